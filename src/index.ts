@@ -1,0 +1,16 @@
+export { chebyshevT, chebyshevU } from './ops/chebyshev.js';
+export { psi } from './ops/psi.js';
+export { l2Normalize, safeL2Norm } from './ops/l2_norm.js';
+export { marginLogits, type MarginLogitsOptions, type TargetMargin } from './ops/margin_logits.js';
+export { angularMargin, angularSoftmaxLogits, type AngularSoftmaxOptions } from './ops/angular_softmax_logits.js';
+export { lambdaAt, type LambdaSchedule } from './schedule/lambda_at.js';
+export type { Initializer, InitializerName, SerializedInitializer } from './layers/initializer.js';
+export { MarginHead, type MarginHeadArgs, type LayerArgs, type CallKwargs } from './layers/margin_head.js';
+export { NormLinear, normLinear, type NormLinearArgs } from './layers/norm_linear.js';
+export { ModifiedSoftmax, modifiedSoftmax, type ModifiedSoftmaxArgs } from './layers/modified_softmax.js';
+export { AngularSoftmax, angularSoftmax, type AngularSoftmaxArgs } from './layers/angular_softmax.js';
+export { marginCrossEntropy } from './losses/margin_cross_entropy.js';
+export { marginAccuracy } from './metrics/margin_accuracy.js';
+export { embeddingModel } from './models/embedding_model.js';
+export { gradCheck, type GradCheckOptions, type GradCheckResult } from './testing/grad_check.js';
+export { seededRandom } from './testing/random.js';

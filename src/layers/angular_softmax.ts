@@ -1,0 +1,135 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { angularMargin } from '../ops/angular_softmax_logits.js';
+import type { TargetMargin } from '../ops/margin_logits.js';
+import { checkLambdaSchedule, lambdaAt, type LambdaSchedule } from '../schedule/lambda_at.js';
+import { assertInteger } from '../util/validate.js';
+import { MarginHead, type MarginHeadArgs } from './margin_head.js';
+
+/** Arguments of {@link AngularSoftmax}. Defaults are SphereFace's face-model settings. */
+export interface AngularSoftmaxArgs extends MarginHeadArgs {
+  /** The angular margin m, an integer ≥ 1. Default: 4. */
+  margin?: number;
+  /** λ at iteration 0, ≥ 0. Default: 1000. */
+  lambdaBase?: number;
+  /** λ decay rate per iteration, ≥ 0. Default: 0.12. */
+  lambdaGamma?: number;
+  /** λ decay exponent, ≥ 0. Default: 1. */
+  lambdaPower?: number;
+  /** λ floor, ≥ 0. Default: 5. With `lambdaBase: 0, lambdaMin: 0`, λ = 0: the full margin from the start. */
+  lambdaMin?: number;
+}
+
+/**
+ * The A-Softmax (angular softmax) head of SphereFace.
+ *
+ * Input: the list [embeddings [B, D], labels [B] or [B, 1]] (class indices, int32 or float32).
+ * Output: logits [B, C], for softmax cross-entropy ({@link marginCrossEntropy}) against one-hot
+ * targets. Weights: `kernel` [D, C] (columns normalized in the forward pass, no bias) and
+ * `iteration` (a non-trainable scalar).
+ *
+ * - Training forward pass (`training: true`, as in `model.fit`): the target logit is
+ *   (λ·‖x‖·cos θ_y + ‖x‖·ψ(θ_y)) / (1 + λ), other logits ‖x‖·cos θ_j, with
+ *   λ = max(lambdaMin, lambdaBase·(1 + lambdaGamma·iteration)^(−lambdaPower)) — see
+ *   {@link angularSoftmaxLogits} and {@link lambdaAt}. Each such pass then advances `iteration`.
+ * - Otherwise (predict, evaluate): the plain logits ‖x‖·cos θ_j; labels are ignored.
+ *
+ * The iteration counter is a weight, so a saved and reloaded model resumes the annealing where it
+ * stopped. The current λ is {@link AngularSoftmax.lambda}.
+ *
+ * Paper: W. Liu et al., "SphereFace: Deep Hypersphere Embedding for Face Recognition", CVPR 2017,
+ * {@link https://arxiv.org/abs/1704.08063}.
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs';
+ * import { angularSoftmax, marginCrossEntropy } from 'tfjs-angular-margin';
+ * const images = tf.input({ shape: [784] });
+ * const labels = tf.input({ shape: [1] });
+ * const embeddings = tf.layers.dense({ units: 2 }).apply(images) as tf.SymbolicTensor;
+ * const logits = angularSoftmax({ units: 10, margin: 4 }).apply([embeddings, labels]) as tf.SymbolicTensor;
+ * const model = tf.model({ inputs: [images, labels], outputs: logits });
+ * model.compile({ optimizer: 'adam', loss: marginCrossEntropy });
+ * ```
+ */
+export class AngularSoftmax extends MarginHead {
+  /** @internal */
+  static readonly className = 'AngularSoftmax';
+  /** The angular margin m. */
+  readonly margin: number;
+  /** The λ schedule. */
+  readonly schedule: Readonly<LambdaSchedule>;
+  private iterationVariable: tfl.LayerVariable | null = null;
+
+  constructor(args: AngularSoftmaxArgs) {
+    super(args);
+    const owner = AngularSoftmax.className;
+    this.margin = args.margin ?? 4;
+    assertInteger(owner, 'margin', this.margin, 1);
+    this.schedule = Object.freeze({
+      base: args.lambdaBase ?? 1000,
+      gamma: args.lambdaGamma ?? 0.12,
+      power: args.lambdaPower ?? 1,
+      min: args.lambdaMin ?? 5,
+    });
+    checkLambdaSchedule(owner, this.schedule);
+  }
+
+  override build(inputShape: tfl.Shape | tfl.Shape[]): void {
+    super.build(inputShape);
+    this.iterationVariable = this.addWeight('iteration', [], 'float32', tfl.initializers.zeros(), undefined, false);
+  }
+
+  /** Training iterations done so far (training forward passes); 0 before the layer is built. */
+  get iterations(): number {
+    return this.iterationVariable == null ? 0 : (this.iterationVariable.read().dataSync()[0] as number);
+  }
+
+  /** λ that the next training step will use: {@link lambdaAt} of {@link AngularSoftmax.iterations}. */
+  get lambda(): number {
+    return lambdaAt(this.iterations, this.schedule);
+  }
+
+  protected get normalizeInput(): boolean {
+    return false;
+  }
+
+  protected get logitScale(): number {
+    return 1;
+  }
+
+  protected override trainingMargin(): TargetMargin {
+    const iteration = this.iterationVariable!.read();
+    const { base, gamma, power, min } = this.schedule;
+    // λ is computed on the device from the counter, so training never waits for a read-back.
+    const lambda = tf.maximum(min, tf.mul(base, tf.pow(tf.add(1, tf.mul(gamma, iteration)), -power))) as tf.Scalar;
+    this.iterationVariable!.write(tf.add(iteration, 1));
+    return angularMargin(this.margin, lambda);
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    const { base, gamma, power, min } = this.schedule;
+    return {
+      margin: this.margin,
+      lambdaBase: base,
+      lambdaGamma: gamma,
+      lambdaPower: power,
+      lambdaMin: min,
+      ...super.getConfig(),
+    };
+  }
+}
+tf.serialization.registerClass(AngularSoftmax, 'AngularMargin');
+
+/**
+ * Creates an {@link AngularSoftmax} layer, in the style of `tf.layers.dense`.
+ * @param args - see {@link AngularSoftmaxArgs}; `units` is required.
+ * @returns the layer.
+ * @example
+ * ```ts
+ * const head = angularSoftmax({ units: 10, margin: 4, lambdaBase: 0, lambdaMin: 0 }); // λ = 0
+ * ```
+ */
+export function angularSoftmax(args: AngularSoftmaxArgs): AngularSoftmax {
+  return new AngularSoftmax(args);
+}

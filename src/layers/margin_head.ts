@@ -1,0 +1,137 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { marginLogits, type TargetMargin } from '../ops/margin_logits.js';
+import { assertBoolean, assertInteger } from '../util/validate.js';
+import { resolveInitializer, serializeInitializer, type Initializer, type InitializerName, type SerializedInitializer } from './initializer.js';
+
+/** Constructor arguments of every tfjs-layers layer (name, trainable, inputShape, …). */
+export type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
+
+/** Keyword arguments that tfjs-layers passes to `call`; `training` is set by `fit`. */
+export type CallKwargs = { training?: boolean; [key: string]: unknown };
+
+/** Arguments shared by every head built on {@link MarginHead}. */
+export interface MarginHeadArgs extends LayerArgs {
+  /** Number of classes C, an integer ≥ 1. Required. */
+  units: number;
+  /**
+   * Initializer of the [D, C] class-weight kernel: a name, an instance, or a serialized
+   * `{ className, config }`. Only directions matter, since columns are normalized. Default: 'glorotUniform'.
+   */
+  kernelInitializer?: InitializerName | Initializer | SerializedInitializer;
+  /**
+   * During training, read the labels back and check each is an integer in [0, C): one small
+   * device→host copy per step. Set false on GPU backends once the data is trusted. Default: true.
+   */
+  validateLabels?: boolean;
+}
+
+/** The embedding shape of a head's input, which is either [B, D] or the list [[B, D], labelsShape]. */
+function splitInputShape(owner: string, inputShape: tfl.Shape | tfl.Shape[]): { embeddings: tfl.Shape; labels: tfl.Shape | null } {
+  const list = Array.isArray(inputShape[0]) ? (inputShape as tfl.Shape[]) : [inputShape as tfl.Shape];
+  if (list.length < 1 || list.length > 2) {
+    throw new Error(`${owner}: expected embeddings [B, D] or the list [embeddings [B, D], labels [B] or [B, 1]], but got ${list.length} inputs.`);
+  }
+  const [embeddings, labels = null] = list as [tfl.Shape, tfl.Shape?];
+  if (embeddings.length !== 2) {
+    throw new Error(`${owner}: embeddings must have rank 2 ([batch, dim]), but got shape [${embeddings.join(', ')}].`);
+  }
+  if (labels != null && !(labels.length === 1 || (labels.length === 2 && labels[1] === 1))) {
+    throw new Error(`${owner}: labels must have shape [B] or [B, 1], but got shape [${labels.join(', ')}].`);
+  }
+  return { embeddings, labels };
+}
+
+/**
+ * Base class of the normalized-weight softmax heads: cosine logits → a margin on the target
+ * entries → scale. A subclass says whether inputs are normalized ({@link MarginHead.normalizeInput}),
+ * the scale ({@link MarginHead.logitScale}), and the target margin of a training pass
+ * ({@link MarginHead.trainingMargin}); everything else — weights, shapes, inputs, labels,
+ * serialization — lives here, so a new margin is a few lines.
+ *
+ * Inputs: embeddings [B, D], or the list [embeddings, labels] with labels [B] or [B, 1] (class
+ * indices). Output: logits [B, C]. The kernel has the layout of a Dense kernel, [D, C], and no bias.
+ *
+ * Not registered for serialization itself (it is abstract); each concrete head is.
+ */
+export abstract class MarginHead extends tfl.layers.Layer {
+  /** Number of classes C. */
+  readonly units: number;
+  /** Initializer of the kernel. */
+  readonly kernelInitializer: Initializer;
+  /** Whether labels are checked against [0, C) during training. */
+  readonly validateLabels: boolean;
+  /** The class weights [D, C], created by `build`. */
+  protected kernel: tfl.LayerVariable | null = null;
+
+  constructor(args: MarginHeadArgs) {
+    super(args);
+    const owner = (new.target as unknown as { className?: string }).className ?? 'MarginHead';
+    if (args == null || typeof args !== 'object') throw new Error(`${owner}: expected an arguments object { units, ... }, but got ${String(args)}.`);
+    assertInteger(owner, 'units', args.units, 1);
+    this.units = args.units;
+    this.kernelInitializer = resolveInitializer(owner, args.kernelInitializer ?? 'glorotUniform');
+    this.validateLabels = args.validateLabels ?? true;
+    assertBoolean(owner, 'validateLabels', this.validateLabels);
+  }
+
+  /** True: logits are s·cos θ. False: logits are s·‖x‖·cos θ. */
+  protected abstract get normalizeInput(): boolean;
+
+  /** The factor s on every logit. */
+  protected abstract get logitScale(): number;
+
+  /**
+   * The margin for one training forward pass, or null for none. Called once per training pass
+   * inside the layer's `tidy`, so it may also advance state (the A-Softmax iteration counter).
+   * The default is no margin.
+   */
+  protected trainingMargin(): TargetMargin | null {
+    return null;
+  }
+
+  override build(inputShape: tfl.Shape | tfl.Shape[]): void {
+    const { embeddings } = splitInputShape(this.getClassName(), inputShape);
+    const dim = embeddings[1];
+    if (dim == null || dim < 1) {
+      throw new Error(`${this.getClassName()}: the embedding dimension must be known and >= 1, but got shape [${embeddings.join(', ')}].`);
+    }
+    this.kernel = this.addWeight('kernel', [dim, this.units], 'float32', this.kernelInitializer, undefined, true);
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
+    const { embeddings } = splitInputShape(this.getClassName(), inputShape);
+    return [embeddings[0] ?? null, this.units];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: CallKwargs): tf.Tensor {
+    return tf.tidy(() => {
+      const owner = this.getClassName();
+      const list = Array.isArray(inputs) ? inputs : [inputs];
+      if (list.length < 1 || list.length > 2) {
+        throw new Error(`${owner}: expected embeddings or [embeddings, labels], but got ${list.length} inputs.`);
+      }
+      const [x, labels = null] = list as [tf.Tensor, tf.Tensor?];
+      const margin = kwargs?.training === true ? this.trainingMargin() : null;
+      if (margin != null && labels == null) {
+        throw new Error(`${owner}: training needs the labels: call the layer on [embeddings, labels], with labels of shape [B] or [B, 1].`);
+      }
+      return marginLogits(x as tf.Tensor2D, this.kernel!.read() as tf.Tensor2D, margin == null ? null : labels, {
+        normalizeInput: this.normalizeInput,
+        scale: this.logitScale,
+        ...(margin == null ? {} : { targetMargin: margin }),
+        validateLabels: this.validateLabels,
+      });
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    const config: tf.serialization.ConfigDict = {
+      units: this.units,
+      kernelInitializer: serializeInitializer(this.kernelInitializer) as unknown as tf.serialization.ConfigDict,
+      validateLabels: this.validateLabels,
+    };
+    return { ...config, ...super.getConfig() };
+  }
+}

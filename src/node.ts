@@ -1,0 +1,1 @@
+export { fileSystem } from './io/file_system.js';

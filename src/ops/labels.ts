@@ -1,0 +1,32 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Checks class-index labels against a batch of `batchSize` rows and `numClasses` classes and
+ * returns them as an int32 vector [B]. Accepts [B] or [B, 1], int32 or float32 holding integers.
+ * With `checkValues` the values are read back (one small device→host copy) and each must be an
+ * integer in [0, numClasses); `tf.oneHot` would silently give an all-zero row otherwise.
+ * @internal
+ */
+export function labelsToIndices(owner: string, labels: tf.Tensor, batchSize: number, numClasses: number, checkValues: boolean): tf.Tensor1D {
+  const shape = labels.shape;
+  const flat = shape.length === 1 || (shape.length === 2 && shape[1] === 1);
+  if (!flat) {
+    throw new Error(`${owner}: labels must be class indices of shape [B] or [B, 1], but got shape [${shape.join(', ')}].`);
+  }
+  if (shape[0] !== batchSize) {
+    throw new Error(`${owner}: labels have batch size ${shape[0]}, but the embeddings have batch size ${batchSize}.`);
+  }
+  if (labels.dtype !== 'int32' && labels.dtype !== 'float32') {
+    throw new Error(`${owner}: labels must be int32 or float32 class indices, but got dtype ${labels.dtype}.`);
+  }
+  if (checkValues) {
+    const values = labels.dataSync();
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i] as number;
+      if (!Number.isInteger(v) || v < 0 || v >= numClasses) {
+        throw new Error(`${owner}: labels must be integers in [0, ${numClasses}), but label ${i} is ${v}.`);
+      }
+    }
+  }
+  return tf.cast(tf.reshape(labels, [batchSize]), 'int32') as tf.Tensor1D;
+}

@@ -1,0 +1,75 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { assertInteger } from '../util/validate.js';
+import { chebyshevT, chebyshevU } from './chebyshev.js';
+
+/**
+ * Interval index k and sign (−1)^k of ψ for cosines `c` (already clipped to [−1, 1]).
+ *
+ * θ ∈ [kπ/m, (k+1)π/m] ⇔ k = #{ j ∈ 1..m−1 : c ≤ cos(jπ/m) }, so k is a sum of comparisons with
+ * constant thresholds: no acos, whose derivative is infinite at c = ±1. The indicators b_j are
+ * nested (b_j = 1 implies b_{j−1} = 1), hence (−1)^k = 1 + 2·Σ_j (−1)^j·b_j.
+ */
+function intervalOf(c: tf.Tensor, m: number): { k: tf.Tensor; sign: tf.Tensor } {
+  if (m === 1) return { k: tf.zerosLike(c), sign: tf.onesLike(c) };
+  const thresholds: number[] = [];
+  const alternating: number[] = [];
+  for (let j = 1; j < m; j++) {
+    thresholds.push(Math.cos((j * Math.PI) / m));
+    alternating.push(j % 2 === 0 ? 2 : -2);
+  }
+  const below = tf.cast(tf.lessEqual(tf.expandDims(c, -1), tf.tensor1d(thresholds)), 'float32');
+  const k = tf.sum(below, -1);
+  const sign = tf.add(1, tf.sum(tf.mul(below, tf.tensor1d(alternating)), -1));
+  return { k, sign };
+}
+
+function psi_(cosTheta: tf.Tensor | tf.TensorLike, m: number): tf.Tensor {
+  assertInteger('psi', 'm (the angular margin)', m, 1);
+  const c = tf.cast(tf.clipByValue(tf.cast(cosTheta as tf.Tensor, 'float32'), -1, 1), 'float32');
+  // customGrad: autodiff would differentiate through the step functions that pick k (zero
+  // gradient, correct) but also through clipByValue, which zeroes the gradient for cosines that
+  // float32 rounding pushes just past ±1 (x·ŵ/‖x‖ = 1 + 6e-8, say). The closed form
+  // dψ/dc = (−1)^k·m·U_{m−1}(c) is exact, finite at c = ±1 and cheaper than the taped polynomial.
+  const forward = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    const { k, sign } = intervalOf(x, m);
+    save([x, sign]);
+    const value = tf.sub(tf.mul(sign, chebyshevT(x, m)), tf.mul(2, k));
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [xs, s] = saved as [tf.Tensor, tf.Tensor];
+      return [tf.mul(dy, tf.mul(s, tf.mul(m, chebyshevU(xs, m - 1))))];
+    };
+    return { value, gradFunc };
+  });
+  return forward(c);
+}
+
+/**
+ * SphereFace's monotone angular margin function ψ, elementwise on cosines.
+ *
+ * ψ(θ) = (−1)^k·cos(mθ) − 2k for θ ∈ [kπ/m, (k+1)π/m], k ∈ {0, …, m−1}, computed from c = cos θ:
+ * cos(mθ) = T_m(c) (Chebyshev polynomial of the first kind), and k from comparing c with
+ * cos(jπ/m), j = 1..m−1. ψ is continuous, decreasing in θ from 1 (θ = 0) to 1 − 2m (θ = π), and
+ * ψ ≤ cos θ, with equality only at θ = 0 (or for m = 1, where ψ = cos θ).
+ *
+ * The input is clipped to [−1, 1]. The gradient is the closed form
+ * dψ/dc = (−1)^k·m·U_{m−1}(c) (U: Chebyshev polynomial of the second kind), defined with
+ * `tf.customGrad`; it is finite everywhere (m² at c = 1) and continuous across the interval
+ * boundaries, where it is 0. For a cosine just past ±1 (float rounding) the gradient of the
+ * boundary value is passed through rather than zeroed.
+ *
+ * Paper: W. Liu et al., "SphereFace: Deep Hypersphere Embedding for Face Recognition", CVPR 2017,
+ * {@link https://arxiv.org/abs/1704.08063}, equation (6).
+ *
+ * @param cosTheta - cosines of any shape; cast to float32.
+ * @param m - the angular margin, an integer ≥ 1.
+ * @returns ψ of the same shape as `cosTheta`.
+ * @throws Error if `m` is not an integer ≥ 1.
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs';
+ * import { psi } from 'tfjs-angular-margin';
+ * psi(tf.tensor1d([1, Math.cos(Math.PI / 8), 0, -1]), 4).print(); // [1, 0, -3, -7]
+ * ```
+ */
+export const psi = tf.op({ psi_ });

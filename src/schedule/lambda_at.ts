@@ -1,0 +1,51 @@
+import { assertNonNegative } from '../util/validate.js';
+
+/** The λ-annealing schedule of A-Softmax: λ = max(min, base·(1 + gamma·iteration)^(−power)). */
+export interface LambdaSchedule {
+  /** λ at iteration 0 (SphereFace: 1000). */
+  base: number;
+  /** Decay rate per iteration (SphereFace: 0.12). */
+  gamma: number;
+  /** Decay exponent (SphereFace: 1). */
+  power: number;
+  /** Floor that λ never goes below (SphereFace: 5). */
+  min: number;
+}
+
+/** Validates a schedule; every field must be a finite number ≥ 0. @internal */
+export function checkLambdaSchedule(owner: string, schedule: LambdaSchedule): void {
+  if (schedule == null || typeof schedule !== 'object') {
+    throw new Error(`${owner}: expected a schedule { base, gamma, power, min }, but got ${String(schedule)}.`);
+  }
+  assertNonNegative(owner, 'lambda base', schedule.base);
+  assertNonNegative(owner, 'lambda gamma', schedule.gamma);
+  assertNonNegative(owner, 'lambda power', schedule.power);
+  assertNonNegative(owner, 'lambda min', schedule.min);
+}
+
+/**
+ * λ of the A-Softmax annealing at a training iteration:
+ * λ = max(min, base · (1 + gamma · iteration)^(−power)).
+ *
+ * With SphereFace's defaults (base 1000, gamma 0.12, power 1, min 5) λ starts at 1000, where the
+ * head behaves like the modified softmax, and reaches its floor 5 after about 1,650 iterations.
+ * `base = 0` and `min = 0` give λ = 0 throughout: the full margin from the first step.
+ *
+ * Paper: W. Liu et al., CVPR 2017, {@link https://arxiv.org/abs/1704.08063}; the schedule is that of
+ * the authors' Caffe `MarginInnerProductLayer`.
+ *
+ * @param iteration - the number of training iterations done so far, ≥ 0.
+ * @param schedule - base, gamma, power and min, each a finite number ≥ 0.
+ * @returns λ ≥ 0.
+ * @throws Error for a negative or non-finite iteration or schedule field.
+ * @example
+ * ```ts
+ * lambdaAt(0, { base: 1000, gamma: 0.12, power: 1, min: 5 });   // 1000
+ * lambdaAt(100, { base: 1000, gamma: 0.12, power: 1, min: 5 }); // 1000 / 13 ≈ 76.9
+ * ```
+ */
+export function lambdaAt(iteration: number, schedule: LambdaSchedule): number {
+  assertNonNegative('lambdaAt', 'iteration', iteration);
+  checkLambdaSchedule('lambdaAt', schedule);
+  return Math.max(schedule.min, schedule.base * Math.pow(1 + schedule.gamma * iteration, -schedule.power));
+}

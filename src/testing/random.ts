@@ -1,0 +1,20 @@
+/**
+ * A small seeded pseudo-random generator (mulberry32), for reproducible checks and examples.
+ * @param seed - any integer.
+ * @returns a function giving uniform numbers in [0, 1).
+ * @example
+ * ```ts
+ * const rand = seededRandom(42);
+ * rand(); // the same sequence on every run
+ * ```
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * Argument checks shared by the ops and layers. Each error names the argument, says what was
+ * expected and shows what came, so that a bad call is fixed from the message alone.
+ * @internal
+ */
+
+/** Short, readable rendering of a received value for error messages. */
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(describe).join(', ')}]`;
+  if (value === null) return 'null';
+  if (typeof value === 'object') return Object.prototype.toString.call(value);
+  return String(value);
+}
+
+/** Throws unless `value` is an integer ≥ `min`. */
+export function assertInteger(owner: string, name: string, value: unknown, min: number): asserts value is number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw new Error(`${owner}: ${name} must be an integer >= ${min}, but got ${describe(value)}.`);
+  }
+}
+
+/** Throws unless `value` is a finite number ≥ 0. */
+export function assertNonNegative(owner: string, name: string, value: unknown): asserts value is number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new Error(`${owner}: ${name} must be a finite number >= 0, but got ${describe(value)}.`);
+  }
+}
+
+/** Throws unless `value` is a finite number > 0. */
+export function assertPositive(owner: string, name: string, value: unknown): asserts value is number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new Error(`${owner}: ${name} must be a finite number > 0, but got ${describe(value)}.`);
+  }
+}
+
+/** Throws unless `value` is a boolean. */
+export function assertBoolean(owner: string, name: string, value: unknown): asserts value is boolean {
+  if (typeof value !== 'boolean') {
+    throw new Error(`${owner}: ${name} must be a boolean, but got ${describe(value)}.`);
+  }
+}
