@@ -60,7 +60,8 @@ function marginLogits_(x: tf.Tensor2D, kernel: tf.Tensor2D, labels: tf.Tensor | 
     // One-hot masks pick and replace the target entries: their gradients exist on every backend
     // (gatherND's does not on wasm), and only the B target cosines go through the margin.
     const indices = labelsToIndices(owner, labels, batch, classes, validateLabels);
-    const mask = tf.oneHot(indices, classes, 1, 0, 'float32');
+    // oneHot in int32 then cast: tfjs-backend-wasm 4.22's OneHot returns zeros for dtype float32.
+    const mask = tf.cast(tf.oneHot(indices, classes), 'float32');
     const rawTarget = tf.sum(tf.mul(raw, mask), 1, true); // [B, 1]
     const radius = normalizeInput ? null : safeL2Norm(x, 1); // [B, 1]
     const cosTarget = radius == null ? rawTarget : tf.div(rawTarget, radius);

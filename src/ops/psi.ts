@@ -25,23 +25,27 @@ function intervalOf(c: tf.Tensor, m: number): { k: tf.Tensor; sign: tf.Tensor } 
 
 function psi_(cosTheta: tf.Tensor | tf.TensorLike, m: number): tf.Tensor {
   assertInteger('psi', 'm (the angular margin)', m, 1);
-  const c = tf.cast(tf.clipByValue(tf.cast(cosTheta as tf.Tensor, 'float32'), -1, 1), 'float32');
-  // customGrad: autodiff would differentiate through the step functions that pick k (zero
-  // gradient, correct) but also through clipByValue, which zeroes the gradient for cosines that
-  // float32 rounding pushes just past ±1 (x·ŵ/‖x‖ = 1 + 6e-8, say). The closed form
-  // dψ/dc = (−1)^k·m·U_{m−1}(c) is exact, finite at c = ±1 and cheaper than the taped polynomial.
+  // customGrad, for two reasons. Autodiff through clipByValue would zero the gradient of cosines
+  // that float32 rounding pushes just past ±1 (x·ŵ/‖x‖ = 1 + 6e-8, say); here the derivative at
+  // the clipped point is passed through instead. And the closed form dψ/dc = (−1)^k·m·U_{m−1}(c)
+  // is exact, finite at c = ±1 and cheaper than back-propagating through the taped polynomial.
   const forward = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
-    const { k, sign } = intervalOf(x, m);
-    save([x, sign]);
-    const value = tf.sub(tf.mul(sign, chebyshevT(x, m)), tf.mul(2, k));
-    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [xs, s] = saved as [tf.Tensor, tf.Tensor];
-      return [tf.mul(dy, tf.mul(s, tf.mul(m, chebyshevU(xs, m - 1))))];
-    };
+    const c = tf.clipByValue(x, -1, 1);
+    save([c]);
+    const value = tf.tidy(() => {
+      const { k, sign } = intervalOf(c, m);
+      return tf.sub(tf.mul(sign, chebyshevT(c, m)), tf.mul(2, k));
+    });
+    // The sign (−1)^k is recomputed here rather than saved: a few comparisons on the same
+    // elements, and only the clipped input is held between the forward and backward passes.
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => {
+      const cs = saved[0] as tf.Tensor;
+      return [tf.mul(dy, tf.mul(intervalOf(cs, m).sign, tf.mul(m, chebyshevU(cs, m - 1))))];
+    });
     return { value, gradFunc };
   });
-  return forward(c);
+  return forward(tf.cast(cosTheta as tf.Tensor, 'float32'));
 }
 
 /**

@@ -1,0 +1,134 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { angularSoftmaxLogits } from '../../src/ops/angular_softmax_logits.js';
+import { marginCrossEntropy } from '../../src/losses/margin_cross_entropy.js';
+import { gradCheck } from '../../src/testing/grad_check.js';
+import { angularLogitsRef, column, crossEntropyRef, norm, numericGradient, type Matrix } from '../reference/sphereface.js';
+import { allFinite, expectClose, expectNoLeak, randomMatrix, toMatrix } from '../helpers.js';
+
+const B = 6;
+const D = 4;
+const C = 5;
+const labels = [0, 1, 2, 3, 4, 2];
+const X = randomMatrix(B, D, 11, 2);
+const W = randomMatrix(D, C, 12);
+
+function libraryLogits(x: Matrix, w: Matrix, m: number, lambda: number): tf.Tensor2D {
+  return angularSoftmaxLogits(tf.tensor2d(x), tf.tensor2d(w), tf.tensor1d(labels, 'int32'), { margin: m, lambda });
+}
+
+/** Gradients of the mean cross-entropy in x and kernel: library (float32) and reference (float64). */
+function gradients(x: Matrix, w: Matrix, m: number, lambda: number): { lib: [Matrix, Matrix]; ref: [Matrix, Matrix] } {
+  const y = tf.oneHot(tf.tensor1d(labels, 'int32'), C);
+  const lab = tf.tensor1d(labels, 'int32');
+  const [gx, gw] = tf.grads((xt: tf.Tensor, wt: tf.Tensor) =>
+    marginCrossEntropy(y, angularSoftmaxLogits(xt as tf.Tensor2D, wt as tf.Tensor2D, lab, { margin: m, lambda })))([tf.tensor2d(x), tf.tensor2d(w)]);
+  const ref = (xx: Matrix, ww: Matrix) => crossEntropyRef(angularLogitsRef(xx, ww, labels, m, lambda), labels);
+  return {
+    lib: [toMatrix(gx!), toMatrix(gw!)],
+    ref: [numericGradient((xx) => ref(xx, w), x), numericGradient((ww) => ref(x, ww), w)],
+  };
+}
+
+/** Embeddings placed exactly on the interesting angles to their target class column. */
+function specialEmbeddings(m: number): Matrix {
+  return labels.map((y, b) => {
+    const w = column(W, y);
+    const u = w.map((v) => v / norm(w));
+    // A direction orthogonal to u in the plane of the first two axes' complement.
+    const p = [1, 0, 0, 0].map((v, i) => v - u[0]! * u[i]!);
+    const pn = p.map((v) => v / norm(p));
+    const thetas = [0, Math.PI, Math.PI / m, (2 * Math.PI) / m + 1e-3, Math.PI / m - 1e-3, 0.5];
+    const theta = thetas[b % thetas.length]!;
+    const r = 1.5 + b * 0.25;
+    return u.map((v, i) => r * (Math.cos(theta) * v + Math.sin(theta) * pn[i]!));
+  });
+}
+
+describe('angularSoftmaxLogits', () => {
+  for (let m = 1; m <= 6; m++) {
+    for (const lambda of [0, 5, 1000]) {
+      it(`logits and loss match the float64 reference for m = ${m}, λ = ${lambda}`, () => {
+        const logits = libraryLogits(X, W, m, lambda);
+        const expected = angularLogitsRef(X, W, labels, m, lambda);
+        expectClose(toMatrix(logits), expected, 2e-5 * m * m, 1e-5);
+        const loss = marginCrossEntropy(tf.oneHot(tf.tensor1d(labels, 'int32'), C), logits).dataSync()[0]!;
+        expect(loss).toBeCloseTo(crossEntropyRef(expected, labels), 4);
+      });
+    }
+  }
+
+  for (const m of [1, 2, 3, 4, 6]) {
+    for (const lambda of [0, 5]) {
+      it(`gradients in x and kernel match the float64 reference for m = ${m}, λ = ${lambda}`, () => {
+        const { lib, ref } = gradients(X, W, m, lambda);
+        expectClose(lib[0], ref[0], 1e-4, 1e-3);
+        expectClose(lib[1], ref[1], 1e-4, 1e-3);
+      });
+
+      it(`gradients match at cos θ = ±1 and on and beside the boundaries for m = ${m}, λ = ${lambda}`, () => {
+        const x = specialEmbeddings(m);
+        const { lib, ref } = gradients(x, W, m, lambda);
+        expectClose(lib[0], ref[0], 3e-4, 2e-3);
+        expectClose(lib[1], ref[1], 3e-4, 2e-3);
+        expectClose(toMatrix(libraryLogits(x, W, m, lambda)), angularLogitsRef(x, W, labels, m, lambda), 5e-5 * m * m, 1e-5);
+      });
+    }
+  }
+
+  it('passes gradCheck in x and kernel together', () => {
+    const lab = tf.tensor1d(labels, 'int32');
+    const result = gradCheck((x, w) => angularSoftmaxLogits(x as tf.Tensor2D, w as tf.Tensor2D, lab, { margin: 4, lambda: 5 }), [tf.tensor2d(X), tf.tensor2d(W)]);
+    expect(result.ok).toBe(true);
+    expect(result.maxRelativeError).toBeLessThan(1e-2);
+  });
+
+  it('gives finite logits and gradients for zero embeddings, zero columns and labels [B, 1] float32', () => {
+    const x = tf.tensor2d([[0, 0, 0, 0], [1, 2, 3, 4]]);
+    const w = tf.tensor2d([[0, 1, 0], [0, 0, 1], [0, 1, 1], [0, 0, 0]]);
+    const lab = tf.tensor2d([[0], [1]]);
+    const logits = angularSoftmaxLogits(x, w, lab, { margin: 4, lambda: 0 });
+    expect(allFinite(logits)).toBe(true);
+    // ‖0‖ is √1e-12 = 1e-6 by design, so the target logit is 1e-6·ψ(0) = −3e-6: finite, ≈ 0.
+    expectClose(toMatrix(logits)[0]!, [0, 0, 0], 1e-5);
+    const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(angularSoftmaxLogits(a as tf.Tensor2D, b as tf.Tensor2D, lab, { margin: 4, lambda: 0 })))([x, w]);
+    expect(allFinite(gx!)).toBe(true);
+    expect(allFinite(gw!)).toBe(true);
+  });
+
+  it('accepts λ as a scalar tensor', () => {
+    const lab = tf.tensor1d(labels, 'int32');
+    const a = angularSoftmaxLogits(tf.tensor2d(X), tf.tensor2d(W), lab, { margin: 4, lambda: tf.scalar(5) });
+    expectClose(toMatrix(a), angularLogitsRef(X, W, labels, 4, 5), 3e-4, 1e-5);
+  });
+
+  it('rejects bad input with a message saying what was expected and what came', () => {
+    const x = tf.tensor2d(X);
+    const w = tf.tensor2d(W);
+    const lab = tf.tensor1d(labels, 'int32');
+    const call = (o: Partial<{ x: tf.Tensor; w: tf.Tensor; lab: tf.Tensor; margin: number; lambda: number }>) => () =>
+      angularSoftmaxLogits((o.x ?? x) as tf.Tensor2D, (o.w ?? w) as tf.Tensor2D, o.lab ?? lab, { margin: o.margin ?? 4, lambda: o.lambda ?? 0 });
+    expect(call({ margin: 0 })).toThrow(/margin must be an integer >= 1, but got 0/);
+    expect(call({ margin: 1.5 })).toThrow(/margin must be an integer >= 1, but got 1.5/);
+    expect(call({ lambda: -1 })).toThrow(/lambda must be a finite number >= 0, but got -1/);
+    expect(call({ lab: tf.tensor1d([0, 1, 2, 3, 4, 5], 'int32') })).toThrow(/labels must be integers in \[0, 5\), but label 5 is 5/);
+    expect(call({ lab: tf.tensor1d([0, 1, 2, 3, 4, -1], 'int32') })).toThrow(/label 5 is -1/);
+    expect(call({ lab: tf.tensor1d([0, 1, 2, 3, 4, 0.5]) })).toThrow(/label 5 is 0.5/);
+    expect(call({ lab: tf.tensor1d([0, 1, 2], 'int32') })).toThrow(/labels have batch size 3, but the embeddings have batch size 6/);
+    expect(call({ lab: tf.tensor2d([[0, 1]], [1, 2], 'int32') })).toThrow(/labels must be class indices of shape \[B\] or \[B, 1\], but got shape \[1, 2\]/);
+    expect(call({ x: tf.tensor1d([1, 2, 3, 4]) })).toThrow(/embeddings must have rank 2 \(\[batch, dim\]\), but got shape \[4\]/);
+    expect(call({ w: tf.tensor3d([[[1]]]) })).toThrow(/kernel must have rank 2/);
+    expect(call({ w: tf.tensor2d([[1, 2]]) })).toThrow(/embeddings have dimension 4, but the kernel expects 1/);
+  });
+
+  it('leaks no tensors, forward or backward', () => {
+    const x = tf.tensor2d(X);
+    const w = tf.tensor2d(W);
+    const lab = tf.tensor1d(labels, 'int32');
+    expectNoLeak(() => {
+      angularSoftmaxLogits(x, w, lab, { margin: 4, lambda: 5 }).dispose();
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(angularSoftmaxLogits(a as tf.Tensor2D, b as tf.Tensor2D, lab, { margin: 4, lambda: 5 })))([x, w]);
+      g.forEach((t) => t.dispose());
+    });
+  });
+});

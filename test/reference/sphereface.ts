@@ -1,0 +1,78 @@
+// Float64 reference implementations written straight from the papers' equations, in plain
+// TypeScript: no tfjs, no Chebyshev polynomials, θ = acos(c) and k = ⌊mθ/π⌋ as in the paper.
+
+export type Matrix = number[][];
+
+/** ψ(θ) = (−1)^k cos(mθ) − 2k, θ = acos(c), k = ⌊mθ/π⌋ (SphereFace eq. 6). */
+export function psiRef(c: number, m: number): number {
+  const theta = Math.acos(Math.min(1, Math.max(-1, c)));
+  const k = Math.floor((m * theta) / Math.PI);
+  return (k % 2 === 0 ? 1 : -1) * Math.cos(m * theta) - 2 * k;
+}
+
+export function norm(v: number[]): number {
+  return Math.sqrt(v.reduce((s, a) => s + a * a, 0));
+}
+
+export function column(w: Matrix, j: number): number[] {
+  return w.map((row) => row[j]!);
+}
+
+/** cos θ_bj between embedding x_b and class column w_j (0 for a zero vector). */
+export function cosines(x: Matrix, w: Matrix): Matrix {
+  const classes = w[0]!.length;
+  return x.map((xb) => {
+    const nx = norm(xb);
+    return Array.from({ length: classes }, (_, j) => {
+      const wj = column(w, j);
+      const nw = norm(wj);
+      const dot = xb.reduce((s, a, i) => s + a * wj[i]!, 0);
+      return nx === 0 || nw === 0 ? 0 : dot / (nx * nw);
+    });
+  });
+}
+
+/**
+ * A-Softmax logits: ‖x‖cos θ_j off target; (λ‖x‖cos θ_y + ‖x‖ψ(θ_y)) / (1 + λ) on target.
+ * With m = 1 (ψ = cos) these are the modified softmax logits whatever λ is.
+ */
+export function angularLogitsRef(x: Matrix, w: Matrix, labels: number[] | null, m: number, lambda: number): Matrix {
+  const cos = cosines(x, w);
+  return cos.map((row, b) => {
+    const r = norm(x[b]!);
+    return row.map((c, j) => (labels != null && j === labels[b] ? (lambda * r * c + r * psiRef(c, m)) / (1 + lambda) : r * c));
+  });
+}
+
+/** Cosine-logit head: s·cos θ_j (NormLinear with normalizeInput), or s·‖x‖cos θ_j without. */
+export function normLinearRef(x: Matrix, w: Matrix, normalizeInput: boolean, scale: number): Matrix {
+  const cos = cosines(x, w);
+  return cos.map((row, b) => row.map((c) => scale * (normalizeInput ? 1 : norm(x[b]!)) * c));
+}
+
+/** Mean softmax cross-entropy of logits against class indices. */
+export function crossEntropyRef(logits: Matrix, labels: number[]): number {
+  let total = 0;
+  logits.forEach((row, b) => {
+    const max = Math.max(...row);
+    const lse = max + Math.log(row.reduce((s, v) => s + Math.exp(v - max), 0));
+    total += lse - row[labels[b]!]!;
+  });
+  return total / logits.length;
+}
+
+/** Central finite-difference gradient of a float64 scalar function of a matrix. */
+export function numericGradient(f: (m: Matrix) => number, at: Matrix, h = 1e-6): Matrix {
+  return at.map((row, i) => row.map((_, j) => {
+    const plus = at.map((r) => r.slice());
+    const minus = at.map((r) => r.slice());
+    plus[i]![j]! += h;
+    minus[i]![j]! -= h;
+    return (f(plus) - f(minus)) / (2 * h);
+  }));
+}
+
+/** Σ_bj a_bj·r_bj: reduces a matrix to a scalar with fixed weights. */
+export function weightedSum(a: Matrix, weights: Matrix): number {
+  return a.reduce((s, row, i) => s + row.reduce((t, v, j) => t + v * weights[i]![j]!, 0), 0);
+}

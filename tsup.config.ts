@@ -1,0 +1,43 @@
+import { defineConfig } from 'tsup';
+import type { Plugin } from 'esbuild';
+
+/** tfjs packages stay outside every bundle: a second copy would mean a second kernel and class registry. */
+const TFJS = ['@tensorflow/tfjs-core', '@tensorflow/tfjs-layers'];
+
+/**
+ * For the <script> bundle: resolve the tfjs packages to the page's global `tf` (set by
+ * @tensorflow/tfjs's own script tag), which holds both core and layers.
+ */
+const tfjsAsGlobal: Plugin = {
+  name: 'tfjs-as-global',
+  setup(build) {
+    build.onResolve({ filter: /^@tensorflow\/tfjs-(core|layers)$/ }, (args) => ({ path: args.path, namespace: 'tfjs-global' }));
+    build.onLoad({ filter: /.*/, namespace: 'tfjs-global' }, () => ({
+      contents: "if (typeof tf === 'undefined') throw new Error('tfjs-angular-margin: load @tensorflow/tfjs (the global tf) before this script.'); module.exports = tf;",
+      loader: 'js',
+    }));
+  },
+};
+
+export default defineConfig([
+  {
+    entry: { index: 'src/index.ts', node: 'src/node.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    target: 'es2020',
+    external: TFJS,
+    splitting: false,
+  },
+  {
+    entry: { 'tfjs-angular-margin.min': 'src/index.ts' },
+    format: ['iife'],
+    globalName: 'tfAngularMargin',
+    minify: true,
+    sourcemap: true,
+    target: 'es2018',
+    platform: 'browser',
+    outExtension: () => ({ js: '.js' }),
+    esbuildPlugins: [tfjsAsGlobal],
+  },
+]);
