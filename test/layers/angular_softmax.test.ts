@@ -1,0 +1,91 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { describe, expect, it } from 'vitest';
+import { AngularSoftmax, angularSoftmax } from '../../src/layers/angular_softmax.js';
+import { marginCrossEntropy } from '../../src/losses/margin_cross_entropy.js';
+import { lambdaAt } from '../../src/schedule/lambda_at.js';
+import { angularLogitsRef } from '../reference/sphereface.js';
+import { expectClose, randomMatrix, toMatrix } from '../helpers.js';
+import { describeHeadConformance } from './conformance.js';
+
+// λ is held at 5 (base = min = 5) so that repeated training passes see the same function.
+describeHeadConformance({
+  className: 'AngularSoftmax',
+  make: () => angularSoftmax({ units: 4, margin: 4, lambdaBase: 5, lambdaMin: 5 }),
+  inferenceRef: (x, w) => angularLogitsRef(x, w, null, 4, 0),
+  trainingRef: (x, w, labels) => angularLogitsRef(x, w, labels, 4, 5),
+  nonTrainableWeights: 1,
+});
+
+const SPHEREFACE = { base: 1000, gamma: 0.12, power: 1, min: 5 };
+
+describe('AngularSoftmax', () => {
+  it('has the SphereFace defaults', () => {
+    const head = new AngularSoftmax({ units: 10 });
+    expect(head.margin).toBe(4);
+    expect(head.schedule).toEqual(SPHEREFACE);
+    expect(head.iterations).toBe(0);
+    expect(head.lambda).toBe(1000);
+  });
+
+  it('anneals λ once per training pass, and not in inference', () => {
+    const head = angularSoftmax({ units: 3, margin: 3 });
+    const x = randomMatrix(4, 2, 9, 2);
+    const labels = [0, 1, 2, 1];
+    head.build([[null, 2], [null]]);
+    const w = head.getWeights()[0]!.arraySync() as number[][];
+    const inputs = [tf.tensor2d(x), tf.tensor1d(labels, 'int32')];
+    for (let it = 0; it < 4; it++) {
+      expect(head.iterations).toBe(it);
+      expect(head.lambda).toBeCloseTo(lambdaAt(it, SPHEREFACE), 10);
+      const logits = head.apply(inputs, { training: true }) as tf.Tensor;
+      expectClose(toMatrix(logits), angularLogitsRef(x, w, labels, 3, lambdaAt(it, SPHEREFACE)), 1e-4, 1e-5);
+    }
+    head.apply(inputs);
+    head.apply(inputs, { training: false });
+    expect(head.iterations).toBe(4);
+  });
+
+  it('counts one iteration per batch in fit, with λ = 0 when base and min are 0', async () => {
+    const images = tfl.input({ shape: [4] });
+    const labels = tfl.input({ shape: [1] });
+    const emb = tfl.layers.dense({ units: 2 }).apply(images) as tfl.SymbolicTensor;
+    const head = angularSoftmax({ units: 3, lambdaBase: 0, lambdaMin: 0 });
+    const model = tfl.model({ inputs: [images, labels], outputs: head.apply([emb, labels]) as tfl.SymbolicTensor });
+    model.compile({ optimizer: 'sgd', loss: marginCrossEntropy });
+    const y = Array.from({ length: 20 }, (_, i) => i % 3);
+    await model.fit([tf.randomNormal([20, 4]), tf.tensor2d(y.map((v) => [v]))], tf.oneHot(tf.tensor1d(y, 'int32'), 3), { batchSize: 5, epochs: 2, verbose: 0 });
+    expect(head.iterations).toBe(8);
+    expect(head.lambda).toBe(0);
+    await model.evaluate([tf.randomNormal([20, 4]), tf.tensor2d(y.map((v) => [v]))], tf.oneHot(tf.tensor1d(y, 'int32'), 3));
+    expect(head.iterations).toBe(8);
+  });
+
+  it('needs labels in training but not in inference', () => {
+    const head = angularSoftmax({ units: 3 });
+    const x = tf.randomNormal([2, 4]);
+    expect((head.apply(x) as tf.Tensor).shape).toEqual([2, 3]);
+    expect(() => head.apply(x, { training: true })).toThrow(/AngularSoftmax: training needs the labels: call the layer on \[embeddings, labels\]/);
+  });
+
+  it('rejects bad arguments and labels, saying what was expected and what came', () => {
+    expect(() => angularSoftmax({ units: 3, margin: 0 })).toThrow(/AngularSoftmax: margin must be an integer >= 1, but got 0/);
+    expect(() => angularSoftmax({ units: 3, margin: 2.5 })).toThrow(/but got 2.5/);
+    expect(() => angularSoftmax({ units: 0 })).toThrow(/units must be an integer >= 1, but got 0/);
+    expect(() => angularSoftmax({ units: 3, lambdaBase: -1 })).toThrow(/lambda base must be a finite number >= 0, but got -1/);
+    expect(() => angularSoftmax({ units: 3, lambdaGamma: -0.1 })).toThrow(/lambda gamma must be a finite number >= 0, but got -0.1/);
+    expect(() => angularSoftmax({ units: 3, lambdaPower: -1 })).toThrow(/lambda power/);
+    expect(() => angularSoftmax({ units: 3, lambdaMin: Number.POSITIVE_INFINITY })).toThrow(/lambda min must be a finite number >= 0, but got Infinity/);
+    const head = angularSoftmax({ units: 3 });
+    const x = tf.randomNormal([2, 4]);
+    expect(() => head.apply([x, tf.tensor1d([0, 3], 'int32')], { training: true })).toThrow(/labels must be integers in \[0, 3\), but label 1 is 3/);
+    expect(() => head.apply([x, tf.tensor1d([0, 1, 2], 'int32')], { training: true })).toThrow(/labels have batch size 3, but the embeddings have batch size 2/);
+  });
+
+  it('skips the label read-back when validateLabels is false', () => {
+    const head = angularSoftmax({ units: 3, validateLabels: false });
+    const logits = head.apply([tf.randomNormal([2, 4]), tf.tensor1d([0, 1], 'int32')], { training: true }) as tf.Tensor;
+    expect(logits.shape).toEqual([2, 3]);
+    expect(head.getConfig()['validateLabels']).toBe(false);
+  });
+});

@@ -1,0 +1,145 @@
+// The conformance suite that every head built on MarginHead passes: shapes, values against the
+// float64 reference, weights, config round trip, save → load in a fresh process, gradients, leaks.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { describe, expect, it } from 'vitest';
+import type { MarginHead } from '../../src/layers/margin_head.js';
+import { marginCrossEntropy } from '../../src/losses/margin_cross_entropy.js';
+import { fileSystem } from '../../src/node.js';
+import { crossEntropyRef, numericGradient, type Matrix } from '../reference/sphereface.js';
+import { allFinite, expectClose, randomMatrix, toMatrix } from '../helpers.js';
+
+export interface HeadCase {
+  /** The registered class name. */
+  className: string;
+  /** A fresh, unbuilt head with C = `classes` units; for training references λ must stay constant. */
+  make: () => MarginHead;
+  /** Float64 logits of an inference pass (no margin). */
+  inferenceRef: (x: Matrix, w: Matrix) => Matrix;
+  /** Float64 logits of a training pass with these labels. */
+  trainingRef: (x: Matrix, w: Matrix, labels: number[]) => Matrix;
+  /** Non-trainable weights besides the kernel (the A-Softmax iteration counter). */
+  nonTrainableWeights: number;
+}
+
+const B = 5;
+const D = 3;
+const C = 4;
+const LABELS = [0, 1, 2, 3, 1];
+const X = randomMatrix(B, D, 21, 2);
+const W = randomMatrix(D, C, 22);
+const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx');
+const CHILD = join(process.cwd(), 'test', 'fixtures', 'load_and_predict.ts');
+
+/** A built head with the kernel set to W. */
+function builtHead(c: HeadCase): MarginHead {
+  const head = c.make();
+  head.build([[null, D], [null, 1]]);
+  head.setWeights([tf.tensor2d(W), ...head.getWeights().slice(1)]);
+  return head;
+}
+
+function twoInputModel(c: HeadCase, head = c.make()): tfl.LayersModel {
+  const images = tfl.input({ shape: [6] });
+  const labels = tfl.input({ shape: [1] });
+  const embeddings = tfl.layers.dense({ units: D, kernelInitializer: 'glorotUniform', useBias: false }).apply(images) as tfl.SymbolicTensor;
+  const logits = head.apply([embeddings, labels]) as tfl.SymbolicTensor;
+  return tfl.model({ inputs: [images, labels], outputs: logits });
+}
+
+export function describeHeadConformance(c: HeadCase): void {
+  describe(`${c.className} conformance`, () => {
+    it('has symbolic output shape [B, C] for one and for two inputs', () => {
+      const e = tfl.input({ shape: [D] });
+      const l = tfl.input({ shape: [1] });
+      expect((c.make().apply([e, l]) as tfl.SymbolicTensor).shape).toEqual([null, C]);
+      expect(c.make().computeOutputShape([[7, D], [7]])).toEqual([7, C]);
+      expect(c.make().computeOutputShape([7, D])).toEqual([7, C]);
+    });
+
+    it('computes the reference values in inference and training passes', () => {
+      const head = builtHead(c);
+      const x = tf.tensor2d(X);
+      const labels = tf.tensor2d(LABELS.map((v) => [v]));
+      expectClose(toMatrix(head.apply([x, labels]) as tf.Tensor), c.inferenceRef(X, W), 1e-4, 1e-5);
+      expectClose(toMatrix(head.apply(x) as tf.Tensor), c.inferenceRef(X, W), 1e-4, 1e-5);
+      expectClose(toMatrix(head.apply([x, labels], { training: true }) as tf.Tensor), c.trainingRef(X, W, LABELS), 3e-4, 1e-5);
+    });
+
+    it('has one trainable kernel [D, C] and the expected non-trainable weights', () => {
+      const head = builtHead(c);
+      expect(head.trainableWeights.map((w) => w.shape)).toEqual([[D, C]]);
+      expect(head.nonTrainableWeights.length).toBe(c.nonTrainableWeights);
+      expect(head.countParams()).toBe(D * C + c.nonTrainableWeights);
+    });
+
+    it('round-trips getConfig through the constructor and the class registry', () => {
+      const head = c.make();
+      const config = head.getConfig();
+      const entry = tf.serialization.SerializationMap.getMap().classNameMap[c.className];
+      expect(entry).toBeDefined();
+      const [cls, fromConfig] = entry!;
+      const again = fromConfig(cls, config) as MarginHead;
+      expect(again.getClassName()).toBe(c.className);
+      expect(again.getConfig()).toEqual(config);
+      expect(JSON.parse(JSON.stringify(config))).toEqual(config);
+    });
+
+    it('has the gradient of the float64 reference in embeddings and kernel, and finite ones at zero input', () => {
+      const head = builtHead(c);
+      const y = tf.oneHot(tf.tensor1d(LABELS, 'int32'), C);
+      const labels = tf.tensor1d(LABELS, 'int32');
+      const kernel = head.trainableWeights[0]!.read() as tf.Variable;
+      const x = tf.variable(tf.tensor2d(X));
+      const { grads } = tf.variableGrads(() => marginCrossEntropy(y, head.apply([x, labels], { training: true }) as tf.Tensor), [x, kernel]);
+      const ref = (xx: Matrix, ww: Matrix) => crossEntropyRef(c.trainingRef(xx, ww, LABELS), LABELS);
+      expectClose(toMatrix(grads[x.name]!), numericGradient((xx) => ref(xx, W), X), 2e-4, 1e-3);
+      expectClose(toMatrix(grads[kernel.name]!), numericGradient((ww) => ref(X, ww), W), 2e-4, 1e-3);
+      const zero = tf.variable(tf.zeros([B, D]));
+      const atZero = tf.variableGrads(() => marginCrossEntropy(y, head.apply([zero, labels], { training: true }) as tf.Tensor), [zero, kernel]);
+      expect(allFinite(atZero.value)).toBe(true);
+      Object.values(atZero.grads).forEach((g) => expect(allFinite(g)).toBe(true));
+    });
+
+    it('leaks no tensors across 10 training steps', async () => {
+      const model = twoInputModel(c);
+      model.compile({ optimizer: tf.train.adam(0.01), loss: marginCrossEntropy });
+      const rows = 80;
+      const xs = tf.randomNormal([rows, 6], 0, 1, 'float32', 3);
+      const labels = tf.tensor2d(Array.from({ length: rows }, (_, i) => [i % C]));
+      const ys = tf.oneHot(tf.tensor1d(Array.from({ length: rows }, (_, i) => i % C), 'int32'), C);
+      await model.fit([xs, labels], ys, { batchSize: 8, epochs: 1, verbose: 0, shuffle: false }); // creates optimizer slots
+      const before = tf.memory().numTensors;
+      const history = await model.fit([xs, labels], ys, { batchSize: 8, epochs: 1, verbose: 0, shuffle: false });
+      expect(tf.memory().numTensors).toBe(before);
+      expect(history.history.loss!.every((v) => Number.isFinite(v as number))).toBe(true);
+    });
+
+    it('saves and loads in a fresh Node process, with the same predictions', async () => {
+      const model = twoInputModel(c);
+      model.compile({ optimizer: tf.train.sgd(0.05), loss: marginCrossEntropy });
+      const xs = tf.randomNormal([12, 6], 0, 1, 'float32', 4);
+      const labelRows = Array.from({ length: 12 }, (_, i) => [i % C]);
+      const labels = tf.tensor2d(labelRows);
+      await model.fit([xs, labels], tf.oneHot(tf.tensor1d(labelRows.flat(), 'int32'), C), { batchSize: 4, epochs: 1, verbose: 0 });
+      const dir = mkdtempSync(join(tmpdir(), 'tfjs-am-'));
+      try {
+        await model.save(fileSystem(dir));
+        const inputPath = join(dir, 'input.json');
+        writeFileSync(inputPath, JSON.stringify({ x: xs.arraySync(), labels: labelRows }));
+        const out = JSON.parse(execFileSync(TSX, [CHILD, dir, inputPath], { encoding: 'utf8', env: process.env })) as {
+          logits: Matrix; classNames: string[]; iterations: number | null;
+        };
+        expect(out.classNames).toContain(c.className);
+        expectClose(out.logits, toMatrix(model.predict([xs, labels]) as tf.Tensor), 1e-5, 1e-5);
+        if (c.nonTrainableWeights > 0) expect(out.iterations).toBe(3);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+}
