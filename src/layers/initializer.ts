@@ -21,9 +21,11 @@ const BY_NAME: Record<InitializerName, () => Initializer> = {
   ones: () => tfl.initializers.ones(),
 };
 
-/** The serialized form of an initializer, as written by {@link serializeInitializer}. */
+/** The serialized form of an initializer, as a head's `getConfig` writes it. */
 export interface SerializedInitializer {
+  /** The class name registered with tfjs, such as 'GlorotUniform'. */
   className: string;
+  /** The initializer's own config, such as `{ seed: 1 }`. */
   config: tf.serialization.ConfigDict;
 }
 

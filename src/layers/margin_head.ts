@@ -8,7 +8,11 @@ import { resolveInitializer, serializeInitializer, type Initializer, type Initia
 export type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 
 /** Keyword arguments that tfjs-layers passes to `call`; `training` is set by `fit`. */
-export type CallKwargs = { training?: boolean; [key: string]: unknown };
+export type CallKwargs = {
+  /** True in a training forward pass (set by `fit`): the margin heads apply their margin. */
+  training?: boolean;
+  [key: string]: unknown;
+};
 
 /** Arguments shared by every head built on {@link MarginHead}. */
 export interface MarginHeadArgs extends LayerArgs {

@@ -1,0 +1,25 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = process.cwd();
+
+describe('README quickstart', () => {
+  it('is examples/quickstart.ts, verbatim', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Quickstart'));
+    const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(block).toBe(readFileSync(join(root, 'examples', 'quickstart.ts'), 'utf8'));
+  });
+
+  it('runs: the loss falls, it classifies, and the reloaded model gives the same embeddings', () => {
+    const out = execFileSync(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'examples', 'quickstart.ts')], { encoding: 'utf8' });
+    const loss = /training loss: ([\d.]+) -> ([\d.]+)/.exec(out);
+    expect(loss, out).not.toBeNull();
+    expect(Number(loss![2])).toBeLessThan(Number(loss![1]) * 0.5);
+    const accuracy = Number(/accuracy: ([\d.]+)/.exec(out)?.[1]);
+    expect(accuracy).toBeGreaterThan(0.9);
+    expect(Number(/largest embedding difference after reload: ([\d.e-]+)/.exec(out)?.[1])).toBe(0);
+  });
+});
