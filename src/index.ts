@@ -14,3 +14,4 @@ export { marginAccuracy } from './metrics/margin_accuracy.js';
 export { embeddingModel } from './models/embedding_model.js';
 export { gradCheck, type GradCheckOptions, type GradCheckResult } from './testing/grad_check.js';
 export { seededRandom } from './testing/random.js';
+export { angularStatistics, type AngularStatistics } from './evaluation/angular_statistics.js';

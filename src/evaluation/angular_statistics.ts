@@ -1,0 +1,121 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Angular statistics of embeddings per class, as computed by {@link angularStatistics}. */
+export interface AngularStatistics {
+  /** The class labels present, ascending. */
+  classes: number[];
+  /** Unit direction of each class centre (normalized mean of the normalized embeddings), per class. */
+  centres: number[][];
+  /** Number of embeddings per class. */
+  counts: number[];
+  /** Mean angle, in degrees, between an embedding and its class centre, per class. */
+  meanIntraClassAngleByClass: number[];
+  /** Mean angle, in degrees, between an embedding and its class centre, over all embeddings. */
+  meanIntraClassAngle: number;
+  /** Largest angle, in degrees, between an embedding and its class centre. */
+  maxIntraClassAngle: number;
+  /** Smallest angle, in degrees, between two class centres (NaN with fewer than two classes). */
+  minInterClassAngle: number;
+  /** The two classes whose centres are closest. */
+  minInterClassPair: [number, number] | null;
+}
+
+const DEG = 180 / Math.PI;
+
+function angleDeg(a: number[], b: number[]): number {
+  let dot = 0;
+  for (let i = 0; i < a.length; i++) dot += a[i]! * b[i]!;
+  return Math.acos(Math.min(1, Math.max(-1, dot))) * DEG;
+}
+
+function unit(v: ArrayLike<number>): number[] {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
+  const n = Math.sqrt(s);
+  return Array.from(v, (x) => (n > 0 ? x / n : 0));
+}
+
+/** Rows of a [N, D] tensor or nested array as float64 arrays. @internal */
+export function toRows(embeddings: tf.Tensor | number[][]): number[][] {
+  if (Array.isArray(embeddings)) return embeddings;
+  if (embeddings.rank !== 2) {
+    throw new Error(`embeddings must have rank 2 ([count, dim]), but got shape [${embeddings.shape.join(', ')}].`);
+  }
+  return embeddings.arraySync() as number[][];
+}
+
+/** Labels of a tensor or array as integers. @internal */
+export function toLabels(labels: tf.Tensor | ArrayLike<number>, count: number, owner: string): number[] {
+  const values = labels instanceof tf.Tensor ? Array.from(labels.dataSync()) : Array.from(labels);
+  if (values.length !== count) throw new Error(`${owner}: got ${values.length} labels for ${count} embeddings.`);
+  values.forEach((v, i) => {
+    if (!Number.isInteger(v)) throw new Error(`${owner}: labels must be integers, but label ${i} is ${v}.`);
+  });
+  return values;
+}
+
+/**
+ * Angular statistics of labelled embeddings — the quantities an angular margin exists to change:
+ * how tightly each class gathers around its centre direction, and how far apart the centres are.
+ *
+ * Each embedding is normalized to unit length; a class centre is the normalized mean of its unit
+ * embeddings. Angles are in degrees, computed in float64 on the host.
+ *
+ * @param embeddings - [N, D] as a tensor or nested array.
+ * @param labels - N class labels (integers), as a tensor or array.
+ * @returns per-class centres and counts, intra-class angles (mean per class, mean and largest
+ *   overall) and the smallest inter-class centre angle with its pair.
+ * @throws Error if the counts differ, a label is not an integer, or the rank is not 2.
+ * @example
+ * ```ts
+ * const stats = angularStatistics(embed.predict(testImages) as tf.Tensor2D, testLabels);
+ * console.log(stats.meanIntraClassAngle, stats.minInterClassAngle);
+ * ```
+ */
+export function angularStatistics(embeddings: tf.Tensor | number[][], labels: tf.Tensor | ArrayLike<number>): AngularStatistics {
+  const rows = toRows(embeddings);
+  const ys = toLabels(labels, rows.length, 'angularStatistics');
+  const dim = rows[0]?.length ?? 0;
+  const units = rows.map(unit);
+  const classes = [...new Set(ys)].sort((a, b) => a - b);
+  const index = new Map(classes.map((c, i) => [c, i]));
+  const sums = classes.map(() => new Array<number>(dim).fill(0));
+  const counts = classes.map(() => 0);
+  units.forEach((u, i) => {
+    const k = index.get(ys[i]!)!;
+    counts[k]!++;
+    u.forEach((v, d) => (sums[k]![d]! += v));
+  });
+  const centres = sums.map(unit);
+  const angleSums = classes.map(() => 0);
+  let total = 0;
+  let largest = 0;
+  units.forEach((u, i) => {
+    const k = index.get(ys[i]!)!;
+    const a = angleDeg(u, centres[k]!);
+    angleSums[k]! += a;
+    total += a;
+    largest = Math.max(largest, a);
+  });
+  let minInter = Number.NaN;
+  let pair: [number, number] | null = null;
+  for (let a = 0; a < classes.length; a++) {
+    for (let b = a + 1; b < classes.length; b++) {
+      const angle = angleDeg(centres[a]!, centres[b]!);
+      if (!(angle >= minInter)) {
+        minInter = angle;
+        pair = [classes[a]!, classes[b]!];
+      }
+    }
+  }
+  return {
+    classes,
+    centres,
+    counts,
+    meanIntraClassAngleByClass: angleSums.map((s, k) => s / counts[k]!),
+    meanIntraClassAngle: rows.length > 0 ? total / rows.length : Number.NaN,
+    maxIntraClassAngle: largest,
+    minInterClassAngle: minInter,
+    minInterClassPair: pair,
+  };
+}

@@ -1,0 +1,27 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { angularStatistics } from '../../src/evaluation/angular_statistics.js';
+
+const at = (deg: number, r = 1) => [r * Math.cos((deg * Math.PI) / 180), r * Math.sin((deg * Math.PI) / 180)];
+
+describe('angularStatistics', () => {
+  it('measures intra-class spread and inter-class gaps in degrees, ignoring norms (float32 input: 1e-4°)', () => {
+    // class 0 at 0° ± 10°, class 1 at 90° ± 20°, class 2 at 200° exactly.
+    const emb = [at(-10), at(10, 5), at(70), at(110, 0.1), at(200, 3)];
+    const stats = angularStatistics(tf.tensor2d(emb), [0, 0, 1, 1, 2]);
+    expect(stats.classes).toEqual([0, 1, 2]);
+    expect(stats.counts).toEqual([2, 2, 1]);
+    stats.meanIntraClassAngleByClass.forEach((v, i) => expect(v).toBeCloseTo([10, 20, 0][i]!, 4));
+    expect(stats.meanIntraClassAngle).toBeCloseTo((10 + 10 + 20 + 20 + 0) / 5, 4);
+    expect(stats.maxIntraClassAngle).toBeCloseTo(20, 4);
+    expect(stats.minInterClassAngle).toBeCloseTo(90, 4);
+    expect(stats.minInterClassPair).toEqual([0, 1]);
+    expect(stats.centres[1]![0]).toBeCloseTo(0, 6);
+  });
+
+  it('rejects mismatched or non-integer labels', () => {
+    expect(() => angularStatistics([[1, 0]], [0, 1])).toThrow(/got 2 labels for 1 embeddings/);
+    expect(() => angularStatistics([[1, 0]], [0.5])).toThrow(/label 0 is 0.5/);
+    expect(() => angularStatistics(tf.zeros([2]), [0, 1])).toThrow(/rank 2/);
+  });
+});
