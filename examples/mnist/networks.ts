@@ -1,11 +1,13 @@
 // The networks of the MNIST example: the reference's ResNet-style CNN ('paper'), a small MLP that
 // trains on a 2-core CPU in minutes ('quick'), and a tiny MLP for smoke tests ('tiny').
 import * as tfl from '@tensorflow/tfjs-layers';
-import { angularSoftmax, modifiedSoftmax } from 'tfjs-angular-margin';
+import { angularSoftmax, arcFace, combinedMarginHead, cosFace, modifiedSoftmax } from 'tfjs-angular-margin';
 
 export type Network = 'paper' | 'quick' | 'tiny';
-export type HeadKind = 'original' | 'modified' | 'angular';
-export const HEAD_KINDS: readonly HeadKind[] = ['original', 'modified', 'angular'];
+export type HeadKind = 'original' | 'modified' | 'angular' | 'cosface' | 'arcface' | 'combined';
+/** Every head the example can train; `--head all` means the SphereFace comparison, the first three. */
+export const HEAD_KINDS: readonly HeadKind[] = ['original', 'modified', 'angular', 'cosface', 'arcface', 'combined'];
+export const SPHEREFACE_HEADS: readonly HeadKind[] = ['original', 'modified', 'angular'];
 
 export interface HeadOptions {
   margin: number;
@@ -13,6 +15,12 @@ export interface HeadOptions {
   lambdaGamma: number;
   lambdaPower: number;
   lambdaMin: number;
+  /** Scale s of the cosine-margin heads. */
+  scale: number;
+  /** CosFace margin m. */
+  cosMargin: number;
+  /** ArcFace margin m, radians. */
+  arcMargin: number;
   seed: number;
 }
 
@@ -96,5 +104,11 @@ export function buildHead(kind: HeadKind, options: HeadOptions): tfl.layers.Laye
         lambdaMin: options.lambdaMin,
         name: 'angular_softmax',
       });
+    case 'cosface':
+      return cosFace({ units: 10, kernelInitializer, scale: options.scale, margin: options.cosMargin, name: 'cosface' });
+    case 'arcface':
+      return arcFace({ units: 10, kernelInitializer, scale: options.scale, margin: options.arcMargin, name: 'arcface' });
+    case 'combined':
+      return combinedMarginHead({ units: 10, kernelInitializer, scale: options.scale, m1: 1, m2: 0.3, m3: 0.2, name: 'combined_margin' });
   }
 }

@@ -1,15 +1,22 @@
 // Writes what a run produced: results.json, metrics.csv, SVG figures and an index.html.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { angularStatistics, seededRandom } from 'tfjs-angular-margin';
+import { angularStatistics, pairVerification, seededRandom } from 'tfjs-angular-margin';
 import type { HeadKind } from './networks.js';
 import { escapeXml, lineChart, movingAverage, scatter2d, sphere3d } from './plots.js';
 import type { HeadResult } from './train.js';
 
 /** Test accuracy reported by the TensorFlow 1 reference (its test figures ran training steps on test batches). */
-export const REFERENCE_ACCURACY: Record<HeadKind, number> = { original: 0.9775, modified: 0.9847, angular: 0.9896 };
+export const REFERENCE_ACCURACY: Partial<Record<HeadKind, number>> = { original: 0.9775, modified: 0.9847, angular: 0.9896 };
 
-export const HEAD_TITLES: Record<HeadKind, string> = { original: 'original softmax', modified: 'modified softmax', angular: 'angular softmax (A-Softmax)' };
+export const HEAD_TITLES: Record<HeadKind, string> = {
+  original: 'original softmax',
+  modified: 'modified softmax',
+  angular: 'angular softmax (A-Softmax)',
+  cosface: 'CosFace',
+  arcface: 'ArcFace',
+  combined: 'combined margin',
+};
 
 export interface RunInfo {
   command: string;
@@ -22,6 +29,7 @@ export interface RunInfo {
 
 export function summarize(r: HeadResult) {
   const stats = angularStatistics(r.embeddings, r.labels);
+  const verification = pairVerification(r.embeddings, r.labels, { pairs: 3000, folds: 10, seed: 1 });
   const perEpoch = new Map<number, { loss: number; accuracy: number; count: number }>();
   for (const s of r.steps) {
     const e = perEpoch.get(s.epoch) ?? { loss: 0, accuracy: 0, count: 0 };
@@ -33,7 +41,7 @@ export function summarize(r: HeadResult) {
   return {
     testAccuracy: r.testAccuracy,
     testLoss: r.testLoss,
-    referenceAccuracy: REFERENCE_ACCURACY[r.head],
+    referenceAccuracy: REFERENCE_ACCURACY[r.head] ?? null,
     trainSeconds: r.trainSeconds,
     evalSeconds: r.evalSeconds,
     msPerStep: r.msPerStep,
@@ -45,6 +53,7 @@ export function summarize(r: HeadResult) {
       minInterClassPair: stats.minInterClassPair,
       meanIntraClassAngleByClassDegrees: stats.meanIntraClassAngleByClass,
     },
+    verification: { accuracy: verification.accuracy, std: verification.std, pairs: verification.samePairs + verification.differentPairs, folds: verification.foldAccuracies.length },
     epochs: [...perEpoch.entries()].map(([epoch, e]) => ({ epoch, loss: e.loss / e.count, accuracy: e.accuracy / e.count })),
     curves: {
       loss: r.steps.map((s) => s.loss),
@@ -70,11 +79,11 @@ export function plotSubset(count: number, max: number, seed: number): number[] {
 function table(results: HeadResult[], summaries: Array<ReturnType<typeof summarize>>): string[][] {
   return results.map((r, i) => {
     const s = summaries[i]!;
-    return [HEAD_TITLES[r.head], s.testAccuracy.toFixed(4), REFERENCE_ACCURACY[r.head].toFixed(4), s.testLoss.toFixed(4), s.angular.meanIntraClassAngleDegrees.toFixed(2), s.angular.minInterClassAngleDegrees.toFixed(2), s.trainSeconds.toFixed(1)];
+    return [HEAD_TITLES[r.head], s.testAccuracy.toFixed(4), REFERENCE_ACCURACY[r.head]?.toFixed(4) ?? '—', s.testLoss.toFixed(4), s.angular.meanIntraClassAngleDegrees.toFixed(2), s.angular.minInterClassAngleDegrees.toFixed(2), `${s.verification.accuracy.toFixed(4)} ± ${s.verification.std.toFixed(4)}`, s.trainSeconds.toFixed(1)];
   });
 }
 
-export const TABLE_HEADER = ['head', 'test accuracy', 'reference', 'test loss', 'mean intra-class angle (°)', 'min inter-class angle (°)', 'train time (s)'];
+export const TABLE_HEADER = ['head', 'test accuracy', 'reference', 'test loss', 'mean intra-class angle (°)', 'min inter-class angle (°)', 'pair verification (10-fold)', 'train time (s)'];
 
 /** The results table as aligned text for the terminal. */
 export function textTable(results: HeadResult[]): string {

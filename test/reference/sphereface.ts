@@ -76,3 +76,26 @@ export function numericGradient(f: (m: Matrix) => number, at: Matrix, h = 1e-6):
 export function weightedSum(a: Matrix, weights: Matrix): number {
   return a.reduce((s, row, i) => s + row.reduce((t, v, j) => t + v * weights[i]![j]!, 0), 0);
 }
+
+/** Cosine-margin logits s·cos θ_j off target and s·g(θ_y) on target, g given on the angle θ_y. */
+function cosineMarginRef(x: Matrix, w: Matrix, labels: number[], scale: number, g: (theta: number, c: number) => number): Matrix {
+  return cosines(x, w).map((row, b) => row.map((c, j) => scale * (j === labels[b] ? g(Math.acos(Math.min(1, Math.max(-1, c))), c) : c)));
+}
+
+/** CosFace (Wang et al., CVPR 2018, eq. 4): target s·(cos θ_y − m). */
+export function cosFaceRef(x: Matrix, w: Matrix, labels: number[], scale: number, m: number): Matrix {
+  return cosineMarginRef(x, w, labels, scale, (_, c) => c - m);
+}
+
+/** ArcFace (Deng et al., CVPR 2019, eq. 3) with insightface's fallback, or the easy margin. */
+export function arcFaceRef(x: Matrix, w: Matrix, labels: number[], scale: number, m: number, easy = false): Matrix {
+  return cosineMarginRef(x, w, labels, scale, (theta, c) => {
+    if (easy) return c > 0 ? Math.cos(theta + m) : c;
+    return theta + m <= Math.PI ? Math.cos(theta + m) : c - m * Math.sin(m);
+  });
+}
+
+/** Combined margin (insightface): target s·(cos(m1·θ_y + m2) − m3). */
+export function combinedMarginRef(x: Matrix, w: Matrix, labels: number[], scale: number, m1: number, m2: number, m3: number): Matrix {
+  return cosineMarginRef(x, w, labels, scale, (theta) => Math.cos(m1 * theta + m2) - m3);
+}

@@ -9,6 +9,12 @@ describe('MNIST command line', () => {
     expect([o.lambdaBase, o.lambdaGamma, o.lambdaPower, o.lambdaMin]).toEqual([1000, 0.12, 1, 5]);
   });
 
+  it('takes a list of heads, the cosine-margin heads among them', () => {
+    const o = parseOptions(['--head', 'angular, cosface,arcface,combined', '--scale', '16', '--arc-margin', '0.3'])!;
+    expect(o.heads).toEqual(['angular', 'cosface', 'arcface', 'combined']);
+    expect([o.scale, o.cosMargin, o.arcMargin]).toEqual([16, 0.35, 0.3]);
+  });
+
   it('takes the paper preset and overrides', () => {
     const o = parseOptions(['--preset', 'paper', '--head', 'angular', '--dim', '3', '--lambda-base', '0', '--lambda-min', '0', '--epochs', '2'])!;
     expect([o.network, o.stepsPerEpoch, o.batchSize, o.lr, o.epochs, o.dim]).toEqual(['paper', 40, 256, 0.001, 2, 3]);
@@ -18,7 +24,9 @@ describe('MNIST command line', () => {
   });
 
   it('says what is wrong with a flag', () => {
-    expect(() => parseOptions(['--head', 'cosine'])).toThrow(/--head must be one of original, modified, angular, all, but got "cosine"/);
+    expect(() => parseOptions(['--head', 'cosine'])).toThrow(/--head must be one of original, modified, angular, cosface, arcface, combined, but got "cosine"/);
+    expect(() => parseOptions(['--head', 'angular,angular'])).toThrow(/--head lists a head twice/);
+    expect(() => parseOptions(['--scale', '0'])).toThrow(/--scale must be a number > 0, but got "0"/);
     expect(() => parseOptions(['--dim', '4'])).toThrow(/--dim must be one of 2, 3, but got "4"/);
     expect(() => parseOptions(['--margin', '2.5'])).toThrow(/--margin must be an integer >= 1, but got "2.5"/);
     expect(() => parseOptions(['--lr', '0'])).toThrow(/--lr must be a number > 0, but got "0"/);

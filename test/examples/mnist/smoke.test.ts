@@ -45,6 +45,19 @@ describe('MNIST example, smoke run', () => {
     expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('embeddings-2d-angular.svg');
   });
 
+  it('trains the cosine-margin heads and reports pair verification for every head', () => {
+    const dir = join(out, 'cosine');
+    execFileSync(tsx, [main, '--preset', 'tiny', '--head', 'cosface,arcface,combined', '--scale', '8', '--train-subset', '256', '--test-subset', '200', '--backend', process.env.TFJS_BACKEND ?? 'cpu', '--out', dir], { encoding: 'utf8' });
+    const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+    expect(Object.keys(results.heads)).toEqual(['cosface', 'arcface', 'combined']);
+    for (const head of Object.values(results.heads) as Array<Record<string, any>>) {
+      expect(head.verification.pairs).toBe(6000);
+      expect(head.verification.folds).toBe(10);
+      expect(head.verification.accuracy).toBeGreaterThan(0);
+      expect(head.referenceAccuracy).toBeNull();
+    }
+  });
+
   it('draws 3-D embeddings on the sphere', () => {
     const dir = join(out, 'dim3');
     execFileSync(tsx, [main, '--preset', 'tiny', '--head', 'angular', '--dim', '3', '--train-subset', '256', '--test-subset', '100', '--backend', 'cpu', '--out', dir], { encoding: 'utf8' });

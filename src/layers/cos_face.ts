@@ -1,0 +1,58 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { cosFaceMargin } from '../ops/cosine_margins.js';
+import type { TargetMargin } from '../ops/margin_logits.js';
+import { ScaledCosineHead, type ScaledCosineHeadArgs } from './scaled_cosine_head.js';
+
+/** Arguments of {@link CosFace}. */
+export interface CosFaceArgs extends ScaledCosineHeadArgs {
+  /** The additive cosine margin m, in [0, 2). Default: 0.35. */
+  margin?: number;
+}
+
+/**
+ * The CosFace head (large margin cosine loss): logits s·cos θ_j, and s·(cos θ_y − m) for the
+ * target in training. Input [embeddings, labels]; output logits [B, C]; weights: `kernel` [D, C].
+ *
+ * Paper: H. Wang et al., "CosFace: Large Margin Cosine Loss for Deep Face Recognition", CVPR 2018,
+ * {@link https://arxiv.org/abs/1801.09414}.
+ *
+ * @example
+ * ```ts
+ * const logits = cosFace({ units: 10, scale: 30, margin: 0.35 }).apply([embeddings, labels]);
+ * ```
+ */
+export class CosFace extends ScaledCosineHead {
+  /** @internal */
+  static readonly className = 'CosFace';
+  /** The margin m. */
+  readonly margin: number;
+  private readonly targetMargin: TargetMargin;
+
+  constructor(args: CosFaceArgs) {
+    super(args);
+    this.margin = args.margin ?? 0.35;
+    this.targetMargin = cosFaceMargin(this.margin);
+  }
+
+  protected override trainingMargin(): TargetMargin {
+    return this.targetMargin;
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { margin: this.margin, ...super.getConfig() };
+  }
+}
+tf.serialization.registerClass(CosFace, 'AngularMargin');
+
+/**
+ * Creates a {@link CosFace} layer.
+ * @param args - see {@link CosFaceArgs}; `units` is required.
+ * @returns the layer.
+ * @example
+ * ```ts
+ * const head = cosFace({ units: 10575 });
+ * ```
+ */
+export function cosFace(args: CosFaceArgs): CosFace {
+  return new CosFace(args);
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { pairVerification } from '../../src/evaluation/pair_verification.js';
+import { seededRandom } from '../../src/testing/random.js';
+
+function clusters(classes: number, perClass: number, spread: number, seed: number): { emb: number[][]; labels: number[] } {
+  const rand = seededRandom(seed);
+  const emb: number[][] = [];
+  const labels: number[] = [];
+  for (let c = 0; c < classes; c++) {
+    const angle = (2 * Math.PI * c) / classes;
+    for (let i = 0; i < perClass; i++) {
+      const a = angle + spread * (2 * rand() - 1);
+      emb.push([Math.cos(a), Math.sin(a)]);
+      labels.push(c);
+    }
+  }
+  return { emb, labels };
+}
+
+describe('pairVerification', () => {
+  it('is perfect for well-separated classes and near chance for random embeddings', () => {
+    const tight = clusters(6, 40, 0.1, 1);
+    const good = pairVerification(tight.emb, tight.labels, { pairs: 600 });
+    expect(good.accuracy).toBe(1);
+    expect(good.foldAccuracies.length).toBe(10);
+    expect(good.thresholds.every((t) => t > Math.cos((2 * Math.PI) / 6) && t < Math.cos(0.2))).toBe(true);
+    const rand = seededRandom(3);
+    const noise = tight.labels.map(() => [2 * rand() - 1, 2 * rand() - 1, 2 * rand() - 1]);
+    const chance = pairVerification(noise, tight.labels, { pairs: 600 });
+    expect(chance.accuracy).toBeGreaterThan(0.4);
+    expect(chance.accuracy).toBeLessThan(0.62);
+  });
+
+  it('orders overlapping clusters sensibly and is reproducible for a seed', () => {
+    const loose = clusters(6, 40, 0.6, 2);
+    const a = pairVerification(loose.emb, loose.labels, { pairs: 600, seed: 5 });
+    expect(a.accuracy).toBeGreaterThan(0.6);
+    expect(a.accuracy).toBeLessThan(1);
+    expect(pairVerification(loose.emb, loose.labels, { pairs: 600, seed: 5 })).toEqual(a);
+  });
+
+  it('rejects inputs without pairs to form and bad options', () => {
+    expect(() => pairVerification([[1, 0], [0, 1]], [0, 0])).toThrow(/need at least two classes, but got 1/);
+    expect(() => pairVerification([[1, 0], [0, 1]], [0, 1])).toThrow(/no class has two members/);
+    expect(() => pairVerification([[1, 0]], [0], { folds: 1 })).toThrow(/folds must be an integer >= 2, but got 1/);
+    expect(() => pairVerification([[1, 0]], [0], { pairs: 5 })).toThrow(/pairs \(5\) must be at least folds \(10\)/);
+  });
+});

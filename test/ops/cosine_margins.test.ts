@@ -1,0 +1,104 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { marginCrossEntropy } from '../../src/losses/margin_cross_entropy.js';
+import { arcFaceLogits, combinedMarginLogits, cosFaceLogits } from '../../src/ops/cosine_margins.js';
+import { arcFaceRef, column, combinedMarginRef, cosFaceRef, crossEntropyRef, norm, numericGradient, type Matrix } from '../reference/sphereface.js';
+import { allFinite, expectClose, expectNoLeak, randomMatrix, toMatrix } from '../helpers.js';
+
+const B = 6;
+const D = 4;
+const C = 5;
+const LABELS = [0, 1, 2, 3, 4, 2];
+const X = randomMatrix(B, D, 31, 2);
+const W = randomMatrix(D, C, 32);
+
+type Lib = (x: tf.Tensor2D, w: tf.Tensor2D, labels: tf.Tensor) => tf.Tensor2D;
+interface Case { name: string; lib: Lib; ref: (x: Matrix, w: Matrix, labels: number[]) => Matrix }
+
+const cases: Case[] = [
+  { name: 'CosFace s=4 m=0.35', lib: (x, w, l) => cosFaceLogits(x, w, l, { scale: 4, margin: 0.35 }), ref: (x, w, l) => cosFaceRef(x, w, l, 4, 0.35) },
+  { name: 'CosFace defaults s=64 m=0.35', lib: (x, w, l) => cosFaceLogits(x, w, l), ref: (x, w, l) => cosFaceRef(x, w, l, 64, 0.35) },
+  { name: 'ArcFace s=4 m=0.5', lib: (x, w, l) => arcFaceLogits(x, w, l, { scale: 4, margin: 0.5 }), ref: (x, w, l) => arcFaceRef(x, w, l, 4, 0.5) },
+  { name: 'ArcFace s=4 m=1.2 (fallback region)', lib: (x, w, l) => arcFaceLogits(x, w, l, { scale: 4, margin: 1.2 }), ref: (x, w, l) => arcFaceRef(x, w, l, 4, 1.2) },
+  { name: 'ArcFace s=4 m=0.5 easy margin', lib: (x, w, l) => arcFaceLogits(x, w, l, { scale: 4, margin: 0.5, easyMargin: true }), ref: (x, w, l) => arcFaceRef(x, w, l, 4, 0.5, true) },
+  { name: 'CombinedMargin s=4 (1, 0.3, 0.2)', lib: (x, w, l) => combinedMarginLogits(x, w, l, { scale: 4, m1: 1, m2: 0.3, m3: 0.2 }), ref: (x, w, l) => combinedMarginRef(x, w, l, 4, 1, 0.3, 0.2) },
+  { name: 'CombinedMargin s=4 (0.9, 0.4, 0.15)', lib: (x, w, l) => combinedMarginLogits(x, w, l, { scale: 4, m1: 0.9, m2: 0.4, m3: 0.15 }), ref: (x, w, l) => combinedMarginRef(x, w, l, 4, 0.9, 0.4, 0.15) },
+];
+
+/** Embeddings at chosen angles to their target column: 0 and π (cos θ = ±1), and ordinary ones. */
+function atAngles(thetas: number[]): Matrix {
+  return LABELS.map((y, b) => {
+    const u = column(W, y).map((v, _, a) => v / norm(a));
+    const p = [0, 1, 0, 0].map((v, i) => v - u[1]! * u[i]!);
+    const pn = p.map((v) => v / norm(p));
+    const t = thetas[b % thetas.length]!;
+    return u.map((v, i) => (1 + b / 4) * (Math.cos(t) * v + Math.sin(t) * pn[i]!));
+  });
+}
+
+function grads(lib: Lib, x: Matrix): [Matrix, Matrix] {
+  const y = tf.oneHot(tf.tensor1d(LABELS, 'int32'), C);
+  const labels = tf.tensor1d(LABELS, 'int32');
+  const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => marginCrossEntropy(y, lib(a as tf.Tensor2D, b as tf.Tensor2D, labels)))([tf.tensor2d(x), tf.tensor2d(W)]);
+  return [toMatrix(gx!), toMatrix(gw!)];
+}
+
+describe('cosine-margin logits (CosFace, ArcFace, combined)', () => {
+  for (const c of cases) {
+    it(`${c.name}: logits match the float64 reference`, () => {
+      const labels = tf.tensor1d(LABELS, 'int32');
+      const scale = c.name.includes('s=64') ? 64 : 4;
+      expectClose(toMatrix(c.lib(tf.tensor2d(X), tf.tensor2d(W), labels)), c.ref(X, W, LABELS), 2e-6 * scale * 10, 1e-5);
+    });
+
+    it(`${c.name}: gradients in x and kernel match the float64 reference`, () => {
+      const x = atAngles([0.3, 1.1, 2.0, 2.9, 0.05, 1.6]);
+      const [gx, gw] = grads(c.lib, x);
+      const ref = (xx: Matrix, ww: Matrix) => crossEntropyRef(c.ref(xx, ww, LABELS), LABELS);
+      const scale = c.name.includes('s=64') ? 64 : 4;
+      expectClose(gx, numericGradient((xx) => ref(xx, W), x), 2e-4 * scale, 2e-3);
+      expectClose(gw, numericGradient((ww) => ref(x, ww), W), 2e-4 * scale, 2e-3);
+    });
+
+    it(`${c.name}: finite logits and gradients at cos θ = ±1 and for zero embeddings`, () => {
+      for (const x of [atAngles([0, Math.PI]), [[0, 0, 0, 0], ...atAngles([0]).slice(1)]]) {
+        const labels = tf.tensor1d(LABELS, 'int32');
+        expect(allFinite(c.lib(tf.tensor2d(x), tf.tensor2d(W), labels))).toBe(true);
+        const [gx, gw] = grads(c.lib, x);
+        expect(gx.flat().every(Number.isFinite) && gw.flat().every(Number.isFinite)).toBe(true);
+      }
+    });
+  }
+
+  it('ArcFace takes its fallback exactly where θ + m > π', () => {
+    const m = 1.2;
+    const x = atAngles([Math.PI - m - 0.05, Math.PI - m + 0.05]);
+    const logits = toMatrix(arcFaceLogits(tf.tensor2d(x), tf.tensor2d(W), tf.tensor1d(LABELS, 'int32'), { scale: 1, margin: m }));
+    const c0 = Math.cos(Math.PI - m - 0.05);
+    const c1 = Math.cos(Math.PI - m + 0.05);
+    expect(logits[0]![0]).toBeCloseTo(Math.cos(Math.PI - 0.05), 4);
+    expect(logits[1]![1]).toBeCloseTo(c1 - m * Math.sin(m), 4);
+    expect(logits[0]![0]).not.toBeCloseTo(c0 - m * Math.sin(m), 2);
+  });
+
+  it('rejects bad parameters, saying what was expected and what came', () => {
+    const [x, w, l] = [tf.tensor2d(X), tf.tensor2d(W), tf.tensor1d(LABELS, 'int32')];
+    expect(() => cosFaceLogits(x, w, l, { scale: -1 })).toThrow(/CosFace: scale must be a finite number > 0, but got -1/);
+    expect(() => cosFaceLogits(x, w, l, { margin: -0.1 })).toThrow(/CosFace: margin must be a number in \[0, 2\), but got -0.1/);
+    expect(() => arcFaceLogits(x, w, l, { margin: 4 })).toThrow(/ArcFace: margin must be a number in \[0, π\), but got 4/);
+    expect(() => arcFaceLogits(x, w, l, { scale: 0 })).toThrow(/ArcFace: scale must be a finite number > 0, but got 0/);
+    expect(() => combinedMarginLogits(x, w, l, { m1: 0 })).toThrow(/CombinedMargin: m1 must be a number in/);
+    expect(() => combinedMarginLogits(x, w, l, { m2: Number.NaN })).toThrow(/m2 must be a number in \[0, π\), but got NaN/);
+    expect(() => combinedMarginLogits(x, w, l, { m3: 2 })).toThrow(/m3 must be a number in \[0, 2\), but got 2/);
+  });
+
+  it('leaks no tensors', () => {
+    const [x, w, l] = [tf.tensor2d(X), tf.tensor2d(W), tf.tensor1d(LABELS, 'int32')];
+    expectNoLeak(() => {
+      for (const c of cases) {
+        c.lib(x, w, l).dispose();
+        tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(c.lib(a as tf.Tensor2D, b as tf.Tensor2D, l)))([x, w]).forEach((g) => g.dispose());
+      }
+    });
+  });
+});
