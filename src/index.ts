@@ -4,6 +4,8 @@ export { l2Normalize, safeL2Norm } from './ops/l2_norm.js';
 export { marginLogits, type MarginLogitsOptions, type TargetMargin } from './ops/margin_logits.js';
 export { angularMargin, angularSoftmaxLogits, type AngularSoftmaxOptions } from './ops/angular_softmax_logits.js';
 export { cosFaceMargin, arcFaceMargin, combinedMargin, cosFaceLogits, arcFaceLogits, combinedMarginLogits } from './ops/cosine_margins.js';
+export { conv2dFilterGradient, type ConvPadding } from './kernels/conv2d_filter_gradient.js';
+export { registerFastConvGradients, type FastConvGradientOptions } from './kernels/register_fast_conv_gradients.js';
 export { lambdaAt, type LambdaSchedule } from './schedule/lambda_at.js';
 export type { Initializer, InitializerName, SerializedInitializer } from './layers/initializer.js';
 export { MarginHead, type MarginHeadArgs, type LayerArgs, type CallKwargs } from './layers/margin_head.js';

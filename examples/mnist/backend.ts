@@ -1,6 +1,7 @@
 // Backend selection for the MNIST example. Optional backends are imported dynamically, so that
 // none of them is needed to run the example on the cpu backend.
 import * as tf from '@tensorflow/tfjs-core';
+import { registerFastConvGradients } from 'tfjs-angular-margin';
 
 export type BackendName = 'auto' | 'cpu' | 'wasm' | 'webgpu' | 'tensorflow';
 export const BACKENDS: readonly BackendName[] = ['auto', 'cpu', 'wasm', 'webgpu', 'tensorflow'];
@@ -55,10 +56,12 @@ async function useWebgpu(): Promise<BackendInfo | null> {
   return { name: 'webgpu', detail: `WebGPU (Dawn) on ${info?.description || info?.vendor || 'an unnamed adapter'}` };
 }
 
-async function useWasm(): Promise<BackendInfo | null> {
+async function useWasm(convolutional: boolean): Promise<BackendInfo | null> {
   if (!(await tryImport('@tensorflow/tfjs-backend-wasm'))) return null;
   if (!(await tf.setBackend('wasm'))) return null;
-  return { name: 'wasm', detail: 'WebAssembly (XNNPACK)' };
+  // tfjs-backend-wasm has no Conv2DBackpropFilter kernel: convolutions train only with ours.
+  if (convolutional) registerFastConvGradients({ backends: ['wasm'] });
+  return { name: 'wasm', detail: `WebAssembly (XNNPACK)${convolutional ? ', with the filter gradient of registerFastConvGradients' : ''}` };
 }
 
 async function useCpu(): Promise<BackendInfo | null> {
@@ -67,11 +70,10 @@ async function useCpu(): Promise<BackendInfo | null> {
   return { name: 'cpu', detail: 'plain JavaScript' };
 }
 
-const WASM_CONV = 'the wasm backend cannot train convolutional networks: tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter kernel. Use --preset quick (an MLP) or another backend.';
-
 /**
  * Activates the requested backend, or for 'auto' the fastest one present: tensorflow (tfjs-node),
- * then webgpu (when an adapter exists), then wasm (MLPs only), then cpu.
+ * then webgpu (when an adapter exists), then wasm, then cpu. On wasm, convolutional networks get
+ * the filter-gradient kernel of `registerFastConvGradients` (tfjs-backend-wasm has none).
  */
 export async function selectBackend(requested: BackendName, convolutional: boolean): Promise<BackendInfo> {
   const missing: Record<Exclude<BackendName, 'auto'>, string> = {
@@ -80,14 +82,13 @@ export async function selectBackend(requested: BackendName, convolutional: boole
     wasm: 'the wasm backend needs @tensorflow/tfjs-backend-wasm (npm install @tensorflow/tfjs-backend-wasm).',
     cpu: 'the cpu backend needs @tensorflow/tfjs-backend-cpu (it comes with @tensorflow/tfjs).',
   };
-  const use = { tensorflow: useTensorflow, webgpu: useWebgpu, wasm: useWasm, cpu: useCpu };
+  const use = { tensorflow: useTensorflow, webgpu: useWebgpu, wasm: () => useWasm(convolutional), cpu: useCpu };
   if (requested !== 'auto') {
-    if (requested === 'wasm' && convolutional) throw new UsageError(WASM_CONV);
     const info = await use[requested]();
     if (info == null) throw new UsageError(missing[requested]);
     return info;
   }
-  const order: Array<Exclude<BackendName, 'auto'>> = convolutional ? ['tensorflow', 'webgpu', 'cpu'] : ['tensorflow', 'webgpu', 'wasm', 'cpu'];
+  const order: Array<Exclude<BackendName, 'auto'>> = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
   for (const name of order) {
     const info = await use[name]();
     if (info != null) return { ...info, detail: `${info.detail} (auto: the first available of ${order.join(', ')})` };

@@ -1,9 +1,9 @@
 // The networks of the MNIST example: the reference's ResNet-style CNN ('paper'), a small MLP that
-// trains on a 2-core CPU in minutes ('quick'), and a tiny MLP for smoke tests ('tiny').
+// trains on a 2-core CPU in minutes ('quick'), a small CNN ('cnn'), and a tiny MLP for smoke tests.
 import * as tfl from '@tensorflow/tfjs-layers';
 import { angularSoftmax, arcFace, combinedMarginHead, cosFace, modifiedSoftmax } from 'tfjs-angular-margin';
 
-export type Network = 'paper' | 'quick' | 'tiny';
+export type Network = 'paper' | 'quick' | 'cnn' | 'tiny';
 export type HeadKind = 'original' | 'modified' | 'angular' | 'cosface' | 'arcface' | 'combined';
 /** Every head the example can train; `--head all` means the SphereFace comparison, the first three. */
 export const HEAD_KINDS: readonly HeadKind[] = ['original', 'modified', 'angular', 'cosface', 'arcface', 'combined'];
@@ -34,7 +34,7 @@ class Seeds {
 
 /** Whether a network needs convolution gradients (which tfjs-backend-wasm 4.22 lacks). */
 export function isConvolutional(network: Network): boolean {
-  return network === 'paper';
+  return network === 'paper' || network === 'cnn';
 }
 
 function prelu(x: tfl.SymbolicTensor, conv: boolean): tfl.SymbolicTensor {
@@ -76,6 +76,12 @@ export function buildTrunk(network: Network, dim: number, seed: number): tfl.Lay
     x = stage(x, 256, 3, seeds); // 4×4
     x = stage(x, 512, 0, seeds); // 2×2
     x = tfl.layers.flatten().apply(x) as tfl.SymbolicTensor;
+  } else if (network === 'cnn') {
+    x = tfl.layers.reshape({ targetShape: [28, 28, 1] }).apply(images) as tfl.SymbolicTensor;
+    x = conv(x, 16, 2, seeds); // 14×14
+    x = conv(x, 32, 2, seeds); // 7×7
+    x = tfl.layers.flatten().apply(x) as tfl.SymbolicTensor;
+    x = dense(x, 128, seeds);
   } else if (network === 'quick') {
     x = dense(dense(images, 256, seeds), 128, seeds);
   } else {

@@ -58,6 +58,14 @@ describe('MNIST example, smoke run', () => {
     }
   });
 
+  it('trains a small CNN on wasm through the fast filter gradient', () => {
+    const dir = join(out, 'cnn');
+    const stdout = execFileSync(tsx, [main, '--preset', 'quick-cnn', '--head', 'angular', '--epochs', '1', '--steps-per-epoch', '3', '--batch-size', '32', '--train-subset', '512', '--test-subset', '100', '--backend', 'wasm', '--out', dir], { encoding: 'utf8' });
+    expect(stdout).toMatch(/backend: wasm — .*registerFastConvGradients/);
+    const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+    expect(results.heads.angular.curves.loss.every(Number.isFinite)).toBe(true);
+  });
+
   it('draws 3-D embeddings on the sphere', () => {
     const dir = join(out, 'dim3');
     execFileSync(tsx, [main, '--preset', 'tiny', '--head', 'angular', '--dim', '3', '--train-subset', '256', '--test-subset', '100', '--backend', 'cpu', '--out', dir], { encoding: 'utf8' });
@@ -69,7 +77,6 @@ describe('MNIST example, smoke run', () => {
   it('explains an unavailable backend or a bad flag in one line, without a stack trace', () => {
     const cases: Array<[string[], RegExp]> = [
       [['--backend', 'tensorflow', '--preset', 'tiny'], /error: the tensorflow backend needs @tensorflow\/tfjs-node or @tensorflow\/tfjs-node-gpu/],
-      [['--backend', 'wasm', '--preset', 'paper'], /error: the wasm backend cannot train convolutional networks/],
       [['--epochs', 'many'], /error: --epochs must be an integer >= 1, but got "many"/],
       [['--backend', 'cpu', '--preset', 'tiny', '--data', join(out, 'nowhere')], /error: MNIST: train-images-idx3-ubyte \(or .gz\) not found in/],
     ];
@@ -83,6 +90,6 @@ describe('MNIST example, smoke run', () => {
   });
 
   it('prints its help', () => {
-    expect(execFileSync(tsx, [main, '--help'], { encoding: 'utf8' })).toMatch(/Usage: tfjs-angular-margin-mnist[\s\S]*--preset quick\|paper\|tiny/);
+    expect(execFileSync(tsx, [main, '--help'], { encoding: 'utf8' })).toMatch(/Usage: tfjs-angular-margin-mnist[\s\S]*--preset NAME[\s\S]*quick-cnn:/);
   });
 });

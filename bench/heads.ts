@@ -1,0 +1,78 @@
+// Head benchmark: one forward and backward pass and an SGD step of the head alone, on fixed
+// embeddings, for each head and class count, on every backend present. Medians and the ratio of
+// each head to a bias-free Dense head measured in the same run; tensors left behind per step.
+// Usage: npm run bench -- heads [--classes 10,1000,10575] [--runs 7] [--backends cpu,wasm]
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { angularSoftmax, arcFace, combinedMarginHead, cosFace, marginCrossEntropy, modifiedSoftmax, normLinear } from 'tfjs-angular-margin';
+import { availableBackends, machine, median, timeSteps, useBackend, writeResults } from './common.js';
+
+const HEADS: Record<string, (units: number) => tfl.layers.Layer> = {
+  'Dense (no bias)': (units) => tfl.layers.dense({ units, useBias: false }),
+  NormLinear: (units) => normLinear({ units }),
+  ModifiedSoftmax: (units) => modifiedSoftmax({ units }),
+  'AngularSoftmax m=4': (units) => angularSoftmax({ units, margin: 4 }),
+  CosFace: (units) => cosFace({ units }),
+  ArcFace: (units) => arcFace({ units }),
+  CombinedMargin: (units) => combinedMarginHead({ units, m1: 1, m2: 0.3, m3: 0.2 }),
+};
+
+const { values } = parseArgs({ options: {
+  classes: { type: 'string', default: '10,1000,10575' },
+  batch: { type: 'string', default: '256' },
+  dim: { type: 'string', default: '512' },
+  runs: { type: 'string', default: '7' },
+  warmup: { type: 'string', default: '2' },
+  backends: { type: 'string' },
+} });
+const B = Number(values.batch);
+const D = Number(values.dim);
+const classes = values.classes!.split(',').map(Number);
+const backends = values.backends ? values.backends.split(',') : await availableBackends(false);
+
+const rows: Array<Record<string, unknown>> = [];
+for (const backend of backends) {
+  const info = await useBackend(backend, false);
+  console.log(`backend ${info.name}: ${info.detail}`);
+  for (const C of classes) {
+    // Large heads on the pure-JS cpu backend take seconds a step: fewer runs there.
+    const heavy = info.name === 'cpu' && C * D > 1e6;
+    const runs = heavy ? Math.min(3, Number(values.runs)) : Number(values.runs);
+    const warmup = heavy ? 1 : Number(values.warmup);
+    const x = tf.randomNormal([B, D], 0, 1, 'float32', 1);
+    const labels = tf.randomUniform([B], 0, C, 'int32', 2);
+    const targets = tf.oneHot(labels, C);
+    let dense = Number.NaN;
+    for (const [name, make] of Object.entries(HEADS)) {
+      const head = make(C);
+      const margin = name !== 'Dense (no bias)';
+      const optimizer = tf.train.sgd(0.01);
+      const step = async () => {
+        const loss = optimizer.minimize(() => marginCrossEntropy(targets, (margin ? head.apply([x, labels], { training: true }) : head.apply(x)) as tf.Tensor), true)!;
+        await loss.data();
+        loss.dispose();
+      };
+      const { times, leakedPerStep } = await timeSteps(step, warmup, runs);
+      const ms = median(times);
+      if (!margin) dense = ms;
+      rows.push({ backend: info.name, classes: C, head: name, medianMs: ms, ratioToDense: ms / dense, leakedPerStep, runs, times });
+      console.log(`  C=${C} ${name.padEnd(20)} ${ms.toFixed(2)} ms  ×${(ms / dense).toFixed(2)}  leaked/step ${leakedPerStep}`);
+      optimizer.dispose();
+      head.dispose();
+    }
+    tf.dispose([x, labels, targets]);
+  }
+}
+
+const md = [
+  `Head step (forward, backward, SGD update) at B = ${B}, D = ${D}; median of the timed runs after warm-up; ratio to the bias-free Dense head in the same run.`,
+  `Machine: ${JSON.stringify(machine())}.`,
+  '',
+  '| backend | C | head | median ms | × Dense | tensors leaked / step |',
+  '| --- | ---: | --- | ---: | ---: | ---: |',
+  ...rows.map((r) => `| ${r.backend} | ${r.classes} | ${r.head} | ${(r.medianMs as number).toFixed(2)} | ${(r.ratioToDense as number).toFixed(2)} | ${r.leakedPerStep} |`),
+  '',
+].join('\n');
+await writeResults('heads', { batch: B, dim: D, machine: machine(), rows }, md);
+console.log(`\n${md}`);

@@ -1,0 +1,78 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe } from '../util/validate.js';
+import { conv2dFilterGradient, type ConvPadding } from './conv2d_filter_gradient.js';
+
+/** Attributes of tfjs's Conv2DBackpropFilter kernel. */
+interface BackpropFilterAttrs {
+  strides: number | [number, number];
+  pad: ConvPadding;
+  dataFormat?: 'NHWC' | 'NCHW';
+  filterShape: [number, number, number, number];
+}
+
+const SUPPORTED = ['wasm', 'webgpu', 'webgl', 'cpu'];
+
+/** Options of {@link registerFastConvGradients}. */
+export interface FastConvGradientOptions {
+  /**
+   * Backends to register the kernel for. Default: ['wasm'], which has no Conv2DBackpropFilter
+   * kernel, so that convolutional networks train there at all. 'webgpu' replaces its stock kernel;
+   * its speed there has not been measured by this project yet.
+   */
+  backends?: string[];
+}
+
+/**
+ * Registers a `Conv2DBackpropFilter` kernel built from fast existing ops ({@link conv2dFilterGradient})
+ * for the given backends. Every convolution's filter gradient then uses it: tfjs's conv2d
+ * gradient, the fused conv2d of tfjs-layers, and depthwise-free Conv2D layers in `fit`.
+ *
+ * Opt-in and global, like any tfjs kernel registration: call it once after importing the backend.
+ * On wasm (tfjs-backend-wasm 4.22 has no such kernel) it makes convolutional networks trainable.
+ *
+ * @param options - see {@link FastConvGradientOptions}.
+ * @returns the backends it registered the kernel for.
+ * @throws Error for a backend name outside wasm, webgpu, webgl and cpu.
+ * @example
+ * ```ts
+ * import '@tensorflow/tfjs-backend-wasm';
+ * import { registerFastConvGradients } from 'tfjs-angular-margin';
+ * await tf.setBackend('wasm');
+ * registerFastConvGradients(); // conv nets now train on wasm
+ * ```
+ */
+export function registerFastConvGradients(options: FastConvGradientOptions = {}): string[] {
+  const backends = options.backends ?? ['wasm'];
+  for (const name of backends) {
+    if (!SUPPORTED.includes(name)) {
+      throw new Error(`registerFastConvGradients: backends must be among ${SUPPORTED.join(', ')}, but got ${describe(name)}.`);
+    }
+  }
+  for (const backendName of backends) {
+    if (tf.getKernel('Conv2DBackpropFilter', backendName) != null) tf.unregisterKernel('Conv2DBackpropFilter', backendName);
+    tf.registerKernel({
+      kernelName: 'Conv2DBackpropFilter',
+      backendName,
+      kernelFunc: ({ inputs, attrs, backend }) => {
+        const engine = tf.engine();
+        const { strides, pad, dataFormat = 'NHWC', filterShape } = attrs as unknown as BackpropFilterAttrs;
+        // Wrap the input TensorInfos as tensors for the ops below. Each wrapper takes a reference
+        // of its own on the data (incRef), so disposing it leaves the caller's tensor intact.
+        const wrap = (info: tf.TensorInfo) => {
+          (backend as unknown as { incRef(id: object): void }).incRef(info.dataId);
+          return engine.makeTensorFromTensorInfo(info) as tf.Tensor4D;
+        };
+        const x = wrap(inputs['x'] as tf.TensorInfo);
+        const dy = wrap(inputs['dy'] as tf.TensorInfo);
+        const result = tf.tidy(() => {
+          const nhwc = (t: tf.Tensor4D) => (dataFormat === 'NCHW' ? tf.transpose(t, [0, 2, 3, 1]) : t);
+          return conv2dFilterGradient(nhwc(x), nhwc(dy), filterShape, strides, pad);
+        });
+        tf.dispose([x, dy]);
+        // A kernel may return a Tensor: the engine then uses it as the output as it is.
+        return result as unknown as tf.TensorInfo;
+      },
+    });
+  }
+  return backends;
+}

@@ -1,0 +1,119 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { conv2dFilterGradient } from '../../src/kernels/conv2d_filter_gradient.js';
+import { registerFastConvGradients } from '../../src/kernels/register_fast_conv_gradients.js';
+import { seededRandom } from '../../src/testing/random.js';
+import { expectClose, expectNoLeak } from '../helpers.js';
+
+interface Shape { name: string; b: number; h: number; w: number; ci: number; co: number; k: [number, number]; s: [number, number]; d: [number, number]; pad: 'same' | 'valid' }
+
+const SHAPES: Shape[] = [
+  { name: 'stride 1, same, batch 1', b: 1, h: 7, w: 6, ci: 2, co: 3, k: [3, 3], s: [1, 1], d: [1, 1], pad: 'same' },
+  { name: 'stride 1, valid, batch 4', b: 4, h: 8, w: 8, ci: 3, co: 2, k: [3, 3], s: [1, 1], d: [1, 1], pad: 'valid' },
+  { name: 'stride 2, same, batch 3 (odd size)', b: 3, h: 9, w: 7, ci: 2, co: 4, k: [3, 3], s: [2, 2], d: [1, 1], pad: 'same' },
+  { name: 'stride 2, valid, batch 2', b: 2, h: 10, w: 9, ci: 3, co: 2, k: [3, 2], s: [2, 2], d: [1, 1], pad: 'valid' },
+  { name: 'stride (2, 1), same, 5×5 filter', b: 2, h: 8, w: 8, ci: 1, co: 2, k: [5, 5], s: [2, 1], d: [1, 1], pad: 'same' },
+  { name: 'dilation 2, same, batch 2', b: 2, h: 9, w: 9, ci: 2, co: 3, k: [3, 3], s: [1, 1], d: [2, 2], pad: 'same' },
+  { name: 'dilation 2, valid', b: 3, h: 10, w: 8, ci: 2, co: 2, k: [3, 2], s: [1, 1], d: [2, 2], pad: 'valid' },
+  { name: 'stride 2 and dilation 2 (im2col path), same', b: 2, h: 11, w: 10, ci: 2, co: 3, k: [3, 3], s: [2, 2], d: [2, 2], pad: 'same' },
+];
+
+function values(n: number, seed: number): Float32Array {
+  const rand = seededRandom(seed);
+  return Float32Array.from({ length: n }, () => 2 * rand() - 1);
+}
+
+/** dW in float64 plain TypeScript, straight from the definition, with TF's 'same' padding. */
+function reference(x: Float32Array, dy: Float32Array, c: Shape, oh: number, ow: number): number[] {
+  const [kh, kw] = c.k;
+  const padOf = (size: number, out: number, k: number, s: number, d: number) => c.pad === 'valid' ? 0 : Math.floor(Math.max((out - 1) * s + (k - 1) * d + 1 - size, 0) / 2);
+  const top = padOf(c.h, oh, kh, c.s[0], c.d[0]);
+  const left = padOf(c.w, ow, kw, c.s[1], c.d[1]);
+  const out = new Array<number>(kh * kw * c.ci * c.co).fill(0);
+  for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) for (let ci = 0; ci < c.ci; ci++) for (let co = 0; co < c.co; co++) {
+    let sum = 0;
+    for (let b = 0; b < c.b; b++) for (let p = 0; p < oh; p++) for (let q = 0; q < ow; q++) {
+      const r = p * c.s[0] + i * c.d[0] - top;
+      const col = q * c.s[1] + j * c.d[1] - left;
+      if (r < 0 || r >= c.h || col < 0 || col >= c.w) continue;
+      sum += x[((b * c.h + r) * c.w + col) * c.ci + ci]! * dy[((b * oh + p) * ow + q) * c.co + co]!;
+    }
+    out[((i * kw + j) * c.ci + ci) * c.co + co] = sum;
+  }
+  return out;
+}
+
+function outSize(c: Shape): [number, number] {
+  const size = (n: number, k: number, s: number, d: number) => (c.pad === 'same' ? Math.ceil(n / s) : Math.ceil((n - (k - 1) * d) / s));
+  return [size(c.h, c.k[0], c.s[0], c.d[0]), size(c.w, c.k[1], c.s[1], c.d[1])];
+}
+
+describe('conv2dFilterGradient', () => {
+  for (const c of SHAPES) {
+    it(`equals the float64 definition: ${c.name}`, () => {
+      const [oh, ow] = outSize(c);
+      const xv = values(c.b * c.h * c.w * c.ci, 1);
+      const dyv = values(c.b * oh * ow * c.co, 2);
+      const x = tf.tensor4d(xv, [c.b, c.h, c.w, c.ci]);
+      const dy = tf.tensor4d(dyv, [c.b, oh, ow, c.co]);
+      const got = conv2dFilterGradient(x, dy, [c.k[0], c.k[1], c.ci, c.co], c.s, c.pad, c.d);
+      expect(got.shape).toEqual([c.k[0], c.k[1], c.ci, c.co]);
+      expectClose(Array.from(got.dataSync()), reference(xv, dyv, c, oh, ow), 1e-4, 1e-5);
+    });
+  }
+
+  it('leaks no tensors and rejects shapes that do not fit', () => {
+    const x = tf.zeros([2, 5, 5, 3]) as tf.Tensor4D;
+    const dy = tf.zeros([2, 5, 5, 4]) as tf.Tensor4D;
+    expectNoLeak(() => conv2dFilterGradient(x, dy, [3, 3, 3, 4], 1, 'same').dispose());
+    expect(() => conv2dFilterGradient(x, dy, [3, 3, 2, 4], 1, 'same')).toThrow(/do not fit the filter shape \[3, 3, 2, 4\]/);
+    expect(() => conv2dFilterGradient(tf.zeros([5, 5, 3]) as unknown as tf.Tensor4D, dy, [3, 3, 3, 4], 1, 'same')).toThrow(/must have rank 4/);
+  });
+});
+
+describe('registerFastConvGradients', () => {
+  const backend = tf.getBackend();
+  let stock: tf.KernelConfig | undefined;
+  beforeAll(() => {
+    stock = tf.getKernel('Conv2DBackpropFilter', backend);
+    registerFastConvGradients({ backends: [backend] });
+  });
+  afterAll(() => {
+    tf.unregisterKernel('Conv2DBackpropFilter', backend);
+    if (stock != null) tf.registerKernel(stock);
+  });
+
+  it('serves tf.grad of conv2d with the values of the definition (stride 2, same)', () => {
+    const c = SHAPES[2]!;
+    const [oh, ow] = outSize(c);
+    const xv = values(c.b * c.h * c.w * c.ci, 3);
+    const dyv = values(c.b * oh * ow * c.co, 4);
+    const x = tf.tensor4d(xv, [c.b, c.h, c.w, c.ci]);
+    const filter = tf.tensor4d(values(9 * c.ci * c.co, 5), [3, 3, c.ci, c.co]);
+    const dy = tf.tensor4d(dyv, [c.b, oh, ow, c.co]);
+    const g = tf.grad((f: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, f as tf.Tensor4D, c.s, c.pad), dy)))(filter);
+    expectClose(Array.from(g.dataSync()), reference(xv, dyv, c, oh, ow), 1e-4, 1e-5);
+  });
+
+  it('lets a convolutional tfjs-layers model train with fit, without leaking', async () => {
+    const model = tfl.sequential({ layers: [
+      tfl.layers.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }),
+      tfl.layers.flatten(),
+      tfl.layers.dense({ units: 2 }),
+    ] });
+    model.compile({ optimizer: tf.train.sgd(0.05), loss: 'meanSquaredError' });
+    const xs = tf.tensor4d(values(16 * 64, 6), [16, 8, 8, 1]);
+    const ys = tf.tensor2d(values(32, 7), [16, 2]);
+    await model.fit(xs, ys, { epochs: 1, batchSize: 4, verbose: 0 });
+    const before = tf.memory().numTensors;
+    const h = await model.fit(xs, ys, { epochs: 3, batchSize: 4, verbose: 0 });
+    expect(tf.memory().numTensors).toBe(before);
+    const losses = h.history.loss as number[];
+    expect(losses[2]!).toBeLessThan(losses[0]!);
+  });
+
+  it('rejects an unknown backend name', () => {
+    expect(() => registerFastConvGradients({ backends: ['cuda'] })).toThrow(/backends must be among wasm, webgpu, webgl, cpu, but got "cuda"/);
+  });
+});
