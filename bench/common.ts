@@ -31,21 +31,31 @@ export function median(values: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+/** One contender of an interleaved timing: a name and an asynchronous step that ends with a read. */
+export interface Contender {
+  name: string;
+  step: () => Promise<void>;
+}
+
 /**
- * Runs `step` `warmup` times, then `runs` times, timing each (the step must end with a read of a
- * result, so that asynchronous backends are waited for). Returns the times in ms and the tensors
- * left behind per timed step.
+ * Times contenders side by side: each is warmed up `warmup` times, then `runs` rounds time every
+ * contender once, in an order rotated each round, so that drifts of a shared, noisy machine fall
+ * on all of them alike. Returns per contender the times in ms and the tensors left behind per step.
  */
-export async function timeSteps(step: () => Promise<void>, warmup: number, runs: number): Promise<{ times: number[]; leakedPerStep: number }> {
-  for (let i = 0; i < warmup; i++) await step();
-  const before = tf.memory().numTensors;
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    await step();
-    times.push(performance.now() - t);
+export async function timeInterleaved(contenders: Contender[], warmup: number, runs: number): Promise<Map<string, { times: number[]; leakedPerStep: number }>> {
+  const out = new Map(contenders.map((c) => [c.name, { times: [] as number[], leakedPerStep: 0 }]));
+  for (const c of contenders) for (let i = 0; i < warmup; i++) await c.step();
+  for (let r = 0; r < runs; r++) {
+    for (let k = 0; k < contenders.length; k++) {
+      const c = contenders[(k + r) % contenders.length]!;
+      const before = tf.memory().numTensors;
+      const t = performance.now();
+      await c.step();
+      out.get(c.name)!.times.push(performance.now() - t);
+      out.get(c.name)!.leakedPerStep += (tf.memory().numTensors - before) / runs;
+    }
   }
-  return { times, leakedPerStep: (tf.memory().numTensors - before) / runs };
+  return out;
 }
 
 export function machine(): Record<string, unknown> {

@@ -1,12 +1,13 @@
 // Head benchmark: one forward and backward pass and an SGD step of the head alone, on fixed
-// embeddings, for each head and class count, on every backend present. Medians and the ratio of
-// each head to a bias-free Dense head measured in the same run; tensors left behind per step.
+// embeddings, for each head and class count, on every backend present. Heads are timed
+// interleaved (round-robin, rotating order); medians and the ratio of each head to a bias-free
+// Dense head measured in the same rounds; tensors left behind per step.
 // Usage: npm run bench -- heads [--classes 10,1000,10575] [--runs 7] [--backends cpu,wasm]
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { angularSoftmax, arcFace, combinedMarginHead, cosFace, marginCrossEntropy, modifiedSoftmax, normLinear } from 'tfjs-angular-margin';
-import { availableBackends, machine, median, timeSteps, useBackend, writeResults } from './common.js';
+import { availableBackends, machine, median, timeInterleaved, useBackend, writeResults } from './common.js';
 
 const HEADS: Record<string, (units: number) => tfl.layers.Layer> = {
   'Dense (no bias)': (units) => tfl.layers.dense({ units, useBias: false }),
@@ -36,26 +37,31 @@ for (const backend of backends) {
   const info = await useBackend(backend, false);
   console.log(`backend ${info.name}: ${info.detail}`);
   for (const C of classes) {
-    // Large heads on the pure-JS cpu backend take seconds a step: fewer runs there.
-    const heavy = info.name === 'cpu' && C * D > 1e6;
-    const runs = heavy ? Math.min(3, Number(values.runs)) : Number(values.runs);
+    // Large heads take seconds a step on CPU backends: fewer rounds there.
+    const heavy = C * D > 1e6 && (info.name === 'cpu' || info.name === 'wasm');
+    const runs = heavy ? Math.min(5, Number(values.runs)) : Number(values.runs);
     const warmup = heavy ? 1 : Number(values.warmup);
     const x = tf.randomNormal([B, D], 0, 1, 'float32', 1);
     const labels = tf.randomUniform([B], 0, C, 'int32', 2);
     const targets = tf.oneHot(labels, C);
-    let dense = Number.NaN;
-    for (const [name, make] of Object.entries(HEADS)) {
+    const made = Object.entries(HEADS).map(([name, make]) => {
       const head = make(C);
       const margin = name !== 'Dense (no bias)';
+      const forward = () => (margin ? head.apply([x, labels], { training: true }) : head.apply(x)) as tf.Tensor;
+      tf.tidy(forward); // builds the head, so that its kernel exists before minimize lists variables
       const optimizer = tf.train.sgd(0.01);
       const step = async () => {
-        const loss = optimizer.minimize(() => marginCrossEntropy(targets, (margin ? head.apply([x, labels], { training: true }) : head.apply(x)) as tf.Tensor), true)!;
+        const loss = optimizer.minimize(() => marginCrossEntropy(targets, forward()), true)!;
         await loss.data();
         loss.dispose();
       };
-      const { times, leakedPerStep } = await timeSteps(step, warmup, runs);
+      return { name, head, optimizer, step };
+    });
+    const timed = await timeInterleaved(made, warmup, runs);
+    const dense = median(timed.get('Dense (no bias)')!.times);
+    for (const { name, head, optimizer } of made) {
+      const { times, leakedPerStep } = timed.get(name)!;
       const ms = median(times);
-      if (!margin) dense = ms;
       rows.push({ backend: info.name, classes: C, head: name, medianMs: ms, ratioToDense: ms / dense, leakedPerStep, runs, times });
       console.log(`  C=${C} ${name.padEnd(20)} ${ms.toFixed(2)} ms  ×${(ms / dense).toFixed(2)}  leaked/step ${leakedPerStep}`);
       optimizer.dispose();

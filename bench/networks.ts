@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { marginCrossEntropy, modifiedSoftmax, registerFastConvGradients } from 'tfjs-angular-margin';
 import { buildTrunk, isConvolutional, type Network } from '../examples/mnist/networks.js';
-import { availableBackends, machine, median, timeSteps, useBackend, writeResults } from './common.js';
+import { availableBackends, machine, median, timeInterleaved, useBackend, writeResults } from './common.js';
 
 const { values } = parseArgs({ options: {
   batch: { type: 'string', default: '256' },
@@ -38,12 +38,14 @@ for (const backend of backends) {
     const x = tf.randomUniform([B, 784], 0, 1, 'float32', 1);
     const labels = tf.randomUniform([B], 0, 10, 'int32', 2);
     const targets = tf.oneHot(labels, 10);
+    const forward = () => head.apply([trunk.apply(x, { training: true }) as tf.Tensor, labels], { training: true }) as tf.Tensor;
+    tf.tidy(forward); // builds the head before minimize lists the variables
     const step = async () => {
-      const loss = optimizer.minimize(() => marginCrossEntropy(targets, head.apply([trunk.apply(x, { training: true }) as tf.Tensor, labels], { training: true }) as tf.Tensor), true)!;
+      const loss = optimizer.minimize(() => marginCrossEntropy(targets, forward()), true)!;
       await loss.data();
       loss.dispose();
     };
-    const { times, leakedPerStep } = await timeSteps(step, Number(values.warmup), Number(values.runs));
+    const { times, leakedPerStep } = (await timeInterleaved([{ name: network, step }], Number(values.warmup), Number(values.runs))).get(network)!;
     const ms = median(times);
     rows.push({ backend: info.name, network, convolutional: isConvolutional(network), parameters: trunk.countParams(), batch: B, medianMs: ms, samplesPerSecond: (B * 1000) / ms, leakedPerStep, times });
     console.log(`  ${network.padEnd(6)} ${ms.toFixed(1)} ms/step  ${((B * 1000) / ms).toFixed(0)} samples/s  leaked/step ${leakedPerStep}`);
