@@ -1,0 +1,172 @@
+// The browser demo: trains a margin head on MNIST in the page and draws the 2-D embeddings of
+// held-out digits as they separate. Imports the package's ESM build.
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { angularSoftmax, angularStatistics, arcFace, AngularSoftmax, cosFace, marginCrossEntropy, modifiedSoftmax, seededRandom } from 'tfjs-angular-margin';
+import { lineChart, movingAverage, scatter2d } from '../mnist/plots.js';
+import { loadDigits, type Digits } from './data.js';
+
+type Head = 'original' | 'modified' | 'angular' | 'cosface' | 'arcface';
+
+/** What the page exposes for its end-to-end test and for curious visitors. */
+interface DemoState {
+  running: boolean;
+  backend: string;
+  step: number;
+  losses: number[];
+  accuracies: number[];
+  testAccuracy: number | null;
+  plottedPoints: number;
+  tensorsBefore: number;
+  tensorsAfter: number | null;
+  error: string | null;
+}
+const state: DemoState = { running: false, backend: '', step: 0, losses: [], accuracies: [], testAccuracy: null, plottedPoints: 0, tensorsBefore: 0, tensorsAfter: null, error: null };
+(window as unknown as { __demo: DemoState }).__demo = state;
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const num = (id: string) => Number($<HTMLInputElement>(id).value);
+let stopRequested = false;
+
+async function chooseBackend(wanted: string): Promise<string> {
+  setWasmPaths('./wasm/');
+  const order = wanted === 'auto' ? ['webgpu', 'webgl', 'wasm', 'cpu'] : [wanted];
+  for (const name of order) {
+    try {
+      if (name === 'webgpu') {
+        if (!('gpu' in navigator)) continue;
+        await import('@tensorflow/tfjs-backend-webgpu');
+      }
+      if (await tf.setBackend(name)) {
+        await tf.ready();
+        return name;
+      }
+    } catch {
+      // Try the next backend.
+    }
+  }
+  throw new Error(`no usable backend among ${order.join(', ')}`);
+}
+
+function buildHead(head: Head): tf.layers.Layer {
+  const init = tf.initializers.glorotUniform({ seed: 7 });
+  switch (head) {
+    case 'original': return tf.layers.dense({ units: 10, kernelInitializer: init });
+    case 'modified': return modifiedSoftmax({ units: 10, kernelInitializer: init });
+    case 'angular': return angularSoftmax({ units: 10, kernelInitializer: init, margin: Math.round(num('margin')), lambdaBase: num('lambdaBase'), lambdaGamma: num('lambdaGamma'), lambdaMin: num('lambdaMin') });
+    case 'cosface': return cosFace({ units: 10, kernelInitializer: init, scale: num('scale'), margin: num('margin') });
+    case 'arcface': return arcFace({ units: 10, kernelInitializer: init, scale: num('scale'), margin: num('margin') });
+  }
+}
+
+function buildTrunk(): tf.LayersModel {
+  const input = tf.input({ shape: [784] });
+  let x = tf.layers.dense({ units: 128, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }).apply(input) as tf.SymbolicTensor;
+  x = tf.layers.prelu({ alphaInitializer: tf.initializers.constant({ value: 0.25 }) }).apply(x) as tf.SymbolicTensor;
+  const emb = tf.layers.dense({ units: 2, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }).apply(x) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: emb });
+}
+
+function logits(head: tf.layers.Layer, kind: Head, emb: tf.Tensor, labels: tf.Tensor, training: boolean): tf.Tensor {
+  return (kind === 'original' ? head.apply(emb) : head.apply([emb, labels], { training })) as tf.Tensor;
+}
+
+/** Draws embeddings of the held-out digits, the curves and the angular statistics. */
+async function render(trunk: tf.LayersModel, head: tf.layers.Layer, kind: Head, test: Digits, testX: tf.Tensor2D): Promise<void> {
+  const emb = tf.tidy(() => trunk.predict(testX) as tf.Tensor);
+  const points = (await emb.array()) as number[][];
+  emb.dispose();
+  const labels = Array.from(test.labels);
+  const weights = tf.tidy(() => tf.transpose(head.getWeights()[0]!).arraySync() as number[][]);
+  $('embeddings').innerHTML = scatter2d({ title: `${kind}: ${points.length} held-out digits, step ${state.step}`, points, labels, weights });
+  state.plottedPoints = points.length;
+  const steps = state.losses.map((_, i) => i + 1);
+  const w = Math.max(1, Math.round(state.losses.length / 50));
+  $('loss').innerHTML = lineChart({ title: 'training loss', xLabel: 'step', yLabel: 'loss', series: [{ name: kind, x: steps, y: movingAverage(state.losses, w) }] });
+  $('accuracy').innerHTML = lineChart({ title: 'training accuracy', xLabel: 'step', yLabel: 'accuracy', series: [{ name: kind, x: steps, y: movingAverage(state.accuracies, w) }] });
+  const s = angularStatistics(points, labels);
+  const lambda = head instanceof AngularSoftmax ? `<tr><td>λ</td><td>${head.lambda.toFixed(2)}</td></tr>` : '';
+  $('stats').querySelector('tbody')!.innerHTML = `<tr><td>mean angle to class centre</td><td>${s.meanIntraClassAngle.toFixed(1)}°</td></tr><tr><td>smallest angle between class centres</td><td>${s.minInterClassAngle.toFixed(1)}° (${s.minInterClassPair?.join(' / ')})</td></tr>${lambda}`;
+  $('debug').textContent = `backend ${state.backend}; tensors before this run ${state.tensorsBefore}, now ${tf.memory().numTensors}`;
+}
+
+async function train(train: Digits, test: Digits): Promise<void> {
+  const kind = $<HTMLSelectElement>('head').value as Head;
+  const steps = Math.max(1, Math.floor(num('steps')));
+  const batch = Math.max(1, Math.floor(num('batchSize')));
+  state.backend = await chooseBackend($<HTMLSelectElement>('backend').value);
+  Object.assign(state, { running: true, step: 0, losses: [], accuracies: [], testAccuracy: null, tensorsAfter: null, error: null, tensorsBefore: tf.memory().numTensors });
+  $('result').textContent = '';
+  const trainX = tf.tensor2d(train.images, [train.count, 784]);
+  const trainY = tf.tensor1d(train.labels, 'int32');
+  const testX = tf.tensor2d(test.images, [test.count, 784]);
+  const testY = tf.tensor1d(test.labels, 'int32');
+  const trunk = buildTrunk();
+  const head = buildHead(kind);
+  const optimizer = tf.train.adam(0.003);
+  const rand = seededRandom(3);
+  try {
+    for (let step = 0; step < steps && !stopRequested; step++) {
+      const idx = tf.tensor1d(Int32Array.from({ length: batch }, () => Math.floor(rand() * train.count)), 'int32');
+      let correct: tf.Tensor | null = null;
+      const loss = tf.tidy(() => {
+        const xb = tf.gather(trainX, idx);
+        const yb = tf.gather(trainY, idx);
+        return optimizer.minimize(() => {
+          const z = logits(head, kind, trunk.apply(xb, { training: true }) as tf.Tensor, yb, true);
+          correct = tf.keep(tf.mean(tf.cast(tf.equal(tf.argMax(z, 1), yb), 'float32')));
+          return marginCrossEntropy(tf.oneHot(yb, 10), z);
+        }, true)!;
+      });
+      state.losses.push((await loss.data())[0]!);
+      state.accuracies.push((await correct!.data())[0]!);
+      tf.dispose([loss, correct!, idx]);
+      state.step = step + 1;
+      $('status').textContent = `${kind} on ${state.backend}: step ${state.step}/${steps}, loss ${state.losses.at(-1)!.toFixed(4)}`;
+      if (state.step % 25 === 0 || state.step === steps) await render(trunk, head, kind, test, testX);
+      await tf.nextFrame(); // keep the page responsive
+    }
+    const acc = tf.tidy(() => tf.mean(tf.cast(tf.equal(tf.argMax(logits(head, kind, trunk.predict(testX) as tf.Tensor, testY, false), 1), testY), 'float32')));
+    state.testAccuracy = (await acc.data())[0]!;
+    acc.dispose();
+    await render(trunk, head, kind, test, testX);
+    $('result').textContent = `test accuracy on ${test.count} held-out digits: ${state.testAccuracy.toFixed(4)}${stopRequested ? ' (stopped early)' : ''}`;
+  } finally {
+    tf.dispose([trainX, trainY, testX, testY]);
+    optimizer.dispose();
+    trunk.dispose();
+    head.dispose();
+    state.tensorsAfter = tf.memory().numTensors;
+    state.running = false;
+    $('debug').textContent = `backend ${state.backend}; tensors before this run ${state.tensorsBefore}, after ${state.tensorsAfter}`;
+  }
+}
+
+async function start(): Promise<void> {
+  const [trainDigits, testDigits] = await Promise.all([loadDigits('./data/train'), loadDigits('./data/test')]);
+  $('status').textContent = `Ready: ${trainDigits.count} training and ${testDigits.count} held-out digits. Press Train.`;
+  const trainButton = $<HTMLButtonElement>('train');
+  const stopButton = $<HTMLButtonElement>('stop');
+  trainButton.addEventListener('click', async () => {
+    trainButton.disabled = true;
+    stopButton.disabled = false;
+    stopRequested = false;
+    try {
+      await train(trainDigits, testDigits);
+    } catch (e) {
+      state.error = (e as Error).message;
+      $('status').textContent = `error: ${state.error}`;
+    } finally {
+      trainButton.disabled = false;
+      stopButton.disabled = true;
+    }
+  });
+  stopButton.addEventListener('click', () => {
+    stopRequested = true;
+  });
+}
+
+start().catch((e) => {
+  state.error = (e as Error).message;
+  $('status').textContent = `error: ${state.error}`;
+});

@@ -1,0 +1,118 @@
+import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = join(process.cwd(), 'examples', 'browser', 'dist');
+const artifacts = join(process.cwd(), 'test-artifacts');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.bin': 'application/octet-stream' };
+
+let server: Server;
+let base = '';
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(join(root, 'index.html'))) throw new Error(`${root}/index.html is missing: run npm run demo:build first.`);
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH.`);
+  server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent((req.url ?? '/').split('?')[0]!)).replace(/^(\.\.[/\\])+/, '');
+    const file = join(root, path.endsWith('/') ? `${path}index.html` : path);
+    if (!file.startsWith(root) || !existsSync(file) || !statSync(file).isFile()) return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+    createReadStream(file).pipe(res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
+  });
+  mkdirSync(artifacts, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+});
+
+interface DemoState { running: boolean; backend: string; step: number; losses: number[]; testAccuracy: number | null; plottedPoints: number; tensorsBefore: number; tensorsAfter: number | null; error: string | null }
+const demoState = (page: Page) => page.evaluate(() => (window as unknown as { __demo: DemoState }).__demo);
+
+async function runDemo(page: Page, head: string, steps: number): Promise<DemoState> {
+  await page.selectOption('#head', head);
+  await page.fill('#steps', String(steps));
+  await page.fill('#batchSize', '64');
+  await page.selectOption('#backend', 'webgl');
+  if (head === 'cosface') await page.fill('#margin', '0.2');
+  await page.click('#train');
+  await page.waitForFunction(() => {
+    const s = (window as unknown as { __demo?: DemoState }).__demo;
+    return s != null && (s.error != null || (!s.running && s.testAccuracy != null && s.tensorsAfter != null));
+  }, undefined, { timeout: 240_000, polling: 500 });
+  return demoState(page);
+}
+
+describe('browser demo (headless Chromium, WebGL on SwiftShader)', () => {
+  it('trains A-Softmax on MNIST in the page: the loss falls, the plot fills, test accuracy appears, nothing leaks', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${base}/index.html`);
+    await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('Ready'), undefined, { timeout: 60_000 });
+    const s = await runDemo(page, 'angular', 200);
+    expect(s.error).toBeNull();
+    expect(s.backend).toBe('webgl');
+    expect(s.step).toBe(200);
+    const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+    expect(mean(s.losses.slice(-25))).toBeLessThan(mean(s.losses.slice(0, 25)) * 0.8);
+    expect(s.plottedPoints).toBe(1000);
+    expect(await page.locator('#embeddings svg circle[r="1.6"]').count()).toBe(1000);
+    expect(await page.locator('#embeddings svg .weight').count()).toBe(10);
+    expect(await page.locator('#loss svg polyline').count()).toBe(1);
+    expect(await page.textContent('#result')).toMatch(/test accuracy on 1000 held-out digits: 0\.\d{4}/);
+    expect(s.testAccuracy!).toBeGreaterThan(0.3);
+    expect(s.tensorsAfter).toBe(s.tensorsBefore);
+    expect(await page.textContent('#stats')).toMatch(/smallest angle between class centres/);
+    await page.screenshot({ path: join(artifacts, 'demo-angular.png'), fullPage: true });
+
+    // Switching heads starts clean, and a second run leaks nothing either.
+    const again = await runDemo(page, 'cosface', 40);
+    expect(again.error).toBeNull();
+    expect(again.step).toBe(40);
+    expect(again.tensorsAfter).toBe(again.tensorsBefore);
+    expect(again.tensorsBefore).toBe(s.tensorsAfter);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('stops on request', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base}/index.html`);
+    await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('Ready'), undefined, { timeout: 60_000 });
+    await page.selectOption('#backend', 'webgl');
+    await page.fill('#steps', '100000');
+    await page.click('#train');
+    await page.waitForFunction(() => ((window as unknown as { __demo: DemoState }).__demo.step ?? 0) >= 5, undefined, { timeout: 120_000 });
+    await page.click('#stop');
+    await page.waitForFunction(() => !(window as unknown as { __demo: DemoState }).__demo.running, undefined, { timeout: 120_000 });
+    const s = await demoState(page);
+    expect(s.step).toBeLessThan(100000);
+    expect(await page.textContent('#result')).toMatch(/stopped early/);
+    expect(s.tensorsAfter).toBe(s.tensorsBefore);
+    await page.close();
+  });
+
+  it('runs the plain <script> variant: tfjs global plus the IIFE bundle', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base}/script.html`);
+    await page.waitForFunction(() => (window as unknown as { __scriptDemo?: unknown }).__scriptDemo != null, undefined, { timeout: 120_000 });
+    const r = await page.evaluate(() => (window as unknown as { __scriptDemo: { first: number; last: number; error?: string } }).__scriptDemo);
+    expect(r.error).toBeUndefined();
+    expect(r.last).toBeLessThan(r.first);
+    await page.close();
+  });
+});
