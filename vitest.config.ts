@@ -11,6 +11,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
+    // The browser demo's test has its own config and command: npm run test:browser.
+    exclude: ['test/browser/**', '**/node_modules/**'],
     setupFiles: ['test/setup.ts'],
     pool: 'forks',
     testTimeout: 120_000,
