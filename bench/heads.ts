@@ -26,6 +26,7 @@ const { values } = parseArgs({ options: {
   runs: { type: 'string', default: '7' },
   warmup: { type: 'string', default: '2' },
   backends: { type: 'string' },
+  name: { type: 'string', default: 'heads' },
 } });
 const B = Number(values.batch);
 const D = Number(values.dim);
@@ -80,5 +81,5 @@ const md = [
   ...rows.map((r) => `| ${r.backend} | ${r.classes} | ${r.head} | ${(r.medianMs as number).toFixed(2)} | ${(r.ratioToDense as number).toFixed(2)} | ${r.leakedPerStep} |`),
   '',
 ].join('\n');
-await writeResults('heads', { batch: B, dim: D, machine: machine(), rows }, md);
+await writeResults(values.name!, { batch: B, dim: D, machine: machine(), rows }, md);
 console.log(`\n${md}`);

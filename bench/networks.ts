@@ -15,6 +15,7 @@ const { values } = parseArgs({ options: {
   warmup: { type: 'string', default: '1' },
   networks: { type: 'string', default: 'quick,cnn,paper' },
   backends: { type: 'string' },
+  name: { type: 'string', default: 'networks' },
   'include-slow': { type: 'boolean', default: false },
 } });
 const B = Number(values.batch);
@@ -64,5 +65,5 @@ const md = [
   ...rows.map((r) => (r.skipped ? `| ${r.backend} | ${r.network} | | not run: ${r.skipped} | | |` : `| ${r.backend} | ${r.network} | ${r.parameters} | ${(r.medianMs as number).toFixed(1)} | ${(r.samplesPerSecond as number).toFixed(0)} | ${r.leakedPerStep} |`)),
   '',
 ].join('\n');
-await writeResults('networks', { batch: B, machine: machine(), rows }, md);
+await writeResults(values.name!, { batch: B, machine: machine(), rows }, md);
 console.log(`\n${md}`);
