@@ -94,15 +94,19 @@ export function buildTrunk(network: Network, dim: number, seed: number): tfl.Lay
 /** The head: 'original' is a Dense layer with bias; the others come from tfjs-angular-margin. */
 export function buildHead(kind: HeadKind, options: HeadOptions): tfl.layers.Layer {
   const kernelInitializer = tfl.initializers.glorotUniform({ seed: options.seed });
+  // Labels come from IDX files already checked to be digits, so the heads skip their per-step
+  // read-back of the labels (a device sync on GPU backends).
+  const validateLabels = false;
   switch (kind) {
     case 'original':
       return tfl.layers.dense({ units: 10, kernelInitializer, name: 'original_softmax' });
     case 'modified':
-      return modifiedSoftmax({ units: 10, kernelInitializer, name: 'modified_softmax' });
+      return modifiedSoftmax({ units: 10, kernelInitializer, validateLabels, name: 'modified_softmax' });
     case 'angular':
       return angularSoftmax({
         units: 10,
         kernelInitializer,
+        validateLabels,
         margin: options.margin,
         lambdaBase: options.lambdaBase,
         lambdaGamma: options.lambdaGamma,
@@ -111,10 +115,10 @@ export function buildHead(kind: HeadKind, options: HeadOptions): tfl.layers.Laye
         name: 'angular_softmax',
       });
     case 'cosface':
-      return cosFace({ units: 10, kernelInitializer, scale: options.scale, margin: options.cosMargin, name: 'cosface' });
+      return cosFace({ units: 10, kernelInitializer, validateLabels, scale: options.scale, margin: options.cosMargin, name: 'cosface' });
     case 'arcface':
-      return arcFace({ units: 10, kernelInitializer, scale: options.scale, margin: options.arcMargin, name: 'arcface' });
+      return arcFace({ units: 10, kernelInitializer, validateLabels, scale: options.scale, margin: options.arcMargin, name: 'arcface' });
     case 'combined':
-      return combinedMarginHead({ units: 10, kernelInitializer, scale: options.scale, m1: 1, m2: 0.3, m3: 0.2, name: 'combined_margin' });
+      return combinedMarginHead({ units: 10, kernelInitializer, validateLabels, scale: options.scale, m1: 1, m2: 0.3, m3: 0.2, name: 'combined_margin' });
   }
 }

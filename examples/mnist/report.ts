@@ -86,20 +86,17 @@ function table(results: HeadResult[], summaries: Array<ReturnType<typeof summari
 export const TABLE_HEADER = ['head', 'test accuracy', 'reference', 'test loss', 'mean intra-class angle (°)', 'min inter-class angle (°)', 'pair verification (10-fold)', 'train time (s)'];
 
 /** The results table as aligned text for the terminal. */
-export function textTable(results: HeadResult[]): string {
-  const rows = [TABLE_HEADER, ...table(results, results.map(summarize))];
+export function textTable(results: HeadResult[], summaries: Array<ReturnType<typeof summarize>>): string {
+  const rows = [TABLE_HEADER, ...table(results, summaries)];
   const widths = TABLE_HEADER.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   return rows.map((r) => r.map((v, c) => v.padEnd(widths[c]!)).join('  ')).join('\n');
 }
 
-export async function writeReport(out: string, results: HeadResult[], info: RunInfo, maxPlotPoints: number, seed: number): Promise<string[]> {
+/** Writes every output file; returns the per-head summaries it computed (for the terminal table). */
+export async function writeReport(out: string, results: HeadResult[], info: RunInfo, maxPlotPoints: number, seed: number): Promise<Array<ReturnType<typeof summarize>>> {
   await mkdir(out, { recursive: true });
   const summaries = results.map(summarize);
-  const written: string[] = [];
-  const put = async (name: string, text: string) => {
-    await writeFile(join(out, name), text);
-    written.push(name);
-  };
+  const put = (name: string, text: string) => writeFile(join(out, name), text);
   await put('results.json', JSON.stringify({ ...info, heads: Object.fromEntries(results.map((r, i) => [r.head, summaries[i]])) }, null, 2) + '\n');
   const csv = ['head,step,epoch,loss,accuracy,lr,lambda'];
   for (const r of results) for (const s of r.steps) csv.push(`${r.head},${s.step},${s.epoch},${s.loss},${s.accuracy},${s.lr},${s.lambda ?? ''}`);
@@ -141,5 +138,5 @@ ${figures.map((f) => `<h2>${escapeXml(HEAD_TITLES[f.head])}</h2><img src="${f.fi
 </body></html>
 `;
   await put('index.html', html);
-  return written;
+  return summaries;
 }

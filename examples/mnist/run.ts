@@ -36,7 +36,7 @@ export async function runMnist(options: MnistOptions, command: string, sink: Pro
   const totalSeconds = (performance.now() - started) / 1000;
   const cpu = cpus();
   const { heads, ...config } = options;
-  await writeReport(options.out, results, {
+  const summaries = await writeReport(options.out, results, {
     command,
     config: { heads, ...config },
     backend,
@@ -44,7 +44,7 @@ export async function runMnist(options: MnistOptions, command: string, sink: Pro
     data: { source: mnist.source, train: trainSplit.count, test: testSplit.count },
     totalSeconds,
   }, options.maxPlotPoints, options.seed);
-  log(`\n${textTable(results)}\n`);
+  log(`\n${textTable(results, summaries)}\n`);
   log(`total: ${formatDuration(totalSeconds)} (${totalSeconds.toFixed(1)} s) for ${options.heads.length} head(s); results in ${options.out}/ (open index.html)`);
   return results;
 }

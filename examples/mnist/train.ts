@@ -2,7 +2,7 @@
 // images only; evaluate every test image without the margin and without any training step.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { AngularSoftmax, marginCrossEntropy, seededRandom } from 'tfjs-angular-margin';
+import { AngularSoftmax, lambdaAt, marginCrossEntropy, seededRandom } from 'tfjs-angular-margin';
 import type { MnistSplit } from './idx.js';
 import { buildHead, buildTrunk, type HeadKind, type HeadOptions, type Network } from './networks.js';
 import { Progress, type ProgressSink } from './progress.js';
@@ -100,7 +100,9 @@ export async function trainHead(kind: HeadKind, train: { x: tf.Tensor2D; y: tf.T
     cursor += config.batchSize;
     const lr = config.lr * Math.pow(config.lrDecay, step / config.lrDecaySteps);
     optimizer.setLearningRate(lr);
-    const lambda = head instanceof AngularSoftmax ? head.lambda : null;
+    // The head's counter advances once per training step from 0, so λ follows from the step
+    // without reading the counter back from the device (a sync per step on GPU backends).
+    const lambda = head instanceof AngularSoftmax ? lambdaAt(step, head.schedule) : null;
     let correct: tf.Tensor | null = null;
     const loss = tf.tidy(() => {
       const xb = tf.gather(train.x, batchIndices);

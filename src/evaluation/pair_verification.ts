@@ -23,8 +23,9 @@ export interface PairVerificationResult {
   foldAccuracies: number[];
   /** The cosine threshold chosen on the other folds, for each fold. */
   thresholds: number[];
-  /** Pairs used: same-class and different-class. */
+  /** Same-class pairs used. */
   samePairs: number;
+  /** Different-class pairs used. */
   differentPairs: number;
 }
 
