@@ -22,16 +22,20 @@ export interface AngularStatistics {
 
 const DEG = 180 / Math.PI;
 
-function angleDeg(a: number[], b: number[]): number {
-  let dot = 0;
-  for (let i = 0; i < a.length; i++) dot += a[i]! * b[i]!;
-  return Math.acos(Math.min(1, Math.max(-1, dot))) * DEG;
+/** Dot product of two vectors of the same length. @internal */
+export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
+  return sum;
 }
 
-function unit(v: ArrayLike<number>): number[] {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
-  const n = Math.sqrt(s);
+function angleDeg(a: number[], b: number[]): number {
+  return Math.acos(Math.min(1, Math.max(-1, dot(a, b)))) * DEG;
+}
+
+/** The vector scaled to unit length (zero stays zero). @internal */
+export function unit(v: ArrayLike<number>): number[] {
+  const n = Math.sqrt(dot(v, v));
   return Array.from(v, (x) => (n > 0 ? x / n : 0));
 }
 

@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { seededRandom } from '../testing/random.js';
 import { assertInteger } from '../util/validate.js';
-import { toLabels, toRows } from './angular_statistics.js';
+import { dot, toLabels, toRows, unit } from './angular_statistics.js';
 
 /** Options of {@link pairVerification}. */
 export interface PairVerificationOptions {
@@ -27,18 +27,6 @@ export interface PairVerificationResult {
   samePairs: number;
   /** Different-class pairs used. */
   differentPairs: number;
-}
-
-function cosine(a: number[], b: number[]): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
 }
 
 /** The threshold on sorted scores that maximizes accuracy of "same ⇔ score > threshold". */
@@ -82,7 +70,8 @@ export function pairVerification(embeddings: tf.Tensor | number[][], labels: tf.
   assertInteger(owner, 'pairs', pairs, 1);
   assertInteger(owner, 'folds', folds, 2);
   if (pairs < folds) throw new Error(`${owner}: pairs (${pairs}) must be at least folds (${folds}).`);
-  const rows = toRows(embeddings);
+  // Unit rows once, so that each pair's cosine is a dot product (a zero row scores 0).
+  const rows = toRows(embeddings).map(unit);
   const ys = toLabels(labels, rows.length, owner);
   const members = new Map<number, number[]>();
   ys.forEach((y, i) => members.set(y, [...(members.get(y) ?? []), i]));
@@ -97,11 +86,11 @@ export function pairVerification(embeddings: tf.Tensor | number[][], labels: tf.
     const a = pick(group);
     let b = pick(group);
     while (b === a) b = pick(group);
-    scored.push({ s: cosine(rows[a]!, rows[b]!), same: true, fold: k % folds });
+    scored.push({ s: dot(rows[a]!, rows[b]!), same: true, fold: k % folds });
     let c = Math.floor(rand() * rows.length);
     let d = Math.floor(rand() * rows.length);
     while (ys[c] === ys[d]) [c, d] = [Math.floor(rand() * rows.length), Math.floor(rand() * rows.length)];
-    scored.push({ s: cosine(rows[c]!, rows[d]!), same: false, fold: k % folds });
+    scored.push({ s: dot(rows[c]!, rows[d]!), same: false, fold: k % folds });
   }
   const foldAccuracies: number[] = [];
   const thresholds: number[] = [];

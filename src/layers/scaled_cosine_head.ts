@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assertScale } from '../ops/cosine_margins.js';
+import { assertPositive } from '../util/validate.js';
 import { MarginHead, type MarginHeadArgs } from './margin_head.js';
 
 /** Arguments shared by the cosine-margin heads (CosFace, ArcFace, combined margin). */
@@ -20,7 +20,7 @@ export abstract class ScaledCosineHead extends MarginHead {
   constructor(args: ScaledCosineHeadArgs) {
     super(args);
     this.scale = args.scale ?? 64;
-    assertScale(this.getClassName(), this.scale);
+    assertPositive(this.getClassName(), 'scale', this.scale);
   }
 
   protected get normalizeInput(): boolean {

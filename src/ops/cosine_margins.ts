@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { describe } from '../util/validate.js';
+import { assertPositive, describe } from '../util/validate.js';
 import { marginLogits, type TargetMargin } from './margin_logits.js';
 
 /**
@@ -97,16 +97,9 @@ export function combinedMargin(m1: number, m2: number, m3: number): TargetMargin
   return (c) => tf.sub(tf.cos(tf.add(tf.mul(safeAngle(c), m1), m2)), m3);
 }
 
-/** Throws unless `scale` is a finite number > 0. @internal */
-export function assertScale(owner: string, scale: unknown): asserts scale is number {
-  if (typeof scale !== 'number' || !Number.isFinite(scale) || scale <= 0) {
-    throw new Error(`${owner}: scale must be a finite number > 0, but got ${describe(scale)}.`);
-  }
-}
-
 function cosFaceLogits_(x: tf.Tensor2D, kernel: tf.Tensor2D, labels: tf.Tensor, options: { scale?: number; margin?: number } = {}): tf.Tensor2D {
   const { scale = 64, margin = 0.35 } = options;
-  assertScale('CosFace', scale);
+  assertPositive('CosFace', 'scale', scale);
   return marginLogits(x, kernel, labels, { normalizeInput: true, scale, targetMargin: cosFaceMargin(margin) });
 }
 
@@ -131,7 +124,7 @@ export const cosFaceLogits = tf.op({ cosFaceLogits_ });
 
 function arcFaceLogits_(x: tf.Tensor2D, kernel: tf.Tensor2D, labels: tf.Tensor, options: { scale?: number; margin?: number; easyMargin?: boolean } = {}): tf.Tensor2D {
   const { scale = 64, margin = 0.5, easyMargin = false } = options;
-  assertScale('ArcFace', scale);
+  assertPositive('ArcFace', 'scale', scale);
   return marginLogits(x, kernel, labels, { normalizeInput: true, scale, targetMargin: arcFaceMargin(margin, easyMargin) });
 }
 
@@ -157,7 +150,7 @@ export const arcFaceLogits = tf.op({ arcFaceLogits_ });
 
 function combinedMarginLogits_(x: tf.Tensor2D, kernel: tf.Tensor2D, labels: tf.Tensor, options: { scale?: number; m1?: number; m2?: number; m3?: number } = {}): tf.Tensor2D {
   const { scale = 64, m1 = 1, m2 = 0.5, m3 = 0 } = options;
-  assertScale('CombinedMargin', scale);
+  assertPositive('CombinedMargin', 'scale', scale);
   return marginLogits(x, kernel, labels, { normalizeInput: true, scale, targetMargin: combinedMargin(m1, m2, m3) });
 }
 
