@@ -3,6 +3,7 @@ import { cpus, platform, release } from 'node:os';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { registerFastConvGradients, restoreConvGradients } from 'tfjs-angular-margin';
 import { selectBackend, type BackendInfo } from '../examples/mnist/backend.js';
 
 export const RESULTS_DIR = new URL('./results/', import.meta.url).pathname;
@@ -63,8 +64,33 @@ export function machine(): Record<string, unknown> {
   return { cpu: c[0]?.model ?? 'unknown', cores: c.length, platform: `${platform()} ${release()}`, node: process.version, tfjs: tf.version_core };
 }
 
-export async function writeResults(name: string, data: unknown, markdown: string): Promise<void> {
-  await mkdir(RESULTS_DIR, { recursive: true });
-  await writeFile(join(RESULTS_DIR, `${name}.json`), JSON.stringify(data, null, 2) + '\n');
-  await writeFile(join(RESULTS_DIR, `${name}.md`), markdown);
+/** Writes `<dir>/<name>.json` and `<dir>/<name>.md`; `dir` defaults to bench/results. */
+export async function writeResults(name: string, data: unknown, markdown: string, dir = RESULTS_DIR): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, `${name}.json`), JSON.stringify(data, null, 2) + '\n');
+  await writeFile(join(dir, `${name}.md`), markdown);
+}
+
+/** The Conv2DBackpropFilter kernels a benchmark can compare on a backend: tfjs's own, or registerFastConvGradients' with a method. */
+export type ConvGradient = 'stock' | 'transposed' | 'taps';
+
+/**
+ * Switches the backend's Conv2DBackpropFilter kernel between tfjs's own ('stock') and the one of
+ * registerFastConvGradients with either method, and says which are possible there: wasm has no
+ * stock kernel, and registerFastConvGradients does not serve the tensorflow backend.
+ */
+export function convGradientSwitch(backend: string): { available: ConvGradient[]; use: (which: ConvGradient) => void } {
+  restoreConvGradients({ backends: [backend] });
+  const stock = tf.getKernel('Conv2DBackpropFilter', backend) != null;
+  const fastPossible = ['wasm', 'webgpu', 'webgl', 'cpu'].includes(backend);
+  const available: ConvGradient[] = [...(stock ? (['stock'] as const) : []), ...(fastPossible ? (['transposed', 'taps'] as const) : [])];
+  let current: ConvGradient | null = null;
+  const use = (which: ConvGradient) => {
+    if (which === current) return;
+    if (!available.includes(which)) throw new Error(`the ${which} filter gradient is not available on ${backend}`);
+    if (which === 'stock') restoreConvGradients({ backends: [backend] });
+    else registerFastConvGradients({ backends: [backend], method: which });
+    current = which;
+  };
+  return { available, use };
 }

@@ -2,12 +2,12 @@
 // embeddings, for each head and class count, on every backend present. Heads are timed
 // interleaved (round-robin, rotating order); medians and the ratio of each head to a bias-free
 // Dense head measured in the same rounds; tensors left behind per step.
-// Usage: npm run bench -- heads [--classes 10,1000,10575] [--runs 7] [--backends cpu,wasm]
+// Usage: npm run bench -- heads [--classes 10,1000,10575] [--runs 7] [--backends cpu,wasm] [--name F] [--out DIR]
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { angularSoftmax, arcFace, combinedMarginHead, cosFace, marginCrossEntropy, modifiedSoftmax, normLinear } from 'tfjs-angular-margin';
-import { availableBackends, machine, median, timeInterleaved, useBackend, writeResults } from './common.js';
+import { availableBackends, machine, median, RESULTS_DIR, timeInterleaved, useBackend, writeResults } from './common.js';
 
 const HEADS: Record<string, (units: number) => tfl.layers.Layer> = {
   'Dense (no bias)': (units) => tfl.layers.dense({ units, useBias: false }),
@@ -27,6 +27,7 @@ const { values } = parseArgs({ options: {
   warmup: { type: 'string', default: '2' },
   backends: { type: 'string' },
   name: { type: 'string', default: 'heads' },
+  out: { type: 'string', default: RESULTS_DIR },
 } });
 const B = Number(values.batch);
 const D = Number(values.dim);
@@ -81,5 +82,5 @@ const md = [
   ...rows.map((r) => `| ${r.backend} | ${r.classes} | ${r.head} | ${(r.medianMs as number).toFixed(2)} | ${(r.ratioToDense as number).toFixed(2)} | ${r.leakedPerStep} |`),
   '',
 ].join('\n');
-await writeResults(values.name!, { batch: B, dim: D, machine: machine(), rows }, md);
+await writeResults(values.name!, { batch: B, dim: D, machine: machine(), rows }, md, values.out);
 console.log(`\n${md}`);

@@ -9,8 +9,9 @@ export function randomMatrix(rows: number, cols: number, seed: number, scale = 1
   return Array.from({ length: rows }, () => Array.from({ length: cols }, () => scale * (2 * rand() - 1)));
 }
 
-export function toMatrix(t: tf.Tensor): Matrix {
-  return t.arraySync() as Matrix;
+/** The tensor's values as nested arrays (read asynchronously: webgpu in Node has no sync read). */
+export async function toMatrix(t: tf.Tensor): Promise<Matrix> {
+  return (await t.array()) as Matrix;
 }
 
 /** Every |a − b| ≤ atol + rtol·|b|, with a message naming the worst entry. */
@@ -39,7 +40,16 @@ export function expectNoLeak(fn: () => void): void {
   expect(tf.memory().numTensors).toBe(before);
 }
 
+/**
+ * Absolute error to allow per unit of logit scale for float32 acos/cos/sin on the active backend.
+ * JavaScript's and WebAssembly's libm are accurate to an ulp or two; WGSL lets acos err as much as
+ * atan2 (4096 ulp), and webgpu on SwiftShader is measured here at ~8e-5: webgpu gets 2e-4.
+ */
+export function transcendentalAtol(): number {
+  return tf.getBackend() === 'webgpu' ? 2e-4 : 2e-6;
+}
+
 /** True when every entry is finite. */
-export function allFinite(t: tf.Tensor): boolean {
-  return Array.from(t.dataSync()).every(Number.isFinite);
+export async function allFinite(t: tf.Tensor): Promise<boolean> {
+  return Array.from(await t.data()).every(Number.isFinite);
 }

@@ -1,13 +1,6 @@
-// Selects the tfjs backend for the whole test run: TFJS_BACKEND=cpu (default) or wasm.
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs-backend-wasm';
+// Selects the tfjs backend for the whole test run: TFJS_BACKEND=cpu (default), wasm or webgpu.
 // tfjs-layers registers every kernel gradient (tfjs-core alone does not), as it does for users.
 import '@tensorflow/tfjs-layers';
+import { useTestBackend } from './backend.js';
 
-const wanted = process.env.TFJS_BACKEND ?? 'cpu';
-if (!(await tf.setBackend(wanted))) {
-  throw new Error(`test setup: the tfjs backend "${wanted}" could not be initialized.`);
-}
-await tf.ready();
-if (tf.getBackend() !== wanted) throw new Error(`test setup: asked for ${wanted}, got ${tf.getBackend()}.`);
+await useTestBackend();

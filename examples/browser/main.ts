@@ -77,7 +77,9 @@ async function render(trunk: tf.LayersModel, head: tf.layers.Layer, kind: Head, 
   const points = (await emb.array()) as number[][];
   emb.dispose();
   const labels = Array.from(test.labels);
-  const weights = tf.tidy(() => tf.transpose(head.getWeights()[0]!).arraySync() as number[][]);
+  const transposed = tf.transpose(head.getWeights()[0]!);
+  const weights = (await transposed.array()) as number[][]; // async reads: no GPU stall
+  transposed.dispose();
   $('embeddings').innerHTML = scatter2d({ title: `${kind}: ${points.length} held-out digits, step ${state.step}`, points, labels, weights });
   state.plottedPoints = points.length;
   const steps = state.losses.map((_, i) => i + 1);
@@ -85,7 +87,7 @@ async function render(trunk: tf.LayersModel, head: tf.layers.Layer, kind: Head, 
   $('loss').innerHTML = lineChart({ title: 'training loss', xLabel: 'step', yLabel: 'loss', series: [{ name: kind, x: steps, y: movingAverage(state.losses, w) }] });
   $('accuracy').innerHTML = lineChart({ title: 'training accuracy', xLabel: 'step', yLabel: 'accuracy', series: [{ name: kind, x: steps, y: movingAverage(state.accuracies, w) }] });
   const s = angularStatistics(points, labels);
-  const lambda = head instanceof AngularSoftmax ? `<tr><td>λ</td><td>${head.lambda.toFixed(2)}</td></tr>` : '';
+  const lambda = head instanceof AngularSoftmax ? `<tr><td>λ</td><td>${(await head.readLambda()).toFixed(2)}</td></tr>` : '';
   $('stats').querySelector('tbody')!.innerHTML = `<tr><td>mean angle to class centre</td><td>${s.meanIntraClassAngle.toFixed(1)}°</td></tr><tr><td>smallest angle between class centres</td><td>${s.minInterClassAngle.toFixed(1)}° (${s.minInterClassPair?.join(' / ')})</td></tr>${lambda}`;
   $('debug').textContent = `backend ${state.backend}; tensors before this run ${state.tensorsBefore}, now ${tf.memory().numTensors}`;
 }

@@ -6,6 +6,15 @@ import { registerFastConvGradients } from 'tfjs-angular-margin';
 export type BackendName = 'auto' | 'cpu' | 'wasm' | 'webgpu' | 'tensorflow';
 export const BACKENDS: readonly BackendName[] = ['auto', 'cpu', 'wasm', 'webgpu', 'tensorflow'];
 
+/**
+ * The filter gradient of convolutions: tfjs's own Conv2DBackpropFilter kernel ('stock'), the one
+ * of registerFastConvGradients with method 'transposed' or 'taps', or 'auto': registerFastConvGradients
+ * on wasm (which has no stock kernel) and on cpu (where it is much faster: bench/results/), the
+ * backend's own elsewhere.
+ */
+export type ConvGradientChoice = 'auto' | 'stock' | 'transposed' | 'taps';
+export const CONV_GRADIENTS: readonly ConvGradientChoice[] = ['auto', 'stock', 'transposed', 'taps'];
+
 export interface BackendInfo {
   /** The tfjs backend in use. */
   name: string;
@@ -56,12 +65,10 @@ async function useWebgpu(): Promise<BackendInfo | null> {
   return { name: 'webgpu', detail: `WebGPU (Dawn) on ${info?.description || info?.vendor || 'an unnamed adapter'}` };
 }
 
-async function useWasm(convolutional: boolean): Promise<BackendInfo | null> {
+async function useWasm(): Promise<BackendInfo | null> {
   if (!(await tryImport('@tensorflow/tfjs-backend-wasm'))) return null;
   if (!(await tf.setBackend('wasm'))) return null;
-  // tfjs-backend-wasm has no Conv2DBackpropFilter kernel: convolutions train only with ours.
-  if (convolutional) registerFastConvGradients({ backends: ['wasm'] });
-  return { name: 'wasm', detail: `WebAssembly (XNNPACK)${convolutional ? ', with the filter gradient of registerFastConvGradients' : ''}` };
+  return { name: 'wasm', detail: 'WebAssembly (XNNPACK)' };
 }
 
 async function useCpu(): Promise<BackendInfo | null> {
@@ -72,17 +79,33 @@ async function useCpu(): Promise<BackendInfo | null> {
 
 /**
  * Activates the requested backend, or for 'auto' the fastest one present: tensorflow (tfjs-node),
- * then webgpu (when an adapter exists), then wasm, then cpu. On wasm, convolutional networks get
- * the filter-gradient kernel of `registerFastConvGradients` (tfjs-backend-wasm has none).
+ * then webgpu (when an adapter exists), then wasm, then cpu. For convolutional networks it then
+ * sets the filter gradient (see {@link ConvGradientChoice}; tfjs-backend-wasm has none of its own).
  */
-export async function selectBackend(requested: BackendName, convolutional: boolean): Promise<BackendInfo> {
+export async function selectBackend(requested: BackendName, convolutional: boolean, convGradient: ConvGradientChoice = 'auto'): Promise<BackendInfo> {
+  const info = await activate(requested);
+  if (!convolutional) return info;
+  const fast = convGradient === 'transposed' || convGradient === 'taps' || (convGradient === 'auto' && (info.name === 'wasm' || info.name === 'cpu'));
+  if (fast && info.name === 'tensorflow') {
+    throw new UsageError(`--conv-gradient ${convGradient} serves the cpu, wasm, webgl and webgpu backends; the tensorflow backend keeps its own.`);
+  }
+  if (!fast && info.name === 'wasm') {
+    throw new UsageError('the wasm backend has no filter gradient of its own: use --conv-gradient auto, transposed or taps to train convolutions there.');
+  }
+  if (!fast) return { ...info, detail: `${info.detail}; filter gradient: the backend's own` };
+  const method = convGradient === 'auto' ? 'auto' : convGradient;
+  registerFastConvGradients({ backends: [info.name], method });
+  return { ...info, detail: `${info.detail}; filter gradient: registerFastConvGradients (method ${method})` };
+}
+
+async function activate(requested: BackendName): Promise<BackendInfo> {
   const missing: Record<Exclude<BackendName, 'auto'>, string> = {
     tensorflow: 'the tensorflow backend needs @tensorflow/tfjs-node or @tensorflow/tfjs-node-gpu, and neither is installed (npm install @tensorflow/tfjs-node).',
     webgpu: 'the webgpu backend needs the packages webgpu and @tensorflow/tfjs-backend-webgpu and a WebGPU adapter (a GPU with Vulkan, Metal or D3D12 drivers); none was found.',
     wasm: 'the wasm backend needs @tensorflow/tfjs-backend-wasm (npm install @tensorflow/tfjs-backend-wasm).',
     cpu: 'the cpu backend needs @tensorflow/tfjs-backend-cpu (it comes with @tensorflow/tfjs).',
   };
-  const use = { tensorflow: useTensorflow, webgpu: useWebgpu, wasm: () => useWasm(convolutional), cpu: useCpu };
+  const use = { tensorflow: useTensorflow, webgpu: useWebgpu, wasm: useWasm, cpu: useCpu };
   if (requested !== 'auto') {
     const info = await use[requested]();
     if (info == null) throw new UsageError(missing[requested]);

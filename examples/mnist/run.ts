@@ -18,7 +18,7 @@ function limit(split: MnistSplit, count: number | null): MnistSplit {
 
 export async function runMnist(options: MnistOptions, command: string, sink: ProgressSink, log: (line: string) => void): Promise<HeadResult[]> {
   const started = performance.now();
-  const backend = await selectBackend(options.backend, isConvolutional(options.network));
+  const backend = await selectBackend(options.backend, isConvolutional(options.network), options.convGradient);
   log(`backend: ${backend.name} — ${backend.detail}`);
   const mnist = await loadMnist(options.data, { log });
   const trainSplit = limit(mnist.train, options.trainSubset);

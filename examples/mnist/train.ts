@@ -152,7 +152,9 @@ export async function trainHead(kind: HeadKind, train: { x: tf.Tensor2D; y: tf.T
   }
   const evalSeconds = (performance.now() - t1) / 1000;
   const kernel = head.getWeights()[0]!;
-  const weights = tf.tidy(() => tf.transpose(kernel).arraySync() as number[][]);
+  const transposed = tf.transpose(kernel);
+  const weights = (await transposed.array()) as number[][]; // async: webgpu in Node cannot read synchronously
+  transposed.dispose();
   const result: HeadResult = {
     head: kind,
     testAccuracy: correctSum / testCount,

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { readSync } from '../util/read_sync.js';
 
 /** Angular statistics of embeddings per class, as computed by {@link angularStatistics}. */
 export interface AngularStatistics {
@@ -45,12 +46,16 @@ export function toRows(embeddings: tf.Tensor | number[][]): number[][] {
   if (embeddings.rank !== 2) {
     throw new Error(`embeddings must have rank 2 ([count, dim]), but got shape [${embeddings.shape.join(', ')}].`);
   }
-  return embeddings.arraySync() as number[][];
+  const [count, dim] = embeddings.shape as [number, number];
+  const values = readSync('angular statistics', 'reading the embeddings', embeddings, 'pass the embeddings as arrays (await embeddings.array())');
+  return Array.from({ length: count }, (_, i) => Array.from(values.subarray(i * dim, (i + 1) * dim)));
 }
 
 /** Labels of a tensor or array as integers. @internal */
 export function toLabels(labels: tf.Tensor | ArrayLike<number>, count: number, owner: string): number[] {
-  const values = labels instanceof tf.Tensor ? Array.from(labels.dataSync()) : Array.from(labels);
+  const values = labels instanceof tf.Tensor
+    ? Array.from(readSync(owner, 'reading the labels', labels, 'pass the labels as an array (await labels.data())'))
+    : Array.from(labels);
   if (values.length !== count) throw new Error(`${owner}: got ${values.length} labels for ${count} embeddings.`);
   values.forEach((v, i) => {
     if (!Number.isInteger(v)) throw new Error(`${owner}: labels must be integers, but label ${i} is ${v}.`);

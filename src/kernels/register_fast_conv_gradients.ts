@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe } from '../util/validate.js';
-import { conv2dFilterGradient, type ConvPadding } from './conv2d_filter_gradient.js';
+import { conv2dFilterGradient, type ConvPadding, type FilterGradientMethod } from './conv2d_filter_gradient.js';
 
 /** Attributes of tfjs's Conv2DBackpropFilter kernel. */
 interface BackpropFilterAttrs {
@@ -12,6 +12,11 @@ interface BackpropFilterAttrs {
 
 const SUPPORTED = ['wasm', 'webgpu', 'webgl', 'cpu'];
 
+/** The backends' own kernels that registerFastConvGradients replaced, for restoreConvGradients. */
+const replaced = new Map<string, tf.KernelConfig>();
+/** The kernel functions this module registered, to tell them from the backends' own. */
+const ours = new Set<tf.KernelFunc>();
+
 /** Options of {@link registerFastConvGradients}. */
 export interface FastConvGradientOptions {
   /**
@@ -20,6 +25,8 @@ export interface FastConvGradientOptions {
    * its speed there has not been measured by this project yet.
    */
   backends?: string[];
+  /** How the kernel computes: see {@link FilterGradientMethod}. Default: 'auto'. */
+  method?: FilterGradientMethod;
 }
 
 /**
@@ -43,36 +50,69 @@ export interface FastConvGradientOptions {
  */
 export function registerFastConvGradients(options: FastConvGradientOptions = {}): string[] {
   const backends = options.backends ?? ['wasm'];
+  const method = options.method ?? 'auto';
+  if (!['auto', 'transposed', 'taps'].includes(method)) {
+    throw new Error(`registerFastConvGradients: method must be 'auto', 'transposed' or 'taps', but got ${describe(method)}.`);
+  }
   for (const name of backends) {
     if (!SUPPORTED.includes(name)) {
       throw new Error(`registerFastConvGradients: backends must be among ${SUPPORTED.join(', ')}, but got ${describe(name)}.`);
     }
   }
   for (const backendName of backends) {
-    if (tf.getKernel('Conv2DBackpropFilter', backendName) != null) tf.unregisterKernel('Conv2DBackpropFilter', backendName);
-    tf.registerKernel({
-      kernelName: 'Conv2DBackpropFilter',
-      backendName,
-      kernelFunc: ({ inputs, attrs, backend }) => {
-        const engine = tf.engine();
-        const { strides, pad, dataFormat = 'NHWC', filterShape } = attrs as unknown as BackpropFilterAttrs;
-        // Wrap the input TensorInfos as tensors for the ops below. Each wrapper takes a reference
-        // of its own on the data (incRef), so disposing it leaves the caller's tensor intact.
-        const wrap = (info: tf.TensorInfo) => {
-          (backend as unknown as { incRef(id: object): void }).incRef(info.dataId);
-          return engine.makeTensorFromTensorInfo(info) as tf.Tensor4D;
-        };
-        const x = wrap(inputs['x'] as tf.TensorInfo);
-        const dy = wrap(inputs['dy'] as tf.TensorInfo);
-        const result = tf.tidy(() => {
-          const nhwc = (t: tf.Tensor4D) => (dataFormat === 'NCHW' ? tf.transpose(t, [0, 2, 3, 1]) : t);
-          return conv2dFilterGradient(nhwc(x), nhwc(dy), filterShape, strides, pad);
-        });
-        tf.dispose([x, dy]);
-        // A kernel may return a Tensor: the engine then uses it as the output as it is.
-        return result as unknown as tf.TensorInfo;
-      },
-    });
+    const current = tf.getKernel('Conv2DBackpropFilter', backendName);
+    if (current != null) {
+      if (!ours.has(current.kernelFunc)) replaced.set(backendName, current);
+      tf.unregisterKernel('Conv2DBackpropFilter', backendName);
+    }
+    const kernelFunc: tf.KernelFunc = ({ inputs, attrs, backend }) => {
+      const engine = tf.engine();
+      const { strides, pad, dataFormat = 'NHWC', filterShape } = attrs as unknown as BackpropFilterAttrs;
+      // Wrap the input TensorInfos as tensors for the ops below. Each wrapper takes a reference
+      // of its own on the data (incRef), so disposing it leaves the caller's tensor intact.
+      const wrap = (info: tf.TensorInfo) => {
+        (backend as unknown as { incRef(id: object): void }).incRef(info.dataId);
+        return engine.makeTensorFromTensorInfo(info) as tf.Tensor4D;
+      };
+      const x = wrap(inputs['x'] as tf.TensorInfo);
+      const dy = wrap(inputs['dy'] as tf.TensorInfo);
+      const result = tf.tidy(() => {
+        const nhwc = (t: tf.Tensor4D) => (dataFormat === 'NCHW' ? tf.transpose(t, [0, 2, 3, 1]) : t);
+        return conv2dFilterGradient(nhwc(x), nhwc(dy), filterShape, strides, pad, 1, method);
+      });
+      tf.dispose([x, dy]);
+      // A kernel may return a Tensor: the engine then uses it as the output as it is.
+      return result as unknown as tf.TensorInfo;
+    };
+    ours.add(kernelFunc);
+    tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName, kernelFunc });
   }
   return backends;
+}
+
+/**
+ * Undoes {@link registerFastConvGradients}: on each backend where it registered its kernel, puts
+ * back the backend's own `Conv2DBackpropFilter` (or none, on wasm, which has none).
+ *
+ * @param options - `backends`: which to restore. Default: every backend it was registered for.
+ * @returns the backends restored.
+ * @example
+ * ```ts
+ * registerFastConvGradients({ backends: ['webgpu'] });
+ * // ... time a training step ...
+ * restoreConvGradients({ backends: ['webgpu'] }); // tfjs-backend-webgpu's own kernel again
+ * ```
+ */
+export function restoreConvGradients(options: FastConvGradientOptions = {}): string[] {
+  const restored: string[] = [];
+  for (const backendName of options.backends ?? SUPPORTED) {
+    const current = tf.getKernel('Conv2DBackpropFilter', backendName);
+    if (current == null || !ours.has(current.kernelFunc)) continue;
+    tf.unregisterKernel('Conv2DBackpropFilter', backendName);
+    const own = replaced.get(backendName);
+    if (own != null) tf.registerKernel(own);
+    replaced.delete(backendName);
+    restored.push(backendName);
+  }
+  return restored;
 }

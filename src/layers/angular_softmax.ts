@@ -3,6 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { angularMargin } from '../ops/angular_softmax_logits.js';
 import type { TargetMargin } from '../ops/margin_logits.js';
 import { checkLambdaSchedule, lambdaAt, type LambdaSchedule } from '../schedule/lambda_at.js';
+import { readSync } from '../util/read_sync.js';
 import { assertInteger } from '../util/validate.js';
 import { MarginHead, type MarginHeadArgs } from './margin_head.js';
 
@@ -80,14 +81,31 @@ export class AngularSoftmax extends MarginHead {
     this.iterationVariable = this.addWeight('iteration', [], 'float32', tfl.initializers.zeros(), undefined, false);
   }
 
-  /** Training iterations done so far (training forward passes); 0 before the layer is built. */
+  /**
+   * Training iterations done so far (training forward passes); 0 before the layer is built.
+   * A synchronous read of the counter: on a backend that cannot read synchronously (webgpu in
+   * Node) it throws, saying to use {@link AngularSoftmax.readIterations} instead.
+   */
   get iterations(): number {
-    return this.iterationVariable == null ? 0 : (this.iterationVariable.read().dataSync()[0] as number);
+    if (this.iterationVariable == null) return 0;
+    const read = 'reading the iteration counter';
+    return readSync(this.getClassName(), read, this.iterationVariable.read(), 'use await layer.readIterations()')[0] as number;
   }
 
   /** λ that the next training step will use: {@link lambdaAt} of {@link AngularSoftmax.iterations}. */
   get lambda(): number {
     return lambdaAt(this.iterations, this.schedule);
+  }
+
+  /** {@link AngularSoftmax.iterations}, read asynchronously: works on every backend. */
+  async readIterations(): Promise<number> {
+    if (this.iterationVariable == null) return 0;
+    return (await this.iterationVariable.read().data())[0] as number;
+  }
+
+  /** {@link AngularSoftmax.lambda}, read asynchronously: works on every backend. */
+  async readLambda(): Promise<number> {
+    return lambdaAt(await this.readIterations(), this.schedule);
   }
 
   protected get normalizeInput(): boolean {

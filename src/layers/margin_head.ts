@@ -25,7 +25,9 @@ export interface MarginHeadArgs extends LayerArgs {
   kernelInitializer?: InitializerName | Initializer | SerializedInitializer;
   /**
    * During training, read the labels back and check each is an integer in [0, C): one small
-   * device→host copy per step. Set false on GPU backends once the data is trusted. Default: true.
+   * device→host copy per step. Default (unset): true on the cpu, wasm and tensorflow backends,
+   * false on webgl and webgpu, where the read would stall the GPU at every step (and webgpu in
+   * Node cannot read synchronously: `true` there fails with a message saying so).
    */
   validateLabels?: boolean;
 }
@@ -63,8 +65,8 @@ export abstract class MarginHead extends tfl.layers.Layer {
   readonly units: number;
   /** Initializer of the kernel. */
   readonly kernelInitializer: Initializer;
-  /** Whether labels are checked against [0, C) during training. */
-  readonly validateLabels: boolean;
+  /** Whether labels are checked against [0, C) during training; null: by backend (see {@link MarginHeadArgs.validateLabels}). */
+  readonly validateLabels: boolean | null;
   /** The class weights [D, C], created by `build`. */
   protected kernel: tfl.LayerVariable | null = null;
 
@@ -75,8 +77,8 @@ export abstract class MarginHead extends tfl.layers.Layer {
     assertInteger(owner, 'units', args.units, 1);
     this.units = args.units;
     this.kernelInitializer = resolveInitializer(owner, args.kernelInitializer ?? 'glorotUniform');
-    this.validateLabels = args.validateLabels ?? true;
-    assertBoolean(owner, 'validateLabels', this.validateLabels);
+    this.validateLabels = args.validateLabels ?? null;
+    if (this.validateLabels !== null) assertBoolean(owner, 'validateLabels', this.validateLabels);
   }
 
   /** True: logits are s·cos θ. False: logits are s·‖x‖·cos θ. */
@@ -125,7 +127,7 @@ export abstract class MarginHead extends tfl.layers.Layer {
         normalizeInput: this.normalizeInput,
         scale: this.logitScale,
         ...(margin == null ? {} : { targetMargin: margin }),
-        validateLabels: this.validateLabels,
+        ...(this.validateLabels == null ? {} : { validateLabels: this.validateLabels }),
       });
     });
   }

@@ -9,7 +9,10 @@ export interface AngularSoftmaxOptions {
   margin: number;
   /** λ ≥ 0: weight of the plain logit mixed into the target logit (0: the full margin). */
   lambda: number | tf.Scalar;
-  /** Check that labels are integers in [0, C) (one small device→host read). Default: true. */
+  /**
+   * Check that labels are integers in [0, C) (one small device→host read). Default: true on the
+   * cpu, wasm and tensorflow backends, false on webgl and webgpu (see {@link marginLogits}).
+   */
   validateLabels?: boolean;
 }
 
@@ -41,7 +44,7 @@ function angularSoftmaxLogits_(x: tf.Tensor2D, kernel: tf.Tensor2D, labels: tf.T
   }
   return marginLogits(x, kernel, labels, {
     targetMargin: angularMargin(options.margin, options.lambda),
-    validateLabels: options.validateLabels ?? true,
+    ...(options.validateLabels == null ? {} : { validateLabels: options.validateLabels }),
   });
 }
 
@@ -65,7 +68,7 @@ function angularSoftmaxLogits_(x: tf.Tensor2D, kernel: tf.Tensor2D, labels: tf.T
  * @param x - embeddings [B, D], float32.
  * @param kernel - class weights [D, C] (Dense layout), float32.
  * @param labels - class indices [B] or [B, 1], int32 or float32.
- * @param options - `margin` (m, integer ≥ 1), `lambda` (λ ≥ 0), `validateLabels` (default true).
+ * @param options - `margin` (m, integer ≥ 1), `lambda` (λ ≥ 0), `validateLabels` (default: true on cpu, wasm and tensorflow; false on GPU backends).
  * @returns logits [B, C], for softmax cross-entropy against the labels.
  * @throws Error for a margin that is not an integer ≥ 1, negative λ, wrong ranks or shapes, and
  *   labels outside [0, C).

@@ -1,10 +1,26 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { readSync } from '../util/read_sync.js';
+
+/** Backends whose tensors live in host memory, where reading labels back costs little. */
+const HOST_BACKENDS: ReadonlySet<string> = new Set(['cpu', 'wasm', 'tensorflow']);
+
+/**
+ * Whether labels are validated when the caller does not say: on host-memory backends (cpu, wasm,
+ * tensorflow) yes; on GPU backends (webgl, webgpu) no, since the read-back would stall the GPU at
+ * every step, and webgpu in Node cannot read synchronously at all.
+ * @internal
+ */
+export function validatesLabelsByDefault(): boolean {
+  return HOST_BACKENDS.has(tf.getBackend());
+}
 
 /**
  * Checks class-index labels against a batch of `batchSize` rows and `numClasses` classes and
  * returns them as an int32 vector [B]. Accepts [B] or [B, 1], int32 or float32 holding integers.
  * With `checkValues` the values are read back (one small device→host copy) and each must be an
- * integer in [0, numClasses); `tf.oneHot` would silently give an all-zero row otherwise.
+ * integer in [0, numClasses); `tf.oneHot` would silently give an all-zero row otherwise. On a
+ * backend that cannot read synchronously (webgpu in Node) that read fails with a message that
+ * says to pass `validateLabels: false`.
  * @internal
  */
 export function labelsToIndices(owner: string, labels: tf.Tensor, batchSize: number, numClasses: number, checkValues: boolean): tf.Tensor1D {
@@ -20,7 +36,7 @@ export function labelsToIndices(owner: string, labels: tf.Tensor, batchSize: num
     throw new Error(`${owner}: labels must be int32 or float32 class indices, but got dtype ${labels.dtype}.`);
   }
   if (checkValues) {
-    const values = labels.dataSync();
+    const values = readSync(owner, 'label validation', labels, 'pass validateLabels: false to train without the check');
     for (let i = 0; i < values.length; i++) {
       const v = values[i] as number;
       if (!Number.isInteger(v) || v < 0 || v >= numClasses) {

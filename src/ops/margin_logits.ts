@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertBoolean, assertPositive } from '../util/validate.js';
-import { labelsToIndices } from './labels.js';
+import { labelsToIndices, validatesLabelsByDefault } from './labels.js';
 import { l2Normalize, safeL2Norm } from './l2_norm.js';
 
 /**
@@ -22,8 +22,10 @@ export interface MarginLogitsOptions {
   /** The margin applied to the target entries; without it (or without labels) there is none. */
   targetMargin?: TargetMargin;
   /**
-   * Read the labels back to check that each is an integer in [0, C). One small device→host copy
-   * per call; set false on GPU backends once the data pipeline is trusted. Default: true.
+   * Read the labels back to check that each is an integer in [0, C) (one small device→host copy
+   * per call). Default: true on the cpu, wasm and tensorflow backends; false on webgl and webgpu,
+   * where the read would stall the GPU (and webgpu in Node cannot read synchronously: `true` there
+   * fails with a message saying so).
    */
   validateLabels?: boolean;
 }
@@ -46,7 +48,7 @@ export function checkEmbeddingsAndKernel(owner: string, x: tf.Tensor, kernel: tf
 
 function marginLogits_(x: tf.Tensor2D, kernel: tf.Tensor2D, labels: tf.Tensor | null, options: MarginLogitsOptions = {}): tf.Tensor2D {
   const owner = 'marginLogits';
-  const { normalizeInput = false, scale = 1, targetMargin, validateLabels = true } = options;
+  const { normalizeInput = false, scale = 1, targetMargin, validateLabels = validatesLabelsByDefault() } = options;
   assertBoolean(owner, 'normalizeInput', normalizeInput);
   assertPositive(owner, 'scale', scale);
   checkEmbeddingsAndKernel(owner, x, kernel);

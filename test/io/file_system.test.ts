@@ -31,7 +31,7 @@ describe('fileSystem', () => {
     for (const path of [dir, join(dir, 'model.json')]) {
       const loaded = await tfl.loadLayersModel(fileSystem(path));
       const x = tf.tensor2d([[1, 2, 3]]);
-      expect((loaded.predict(x) as tf.Tensor).arraySync()).toEqual((model.predict(x) as tf.Tensor).arraySync());
+      expect(await (loaded.predict(x) as tf.Tensor).array()).toEqual(await (model.predict(x) as tf.Tensor).array());
     }
   });
 

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { conv2dFilterGradient } from '../../src/kernels/conv2d_filter_gradient.js';
-import { registerFastConvGradients } from '../../src/kernels/register_fast_conv_gradients.js';
+import { conv2dFilterGradient, type FilterGradientMethod } from '../../src/kernels/conv2d_filter_gradient.js';
+import { registerFastConvGradients, restoreConvGradients } from '../../src/kernels/register_fast_conv_gradients.js';
 import { seededRandom } from '../../src/testing/random.js';
 import { expectClose, expectNoLeak } from '../helpers.js';
 
@@ -50,25 +50,31 @@ function outSize(c: Shape): [number, number] {
 }
 
 describe('conv2dFilterGradient', () => {
-  for (const c of SHAPES) {
-    it(`equals the float64 definition: ${c.name}`, () => {
+  const transposable = (c: Shape) => (c.s[0] === 1 && c.s[1] === 1) || (c.d[0] === 1 && c.d[1] === 1);
+  const methods = (c: Shape): FilterGradientMethod[] => (transposable(c) ? ['auto', 'taps', 'transposed'] : ['auto', 'taps']);
+  const cases = SHAPES.flatMap((c) => methods(c).map((method) => ({ c, method })));
+  for (const { c, method } of cases) {
+    it(`equals the float64 definition: ${c.name}, method ${method}`, async () => {
       const [oh, ow] = outSize(c);
       const xv = values(c.b * c.h * c.w * c.ci, 1);
       const dyv = values(c.b * oh * ow * c.co, 2);
       const x = tf.tensor4d(xv, [c.b, c.h, c.w, c.ci]);
       const dy = tf.tensor4d(dyv, [c.b, oh, ow, c.co]);
-      const got = conv2dFilterGradient(x, dy, [c.k[0], c.k[1], c.ci, c.co], c.s, c.pad, c.d);
+      const got = conv2dFilterGradient(x, dy, [c.k[0], c.k[1], c.ci, c.co], c.s, c.pad, c.d, method);
       expect(got.shape).toEqual([c.k[0], c.k[1], c.ci, c.co]);
-      expectClose(Array.from(got.dataSync()), reference(xv, dyv, c, oh, ow), 1e-4, 1e-5);
+      expectClose(Array.from(await got.data()), reference(xv, dyv, c, oh, ow), 1e-4, 1e-5);
     });
   }
 
-  it('leaks no tensors and rejects shapes that do not fit', () => {
+  it('leaks no tensors and rejects shapes that do not fit', async () => {
     const x = tf.zeros([2, 5, 5, 3]) as tf.Tensor4D;
     const dy = tf.zeros([2, 5, 5, 4]) as tf.Tensor4D;
     expectNoLeak(() => conv2dFilterGradient(x, dy, [3, 3, 3, 4], 1, 'same').dispose());
     expect(() => conv2dFilterGradient(x, dy, [3, 3, 2, 4], 1, 'same')).toThrow(/do not fit the filter shape \[3, 3, 2, 4\]/);
     expect(() => conv2dFilterGradient(tf.zeros([5, 5, 3]) as unknown as tf.Tensor4D, dy, [3, 3, 3, 4], 1, 'same')).toThrow(/must have rank 4/);
+    expect(() => conv2dFilterGradient(x, dy, [3, 3, 3, 4], 1, 'same', 1, 'im2col' as 'taps')).toThrow(/method must be 'auto', 'transposed' or 'taps', but got "im2col"/);
+    const dy3 = tf.zeros([2, 2, 2, 4]) as tf.Tensor4D;
+    expect(() => conv2dFilterGradient(x, dy3, [3, 3, 3, 4], 2, 'valid', 2, 'transposed')).toThrow(/method 'transposed' needs stride 1 or dilation 1 .* but got strides \[2, 2\] and dilations \[2, 2\]; use 'taps' or 'auto'/);
   });
 });
 
@@ -80,11 +86,10 @@ describe('registerFastConvGradients', () => {
     registerFastConvGradients({ backends: [backend] });
   });
   afterAll(() => {
-    tf.unregisterKernel('Conv2DBackpropFilter', backend);
-    if (stock != null) tf.registerKernel(stock);
+    restoreConvGradients({ backends: [backend] });
   });
 
-  it('serves tf.grad of conv2d with the values of the definition (stride 2, same)', () => {
+  it('serves tf.grad of conv2d with the values of the definition (stride 2, same)', async () => {
     const c = SHAPES[2]!;
     const [oh, ow] = outSize(c);
     const xv = values(c.b * c.h * c.w * c.ci, 3);
@@ -93,7 +98,7 @@ describe('registerFastConvGradients', () => {
     const filter = tf.tensor4d(values(9 * c.ci * c.co, 5), [3, 3, c.ci, c.co]);
     const dy = tf.tensor4d(dyv, [c.b, oh, ow, c.co]);
     const g = tf.grad((f: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, f as tf.Tensor4D, c.s, c.pad), dy)))(filter);
-    expectClose(Array.from(g.dataSync()), reference(xv, dyv, c, oh, ow), 1e-4, 1e-5);
+    expectClose(Array.from(await g.data()), reference(xv, dyv, c, oh, ow), 1e-4, 1e-5);
   });
 
   it('lets a convolutional tfjs-layers model train with fit, without leaking', async () => {
@@ -113,7 +118,30 @@ describe('registerFastConvGradients', () => {
     expect(losses[2]!).toBeLessThan(losses[0]!);
   });
 
-  it('rejects an unknown backend name', () => {
+  it('restoreConvGradients puts the backend\'s own kernel back (none on wasm), and registering twice keeps it', async () => {
+    registerFastConvGradients({ backends: [backend] }); // a second time: the saved kernel must stay the backend's own
+    expect(tf.getKernel('Conv2DBackpropFilter', backend)?.kernelFunc).not.toBe(stock?.kernelFunc);
+    expect(restoreConvGradients({ backends: [backend] })).toEqual([backend]);
+    expect(tf.getKernel('Conv2DBackpropFilter', backend)?.kernelFunc).toBe(stock?.kernelFunc);
+    expect(restoreConvGradients({ backends: [backend] })).toEqual([]); // nothing of ours left
+    registerFastConvGradients({ backends: [backend] });
+  });
+
+  it('serves tf.grad with the taps method too', async () => {
+    const c = SHAPES[0]!;
+    const [oh, ow] = outSize(c);
+    const xv = values(c.b * c.h * c.w * c.ci, 8);
+    const dyv = values(c.b * oh * ow * c.co, 9);
+    const x = tf.tensor4d(xv, [c.b, c.h, c.w, c.ci]);
+    const dy = tf.tensor4d(dyv, [c.b, oh, ow, c.co]);
+    registerFastConvGradients({ backends: [backend], method: 'taps' });
+    const g = tf.grad((f: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, f as tf.Tensor4D, c.s, c.pad), dy)))(tf.zeros([3, 3, c.ci, c.co]));
+    registerFastConvGradients({ backends: [backend] });
+    expectClose(Array.from(await g.data()), reference(xv, dyv, c, oh, ow), 1e-4, 1e-5);
+  });
+
+  it('rejects an unknown backend name or method', async () => {
     expect(() => registerFastConvGradients({ backends: ['cuda'] })).toThrow(/backends must be among wasm, webgpu, webgl, cpu, but got "cuda"/);
+    expect(() => registerFastConvGradients({ method: 'fft' as 'taps' })).toThrow(/method must be 'auto', 'transposed' or 'taps', but got "fft"/);
   });
 });

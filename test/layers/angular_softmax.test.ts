@@ -20,7 +20,7 @@ describeHeadConformance({
 const SPHEREFACE = { base: 1000, gamma: 0.12, power: 1, min: 5 };
 
 describe('AngularSoftmax', () => {
-  it('has the SphereFace defaults', () => {
+  it('has the SphereFace defaults', async () => {
     const head = new AngularSoftmax({ units: 10 });
     expect(head.margin).toBe(4);
     expect(head.schedule).toEqual(SPHEREFACE);
@@ -28,18 +28,18 @@ describe('AngularSoftmax', () => {
     expect(head.lambda).toBe(1000);
   });
 
-  it('anneals λ once per training pass, and not in inference', () => {
+  it('anneals λ once per training pass, and not in inference', async () => {
     const head = angularSoftmax({ units: 3, margin: 3 });
     const x = randomMatrix(4, 2, 9, 2);
     const labels = [0, 1, 2, 1];
     head.build([[null, 2], [null]]);
-    const w = head.getWeights()[0]!.arraySync() as number[][];
+    const w = (await head.getWeights()[0]!.array()) as number[][];
     const inputs = [tf.tensor2d(x), tf.tensor1d(labels, 'int32')];
     for (let it = 0; it < 4; it++) {
       expect(head.iterations).toBe(it);
       expect(head.lambda).toBeCloseTo(lambdaAt(it, SPHEREFACE), 10);
       const logits = head.apply(inputs, { training: true }) as tf.Tensor;
-      expectClose(toMatrix(logits), angularLogitsRef(x, w, labels, 3, lambdaAt(it, SPHEREFACE)), 1e-4, 1e-5);
+      expectClose(await toMatrix(logits), angularLogitsRef(x, w, labels, 3, lambdaAt(it, SPHEREFACE)), 1e-4, 1e-5);
     }
     head.apply(inputs);
     head.apply(inputs, { training: false });
@@ -61,14 +61,14 @@ describe('AngularSoftmax', () => {
     expect(head.iterations).toBe(8);
   });
 
-  it('needs labels in training but not in inference', () => {
+  it('needs labels in training but not in inference', async () => {
     const head = angularSoftmax({ units: 3 });
     const x = tf.randomNormal([2, 4]);
     expect((head.apply(x) as tf.Tensor).shape).toEqual([2, 3]);
     expect(() => head.apply(x, { training: true })).toThrow(/AngularSoftmax: training needs the labels: call the layer on \[embeddings, labels\]/);
   });
 
-  it('rejects bad arguments and labels, saying what was expected and what came', () => {
+  it('rejects bad arguments and labels, saying what was expected and what came', async () => {
     expect(() => angularSoftmax({ units: 3, margin: 0 })).toThrow(/AngularSoftmax: margin must be an integer >= 1, but got 0/);
     expect(() => angularSoftmax({ units: 3, margin: 2.5 })).toThrow(/but got 2.5/);
     expect(() => angularSoftmax({ units: 0 })).toThrow(/units must be an integer >= 1, but got 0/);
@@ -76,13 +76,28 @@ describe('AngularSoftmax', () => {
     expect(() => angularSoftmax({ units: 3, lambdaGamma: -0.1 })).toThrow(/lambda gamma must be a finite number >= 0, but got -0.1/);
     expect(() => angularSoftmax({ units: 3, lambdaPower: -1 })).toThrow(/lambda power/);
     expect(() => angularSoftmax({ units: 3, lambdaMin: Number.POSITIVE_INFINITY })).toThrow(/lambda min must be a finite number >= 0, but got Infinity/);
-    const head = angularSoftmax({ units: 3 });
+    const head = angularSoftmax({ units: 3, validateLabels: true });
     const x = tf.randomNormal([2, 4]);
     expect(() => head.apply([x, tf.tensor1d([0, 3], 'int32')], { training: true })).toThrow(/labels must be integers in \[0, 3\), but label 1 is 3/);
     expect(() => head.apply([x, tf.tensor1d([0, 1, 2], 'int32')], { training: true })).toThrow(/labels have batch size 3, but the embeddings have batch size 2/);
   });
 
-  it('skips the label read-back when validateLabels is false', () => {
+  it('validates labels by default on host-memory backends only, and says what to do where it cannot read', async () => {
+    const head = angularSoftmax({ units: 3 });
+    expect(head.getConfig()['validateLabels']).toBe(null);
+    const x = tf.randomNormal([2, 4]);
+    const outOfRange = () => head.apply([x, tf.tensor1d([0, 3], 'int32')], { training: true });
+    if (['cpu', 'wasm', 'tensorflow'].includes(tf.getBackend())) expect(outOfRange).toThrow(/label 1 is 3/);
+    else expect(outOfRange).not.toThrow();
+    // Labels computed on the backend: on webgpu they exist only in GPU memory, which Node cannot read
+    // synchronously (4096 entries: webgpu runs ops on fewer than 1000 host-resident entries on the CPU).
+    const computed = tf.slice(tf.mul(tf.range(0, 4096, 1, 'int32'), 1), [0], [2]);
+    const checked = () => angularSoftmax({ units: 3, validateLabels: true }).apply([x, computed], { training: true });
+    if (tf.getBackend() === 'webgpu') expect(checked).toThrow(/label validation reads a tensor synchronously, which the webgpu backend cannot do here .*; pass validateLabels: false/);
+    else expect(checked).not.toThrow();
+  });
+
+  it('skips the label read-back when validateLabels is false', async () => {
     const head = angularSoftmax({ units: 3, validateLabels: false });
     const logits = head.apply([tf.randomNormal([2, 4]), tf.tensor1d([0, 1], 'int32')], { training: true }) as tf.Tensor;
     expect(logits.shape).toEqual([2, 3]);

@@ -53,7 +53,7 @@ function twoInputModel(c: HeadCase, head = c.make()): tfl.LayersModel {
 
 export function describeHeadConformance(c: HeadCase): void {
   describe(`${c.className} conformance`, () => {
-    it('has symbolic output shape [B, C] for one and for two inputs', () => {
+    it('has symbolic output shape [B, C] for one and for two inputs', async () => {
       const e = tfl.input({ shape: [D] });
       const l = tfl.input({ shape: [1] });
       expect((c.make().apply([e, l]) as tfl.SymbolicTensor).shape).toEqual([null, C]);
@@ -61,23 +61,23 @@ export function describeHeadConformance(c: HeadCase): void {
       expect(c.make().computeOutputShape([7, D])).toEqual([7, C]);
     });
 
-    it('computes the reference values in inference and training passes', () => {
+    it('computes the reference values in inference and training passes', async () => {
       const head = builtHead(c);
       const x = tf.tensor2d(X);
       const labels = tf.tensor2d(LABELS.map((v) => [v]));
-      expectClose(toMatrix(head.apply([x, labels]) as tf.Tensor), c.inferenceRef(X, W), 1e-4, 1e-5);
-      expectClose(toMatrix(head.apply(x) as tf.Tensor), c.inferenceRef(X, W), 1e-4, 1e-5);
-      expectClose(toMatrix(head.apply([x, labels], { training: true }) as tf.Tensor), c.trainingRef(X, W, LABELS), 3e-4, 1e-5);
+      expectClose(await toMatrix(head.apply([x, labels]) as tf.Tensor), c.inferenceRef(X, W), 1e-4, 1e-5);
+      expectClose(await toMatrix(head.apply(x) as tf.Tensor), c.inferenceRef(X, W), 1e-4, 1e-5);
+      expectClose(await toMatrix(head.apply([x, labels], { training: true }) as tf.Tensor), c.trainingRef(X, W, LABELS), 3e-4, 1e-5);
     });
 
-    it('has one trainable kernel [D, C] and the expected non-trainable weights', () => {
+    it('has one trainable kernel [D, C] and the expected non-trainable weights', async () => {
       const head = builtHead(c);
       expect(head.trainableWeights.map((w) => w.shape)).toEqual([[D, C]]);
       expect(head.nonTrainableWeights.length).toBe(c.nonTrainableWeights);
       expect(head.countParams()).toBe(D * C + c.nonTrainableWeights);
     });
 
-    it('round-trips getConfig through the constructor and the class registry', () => {
+    it('round-trips getConfig through the constructor and the class registry', async () => {
       const head = c.make();
       const config = head.getConfig();
       const entry = tf.serialization.SerializationMap.getMap().classNameMap[c.className];
@@ -89,7 +89,7 @@ export function describeHeadConformance(c: HeadCase): void {
       expect(JSON.parse(JSON.stringify(config))).toEqual(config);
     });
 
-    it('has the gradient of the float64 reference in embeddings and kernel, and finite ones at zero input', () => {
+    it('has the gradient of the float64 reference in embeddings and kernel, and finite ones at zero input', async () => {
       const head = builtHead(c);
       const y = tf.oneHot(tf.tensor1d(LABELS, 'int32'), C);
       const labels = tf.tensor1d(LABELS, 'int32');
@@ -97,12 +97,12 @@ export function describeHeadConformance(c: HeadCase): void {
       const x = tf.variable(tf.tensor2d(X));
       const { grads } = tf.variableGrads(() => marginCrossEntropy(y, head.apply([x, labels], { training: true }) as tf.Tensor), [x, kernel]);
       const ref = (xx: Matrix, ww: Matrix) => crossEntropyRef(c.trainingRef(xx, ww, LABELS), LABELS);
-      expectClose(toMatrix(grads[x.name]!), numericGradient((xx) => ref(xx, W), X), 2e-4, 1e-3);
-      expectClose(toMatrix(grads[kernel.name]!), numericGradient((ww) => ref(X, ww), W), 2e-4, 1e-3);
+      expectClose(await toMatrix(grads[x.name]!), numericGradient((xx) => ref(xx, W), X), 2e-4, 1e-3);
+      expectClose(await toMatrix(grads[kernel.name]!), numericGradient((ww) => ref(X, ww), W), 2e-4, 1e-3);
       const zero = tf.variable(tf.zeros([B, D]));
       const atZero = tf.variableGrads(() => marginCrossEntropy(y, head.apply([zero, labels], { training: true }) as tf.Tensor), [zero, kernel]);
-      expect(allFinite(atZero.value)).toBe(true);
-      Object.values(atZero.grads).forEach((g) => expect(allFinite(g)).toBe(true));
+      expect(await allFinite(atZero.value)).toBe(true);
+      for (const g of Object.values(atZero.grads)) expect(await allFinite(g)).toBe(true);
     });
 
     it('leaks no tensors across 10 training steps', async () => {
@@ -130,12 +130,12 @@ export function describeHeadConformance(c: HeadCase): void {
       try {
         await model.save(fileSystem(dir));
         const inputPath = join(dir, 'input.json');
-        writeFileSync(inputPath, JSON.stringify({ x: xs.arraySync(), labels: labelRows }));
+        writeFileSync(inputPath, JSON.stringify({ x: await xs.array(), labels: labelRows }));
         const out = JSON.parse(execFileSync(TSX, [CHILD, dir, inputPath], { encoding: 'utf8', env: process.env })) as {
           logits: Matrix; classNames: string[]; iterations: number | null;
         };
         expect(out.classNames).toContain(c.className);
-        expectClose(out.logits, toMatrix(model.predict([xs, labels]) as tf.Tensor), 1e-5, 1e-5);
+        expectClose(out.logits, await toMatrix(model.predict([xs, labels]) as tf.Tensor), 1e-5, 1e-5);
         if (c.nonTrainableWeights > 0) expect(out.iterations).toBe(3);
       } finally {
         rmSync(dir, { recursive: true, force: true });

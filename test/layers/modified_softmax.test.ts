@@ -16,7 +16,7 @@ describeHeadConformance({
 });
 
 describe('ModifiedSoftmax', () => {
-  it('is a drop-in for AngularSoftmax in the same two-input model', () => {
+  it('is a drop-in for AngularSoftmax in the same two-input model', async () => {
     const build = (head: tfl.layers.Layer) => {
       const e = tfl.input({ shape: [2] });
       const l = tfl.input({ shape: [1] });
@@ -28,8 +28,8 @@ describe('ModifiedSoftmax', () => {
     m.setWeights([a.getWeights()[0]!]);
     const x = tf.randomNormal([4, 2]);
     const labels = tf.tensor2d([[0], [1], [2], [0]]);
-    const pa = (a.predict([x, labels]) as tf.Tensor).arraySync();
-    const pm = (m.predict([x, labels]) as tf.Tensor).arraySync();
+    const pa = await (a.predict([x, labels]) as tf.Tensor).array();
+    const pm = await (m.predict([x, labels]) as tf.Tensor).array();
     expect(pm).toEqual(pa);
   });
 

@@ -8,22 +8,22 @@ const LOGITS = [[2, -1, 0.5], [-30, 4, 1], [0, 0, 0], [-100, -200, 50]];
 const LABELS = [0, 2, 0, 1]; // row 3 is a tie, which argmax resolves to the first class
 
 describe('marginCrossEntropy', () => {
-  it('is the mean softmax cross-entropy of logits, stable for extreme logits', () => {
+  it('is the mean softmax cross-entropy of logits, stable for extreme logits', async () => {
     const loss = marginCrossEntropy(tf.oneHot(tf.tensor1d(LABELS, 'int32'), 3), tf.tensor2d(LOGITS));
     expect(loss.shape).toEqual([]);
-    expect(loss.dataSync()[0]).toBeCloseTo(crossEntropyRef(LOGITS, LABELS), 4);
+    expect((await loss.data())[0]).toBeCloseTo(crossEntropyRef(LOGITS, LABELS), 4);
   });
 
-  it('rejects targets that are not one-hot of the logits shape', () => {
+  it('rejects targets that are not one-hot of the logits shape', async () => {
     expect(() => marginCrossEntropy(tf.tensor1d(LABELS), tf.tensor2d(LOGITS))).toThrow(/targets must be one-hot of the logits' shape \[4, 3\], but got shape \[4\]. Turn class indices into targets with tf.oneHot/);
     expect(() => marginCrossEntropy(tf.zeros([4, 3]), tf.zeros([4, 3, 1]))).toThrow(/logits must have rank 2/);
   });
 });
 
 describe('marginAccuracy', () => {
-  it('is 1 where the argmax matches, per example', () => {
+  it('is 1 where the argmax matches, per example', async () => {
     const acc = marginAccuracy(tf.oneHot(tf.tensor1d(LABELS, 'int32'), 3), tf.tensor2d(LOGITS));
-    expect(Array.from(acc.dataSync())).toEqual([1, 0, 1, 0]);
+    expect(Array.from(await acc.data())).toEqual([1, 0, 1, 0]);
     expect(() => marginAccuracy(tf.zeros([2, 3]), tf.zeros([3, 3]))).toThrow(/marginAccuracy: targets must be one-hot/);
   });
 });

@@ -16,14 +16,14 @@ function model(heads = 1) {
 }
 
 describe('embeddingModel', () => {
-  it('maps images to the embeddings the head receives, with the trained weights', () => {
+  it('maps images to the embeddings the head receives, with the trained weights', async () => {
     const { m, trunk } = model();
     const embed = embeddingModel(m);
     expect(embed.inputs.length).toBe(1);
     expect(embed.outputs[0]!.shape).toEqual([null, 3]);
     const x = tf.randomNormal([2, 5]);
     const direct = trunk.apply(x) as tf.Tensor;
-    expect((embed.predict(x) as tf.Tensor).arraySync()).toEqual(direct.arraySync());
+    expect(await (embed.predict(x) as tf.Tensor).array()).toEqual(await direct.array());
   });
 
   it('asks for a name when there are several heads, and says which exist', () => {

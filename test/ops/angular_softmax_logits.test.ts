@@ -18,14 +18,14 @@ function libraryLogits(x: Matrix, w: Matrix, m: number, lambda: number): tf.Tens
 }
 
 /** Gradients of the mean cross-entropy in x and kernel: library (float32) and reference (float64). */
-function gradients(x: Matrix, w: Matrix, m: number, lambda: number): { lib: [Matrix, Matrix]; ref: [Matrix, Matrix] } {
+async function gradients(x: Matrix, w: Matrix, m: number, lambda: number): Promise<{ lib: [Matrix, Matrix]; ref: [Matrix, Matrix] }> {
   const y = tf.oneHot(tf.tensor1d(labels, 'int32'), C);
   const lab = tf.tensor1d(labels, 'int32');
   const [gx, gw] = tf.grads((xt: tf.Tensor, wt: tf.Tensor) =>
     marginCrossEntropy(y, angularSoftmaxLogits(xt as tf.Tensor2D, wt as tf.Tensor2D, lab, { margin: m, lambda })))([tf.tensor2d(x), tf.tensor2d(w)]);
   const ref = (xx: Matrix, ww: Matrix) => crossEntropyRef(angularLogitsRef(xx, ww, labels, m, lambda), labels);
   return {
-    lib: [toMatrix(gx!), toMatrix(gw!)],
+    lib: [await toMatrix(gx!), await toMatrix(gw!)],
     ref: [numericGradient((xx) => ref(xx, w), x), numericGradient((ww) => ref(x, ww), w)],
   };
 }
@@ -48,11 +48,11 @@ function specialEmbeddings(m: number): Matrix {
 describe('angularSoftmaxLogits', () => {
   for (let m = 1; m <= 6; m++) {
     for (const lambda of [0, 5, 1000]) {
-      it(`logits and loss match the float64 reference for m = ${m}, λ = ${lambda}`, () => {
+      it(`logits and loss match the float64 reference for m = ${m}, λ = ${lambda}`, async () => {
         const logits = libraryLogits(X, W, m, lambda);
         const expected = angularLogitsRef(X, W, labels, m, lambda);
-        expectClose(toMatrix(logits), expected, 2e-5 * m * m, 1e-5);
-        const loss = marginCrossEntropy(tf.oneHot(tf.tensor1d(labels, 'int32'), C), logits).dataSync()[0]!;
+        expectClose(await toMatrix(logits), expected, 2e-5 * m * m, 1e-5);
+        const loss = (await marginCrossEntropy(tf.oneHot(tf.tensor1d(labels, 'int32'), C), logits).data())[0]!;
         expect(loss).toBeCloseTo(crossEntropyRef(expected, labels), 4);
       });
     }
@@ -60,54 +60,54 @@ describe('angularSoftmaxLogits', () => {
 
   for (const m of [1, 2, 3, 4, 6]) {
     for (const lambda of [0, 5]) {
-      it(`gradients in x and kernel match the float64 reference for m = ${m}, λ = ${lambda}`, () => {
-        const { lib, ref } = gradients(X, W, m, lambda);
+      it(`gradients in x and kernel match the float64 reference for m = ${m}, λ = ${lambda}`, async () => {
+        const { lib, ref } = await gradients(X, W, m, lambda);
         expectClose(lib[0], ref[0], 1e-4, 1e-3);
         expectClose(lib[1], ref[1], 1e-4, 1e-3);
       });
 
-      it(`gradients match at cos θ = ±1 and on and beside the boundaries for m = ${m}, λ = ${lambda}`, () => {
+      it(`gradients match at cos θ = ±1 and on and beside the boundaries for m = ${m}, λ = ${lambda}`, async () => {
         const x = specialEmbeddings(m);
-        const { lib, ref } = gradients(x, W, m, lambda);
+        const { lib, ref } = await gradients(x, W, m, lambda);
         expectClose(lib[0], ref[0], 3e-4, 2e-3);
         expectClose(lib[1], ref[1], 3e-4, 2e-3);
-        expectClose(toMatrix(libraryLogits(x, W, m, lambda)), angularLogitsRef(x, W, labels, m, lambda), 5e-5 * m * m, 1e-5);
+        expectClose(await toMatrix(libraryLogits(x, W, m, lambda)), angularLogitsRef(x, W, labels, m, lambda), 5e-5 * m * m, 1e-5);
       });
     }
   }
 
-  it('passes gradCheck in x and kernel together', () => {
+  it('passes gradCheck in x and kernel together', async () => {
     const lab = tf.tensor1d(labels, 'int32');
-    const result = gradCheck((x, w) => angularSoftmaxLogits(x as tf.Tensor2D, w as tf.Tensor2D, lab, { margin: 4, lambda: 5 }), [tf.tensor2d(X), tf.tensor2d(W)]);
+    const result = await gradCheck((x, w) => angularSoftmaxLogits(x as tf.Tensor2D, w as tf.Tensor2D, lab, { margin: 4, lambda: 5 }), [tf.tensor2d(X), tf.tensor2d(W)]);
     expect(result.ok).toBe(true);
     expect(result.maxRelativeError).toBeLessThan(1e-2);
   });
 
-  it('gives finite logits and gradients for zero embeddings, zero columns and labels [B, 1] float32', () => {
+  it('gives finite logits and gradients for zero embeddings, zero columns and labels [B, 1] float32', async () => {
     const x = tf.tensor2d([[0, 0, 0, 0], [1, 2, 3, 4]]);
     const w = tf.tensor2d([[0, 1, 0], [0, 0, 1], [0, 1, 1], [0, 0, 0]]);
     const lab = tf.tensor2d([[0], [1]]);
     const logits = angularSoftmaxLogits(x, w, lab, { margin: 4, lambda: 0 });
-    expect(allFinite(logits)).toBe(true);
+    expect(await allFinite(logits)).toBe(true);
     // ‖0‖ is √1e-12 = 1e-6 by design, so the target logit is 1e-6·ψ(0) = −3e-6: finite, ≈ 0.
-    expectClose(toMatrix(logits)[0]!, [0, 0, 0], 1e-5);
+    expectClose((await toMatrix(logits))[0]!, [0, 0, 0], 1e-5);
     const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(angularSoftmaxLogits(a as tf.Tensor2D, b as tf.Tensor2D, lab, { margin: 4, lambda: 0 })))([x, w]);
-    expect(allFinite(gx!)).toBe(true);
-    expect(allFinite(gw!)).toBe(true);
+    expect(await allFinite(gx!)).toBe(true);
+    expect(await allFinite(gw!)).toBe(true);
   });
 
-  it('accepts λ as a scalar tensor', () => {
+  it('accepts λ as a scalar tensor', async () => {
     const lab = tf.tensor1d(labels, 'int32');
     const a = angularSoftmaxLogits(tf.tensor2d(X), tf.tensor2d(W), lab, { margin: 4, lambda: tf.scalar(5) });
-    expectClose(toMatrix(a), angularLogitsRef(X, W, labels, 4, 5), 3e-4, 1e-5);
+    expectClose(await toMatrix(a), angularLogitsRef(X, W, labels, 4, 5), 3e-4, 1e-5);
   });
 
-  it('rejects bad input with a message saying what was expected and what came', () => {
+  it('rejects bad input with a message saying what was expected and what came', async () => {
     const x = tf.tensor2d(X);
     const w = tf.tensor2d(W);
     const lab = tf.tensor1d(labels, 'int32');
     const call = (o: Partial<{ x: tf.Tensor; w: tf.Tensor; lab: tf.Tensor; margin: number; lambda: number }>) => () =>
-      angularSoftmaxLogits((o.x ?? x) as tf.Tensor2D, (o.w ?? w) as tf.Tensor2D, o.lab ?? lab, { margin: o.margin ?? 4, lambda: o.lambda ?? 0 });
+      angularSoftmaxLogits((o.x ?? x) as tf.Tensor2D, (o.w ?? w) as tf.Tensor2D, o.lab ?? lab, { margin: o.margin ?? 4, lambda: o.lambda ?? 0, validateLabels: true });
     expect(call({ margin: 0 })).toThrow(/margin must be an integer >= 1, but got 0/);
     expect(call({ margin: 1.5 })).toThrow(/margin must be an integer >= 1, but got 1.5/);
     expect(call({ lambda: -1 })).toThrow(/lambda must be a finite number >= 0, but got -1/);
@@ -121,7 +121,7 @@ describe('angularSoftmaxLogits', () => {
     expect(call({ w: tf.tensor2d([[1, 2]]) })).toThrow(/embeddings have dimension 4, but the kernel expects 1/);
   });
 
-  it('leaks no tensors, forward or backward', () => {
+  it('leaks no tensors, forward or backward', async () => {
     const x = tf.tensor2d(X);
     const w = tf.tensor2d(W);
     const lab = tf.tensor1d(labels, 'int32');

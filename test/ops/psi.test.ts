@@ -25,52 +25,52 @@ function referenceDerivative(c: number, m: number): number {
 
 describe('psi', () => {
   for (let m = 1; m <= 6; m++) {
-    it(`matches the paper's ψ(θ) = (−1)^k cos(mθ) − 2k in value for m = ${m}`, () => {
+    it(`matches the paper's ψ(θ) = (−1)^k cos(mθ) − 2k in value for m = ${m}`, async () => {
       const points = probePoints(m);
       const out = psi(tf.tensor1d(points), m);
       // float32 input rounding moves c by ~6e-8; ψ' is at most m², hence the tolerance.
-      expectClose(Array.from(out.dataSync()), points.map((c) => psiRef(c, m)), 2e-6 * m * m + 1e-6);
+      expectClose(Array.from(await out.data()), points.map((c) => psiRef(c, m)), 2e-6 * m * m + 1e-6);
     });
 
-    it(`has the gradient of the float64 reference for m = ${m}, at boundaries and at ±1`, () => {
+    it(`has the gradient of the float64 reference for m = ${m}, at boundaries and at ±1`, async () => {
       const points = probePoints(m);
       const grad = tf.grad((c: tf.Tensor) => tf.sum(psi(c, m)))(tf.tensor1d(points));
-      expect(allFinite(grad)).toBe(true);
-      expectClose(Array.from(grad.dataSync()), points.map((c) => referenceDerivative(c, m)), 1e-4 * m * m + 2e-5, 1e-4);
+      expect(await allFinite(grad)).toBe(true);
+      expectClose(Array.from(await grad.data()), points.map((c) => referenceDerivative(c, m)), 1e-4 * m * m + 2e-5, 1e-4);
     });
   }
 
-  it('has ψ = cos θ for m = 1, ψ(1) = 1 and ψ(−1) = 1 − 2m', () => {
-    expectClose(Array.from(psi(tf.tensor1d([0.3, -0.7]), 1).dataSync()), [0.3, -0.7], 1e-7);
-    for (let m = 1; m <= 6; m++) expectClose(Array.from(psi(tf.tensor1d([1, -1]), m).dataSync()), [1, 1 - 2 * m], 1e-6);
+  it('has ψ = cos θ for m = 1, ψ(1) = 1 and ψ(−1) = 1 − 2m', async () => {
+    expectClose(Array.from(await psi(tf.tensor1d([0.3, -0.7]), 1).data()), [0.3, -0.7], 1e-7);
+    for (let m = 1; m <= 6; m++) expectClose(Array.from(await psi(tf.tensor1d([1, -1]), m).data()), [1, 1 - 2 * m], 1e-6);
   });
 
-  it('is monotone decreasing in θ', () => {
+  it('is monotone decreasing in θ', async () => {
     const cs = Array.from({ length: 2001 }, (_, i) => 1 - i / 1000);
-    const values = Array.from(psi(tf.tensor1d(cs), 4).dataSync());
+    const values = Array.from(await psi(tf.tensor1d(cs), 4).data());
     for (let i = 1; i < values.length; i++) expect(values[i]!).toBeLessThanOrEqual(values[i - 1]! + 1e-6);
   });
 
-  it('clips cosines outside [−1, 1] and stays finite, with finite gradient', () => {
+  it('clips cosines outside [−1, 1] and stays finite, with finite gradient', async () => {
     const c = tf.tensor1d([1.0000002, -1.0000002, 3, -3]);
-    expectClose(Array.from(psi(c, 4).dataSync()), [1, -7, 1, -7], 1e-6);
+    expectClose(Array.from(await psi(c, 4).data()), [1, -7, 1, -7], 1e-6);
     // The derivative at the clipped point is passed through: m·U_{m−1}(±1)·(−1)^k = m² = 16 at both ends (ψ increases with c).
-    expectClose(Array.from(tf.grad((x: tf.Tensor) => tf.sum(psi(x, 4)))(c).dataSync()), [16, 16, 16, 16], 1e-4);
+    expectClose(Array.from(await tf.grad((x: tf.Tensor) => tf.sum(psi(x, 4)))(c).data()), [16, 16, 16, 16], 1e-4);
   });
 
-  it('passes gradCheck away from the boundaries', () => {
-    const result = gradCheck((c) => psi(c, 4), [tf.tensor1d([0.95, 0.5, 0.1, -0.4, -0.8, -0.95])]);
+  it('passes gradCheck away from the boundaries', async () => {
+    const result = await gradCheck((c) => psi(c, 4), [tf.tensor1d([0.95, 0.5, 0.1, -0.4, -0.8, -0.95])]);
     expect(result.maxRelativeError).toBeLessThan(1e-2);
   });
 
-  it('rejects a margin that is not an integer >= 1', () => {
+  it('rejects a margin that is not an integer >= 1', async () => {
     const c = tf.tensor1d([0.5]);
     expect(() => psi(c, 0)).toThrow(/m \(the angular margin\) must be an integer >= 1, but got 0/);
     expect(() => psi(c, 2.5)).toThrow(/but got 2.5/);
     expect(() => psi(c, Number.NaN)).toThrow(/but got NaN/);
   });
 
-  it('leaks no tensors, forward or backward', () => {
+  it('leaks no tensors, forward or backward', async () => {
     const c = tf.tensor1d([0.9, -0.3, 0.2]);
     expectNoLeak(() => {
       psi(c, 4).dispose();

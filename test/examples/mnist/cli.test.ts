@@ -7,6 +7,8 @@ describe('MNIST command line', () => {
     expect(o.heads).toEqual(['original', 'modified', 'angular']);
     expect([o.preset, o.network, o.dim, o.backend, o.margin]).toEqual(['quick', 'quick', 2, 'auto', 4]);
     expect([o.lambdaBase, o.lambdaGamma, o.lambdaPower, o.lambdaMin]).toEqual([1000, 0.12, 1, 5]);
+    expect(o.convGradient).toBe('auto');
+    expect(parseOptions(['--conv-gradient', 'taps'])!.convGradient).toBe('taps');
   });
 
   it('takes a list of heads, the cosine-margin heads among them', () => {
@@ -32,6 +34,7 @@ describe('MNIST command line', () => {
     expect(() => parseOptions(['--lr', '0'])).toThrow(/--lr must be a number > 0, but got "0"/);
     expect(() => parseOptions(['--lambda-gamma=-1'])).toThrow(/--lambda-gamma must be a number >= 0/);
     expect(() => parseOptions(['--backend', 'cuda'])).toThrow(/--backend must be one of auto, cpu, wasm, webgpu, tensorflow/);
+    expect(() => parseOptions(['--conv-gradient', 'im2col'])).toThrow(/--conv-gradient must be one of auto, stock, transposed, taps, but got "im2col"/);
     expect(() => parseOptions(['--bogus'])).toThrow(/Unknown option '--bogus'[\s\S]*--help/);
   });
 });

@@ -66,6 +66,19 @@ describe('MNIST example, smoke run', () => {
     expect(results.heads.angular.curves.loss.every(Number.isFinite)).toBe(true);
   });
 
+  it(`trains a small CNN with --conv-gradient taps on the ${process.env.TFJS_BACKEND ?? 'cpu'} backend, and refuses stock on wasm`, () => {
+    const backend = process.env.TFJS_BACKEND ?? 'cpu';
+    const dir = join(out, 'cnn-taps');
+    const stdout = execFileSync(tsx, [main, '--preset', 'quick-cnn', '--head', 'modified', '--epochs', '1', '--steps-per-epoch', '2', '--batch-size', '16', '--train-subset', '256', '--test-subset', '64', '--backend', backend, '--conv-gradient', 'taps', '--out', dir], { encoding: 'utf8' });
+    expect(stdout).toMatch(new RegExp(`backend: ${backend} — .*filter gradient: registerFastConvGradients \\(method taps\\)`));
+    const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+    expect(results.config.convGradient).toBe('taps');
+    expect(results.heads.modified.curves.loss.every(Number.isFinite)).toBe(true);
+    const stock = spawnSync(tsx, [main, '--preset', 'quick-cnn', '--backend', 'wasm', '--conv-gradient', 'stock', '--out', join(out, 'refused')], { encoding: 'utf8' });
+    expect(stock.status).toBe(1);
+    expect(stock.stderr.trim()).toBe('error: the wasm backend has no filter gradient of its own: use --conv-gradient auto, transposed or taps to train convolutions there.');
+  });
+
   it('draws 3-D embeddings on the sphere', () => {
     const dir = join(out, 'dim3');
     execFileSync(tsx, [main, '--preset', 'tiny', '--head', 'angular', '--dim', '3', '--train-subset', '256', '--test-subset', '100', '--backend', 'cpu', '--out', dir], { encoding: 'utf8' });
