@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { AngularSoftmax, lambdaAt, marginCrossEntropy, seededRandom } from 'tfjs-angular-margin';
+import { FlatAdam } from './flat_adam.js';
 import type { MnistSplit } from './idx.js';
 import { buildHead, buildTrunk, type HeadKind, type HeadOptions, type Network } from './networks.js';
 import { Progress, type ProgressSink } from './progress.js';
@@ -17,13 +18,6 @@ export interface TrainConfig extends HeadOptions {
   /** Learning rate × lrDecay^(step / lrDecaySteps), as the reference (Adam, 0.001 × 0.9^(step/500)). */
   lrDecay: number;
   lrDecaySteps: number;
-}
-
-/** Adam whose learning rate the loop sets before each step (the field is protected in tfjs). */
-class ScheduledAdam extends tf.AdamOptimizer {
-  setLearningRate(rate: number): void {
-    this.learningRate = rate;
-  }
 }
 
 /** Pixels as float32 in [0, 1], [N, 784]. */
@@ -74,7 +68,7 @@ function permutation(n: number, rand: () => number): Int32Array {
 export async function trainHead(kind: HeadKind, train: { x: tf.Tensor2D; y: tf.Tensor1D }, test: { x: tf.Tensor2D; y: tf.Tensor1D }, config: TrainConfig, sink: ProgressSink): Promise<HeadResult> {
   const trunk = buildTrunk(config.network, config.dim, config.seed);
   const head = buildHead(kind, config);
-  const optimizer = new ScheduledAdam(config.lr, 0.9, 0.999, 1e-8);
+  const optimizer = new FlatAdam(config.lr, 0.9, 0.999, 1e-8);
   const rand = seededRandom(config.seed + 1000);
   const n = train.x.shape[0];
   const totalSteps = config.epochs * config.stepsPerEpoch;
@@ -99,7 +93,7 @@ export async function trainHead(kind: HeadKind, train: { x: tf.Tensor2D; y: tf.T
     const batchIndices = tf.tensor1d(order.subarray(cursor, cursor + config.batchSize), 'int32');
     cursor += config.batchSize;
     const lr = config.lr * Math.pow(config.lrDecay, step / config.lrDecaySteps);
-    optimizer.setLearningRate(lr);
+    optimizer.learningRate = lr;
     // The head's counter advances once per training step from 0, so λ follows from the step
     // without reading the counter back from the device (a sync per step on GPU backends).
     const lambda = head instanceof AngularSoftmax ? lambdaAt(step, head.schedule) : null;
