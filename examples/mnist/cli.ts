@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { BACKENDS, CONV_GRADIENTS, UsageError, type BackendName, type ConvGradientChoice } from './backend.js';
 import { HEAD_KINDS, SPHEREFACE_HEADS, type HeadKind, type Network } from './networks.js';
-import type { TrainConfig } from './train.js';
+import type { OptimizerName, TrainConfig } from './train.js';
 
 export type Preset = 'quick' | 'quick-cnn' | 'paper' | 'tiny';
 export const PRESETS: Record<Preset, Pick<TrainConfig, 'network' | 'epochs' | 'stepsPerEpoch' | 'batchSize' | 'lr'> & { description: string }> = {
@@ -34,6 +34,8 @@ Options:
   --lambda-gamma X               (defaults 1000, 0.12, 1, 5 as SphereFace; --lambda-base 0
   --lambda-power X               --lambda-min 0 gives λ = 0, the full margin from the first step,
   --lambda-min X                 as the TensorFlow 1 reference)
+  --optimizer auto|adam|flat-adam   tfjs's Adam, or FlatAdam (the same update over all weights in
+                               a few large kernels); default auto: flat-adam on webgpu, adam elsewhere
   --scale S                    scale s of cosface, arcface and combined (default 64)
   --cos-margin M               CosFace margin (default 0.35)
   --arc-margin M               ArcFace margin in radians (default 0.5); combined uses (1, 0.3, 0.2)
@@ -53,7 +55,10 @@ Options:
   -h, --help                   this text
 `;
 
-export interface MnistOptions extends TrainConfig {
+export type OptimizerChoice = 'auto' | OptimizerName;
+
+export interface MnistOptions extends Omit<TrainConfig, 'optimizer'> {
+  optimizer: OptimizerChoice;
   heads: HeadKind[];
   preset: Preset;
   backend: BackendName;
@@ -104,6 +109,7 @@ export function parseOptions(argv: string[]): MnistOptions | null {
         'arc-margin': { type: 'string' },
         backend: { type: 'string', default: 'auto' },
         'conv-gradient': { type: 'string', default: 'auto' },
+        optimizer: { type: 'string', default: 'auto' },
         data: { type: 'string' },
         out: { type: 'string', default: 'mnist-results' },
         seed: { type: 'string' },
@@ -144,6 +150,7 @@ export function parseOptions(argv: string[]): MnistOptions | null {
     arcMargin: number('arc-margin', v['arc-margin'], 0.5),
     backend: choice('backend', v.backend!, BACKENDS),
     convGradient: choice('conv-gradient', v['conv-gradient']!, CONV_GRADIENTS),
+    optimizer: choice('optimizer', v.optimizer!, ['auto', 'adam', 'flat-adam'] as const),
     data: v.data,
     out: v.out!,
     seed: number('seed', v.seed, 1, { integer: true, min: 0 }),

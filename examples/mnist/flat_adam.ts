@@ -1,7 +1,9 @@
 // Adam over all weights at once: the same update as tf.train.adam, in a few large kernels instead
 // of about fourteen small ones per weight tensor. On a GPU backend every kernel is a dispatch with
-// a fixed cost; the paper network has 63 weight tensors, so tfjs's Adam dispatches ~880 kernels
-// per step where this one dispatches ~150 (counted in test/examples/mnist/flat_adam.test.ts).
+// a fixed cost; the paper network has 63 weight tensors, so a training step runs 1,348 kernels
+// with tfjs's Adam and 540 with this one (docs/performance.md). On cpu and wasm, where a kernel
+// costs little but copying the weights into one vector and back does, tfjs's Adam is faster:
+// the example uses FlatAdam on webgpu only (--optimizer auto).
 import * as tf from '@tensorflow/tfjs-core';
 
 /** What tfjs hands an optimizer: gradients by variable name, as a map or a list. */
@@ -11,6 +13,7 @@ interface Slot {
   name: string;
   shape: number[];
   size: number;
+  offset: number;
 }
 
 /**
@@ -18,7 +21,8 @@ interface Slot {
  * m ← β1·m + (1 − β1)·g, v ← β2·v + (1 − β2)·g², w ← w − lr · (m / (1 − β1ᵗ)) / (√(v / (1 − β2ᵗ)) + ε),
  * elementwise exactly as tfjs's AdamOptimizer computes it. The gradients are concatenated into one
  * vector, the update is computed once, and split back per weight. The learning rate may change
- * between steps (`learningRate` is public). The set of weights must stay the same across steps.
+ * between steps. When the set of weights changes (a layer built during the first step joins from
+ * the second on), the moments are laid out anew, keeping those of the weights seen before.
  */
 export class FlatAdam extends tf.Optimizer {
   static readonly className = 'FlatAdam';
@@ -35,16 +39,11 @@ export class FlatAdam extends tf.Optimizer {
       ? variableGradients.map(({ name, tensor }) => ({ name, tensor }))
       : Object.keys(variableGradients).map((name) => ({ name, tensor: variableGradients[name] }));
     const variables = named.map(({ name }) => tf.engine().registeredVariables[name]!);
-    if (this.slots == null) {
-      this.slots = variables.map((w, i) => ({ name: named[i]!.name, shape: w.shape, size: w.size }));
-      const total = this.slots.reduce((s, x) => s + x.size, 0);
-      this.moments = { m: tf.variable(tf.zeros([total]), false), v: tf.variable(tf.zeros([total]), false) };
-    } else if (named.length !== this.slots.length || named.some(({ name }, i) => name !== this.slots![i]!.name)) {
-      throw new Error(`FlatAdam: the weights changed between steps (had ${this.slots.length}, got ${named.length}); use one optimizer per model.`);
-    }
+    const same = this.slots != null && named.length === this.slots.length && named.every(({ name }, i) => name === this.slots![i]!.name);
+    if (!same) this.layOut(named.map(({ name }) => name), variables);
     this.t++;
     const { m, v } = this.moments!;
-    const slots = this.slots;
+    const slots = this.slots!;
     const [b1, b2] = [this.beta1, this.beta2];
     tf.tidy(() => {
       const g = tf.concat(named.map(({ tensor }, i) => tf.reshape(tensor ?? tf.zeros(slots[i]!.shape), [-1])));
@@ -61,10 +60,35 @@ export class FlatAdam extends tf.Optimizer {
     this.incrementIterations();
   }
 
+  /** Moments for these weights, in this order: those seen before keep theirs, new ones start at 0. */
+  private layOut(names: string[], variables: tf.Variable[]): void {
+    let offset = 0;
+    const slots = variables.map((w, i) => {
+      const slot = { name: names[i]!, shape: w.shape, size: w.size, offset };
+      offset += w.size;
+      return slot;
+    });
+    const previous = new Map((this.slots ?? []).map((s) => [s.name, s]));
+    const carry = (old: tf.Variable | undefined) =>
+      tf.tidy(() => tf.concat(slots.map((s) => {
+        const before = previous.get(s.name);
+        return old != null && before != null && before.size === s.size ? tf.slice(old, [before.offset], [s.size]) : tf.zeros([s.size]);
+      })));
+    const moments = { m: tf.variable(carry(this.moments?.m), false), v: tf.variable(carry(this.moments?.v), false) };
+    if (this.moments != null) tf.dispose([this.moments.m, this.moments.v]);
+    this.moments = moments;
+    this.slots = slots;
+  }
+
   override dispose(): void {
     if (this.moments != null) tf.dispose([this.moments.m, this.moments.v]);
     this.moments = null;
     super.dispose();
+  }
+
+  /** Sets the learning rate of the next steps. */
+  setLearningRate(rate: number): void {
+    this.learningRate = rate;
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -8,6 +8,16 @@ import type { MnistSplit } from './idx.js';
 import { buildHead, buildTrunk, type HeadKind, type HeadOptions, type Network } from './networks.js';
 import { Progress, type ProgressSink } from './progress.js';
 
+/** Adam whose learning rate the loop sets before each step (the field is protected in tfjs). */
+class ScheduledAdam extends tf.AdamOptimizer {
+  setLearningRate(rate: number): void {
+    this.learningRate = rate;
+  }
+}
+
+/** tfjs's Adam, or FlatAdam: the same update in fewer, larger kernels (for GPU backends). */
+export type OptimizerName = 'adam' | 'flat-adam';
+
 export interface TrainConfig extends HeadOptions {
   network: Network;
   dim: number;
@@ -18,6 +28,7 @@ export interface TrainConfig extends HeadOptions {
   /** Learning rate × lrDecay^(step / lrDecaySteps), as the reference (Adam, 0.001 × 0.9^(step/500)). */
   lrDecay: number;
   lrDecaySteps: number;
+  optimizer: OptimizerName;
 }
 
 /** Pixels as float32 in [0, 1], [N, 784]. */
@@ -68,7 +79,7 @@ function permutation(n: number, rand: () => number): Int32Array {
 export async function trainHead(kind: HeadKind, train: { x: tf.Tensor2D; y: tf.Tensor1D }, test: { x: tf.Tensor2D; y: tf.Tensor1D }, config: TrainConfig, sink: ProgressSink): Promise<HeadResult> {
   const trunk = buildTrunk(config.network, config.dim, config.seed);
   const head = buildHead(kind, config);
-  const optimizer = new FlatAdam(config.lr, 0.9, 0.999, 1e-8);
+  const optimizer = config.optimizer === 'flat-adam' ? new FlatAdam(config.lr, 0.9, 0.999, 1e-8) : new ScheduledAdam(config.lr, 0.9, 0.999, 1e-8);
   const rand = seededRandom(config.seed + 1000);
   const n = train.x.shape[0];
   const totalSteps = config.epochs * config.stepsPerEpoch;
@@ -93,7 +104,7 @@ export async function trainHead(kind: HeadKind, train: { x: tf.Tensor2D; y: tf.T
     const batchIndices = tf.tensor1d(order.subarray(cursor, cursor + config.batchSize), 'int32');
     cursor += config.batchSize;
     const lr = config.lr * Math.pow(config.lrDecay, step / config.lrDecaySteps);
-    optimizer.learningRate = lr;
+    optimizer.setLearningRate(lr);
     // The head's counter advances once per training step from 0, so λ follows from the step
     // without reading the counter back from the device (a sync per step on GPU backends).
     const lambda = head instanceof AngularSoftmax ? lambdaAt(step, head.schedule) : null;

@@ -8,6 +8,8 @@ describe('MNIST command line', () => {
     expect([o.preset, o.network, o.dim, o.backend, o.margin]).toEqual(['quick', 'quick', 2, 'auto', 4]);
     expect([o.lambdaBase, o.lambdaGamma, o.lambdaPower, o.lambdaMin]).toEqual([1000, 0.12, 1, 5]);
     expect(o.convGradient).toBe('auto');
+    expect(o.optimizer).toBe('auto');
+    expect(parseOptions(['--optimizer', 'flat-adam'])!.optimizer).toBe('flat-adam');
     expect(parseOptions(['--conv-gradient', 'taps'])!.convGradient).toBe('taps');
   });
 
@@ -35,6 +37,7 @@ describe('MNIST command line', () => {
     expect(() => parseOptions(['--lambda-gamma=-1'])).toThrow(/--lambda-gamma must be a number >= 0/);
     expect(() => parseOptions(['--backend', 'cuda'])).toThrow(/--backend must be one of auto, cpu, wasm, webgpu, tensorflow/);
     expect(() => parseOptions(['--conv-gradient', 'im2col'])).toThrow(/--conv-gradient must be one of auto, stock, transposed, taps, but got "im2col"/);
+    expect(() => parseOptions(['--optimizer', 'sgd'])).toThrow(/--optimizer must be one of auto, adam, flat-adam, but got "sgd"/);
     expect(() => parseOptions(['--bogus'])).toThrow(/Unknown option '--bogus'[\s\S]*--help/);
   });
 });

@@ -28,6 +28,7 @@ describe('MNIST example, smoke run', () => {
     expect(results.heads.angular.curves.lambda[0]).toBe(1000);
     expect(results.config.seed).toBe(1);
     expect(results.backend.name).toBe(process.env.TFJS_BACKEND ?? 'cpu');
+    expect(results.config.optimizer).toBe(process.env.TFJS_BACKEND === 'webgpu' ? 'flat-adam' : 'adam'); // auto
     const csv = readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe('head,step,epoch,loss,accuracy,lr,lambda');
     expect(csv.length).toBe(1 + 3 * 8);
@@ -69,10 +70,11 @@ describe('MNIST example, smoke run', () => {
   it(`trains a small CNN with --conv-gradient taps on the ${process.env.TFJS_BACKEND ?? 'cpu'} backend, and refuses stock on wasm`, () => {
     const backend = process.env.TFJS_BACKEND ?? 'cpu';
     const dir = join(out, 'cnn-taps');
-    const stdout = execFileSync(tsx, [main, '--preset', 'quick-cnn', '--head', 'modified', '--epochs', '1', '--steps-per-epoch', '2', '--batch-size', '16', '--train-subset', '256', '--test-subset', '64', '--backend', backend, '--conv-gradient', 'taps', '--out', dir], { encoding: 'utf8' });
+    const stdout = execFileSync(tsx, [main, '--preset', 'quick-cnn', '--head', 'modified', '--epochs', '1', '--steps-per-epoch', '2', '--batch-size', '16', '--train-subset', '256', '--test-subset', '64', '--backend', backend, '--conv-gradient', 'taps', '--optimizer', 'flat-adam', '--out', dir], { encoding: 'utf8' });
     expect(stdout).toMatch(new RegExp(`backend: ${backend} — .*filter gradient: registerFastConvGradients \\(method taps\\)`));
     const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
     expect(results.config.convGradient).toBe('taps');
+    expect(results.config.optimizer).toBe('flat-adam');
     expect(results.heads.modified.curves.loss.every(Number.isFinite)).toBe(true);
     const stock = spawnSync(tsx, [main, '--preset', 'quick-cnn', '--backend', 'wasm', '--conv-gradient', 'stock', '--out', join(out, 'refused')], { encoding: 'utf8' });
     expect(stock.status).toBe(1);
