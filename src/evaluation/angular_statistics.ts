@@ -41,13 +41,13 @@ export function unit(v: ArrayLike<number>): number[] {
 }
 
 /** Rows of a [N, D] tensor or nested array as float64 arrays. @internal */
-export function toRows(embeddings: tf.Tensor | number[][]): number[][] {
+export function toRows(embeddings: tf.Tensor | number[][], owner: string): number[][] {
   if (Array.isArray(embeddings)) return embeddings;
   if (embeddings.rank !== 2) {
     throw new Error(`embeddings must have rank 2 ([count, dim]), but got shape [${embeddings.shape.join(', ')}].`);
   }
   const [count, dim] = embeddings.shape as [number, number];
-  const values = readSync('angular statistics', 'reading the embeddings', embeddings, 'pass the embeddings as arrays (await embeddings.array())');
+  const values = readSync(owner, 'reading the embeddings', embeddings, 'pass the embeddings as arrays (await embeddings.array())');
   return Array.from({ length: count }, (_, i) => Array.from(values.subarray(i * dim, (i + 1) * dim)));
 }
 
@@ -82,7 +82,7 @@ export function toLabels(labels: tf.Tensor | ArrayLike<number>, count: number, o
  * ```
  */
 export function angularStatistics(embeddings: tf.Tensor | number[][], labels: tf.Tensor | ArrayLike<number>): AngularStatistics {
-  const rows = toRows(embeddings);
+  const rows = toRows(embeddings, 'angularStatistics');
   const ys = toLabels(labels, rows.length, 'angularStatistics');
   const dim = rows[0]?.length ?? 0;
   const units = rows.map(unit);

@@ -71,7 +71,7 @@ export function pairVerification(embeddings: tf.Tensor | number[][], labels: tf.
   assertInteger(owner, 'folds', folds, 2);
   if (pairs < folds) throw new Error(`${owner}: pairs (${pairs}) must be at least folds (${folds}).`);
   // Unit rows once, so that each pair's cosine is a dot product (a zero row scores 0).
-  const rows = toRows(embeddings).map(unit);
+  const rows = toRows(embeddings, owner).map(unit);
   const ys = toLabels(labels, rows.length, owner);
   const members = new Map<number, number[]>();
   ys.forEach((y, i) => members.set(y, [...(members.get(y) ?? []), i]));

@@ -106,7 +106,7 @@ export function registerFastConvGradients(options: FastConvGradientOptions = {})
  * restoreConvGradients({ backends: ['webgpu'] }); // tfjs-backend-webgpu's own kernel again
  * ```
  */
-export function restoreConvGradients(options: FastConvGradientOptions = {}): string[] {
+export function restoreConvGradients(options: Pick<FastConvGradientOptions, 'backends'> = {}): string[] {
   const restored: string[] = [];
   for (const backendName of options.backends ?? SUPPORTED) {
     const current = tf.getKernel('Conv2DBackpropFilter', backendName);
