@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
 import { seededRandom } from '../src/testing/random.js';
@@ -52,4 +53,36 @@ export function transcendentalAtol(): number {
 /** True when every entry is finite. */
 export async function allFinite(t: tf.Tensor): Promise<boolean> {
   return Array.from(await t.data()).every(Number.isFinite);
+}
+
+/** What {@link runProgram} returns. */
+export interface ProgramResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a program to its end and collects its output, without blocking this test worker's event
+ * loop: a synchronous child (execFileSync) blocks it for the child's whole run, and vitest's
+ * worker RPC times out when that exceeds a minute (seen on the webgpu lane, where SwiftShader
+ * makes the example's runs slow).
+ */
+export function runProgram(file: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<ProgramResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/** {@link runProgram}, failing with the program's stderr unless it exits with 0; resolves to stdout. */
+export async function runProgramOk(file: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
+  const r = await runProgram(file, args, env);
+  if (r.status !== 0) throw new Error(`${file} ${args.join(' ')} exited with ${r.status}:\n${r.stderr}`);
+  return r.stdout;
 }

@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runProgramOk } from './helpers.js';
 
 const root = process.cwd();
 
@@ -13,8 +13,8 @@ describe('README quickstart', () => {
     expect(block).toBe(readFileSync(join(root, 'examples', 'quickstart.ts'), 'utf8'));
   });
 
-  it('runs: the loss falls, it classifies, and the reloaded model gives the same embeddings', () => {
-    const out = execFileSync(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'examples', 'quickstart.ts')], { encoding: 'utf8' });
+  it('runs: the loss falls, it classifies, and the reloaded model gives the same embeddings', async () => {
+    const out = await runProgramOk(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'examples', 'quickstart.ts')]);
     const loss = /training loss: ([\d.]+) -> ([\d.]+)/.exec(out);
     expect(loss, out).not.toBeNull();
     expect(Number(loss![2])).toBeLessThan(Number(loss![1]) * 0.5);

@@ -1,6 +1,5 @@
 // The conformance suite that every head built on MarginHead passes: shapes, values against the
 // float64 reference, weights, config round trip, save → load in a fresh process, gradients, leaks.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +10,7 @@ import type { MarginHead } from '../../src/layers/margin_head.js';
 import { marginCrossEntropy } from '../../src/losses/margin_cross_entropy.js';
 import { fileSystem } from '../../src/node.js';
 import { crossEntropyRef, numericGradient, type Matrix } from '../reference/sphereface.js';
-import { allFinite, expectClose, randomMatrix, toMatrix } from '../helpers.js';
+import { allFinite, expectClose, randomMatrix, toMatrix, runProgramOk } from '../helpers.js';
 
 export interface HeadCase {
   /** The registered class name. */
@@ -131,7 +130,7 @@ export function describeHeadConformance(c: HeadCase): void {
         await model.save(fileSystem(dir));
         const inputPath = join(dir, 'input.json');
         writeFileSync(inputPath, JSON.stringify({ x: await xs.array(), labels: labelRows }));
-        const out = JSON.parse(execFileSync(TSX, [CHILD, dir, inputPath], { encoding: 'utf8', env: process.env })) as {
+        const out = JSON.parse(await runProgramOk(TSX, [CHILD, dir, inputPath])) as {
           logits: Matrix; classNames: string[]; iterations: number | null;
         };
         expect(out.classNames).toContain(c.className);
