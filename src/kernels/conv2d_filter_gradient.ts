@@ -11,6 +11,13 @@ export type ConvPadding = 'same' | 'valid' | number | number[][];
  */
 export type FilterGradientMethod = 'auto' | 'transposed' | 'taps';
 
+/** Throws unless `method` is a {@link FilterGradientMethod}. @internal */
+export function assertFilterGradientMethod(owner: string, method: unknown): asserts method is FilterGradientMethod {
+  if (method !== 'auto' && method !== 'transposed' && method !== 'taps') {
+    throw new Error(`${owner}: method must be 'auto', 'transposed' or 'taps', but got ${describe(method)}.`);
+  }
+}
+
 function pair(v: number | [number, number]): [number, number] {
   return typeof v === 'number' ? [v, v] : v;
 }
@@ -45,9 +52,7 @@ function conv2dFilterGradient_(
   if (x.shape[3] !== ci || dy.shape[3] !== co || x.shape[0] !== dy.shape[0]) {
     throw new Error(`conv2dFilterGradient: x [${x.shape.join(', ')}] and dy [${dy.shape.join(', ')}] do not fit the filter shape [${filterShape.join(', ')}].`);
   }
-  if (!['auto', 'transposed', 'taps'].includes(method)) {
-    throw new Error(`conv2dFilterGradient: method must be 'auto', 'transposed' or 'taps', but got ${describe(method)}.`);
-  }
+  assertFilterGradientMethod('conv2dFilterGradient', method);
   const s = pair(strides);
   const d = pair(dilations);
   const transposable = (s[0] === 1 && s[1] === 1) || (d[0] === 1 && d[1] === 1);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe } from '../util/validate.js';
-import { conv2dFilterGradient, type ConvPadding, type FilterGradientMethod } from './conv2d_filter_gradient.js';
+import { assertFilterGradientMethod, conv2dFilterGradient, type ConvPadding, type FilterGradientMethod } from './conv2d_filter_gradient.js';
 
 /** Attributes of tfjs's Conv2DBackpropFilter kernel. */
 interface BackpropFilterAttrs {
@@ -54,9 +54,7 @@ export interface FastConvGradientOptions {
 export function registerFastConvGradients(options: FastConvGradientOptions = {}): string[] {
   const backends = options.backends ?? ['wasm', 'cpu'];
   const method = options.method ?? 'auto';
-  if (!['auto', 'transposed', 'taps'].includes(method)) {
-    throw new Error(`registerFastConvGradients: method must be 'auto', 'transposed' or 'taps', but got ${describe(method)}.`);
-  }
+  assertFilterGradientMethod('registerFastConvGradients', method);
   for (const name of backends) {
     if (!SUPPORTED.includes(name)) {
       throw new Error(`registerFastConvGradients: backends must be among ${SUPPORTED.join(', ')}, but got ${describe(name)}.`);
