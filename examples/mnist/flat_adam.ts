@@ -28,7 +28,6 @@ export class FlatAdam extends tf.Optimizer {
   static readonly className = 'FlatAdam';
   private moments: { m: tf.Variable; v: tf.Variable } | null = null;
   private slots: Slot[] | null = null;
-  private t = 0;
 
   constructor(public learningRate: number, readonly beta1 = 0.9, readonly beta2 = 0.999, readonly epsilon = 1e-8) {
     super();
@@ -41,7 +40,7 @@ export class FlatAdam extends tf.Optimizer {
     const variables = named.map(({ name }) => tf.engine().registeredVariables[name]!);
     const same = this.slots != null && named.length === this.slots.length && named.every(({ name }, i) => name === this.slots![i]!.name);
     if (!same) this.layOut(named.map(({ name }) => name), variables);
-    this.t++;
+    const t = this.iterations + 1; // this step's number, for the bias corrections
     const { m, v } = this.moments!;
     const slots = this.slots!;
     const [b1, b2] = [this.beta1, this.beta2];
@@ -51,8 +50,8 @@ export class FlatAdam extends tf.Optimizer {
       const v1 = tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2));
       m.assign(m1);
       v.assign(v1);
-      const mHat = tf.div(m1, 1 - Math.pow(b1, this.t));
-      const vHat = tf.div(v1, 1 - Math.pow(b2, this.t));
+      const mHat = tf.div(m1, 1 - Math.pow(b1, t));
+      const vHat = tf.div(v1, 1 - Math.pow(b2, t));
       const update = tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), this.epsilon)), -this.learningRate);
       const pieces = tf.split(update, slots.map((s) => s.size));
       variables.forEach((w, i) => w.assign(tf.add(w, tf.reshape(pieces[i]!, slots[i]!.shape))));
