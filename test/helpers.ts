@@ -2,12 +2,35 @@ import { spawn } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
 import { seededRandom } from '../src/testing/random.js';
-import type { Matrix } from './reference/sphereface.js';
+import { marginCrossEntropy } from '../src/losses/margin_cross_entropy.js';
+import { column, norm, type Matrix } from './reference/sphereface.js';
 
 /** A seeded random matrix with entries uniform in [−scale, scale]. */
 export function randomMatrix(rows: number, cols: number, seed: number, scale = 1): Matrix {
   const rand = seededRandom(seed);
   return Array.from({ length: rows }, () => Array.from({ length: cols }, () => scale * (2 * rand() - 1)));
+}
+
+/**
+ * Embeddings [B, D] at chosen angles to their target class columns of `w`: row b is
+ * radius(b)·(cos θ·ŵ + sin θ·p̂), with θ = thetas[b mod length], ŵ the unit target column and p̂
+ * the unit part of basis vector `axis` orthogonal to ŵ.
+ */
+export function embeddingsAtAngles(w: Matrix, labels: number[], thetas: number[], axis: number, radius: (b: number) => number): Matrix {
+  return labels.map((y, b) => {
+    const u = column(w, y).map((v, _, a) => v / norm(a));
+    const p = u.map((_, i) => (i === axis ? 1 : 0) - u[axis]! * u[i]!);
+    const pn = p.map((v) => v / norm(p));
+    const theta = thetas[b % thetas.length]!;
+    return u.map((v, i) => radius(b) * (Math.cos(theta) * v + Math.sin(theta) * pn[i]!));
+  });
+}
+
+/** Gradients in embeddings and kernel of the mean cross-entropy of `logits` against the labels. */
+export async function crossEntropyGradients(logits: (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor, labels: number[], x: Matrix, w: Matrix): Promise<[Matrix, Matrix]> {
+  const targets = tf.oneHot(tf.tensor1d(labels, 'int32'), w[0]!.length);
+  const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => marginCrossEntropy(targets, logits(a as tf.Tensor2D, b as tf.Tensor2D)))([tf.tensor2d(x), tf.tensor2d(w)]);
+  return [await toMatrix(gx!), await toMatrix(gw!)];
 }
 
 /** The tensor's values as nested arrays (read asynchronously: webgpu in Node has no sync read). */

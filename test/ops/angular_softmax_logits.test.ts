@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { angularSoftmaxLogits } from '../../src/ops/angular_softmax_logits.js';
 import { marginCrossEntropy } from '../../src/losses/margin_cross_entropy.js';
 import { gradCheck } from '../../src/testing/grad_check.js';
-import { angularLogitsRef, column, crossEntropyRef, norm, numericGradient, type Matrix } from '../reference/sphereface.js';
-import { allFinite, expectClose, expectNoLeak, randomMatrix, toMatrix } from '../helpers.js';
+import { angularLogitsRef, crossEntropyRef, numericGradient, type Matrix } from '../reference/sphereface.js';
+import { allFinite, crossEntropyGradients, embeddingsAtAngles, expectClose, expectNoLeak, randomMatrix, toMatrix } from '../helpers.js';
 
 const B = 6;
 const D = 4;
@@ -19,30 +19,18 @@ function libraryLogits(x: Matrix, w: Matrix, m: number, lambda: number): tf.Tens
 
 /** Gradients of the mean cross-entropy in x and kernel: library (float32) and reference (float64). */
 async function gradients(x: Matrix, w: Matrix, m: number, lambda: number): Promise<{ lib: [Matrix, Matrix]; ref: [Matrix, Matrix] }> {
-  const y = tf.oneHot(tf.tensor1d(labels, 'int32'), C);
   const lab = tf.tensor1d(labels, 'int32');
-  const [gx, gw] = tf.grads((xt: tf.Tensor, wt: tf.Tensor) =>
-    marginCrossEntropy(y, angularSoftmaxLogits(xt as tf.Tensor2D, wt as tf.Tensor2D, lab, { margin: m, lambda })))([tf.tensor2d(x), tf.tensor2d(w)]);
   const ref = (xx: Matrix, ww: Matrix) => crossEntropyRef(angularLogitsRef(xx, ww, labels, m, lambda), labels);
   return {
-    lib: [await toMatrix(gx!), await toMatrix(gw!)],
+    lib: await crossEntropyGradients((xt, wt) => angularSoftmaxLogits(xt, wt, lab, { margin: m, lambda }), labels, x, w),
     ref: [numericGradient((xx) => ref(xx, w), x), numericGradient((ww) => ref(x, ww), w)],
   };
 }
 
 /** Embeddings placed exactly on the interesting angles to their target class column. */
 function specialEmbeddings(m: number): Matrix {
-  return labels.map((y, b) => {
-    const w = column(W, y);
-    const u = w.map((v) => v / norm(w));
-    // A direction orthogonal to u in the plane of the first two axes' complement.
-    const p = [1, 0, 0, 0].map((v, i) => v - u[0]! * u[i]!);
-    const pn = p.map((v) => v / norm(p));
-    const thetas = [0, Math.PI, Math.PI / m, (2 * Math.PI) / m + 1e-3, Math.PI / m - 1e-3, 0.5];
-    const theta = thetas[b % thetas.length]!;
-    const r = 1.5 + b * 0.25;
-    return u.map((v, i) => r * (Math.cos(theta) * v + Math.sin(theta) * pn[i]!));
-  });
+  const thetas = [0, Math.PI, Math.PI / m, (2 * Math.PI) / m + 1e-3, Math.PI / m - 1e-3, 0.5];
+  return embeddingsAtAngles(W, labels, thetas, 0, (b) => 1.5 + b * 0.25);
 }
 
 describe('angularSoftmaxLogits', () => {
