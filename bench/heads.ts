@@ -1,12 +1,13 @@
 // Head benchmark: one forward and backward pass and an SGD step of the head alone, on fixed
 // embeddings, for each head and class count, on every backend present. Heads are timed
 // interleaved (round-robin, rotating order); medians and the ratio of each head to a bias-free
-// Dense head measured in the same rounds; tensors left behind per step.
+// Dense head measured in the same rounds; tensors left behind per step; kernels per step. Where
+// the fused head kernels serve the backend (cpu, webgpu), A-Softmax also runs on composite ops.
 // Usage: npm run bench -- heads [--classes 10,1000,10575] [--runs 7] [--backends cpu,wasm] [--name F] [--out DIR]
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { angularSoftmax, arcFace, combinedMarginHead, cosFace, marginCrossEntropy, modifiedSoftmax, normLinear } from 'tfjs-angular-margin';
+import { angularSoftmax, arcFace, combinedMarginHead, cosFace, FUSED_KERNEL_BACKENDS, marginCrossEntropy, modifiedSoftmax, normLinear, useFusedKernels } from 'tfjs-angular-margin';
 import { availableBackends, machine, median, RESULTS_DIR, timeInterleaved, useBackend, writeResults } from './common.js';
 
 const HEADS: Record<string, (units: number) => tfl.layers.Layer> = {
@@ -18,6 +19,13 @@ const HEADS: Record<string, (units: number) => tfl.layers.Layer> = {
   ArcFace: (units) => arcFace({ units }),
   CombinedMargin: (units) => combinedMarginHead({ units, m1: 1, m2: 0.3, m3: 0.2 }),
 };
+/** Run with useFusedKernels(false), on the backends with fused kernels. */
+const COMPOSITE = 'AngularSoftmax m=4 (composite ops)';
+
+/** Kernels that tf.profile lists but that move no data: views, and the scopes of ops and custom gradients. */
+function dispatches(names: string[]): number {
+  return names.filter((n) => n !== 'Reshape' && n !== 'Identity' && !n.endsWith('__op')).length;
+}
 
 const { values } = parseArgs({ options: {
   classes: { type: 'string', default: '10,1000,10575' },
@@ -46,26 +54,34 @@ for (const backend of backends) {
     const x = tf.randomNormal([B, D], 0, 1, 'float32', 1);
     const labels = tf.randomUniform([B], 0, C, 'int32', 2);
     const targets = tf.oneHot(labels, C);
-    const made = Object.entries(HEADS).map(([name, make]) => {
+    const heads = Object.entries(HEADS);
+    if (FUSED_KERNEL_BACKENDS.includes(info.name)) heads.push([COMPOSITE, HEADS['AngularSoftmax m=4']!]);
+    const made = heads.map(([name, make]) => {
       const head = make(C);
       const margin = name !== 'Dense (no bias)';
+      const fused = name !== COMPOSITE;
       const forward = () => (margin ? head.apply([x, labels], { training: true }) : head.apply(x)) as tf.Tensor;
       tf.tidy(forward); // builds the head, so that its kernel exists before minimize lists variables
       const optimizer = tf.train.sgd(0.01);
       const step = async () => {
+        const before = useFusedKernels(fused);
         const loss = optimizer.minimize(() => marginCrossEntropy(targets, forward()), true)!;
+        useFusedKernels(before);
         await loss.data();
         loss.dispose();
       };
       return { name, head, optimizer, step };
     });
+    const kernels = new Map<string, number>();
+    for (const { name, step } of made) kernels.set(name, dispatches((await tf.profile(step)).kernels.map((k) => k.name)));
     const timed = await timeInterleaved(made, warmup, runs);
     const dense = median(timed.get('Dense (no bias)')!.times);
     for (const { name, head, optimizer } of made) {
       const { times, leakedPerStep } = timed.get(name)!;
       const ms = median(times);
-      rows.push({ backend: info.name, classes: C, head: name, medianMs: ms, ratioToDense: ms / dense, leakedPerStep, runs, times });
-      console.log(`  C=${C} ${name.padEnd(20)} ${ms.toFixed(2)} ms  ×${(ms / dense).toFixed(2)}  leaked/step ${leakedPerStep}`);
+      const kernelsPerStep = kernels.get(name)!;
+      rows.push({ backend: info.name, classes: C, head: name, medianMs: ms, ratioToDense: ms / dense, kernelsPerStep, leakedPerStep, runs, times });
+      console.log(`  C=${C} ${name.padEnd(20)} ${ms.toFixed(2)} ms  ×${(ms / dense).toFixed(2)}  kernels ${kernelsPerStep}  leaked/step ${leakedPerStep}`);
       optimizer.dispose();
       head.dispose();
     }
@@ -75,11 +91,12 @@ for (const backend of backends) {
 
 const md = [
   `Head step (forward, backward, SGD update) at B = ${B}, D = ${D}; median of the timed runs after warm-up; ratio to the bias-free Dense head in the same run.`,
+  'Kernels: those tf.profile lists in one step, views (Reshape, Identity) and op scopes left out. On cpu and webgpu the heads use the fused kernels; the "composite ops" row is A-Softmax with useFusedKernels(false).',
   `Machine: ${JSON.stringify(machine())}.`,
   '',
-  '| backend | C | head | median ms | × Dense | tensors leaked / step |',
-  '| --- | ---: | --- | ---: | ---: | ---: |',
-  ...rows.map((r) => `| ${r.backend} | ${r.classes} | ${r.head} | ${(r.medianMs as number).toFixed(2)} | ${(r.ratioToDense as number).toFixed(2)} | ${r.leakedPerStep} |`),
+  '| backend | C | head | median ms | × Dense | kernels / step | tensors leaked / step |',
+  '| --- | ---: | --- | ---: | ---: | ---: | ---: |',
+  ...rows.map((r) => `| ${r.backend} | ${r.classes} | ${r.head} | ${(r.medianMs as number).toFixed(2)} | ${(r.ratioToDense as number).toFixed(2)} | ${r.kernelsPerStep} | ${r.leakedPerStep} |`),
   '',
 ].join('\n');
 await writeResults(values.name!, { batch: B, dim: D, machine: machine(), rows }, md, values.out);

@@ -5,6 +5,7 @@ export { marginLogits, type MarginLogitsOptions, type TargetMargin } from './ops
 export { angularMargin, angularSoftmaxLogits, type AngularSoftmaxOptions } from './ops/angular_softmax_logits.js';
 export { cosFaceMargin, arcFaceMargin, combinedMargin, cosFaceLogits, arcFaceLogits, combinedMarginLogits } from './ops/cosine_margins.js';
 export { conv2dFilterGradient, type ConvPadding, type FilterGradientMethod } from './kernels/conv2d_filter_gradient.js';
+export { FUSED_KERNEL_BACKENDS, useFusedKernels } from './kernels/fused_kernels.js';
 export { registerFastConvGradients, restoreConvGradients, type FastConvGradientOptions } from './kernels/register_fast_conv_gradients.js';
 export { lambdaAt, type LambdaSchedule } from './schedule/lambda_at.js';
 export type { Initializer, InitializerName, SerializedInitializer } from './layers/initializer.js';

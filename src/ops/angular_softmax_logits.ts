@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { assertInteger, assertNonNegative } from '../util/validate.js';
 import { marginLogits, type TargetMargin } from './margin_logits.js';
 import { psi } from './psi.js';
+import { markAngularMargin } from '../kernels/angular_targets.js';
 
 /** Options of {@link angularSoftmaxLogits}. */
 export interface AngularSoftmaxOptions {
@@ -32,7 +33,9 @@ export interface AngularSoftmaxOptions {
 export function angularMargin(margin: number, lambda: number | tf.Scalar): TargetMargin {
   assertInteger('angularSoftmax', 'margin', margin, 1);
   if (typeof lambda === 'number') assertNonNegative('angularSoftmax', 'lambda', lambda);
-  return (c) => tf.div(tf.add(tf.mul(lambda, c), psi(c, margin)), tf.add(lambda, 1));
+  const margin_: TargetMargin = (c) => tf.div(tf.add(tf.mul(lambda, c), psi(c, margin)), tf.add(lambda, 1));
+  // marginLogits recognizes it and, on cpu and webgpu, applies it with one fused kernel instead.
+  return markAngularMargin(margin_, margin, lambda);
 }
 
 function angularSoftmaxLogits_(x: tf.Tensor2D, kernel: tf.Tensor2D, labels: tf.Tensor, options: AngularSoftmaxOptions): tf.Tensor2D {

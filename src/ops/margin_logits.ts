@@ -2,6 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { assertBoolean, assertPositive } from '../util/validate.js';
 import { labelsToIndices, validatesLabelsByDefault } from './labels.js';
 import { l2Normalize, safeL2Norm } from './l2_norm.js';
+import { ANGULAR_TARGETS, angularMarginSpec, angularTargets } from '../kernels/angular_targets.js';
+import { fusedKernelActive } from '../kernels/fused_kernels.js';
+import { NORMALIZE_COLUMNS, normalizeColumns } from '../kernels/normalize_columns.js';
 
 /**
  * A target-class margin: maps the target cosines cos θ_y, shape [B, 1], to the modified value
@@ -55,21 +58,30 @@ function marginLogits_(x: tf.Tensor2D, kernel: tf.Tensor2D, labels: tf.Tensor | 
   const [batch] = x.shape;
   const classes = kernel.shape[1];
   const embeddings = normalizeInput ? l2Normalize(x, 1) : x;
-  // Columns of a Dense-layout kernel [D, C] are the class weights: normalize each to unit length.
-  const raw = tf.matMul(embeddings, l2Normalize(kernel, 0)); // r·cos θ_j, r = ‖x‖ or 1
+  // Columns of a Dense-layout kernel [D, C] are the class weights: normalize each to unit length
+  // (one fused kernel on cpu and webgpu, the composite l2Normalize elsewhere: same values).
+  const unitColumns = fusedKernelActive(NORMALIZE_COLUMNS) ? normalizeColumns(kernel) : l2Normalize(kernel, 0);
+  const raw = tf.matMul(embeddings, unitColumns); // r·cos θ_j, r = ‖x‖ or 1
   let logits: tf.Tensor = raw;
   if (labels != null && targetMargin != null) {
-    // One-hot masks pick and replace the target entries: their gradients exist on every backend
-    // (gatherND's does not on wasm), and only the B target cosines go through the margin.
     const indices = labelsToIndices(owner, labels, batch, classes, validateLabels);
-    // oneHot in int32 then cast: tfjs-backend-wasm 4.22's OneHot returns zeros for dtype float32.
-    const mask = tf.cast(tf.oneHot(indices, classes), 'float32');
-    const rawTarget = tf.sum(tf.mul(raw, mask), 1, true); // [B, 1]
-    const radius = normalizeInput ? null : safeL2Norm(x, 1); // [B, 1]
-    const cosTarget = radius == null ? rawTarget : tf.div(rawTarget, radius);
-    const marginTarget = targetMargin(cosTarget);
-    const newTarget = radius == null ? marginTarget : tf.mul(radius, marginTarget);
-    logits = tf.add(raw, tf.mul(mask, tf.sub(newTarget, rawTarget)));
+    const angular = normalizeInput ? undefined : angularMarginSpec(targetMargin);
+    if (angular != null && fusedKernelActive(ANGULAR_TARGETS)) {
+      // A-Softmax on cpu or webgpu: the target entries replaced in one kernel (and one per gradient).
+      const lambda = typeof angular.lambda === 'number' ? tf.scalar(angular.lambda) : angular.lambda;
+      logits = angularTargets(raw as tf.Tensor2D, x, indices, lambda, angular.margin);
+    } else {
+      // One-hot masks pick and replace the target entries: their gradients exist on every backend
+      // (gatherND's does not on wasm), and only the B target cosines go through the margin.
+      // oneHot in int32 then cast: tfjs-backend-wasm 4.22's OneHot returns zeros for dtype float32.
+      const mask = tf.cast(tf.oneHot(indices, classes), 'float32');
+      const rawTarget = tf.sum(tf.mul(raw, mask), 1, true); // [B, 1]
+      const radius = normalizeInput ? null : safeL2Norm(x, 1); // [B, 1]
+      const cosTarget = radius == null ? rawTarget : tf.div(rawTarget, radius);
+      const marginTarget = targetMargin(cosTarget);
+      const newTarget = radius == null ? marginTarget : tf.mul(radius, marginTarget);
+      logits = tf.add(raw, tf.mul(mask, tf.sub(newTarget, rawTarget)));
+    }
   }
   return (scale === 1 ? logits : tf.mul(logits, scale)) as tf.Tensor2D;
 }

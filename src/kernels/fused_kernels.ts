@@ -1,0 +1,70 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { assertBoolean } from '../util/validate.js';
+
+/**
+ * The backends with fused head kernels: cpu (plain loops) and webgpu (WGSL programs). On these,
+ * every head normalizes its weight columns with one kernel, and A-Softmax applies its margin with
+ * one; elsewhere they run on composite ops. See {@link useFusedKernels}.
+ * @example
+ * ```ts
+ * if (FUSED_KERNEL_BACKENDS.includes(tf.getBackend())) console.log('fused head kernels in use');
+ * ```
+ */
+export const FUSED_KERNEL_BACKENDS: readonly string[] = Object.freeze(['cpu', 'webgpu']);
+
+let enabled = true;
+
+/**
+ * Switches the fused head kernels on or off, globally (default: on).
+ *
+ * On the cpu and webgpu backends the heads normalize their weight columns with one kernel (and one
+ * for its gradient) instead of five, and A-Softmax replaces its target logits with one kernel
+ * (and one for each gradient) instead of about forty small ones: on a GPU each kernel costs a
+ * dispatch, and a head made of many small kernels is slower than the matrix product it wraps. The
+ * values are those of the composite ops, which every other backend (wasm, webgl, tensorflow)
+ * uses, and which `useFusedKernels(false)` restores everywhere, e.g. to compare the two.
+ *
+ * @param on - true to use the fused kernels where registered, false for composite ops everywhere.
+ * @returns the previous setting.
+ * @throws Error if `on` is not a boolean.
+ * @example
+ * ```ts
+ * const before = useFusedKernels(false); // composite ops only
+ * // ... time or debug a head ...
+ * useFusedKernels(before);
+ * ```
+ */
+export function useFusedKernels(on: boolean): boolean {
+  assertBoolean('useFusedKernels', 'on', on);
+  const previous = enabled;
+  enabled = on;
+  return previous;
+}
+
+/** Whether the fused kernel `kernelName` serves the active backend now. @internal */
+export function fusedKernelActive(kernelName: string): boolean {
+  return enabled && tf.getKernel(kernelName, tf.getBackend()) != null;
+}
+
+/** Registers a kernel unless this tfjs instance has it already (a second copy of the library). @internal */
+export function registerOnce(config: tf.KernelConfig): void {
+  if (tf.getKernel(config.kernelName, config.backendName) == null) tf.registerKernel(config);
+}
+
+/** Registers a gradient unless this tfjs instance has one for the kernel already. @internal */
+export function registerGradientOnce(config: tf.GradConfig): void {
+  if (tf.getGradient(config.kernelName) == null) tf.registerGradient(config);
+}
+
+/** The values of an input as a host array (cpu kernels: no copy). @internal */
+export function hostValues(backend: tf.KernelBackend, info: tf.TensorInfo): Float32Array | Int32Array {
+  return backend.readSync(info.dataId) as Float32Array | Int32Array;
+}
+
+/** A float32 output made from host values (cpu kernels). @internal */
+export function hostOutput(backend: tf.KernelBackend, shape: number[], values: Float32Array): tf.TensorInfo {
+  return { dataId: backend.write(values, shape, 'float32'), shape, dtype: 'float32' };
+}
+
+/** What tfjs hands a kernel function: inputs, attributes and the backend. @internal */
+export type KernelArgs = Parameters<tf.KernelFunc>[0];

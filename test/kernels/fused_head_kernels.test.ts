@@ -1,0 +1,157 @@
+// The fused head kernels (cpu and webgpu) against the composite ops they replace, which every other
+// backend runs: same logits, same gradients in embeddings, kernel and λ, on the same inputs.
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { angularMargin, angularSoftmaxLogits } from '../../src/ops/angular_softmax_logits.js';
+import { marginLogits } from '../../src/ops/margin_logits.js';
+import { marginCrossEntropy } from '../../src/losses/margin_cross_entropy.js';
+import { ANGULAR_TARGETS } from '../../src/kernels/angular_targets.js';
+import { NORMALIZE_COLUMNS } from '../../src/kernels/normalize_columns.js';
+import { FUSED_KERNEL_BACKENDS, useFusedKernels } from '../../src/kernels/fused_kernels.js';
+import { angularLogitsRef, crossEntropyRef, type Matrix } from '../reference/sphereface.js';
+import { embeddingsAtAngles, expectClose, expectNoLeak, randomMatrix, toMatrix } from '../helpers.js';
+
+const fusedHere = FUSED_KERNEL_BACKENDS.includes(tf.getBackend());
+const B = 6;
+const D = 4;
+const C = 5;
+const labels = [0, 1, 2, 3, 4, 2];
+const W = randomMatrix(D, C, 21);
+
+afterEach(() => {
+  useFusedKernels(true);
+});
+
+/** Logits and the gradients of the mean cross-entropy in x, kernel and λ (a tensor), fused or composite. */
+async function run(fused: boolean, x: Matrix, w: Matrix, ys: number[], m: number, lambda: number): Promise<Matrix[]> {
+  const before = useFusedKernels(fused);
+  try {
+    const lab = tf.tensor1d(ys, 'int32');
+    const targets = tf.oneHot(tf.tensor1d(ys.map((y) => Math.min(Math.max(y, 0), w[0]!.length - 1)), 'int32'), w[0]!.length);
+    const logitsOf = (a: tf.Tensor, b: tf.Tensor, l: tf.Tensor) =>
+      angularSoftmaxLogits(a as tf.Tensor2D, b as tf.Tensor2D, lab, { margin: m, lambda: l as tf.Scalar, validateLabels: false });
+    const inputs = [tf.tensor2d(x), tf.tensor2d(w), tf.scalar(lambda)];
+    const logits = logitsOf(inputs[0]!, inputs[1]!, inputs[2]!);
+    const [gx, gw, gl] = tf.grads((a: tf.Tensor, b: tf.Tensor, l: tf.Tensor) => marginCrossEntropy(targets, logitsOf(a, b, l)))(inputs);
+    return [await toMatrix(logits), await toMatrix(gx!), await toMatrix(gw!), [[(await gl!.data())[0]!]]];
+  } finally {
+    useFusedKernels(before);
+  }
+}
+
+async function expectSameAsComposite(x: Matrix, w: Matrix, ys: number[], m: number, lambda: number): Promise<void> {
+  const fused = await run(true, x, w, ys, m, lambda);
+  const composite = await run(false, x, w, ys, m, lambda);
+  const tol = 2e-5 * m * m;
+  ['logits', 'dL/dx', 'dL/dkernel', 'dL/dλ'].forEach((name, i) => {
+    try {
+      expectClose(fused[i]!, composite[i]!, tol, 1e-4);
+    } catch (e) {
+      throw new Error(`${name}: ${(e as Error).message}`);
+    }
+  });
+}
+
+/** Kernel names of one forward and backward pass of an A-Softmax head in x and kernel. */
+async function kernelsOfStep(): Promise<string[]> {
+  const x = tf.tensor2d(randomMatrix(B, D, 22));
+  const w = tf.tensor2d(W);
+  const lab = tf.tensor1d(labels, 'int32');
+  const targets = tf.oneHot(lab, C);
+  const profile = await tf.profile(() => {
+    const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      marginCrossEntropy(targets, angularSoftmaxLogits(a as tf.Tensor2D, b as tf.Tensor2D, lab, { margin: 4, lambda: 5, validateLabels: false })))([x, w]);
+    tf.dispose([gx!, gw!]);
+  });
+  return profile.kernels.map((k) => k.name);
+}
+
+describe('fused head kernels', () => {
+  it(`${fusedHere ? 'serve' : 'do not serve'} the ${tf.getBackend()} backend, forward and backward, and useFusedKernels(false) turns them off`, async () => {
+    const names = await kernelsOfStep();
+    const ours = names.filter((n) => n.startsWith('TfjsAngularMargin')).sort();
+    expect(ours).toEqual(fusedHere ? [
+      'TfjsAngularMarginAngularTargets', 'TfjsAngularMarginAngularTargetsGrad', 'TfjsAngularMarginAngularTargetsGrad',
+      'TfjsAngularMarginNormalizeColumns', 'TfjsAngularMarginNormalizeColumnsGrad',
+    ] : []);
+    useFusedKernels(false);
+    expect((await kernelsOfStep()).filter((n) => n.startsWith('TfjsAngularMargin'))).toEqual([]);
+  });
+
+  it('are registered for cpu and webgpu only', () => {
+    for (const backend of ['cpu', 'webgpu', 'wasm', 'webgl', 'tensorflow']) {
+      const expected = backend === 'cpu' || backend === 'webgpu';
+      expect(tf.getKernel(NORMALIZE_COLUMNS, backend) != null).toBe(expected);
+      expect(tf.getKernel(ANGULAR_TARGETS, backend) != null).toBe(expected);
+    }
+  });
+
+  for (let m = 1; m <= 5; m++) {
+    for (const lambda of [0, 5]) {
+      it(`match the composite ops in logits and in gradients in x, kernel and λ for m = ${m}, λ = ${lambda}`, async () => {
+        await expectSameAsComposite(randomMatrix(B, D, 30 + m, 2), W, labels, m, lambda);
+      });
+    }
+    it(`match the composite ops at cos θ = ±1 and on and beside the interval boundaries for m = ${m}`, async () => {
+      const thetas = [0, Math.PI, Math.PI / m, (2 * Math.PI) / m + 1e-3, Math.PI / m - 1e-3, 0.5];
+      await expectSameAsComposite(embeddingsAtAngles(W, labels, thetas, 0, (b) => 1 + b / 2), W, labels, m, 5);
+    });
+  }
+
+  it('match the composite ops for zero embeddings, zero columns, and labels outside [0, C) (no margin there)', async () => {
+    const x = randomMatrix(B, D, 40);
+    x[1] = [0, 0, 0, 0];
+    const w = W.map((row) => row.map((v, j) => (j === 3 ? 0 : v)));
+    await expectSameAsComposite(x, w, [0, 1, 7, 3, -1, 2], 4, 0);
+  });
+
+  it('give the gradient in λ of the float64 reference', async () => {
+    const x = randomMatrix(B, D, 41, 2);
+    const [, , , [[grad]]] = await run(true, x, W, labels, 4, 3) as [Matrix, Matrix, Matrix, [[number]]];
+    const h = 1e-5;
+    const loss = (l: number) => crossEntropyRef(angularLogitsRef(x, W, labels, 4, l), labels);
+    expect(grad).toBeCloseTo((loss(3 + h) - loss(3 - h)) / (2 * h), 4);
+  });
+
+  it('give, beyond 65,535 workgroups of 64 threads (B·C > 4.2 M), the composite values of a head on the same columns', async () => {
+    // Column j's logits and kernel gradient depend on column j alone: a head on a few of the 1.1 M
+    // columns (first and last, where the threads past the 4.2 M-th write) must agree with the big one.
+    const classes = 1_100_000;
+    const picked = [0, 1, 2, 3, classes - 4, classes - 3, classes - 2, classes - 1];
+    const x = tf.randomNormal([4, 2], 0, 3, 'float32', 6) as tf.Tensor2D;
+    const big = tf.randomNormal([2, classes], 0, 1, 'float32', 5);
+    const small = tf.gather(big, tf.tensor1d(picked, 'int32'), 1);
+    const margin = angularMargin(4, 1);
+    const valuesAndGradient = (w: tf.Tensor, labels: number[]) => tf.tidy(() => {
+      const lab = tf.tensor1d(labels, 'int32');
+      const logitsOf = (k: tf.Tensor) => marginLogits(x, k as tf.Tensor2D, lab, { targetMargin: margin, validateLabels: false });
+      const [gw] = tf.grads((k: tf.Tensor) => tf.sum(tf.square(logitsOf(k))))([w]);
+      return [logitsOf(w), gw!];
+    });
+    const [bigLogits, bigGrad] = valuesAndGradient(big, [0, 3, classes - 4, classes - 1]);
+    const columns = tf.tensor1d(picked, 'int32');
+    const fused = [tf.gather(bigLogits!, columns, 1), tf.gather(bigGrad!, columns, 1)];
+    useFusedKernels(false);
+    const composite = valuesAndGradient(small, [0, 3, 4, 7]);
+    expectClose(await toMatrix(fused[0]!), await toMatrix(composite[0]!), 1e-4, 1e-4);
+    expectClose(await toMatrix(fused[1]!), await toMatrix(composite[1]!), 1e-4, 1e-4);
+    tf.dispose([x, big, small, bigLogits!, bigGrad!, columns, ...fused, ...composite]);
+  });
+
+  it('leak no tensors, forward or backward', () => {
+    const x = tf.tensor2d(randomMatrix(B, D, 42));
+    const w = tf.tensor2d(W);
+    const lab = tf.tensor1d(labels, 'int32');
+    const targets = tf.oneHot(lab, C);
+    expectNoLeak(() => {
+      const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        marginCrossEntropy(targets, angularSoftmaxLogits(a as tf.Tensor2D, b as tf.Tensor2D, lab, { margin: 4, lambda: 5, validateLabels: false })))([x, w]);
+      tf.dispose([gx!, gw!]);
+    });
+    tf.dispose([x, w, lab, targets]);
+  });
+
+  it('rejects a switch that is not a boolean', () => {
+    expect(() => useFusedKernels('yes' as unknown as boolean)).toThrow(/useFusedKernels: on must be a boolean/);
+  });
+});
