@@ -1,12 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { NORM_EPSILON } from '../ops/l2_norm.js';
+import type { LambdaSchedule } from '../schedule/lambda_at.js';
 import { hostOutput, hostValues, registerGradientOnce, registerOnce, type KernelArgs } from './fused_kernels.js';
 import { flatProgram, runProgram, wgslFloat, type FusedProgram } from './webgpu_program.js';
 
 /**
  * A-Softmax's target logits in one kernel. Inputs: `logits` [B, C] (x·ŵ_j), `emb` [B, D] (x),
- * `labels` [B] int32, `lam` (λ, a scalar). Attribute `margin` (m). Output [B, C]: `logits` with
- * each row's target entry replaced by ‖x‖·(λ·c + ψ(c)) / (1 + λ), c = x·ŵ_y / ‖x‖.
+ * `labels` [B] int32, `lam` (a scalar: λ, or the iteration count when the attribute `schedule` is
+ * [base, gamma, power, min], λ then max(min, base·(1 + gamma·lam)^(−power)), computed in the
+ * kernel). Attribute `margin` (m). Output [B, C]: `logits` with each row's target entry replaced
+ * by ‖x‖·(λ·c + ψ(c)) / (1 + λ), c = x·ŵ_y / ‖x‖.
  * @internal
  */
 export const ANGULAR_TARGETS = 'TfjsAngularMarginAngularTargets';
@@ -17,7 +20,17 @@ type Part = 'logits' | 'emb' | 'lam';
 
 interface TargetsAttrs {
   margin: number;
+  /** [base, gamma, power, min] of the λ schedule, or empty: `lam` is λ itself. */
+  schedule: number[];
   part?: Part;
+}
+
+/** λ and dλ/d(lam) for the kernel's scalar input `lam` (see {@link ANGULAR_TARGETS}). */
+function lambdaOf(lam: number, schedule: number[]): [number, number] {
+  if (schedule.length === 0) return [lam, 1];
+  const [base, gamma, power, min] = schedule as [number, number, number, number];
+  const decayed = base * (1 + gamma * lam) ** -power;
+  return decayed > min ? [decayed, -power * gamma * base * (1 + gamma * lam) ** (-power - 1)] : [min, 0];
 }
 
 /** cos(jπ/m), j = 1..m−1, as float32: ψ's interval k counts the thresholds c is at or below. */
@@ -67,7 +80,9 @@ function angularTargetsCpu({ inputs, backend, attrs }: KernelArgs): tf.TensorInf
   const { logits, emb, labels, lam } = inputs as Record<string, tf.TensorInfo>;
   const [batch, classes, dim] = shapes(logits!, emb!);
   const values = hostValues(be, logits!);
-  const rows = rowTargets(values, hostValues(be, emb!), hostValues(be, labels!), hostValues(be, lam!)[0]!, (attrs as unknown as TargetsAttrs).margin, [batch, classes, dim]);
+  const { margin, schedule } = attrs as unknown as TargetsAttrs;
+  const [lambda] = lambdaOf(hostValues(be, lam!)[0]!, schedule);
+  const rows = rowTargets(values, hostValues(be, emb!), hostValues(be, labels!), lambda, margin, [batch, classes, dim]);
   const out = Float32Array.from(values);
   rows.forEach(({ radius, y, g }, b) => {
     if (y >= 0) out[b * classes + y] = radius * g;
@@ -77,13 +92,14 @@ function angularTargetsCpu({ inputs, backend, attrs }: KernelArgs): tf.TensorInf
 
 // Gradients of out_t = r·g(c), c = logit_t / r, r = √(Σ x² + ε), g = (λ·c + ψ(c)) / (1 + λ):
 // ∂out_t/∂logit_t = g'(c); ∂out_t/∂r = g(c) − c·g'(c), and ∂r/∂x = x / r; ∂out_t/∂λ = r·(c − ψ(c)) / (1 + λ)².
-// Every other entry of out is the logit itself: derivative 1 in logits, 0 in x and λ.
+// Every other entry of out is the logit itself: derivative 1 in logits, 0 in x and λ. With a
+// schedule, the gradient in the iteration count is the one in λ times dλ/d(iteration).
 function angularTargetsGradCpu({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const be = backend as tf.KernelBackend;
   const { dy, logits, emb, labels, lam } = inputs as Record<string, tf.TensorInfo>;
-  const { margin, part } = attrs as unknown as TargetsAttrs;
+  const { margin, schedule, part } = attrs as unknown as TargetsAttrs;
   const [batch, classes, dim] = shapes(logits!, emb!);
-  const lambda = hostValues(be, lam!)[0]!;
+  const [lambda, lambdaSlope] = lambdaOf(hostValues(be, lam!)[0]!, schedule);
   const x = hostValues(be, emb!);
   const g = hostValues(be, dy!);
   const rows = rowTargets(hostValues(be, logits!), x, hostValues(be, labels!), lambda, margin, [batch, classes, dim]);
@@ -107,13 +123,31 @@ function angularTargetsGradCpu({ inputs, backend, attrs }: KernelArgs): tf.Tenso
   rows.forEach(({ radius, y, c, psi }, b) => {
     if (y >= 0) sum += g[b * classes + y]! * radius * (c - psi);
   });
-  return hostOutput(be, [1], Float32Array.of(sum / (1 + lambda) ** 2));
+  return hostOutput(be, [1], Float32Array.of((sum / (1 + lambda) ** 2) * lambdaSlope));
 }
 
-/** WGSL: radius(b), and psiSlope(c) → (ψ(c), ψ'(c)) for margin m, the thresholds unrolled. */
-function wgslHelpers(m: number): string {
-  const count = thresholds(m).map((t) => `    k += select(0, 1, c <= ${wgslFloat(t)});`).join('\n');
+/** WGSL: (λ, dλ/d(lam)) from the input `lam`, as {@link lambdaOf}. */
+function wgslLambda(schedule: number[]): string {
+  if (schedule.length === 0) return `
+  fn lambdaOf() -> vec2<f32> {
+    return vec2<f32>(lam[0], 1.0);
+  }`;
+  const [base, gamma, power, min] = schedule.map(wgslFloat) as [string, string, string, string];
   return `
+  fn lambdaOf() -> vec2<f32> {
+    let t = 1.0 + ${gamma} * lam[0];
+    let decayed = ${base} * pow(t, -${power});
+    if (decayed > ${min}) {
+      return vec2<f32>(decayed, -${power} * ${gamma} * ${base} * pow(t, -${power} - 1.0));
+    }
+    return vec2<f32>(${min}, 0.0);
+  }`;
+}
+
+/** WGSL: radius(b), λ, and psiSlope(c) → (ψ(c), ψ'(c)) for margin m, the thresholds unrolled. */
+function wgslHelpers(m: number, schedule: number[]): string {
+  const count = thresholds(m).map((t) => `    k += select(0, 1, c <= ${wgslFloat(t)});`).join('\n');
+  return `${wgslLambda(schedule)}
   fn radius(b : i32, dim : i32) -> f32 {
     var sum = 0.0;
     for (var d = 0; d < dim; d++) {
@@ -145,18 +179,18 @@ ${count}
     let r = radius(b, dim);
     let c = logits[b * classes + y] / r;
     let p = psiSlope(clamp(c, -1.0, 1.0));
-    let l = lam[0];
+    let l = lambdaOf().x;
     return vec4<f32>(r, c, (l * c + p.x) / (1.0 + l), (l + p.y) / (1.0 + l));
   }`;
 }
 
-function webgpuProgram(part: Part | 'forward', margin: number, batch: number, classes: number, dim: number): FusedProgram {
+function webgpuProgram(part: Part | 'forward', { margin, schedule }: TargetsAttrs, batch: number, classes: number, dim: number): FusedProgram {
   const names = ['logits', 'emb', 'labelIdx', 'lam'];
-  const head = `${wgslHelpers(margin)}
+  const head = `${wgslHelpers(margin, schedule)}
   fn main(index : i32) {
     let classes = ${'uniforms.logitsShape.y'};
     let dim = uniforms.embShape.y;`;
-  const key = `tfjsAngularMarginAngularTargets_${part}_m${margin}`;
+  const key = `tfjsAngularMarginAngularTargets_${part}_m${margin}_${schedule.join('_')}`;
   if (part === 'forward') {
     return flatProgram(key, [batch, classes], names, batch * classes, `${head}
     if (index < uniforms.logitsShape.x * classes) {
@@ -212,7 +246,8 @@ function webgpuProgram(part: Part | 'forward', margin: number, batch: number, cl
           sum += dy[b * classes + y] * t.x * (t.y - psi);
         }
       }
-      result[0] = sum / ((1.0 + lam[0]) * (1.0 + lam[0]));
+      let l = lambdaOf();
+      result[0] = sum / ((1.0 + l.x) * (1.0 + l.x)) * l.y;
     }
   }`);
 }
@@ -220,15 +255,15 @@ function webgpuProgram(part: Part | 'forward', margin: number, batch: number, cl
 function angularTargetsWebgpu({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { logits, emb, labels, lam } = inputs as Record<string, tf.TensorInfo>;
   const [batch, classes, dim] = shapes(logits!, emb!);
-  const program = webgpuProgram('forward', (attrs as unknown as TargetsAttrs).margin, batch, classes, dim);
+  const program = webgpuProgram('forward', attrs as unknown as TargetsAttrs, batch, classes, dim);
   return runProgram(backend as tf.KernelBackend, program, [logits!, emb!, labels!, lam!]);
 }
 
 function angularTargetsGradWebgpu({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { dy, logits, emb, labels, lam } = inputs as Record<string, tf.TensorInfo>;
-  const { margin, part } = attrs as unknown as TargetsAttrs;
+  const targetsAttrs = attrs as unknown as TargetsAttrs;
   const [batch, classes, dim] = shapes(logits!, emb!);
-  return runProgram(backend as tf.KernelBackend, webgpuProgram(part!, margin, batch, classes, dim), [dy!, logits!, emb!, labels!, lam!]);
+  return runProgram(backend as tf.KernelBackend, webgpuProgram(targetsAttrs.part!, targetsAttrs, batch, classes, dim), [dy!, logits!, emb!, labels!, lam!]);
 }
 
 registerOnce({ kernelName: ANGULAR_TARGETS, backendName: 'cpu', kernelFunc: angularTargetsCpu as tf.KernelFunc });
@@ -240,8 +275,8 @@ registerGradientOnce({
   inputsToSave: ['logits', 'emb', 'labels', 'lam'],
   gradFunc: (dy, saved, attrs) => {
     const [logits, emb, labels, lam] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
-    const margin = (attrs as unknown as TargetsAttrs).margin;
-    const grad = (part: Part) => tf.engine().runKernel(ANGULAR_TARGETS_GRAD, { dy: dy as tf.Tensor, logits, emb, labels, lam }, { margin, part } as unknown as tf.NamedAttrMap) as tf.Tensor;
+    const { margin, schedule } = attrs as unknown as TargetsAttrs;
+    const grad = (part: Part) => tf.engine().runKernel(ANGULAR_TARGETS_GRAD, { dy: dy as tf.Tensor, logits, emb, labels, lam }, { margin, schedule, part } as unknown as tf.NamedAttrMap) as tf.Tensor;
     // Each closure runs only when its input needs a gradient (a head on fixed embeddings skips emb).
     return {
       logits: () => grad('logits'),
@@ -252,28 +287,41 @@ registerGradientOnce({
   },
 });
 
-/** The A-Softmax margins made by angularMargin, with their m and λ, so marginLogits can fuse them. */
-const angularSpecs = new WeakMap<object, { margin: number; lambda: number | tf.Scalar }>();
+/**
+ * What marginLogits needs to fuse an A-Softmax margin: m, and λ, either given (a number or a
+ * scalar) or scheduled from an iteration count (the AngularSoftmax layer's counter), so that the
+ * kernel computes λ itself instead of five small kernels doing it.
+ * @internal
+ */
+export type AngularMarginSpec =
+  | { margin: number; lambda: number | tf.Scalar }
+  | { margin: number; iteration: tf.Scalar; schedule: LambdaSchedule };
 
-/** Marks `fn` as the A-Softmax margin (m, λ): {@link marginLogits} may then use the fused kernel. @internal */
-export function markAngularMargin<F extends object>(fn: F, margin: number, lambda: number | tf.Scalar): F {
-  angularSpecs.set(fn, { margin, lambda });
+/** The A-Softmax margins made by angularMargin and the AngularSoftmax layer, with their spec. */
+const angularSpecs = new WeakMap<object, AngularMarginSpec>();
+
+/** Marks `fn` as an A-Softmax margin: {@link marginLogits} may then use the fused kernel. @internal */
+export function markAngularMargin<F extends object>(fn: F, spec: AngularMarginSpec): F {
+  angularSpecs.set(fn, spec);
   return fn;
 }
 
-/** m and λ of a margin made by angularMargin, or undefined for any other. @internal */
-export function angularMarginSpec(fn: object): { margin: number; lambda: number | tf.Scalar } | undefined {
+/** The spec of a margin made by angularMargin or the AngularSoftmax layer; undefined for any other. @internal */
+export function angularMarginSpec(fn: object): AngularMarginSpec | undefined {
   return angularSpecs.get(fn);
 }
 
-function angularTargets_(logits: tf.Tensor2D, x: tf.Tensor2D, labels: tf.Tensor1D, lambda: tf.Scalar, margin: number): tf.Tensor2D {
-  return tf.engine().runKernel(ANGULAR_TARGETS, { logits, emb: x, labels, lam: lambda }, { margin } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+function angularTargets_(logits: tf.Tensor2D, x: tf.Tensor2D, labels: tf.Tensor1D, spec: AngularMarginSpec): tf.Tensor2D {
+  const scheduled = 'schedule' in spec;
+  const lam = scheduled ? spec.iteration : typeof spec.lambda === 'number' ? tf.scalar(spec.lambda) : spec.lambda;
+  const schedule = scheduled ? [spec.schedule.base, spec.schedule.gamma, spec.schedule.power, spec.schedule.min] : [];
+  return tf.engine().runKernel(ANGULAR_TARGETS, { logits, emb: x, labels, lam }, { margin: spec.margin, schedule } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
 }
 
 /**
  * The A-Softmax target logits in one kernel (values of the composite path in marginLogits with
- * angularMargin): `logits` = x·ŵ_j [B, C], `x` [B, D], `labels` int32 [B] in [0, C), λ a scalar,
- * `margin` an integer ≥ 1. Callers check {@link fusedKernelActive} first.
+ * the same margin): `logits` = x·ŵ_j [B, C], `x` [B, D], `labels` int32 [B], and the margin's
+ * spec. Callers check {@link fusedKernelActive} first.
  * @internal
  */
 export const angularTargets = tf.op({ angularTargets_ });

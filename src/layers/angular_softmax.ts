@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { angularMargin } from '../ops/angular_softmax_logits.js';
+import { scheduledAngularMargin } from '../ops/angular_softmax_logits.js';
 import type { TargetMargin } from '../ops/margin_logits.js';
 import { checkLambdaSchedule, lambdaAt, type LambdaSchedule } from '../schedule/lambda_at.js';
 import { readSync } from '../util/read_sync.js';
@@ -117,12 +117,10 @@ export class AngularSoftmax extends MarginHead {
   }
 
   protected override trainingMargin(): TargetMargin {
-    const iteration = this.iterationVariable!.read();
-    const { base, gamma, power, min } = this.schedule;
-    // λ is computed on the device from the counter, so training never waits for a read-back.
-    const lambda = tf.maximum(min, tf.mul(base, tf.pow(tf.add(1, tf.mul(gamma, iteration)), -power))) as tf.Scalar;
+    // The counter before this step, held apart from the variable that the write below advances.
+    const iteration = tf.clone(this.iterationVariable!.read()) as tf.Scalar;
     this.iterationVariable!.write(tf.add(iteration, 1));
-    return angularMargin(this.margin, lambda);
+    return scheduledAngularMargin(this.margin, iteration, this.schedule);
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -3,6 +3,7 @@ import { assertInteger, assertNonNegative } from '../util/validate.js';
 import { marginLogits, type TargetMargin } from './margin_logits.js';
 import { psi } from './psi.js';
 import { markAngularMargin } from '../kernels/angular_targets.js';
+import type { LambdaSchedule } from '../schedule/lambda_at.js';
 
 /** Options of {@link angularSoftmaxLogits}. */
 export interface AngularSoftmaxOptions {
@@ -35,7 +36,23 @@ export function angularMargin(margin: number, lambda: number | tf.Scalar): Targe
   if (typeof lambda === 'number') assertNonNegative('angularSoftmax', 'lambda', lambda);
   const margin_: TargetMargin = (c) => tf.div(tf.add(tf.mul(lambda, c), psi(c, margin)), tf.add(lambda, 1));
   // marginLogits recognizes it and, on cpu and webgpu, applies it with one fused kernel instead.
-  return markAngularMargin(margin_, margin, lambda);
+  return markAngularMargin(margin_, { margin, lambda });
+}
+
+/**
+ * The A-Softmax margin with λ scheduled from an iteration count, λ = max(min,
+ * base·(1 + gamma·iteration)^(−power)) (see {@link lambdaAt}), computed on the device so that
+ * training never waits for a read-back: in the fused kernel on cpu and webgpu, by ops elsewhere.
+ * Used by the AngularSoftmax layer with its counter.
+ * @internal
+ */
+export function scheduledAngularMargin(margin: number, iteration: tf.Scalar, schedule: LambdaSchedule): TargetMargin {
+  const { base, gamma, power, min } = schedule;
+  const composite: TargetMargin = (c) => {
+    const lambda = tf.maximum(min, tf.mul(base, tf.pow(tf.add(1, tf.mul(gamma, iteration)), -power))) as tf.Scalar;
+    return angularMargin(margin, lambda)(c);
+  };
+  return markAngularMargin(composite, { margin, iteration, schedule });
 }
 
 function angularSoftmaxLogits_(x: tf.Tensor2D, kernel: tf.Tensor2D, labels: tf.Tensor, options: AngularSoftmaxOptions): tf.Tensor2D {

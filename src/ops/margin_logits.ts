@@ -68,8 +68,7 @@ function marginLogits_(x: tf.Tensor2D, kernel: tf.Tensor2D, labels: tf.Tensor | 
     const angular = normalizeInput ? undefined : angularMarginSpec(targetMargin);
     if (angular != null && fusedKernelActive(ANGULAR_TARGETS)) {
       // A-Softmax on cpu or webgpu: the target entries replaced in one kernel (and one per gradient).
-      const lambda = typeof angular.lambda === 'number' ? tf.scalar(angular.lambda) : angular.lambda;
-      logits = angularTargets(raw as tf.Tensor2D, x, indices, lambda, angular.margin);
+      logits = angularTargets(raw as tf.Tensor2D, x, indices, angular);
     } else {
       // One-hot masks pick and replace the target entries: their gradients exist on every backend
       // (gatherND's does not on wasm), and only the B target cosines go through the margin.

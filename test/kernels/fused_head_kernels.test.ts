@@ -2,7 +2,7 @@
 // backend runs: same logits, same gradients in embeddings, kernel and λ, on the same inputs.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { angularMargin, angularSoftmaxLogits } from '../../src/ops/angular_softmax_logits.js';
+import { angularMargin, angularSoftmaxLogits, scheduledAngularMargin } from '../../src/ops/angular_softmax_logits.js';
 import { marginLogits } from '../../src/ops/margin_logits.js';
 import { marginCrossEntropy } from '../../src/losses/margin_cross_entropy.js';
 import { ANGULAR_TARGETS } from '../../src/kernels/angular_targets.js';
@@ -104,6 +104,28 @@ describe('fused head kernels', () => {
     const w = W.map((row) => row.map((v, j) => (j === 3 ? 0 : v)));
     await expectSameAsComposite(x, w, [0, 1, 7, 3, -1, 2], 4, 0);
   });
+
+  for (const iteration of [3, 400]) {
+    it(`match the composite ops with λ scheduled from the iteration count (${iteration}: λ ${iteration < 100 ? 'above' : 'at'} its floor), in its gradient too`, async () => {
+      const schedule = { base: 100, gamma: 0.5, power: 1.5, min: 2 };
+      const x = tf.tensor2d(randomMatrix(B, D, 43, 2));
+      const w = tf.tensor2d(W);
+      const lab = tf.tensor1d(labels, 'int32');
+      const targets = tf.oneHot(lab, C);
+      const results = async (fused: boolean) => {
+        useFusedKernels(fused);
+        const logitsOf = (a: tf.Tensor, b: tf.Tensor, it: tf.Tensor) =>
+          marginLogits(a as tf.Tensor2D, b as tf.Tensor2D, lab, { targetMargin: scheduledAngularMargin(4, it as tf.Scalar, schedule), validateLabels: false });
+        const inputs = [x, w, tf.scalar(iteration)];
+        const grads = tf.grads((a: tf.Tensor, b: tf.Tensor, it: tf.Tensor) => marginCrossEntropy(targets, logitsOf(a, b, it)))(inputs);
+        return [await toMatrix(logitsOf(x, w, inputs[2]!)), ...(await Promise.all(grads.slice(0, 2).map(toMatrix))), [[(await grads[2]!.data())[0]!]]];
+      };
+      const [fused, composite] = [await results(true), await results(false)];
+      fused.forEach((value, i) => expectClose(value, composite[i]!, 1e-5, 1e-4));
+      if (iteration >= 100) expect(Math.abs(fused[3]![0]![0]!)).toBe(0);
+      else expect(Math.abs(fused[3]![0]![0]!)).toBeGreaterThan(1e-6);
+    });
+  }
 
   it('give the gradient in λ of the float64 reference', async () => {
     const x = randomMatrix(B, D, 41, 2);
