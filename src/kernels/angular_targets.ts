@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { NORM_EPSILON } from '../ops/l2_norm.js';
 import type { LambdaSchedule } from '../schedule/lambda_at.js';
-import { hostOutput, hostValues, registerGradientOnce, registerOnce, type KernelArgs } from './fused_kernels.js';
+import { hostOutput, hostValues, registerFusedKernel, registerGradientOnce, type KernelArgs } from './fused_kernels.js';
 import { flatProgram, runProgram, wgslFloat, type FusedProgram } from './webgpu_program.js';
 
 /**
@@ -266,10 +266,8 @@ function angularTargetsGradWebgpu({ inputs, backend, attrs }: KernelArgs): tf.Te
   return runProgram(backend as tf.KernelBackend, webgpuProgram(targetsAttrs.part!, targetsAttrs, batch, classes, dim), [dy!, logits!, emb!, labels!, lam!]);
 }
 
-registerOnce({ kernelName: ANGULAR_TARGETS, backendName: 'cpu', kernelFunc: angularTargetsCpu as tf.KernelFunc });
-registerOnce({ kernelName: ANGULAR_TARGETS_GRAD, backendName: 'cpu', kernelFunc: angularTargetsGradCpu as tf.KernelFunc });
-registerOnce({ kernelName: ANGULAR_TARGETS, backendName: 'webgpu', kernelFunc: angularTargetsWebgpu as tf.KernelFunc });
-registerOnce({ kernelName: ANGULAR_TARGETS_GRAD, backendName: 'webgpu', kernelFunc: angularTargetsGradWebgpu as tf.KernelFunc });
+registerFusedKernel(ANGULAR_TARGETS, { cpu: angularTargetsCpu, webgpu: angularTargetsWebgpu });
+registerFusedKernel(ANGULAR_TARGETS_GRAD, { cpu: angularTargetsGradCpu, webgpu: angularTargetsGradWebgpu });
 registerGradientOnce({
   kernelName: ANGULAR_TARGETS,
   inputsToSave: ['logits', 'emb', 'labels', 'lam'],

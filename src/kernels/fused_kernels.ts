@@ -46,9 +46,15 @@ export function fusedKernelActive(kernelName: string): boolean {
   return enabled && tf.getKernel(kernelName, tf.getBackend()) != null;
 }
 
-/** Registers a kernel unless this tfjs instance has it already (a second copy of the library). @internal */
-export function registerOnce(config: tf.KernelConfig): void {
-  if (tf.getKernel(config.kernelName, config.backendName) == null) tf.registerKernel(config);
+/**
+ * Registers a kernel's cpu and webgpu functions, unless this tfjs instance has them already (a
+ * second copy of the library). @internal
+ */
+export function registerFusedKernel(kernelName: string, functions: { cpu: (args: KernelArgs) => tf.TensorInfo; webgpu: (args: KernelArgs) => tf.TensorInfo }): void {
+  for (const backendName of FUSED_KERNEL_BACKENDS) {
+    const kernelFunc = functions[backendName as 'cpu' | 'webgpu'] as tf.KernelFunc;
+    if (tf.getKernel(kernelName, backendName) == null) tf.registerKernel({ kernelName, backendName, kernelFunc });
+  }
 }
 
 /** Registers a gradient unless this tfjs instance has one for the kernel already. @internal */

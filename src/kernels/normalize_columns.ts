@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { NORM_EPSILON } from '../ops/l2_norm.js';
-import { hostOutput, hostValues, registerGradientOnce, registerOnce, type KernelArgs } from './fused_kernels.js';
+import { hostOutput, hostValues, registerFusedKernel, registerGradientOnce, type KernelArgs } from './fused_kernels.js';
 import { flatProgram, runProgram, wgslFloat } from './webgpu_program.js';
 
 /** Ŵ = W / ‖W‖ per column, one kernel. Input `w` [D, C]; output [D, C]. @internal */
@@ -8,16 +8,20 @@ export const NORMALIZE_COLUMNS = 'TfjsAngularMarginNormalizeColumns';
 /** Its gradient: inputs `dy` (dL/dŴ) and `w`; output dL/dW [D, C]. @internal */
 const NORMALIZE_COLUMNS_GRAD = 'TfjsAngularMarginNormalizeColumnsGrad';
 
-// cpu: one pass per column for the norm, one for the output.
+/** √(Σ_d W_dj² + ε) of column j of a row-major [rows, cols] matrix. */
+function columnNorm(w: ArrayLike<number>, j: number, rows: number, cols: number): number {
+  let sum = 0;
+  for (let d = 0; d < rows; d++) sum += w[d * cols + j]! ** 2;
+  return Math.sqrt(sum + NORM_EPSILON);
+}
+
 function normalizeColumnsCpu({ inputs, backend }: KernelArgs): tf.TensorInfo {
   const w = inputs['w'] as tf.TensorInfo;
   const [rows, cols] = w.shape as [number, number];
   const values = hostValues(backend as tf.KernelBackend, w);
   const out = new Float32Array(rows * cols);
   for (let j = 0; j < cols; j++) {
-    let sum = 0;
-    for (let d = 0; d < rows; d++) sum += values[d * cols + j]! ** 2;
-    const norm = Math.sqrt(sum + NORM_EPSILON);
+    const norm = columnNorm(values, j, rows, cols);
     for (let d = 0; d < rows; d++) out[d * cols + j] = values[d * cols + j]! / norm;
   }
   return hostOutput(backend as tf.KernelBackend, [rows, cols], out);
@@ -32,9 +36,7 @@ function normalizeColumnsGradCpu({ inputs, backend }: KernelArgs): tf.TensorInfo
   const w = hostValues(backend as tf.KernelBackend, wInfo);
   const out = new Float32Array(rows * cols);
   for (let j = 0; j < cols; j++) {
-    let sum = 0;
-    for (let d = 0; d < rows; d++) sum += w[d * cols + j]! ** 2;
-    const norm = Math.sqrt(sum + NORM_EPSILON);
+    const norm = columnNorm(w, j, rows, cols);
     let projection = 0;
     for (let d = 0; d < rows; d++) projection += (w[d * cols + j]! / norm) * dy[d * cols + j]!;
     for (let d = 0; d < rows; d++) out[d * cols + j] = (dy[d * cols + j]! - (w[d * cols + j]! / norm) * projection) / norm;
@@ -42,8 +44,14 @@ function normalizeColumnsGradCpu({ inputs, backend }: KernelArgs): tf.TensorInfo
   return hostOutput(backend as tf.KernelBackend, [rows, cols], out);
 }
 
-// webgpu: one thread per column; neighbouring threads read neighbouring elements of each row.
-const COLUMN_NORM_WGSL = `
+/**
+ * webgpu: one thread per column j of the [rows, cols] input `w` and output; neighbouring threads
+ * read neighbouring elements of each row. `body` runs with index (= j), rows, cols and norm (the
+ * norm of w's column j) in scope. The inputs' names are their names in the WGSL code.
+ */
+function runColumnProgram(backend: tf.KernelBackend, shaderKey: string, inputs: Record<string, tf.TensorInfo>, body: string): tf.TensorInfo {
+  const [rows, cols] = inputs['w']!.shape as [number, number];
+  const code = `
   fn columnNorm(j : i32, rows : i32, cols : i32) -> f32 {
     var sum = 0.0;
     for (var d = 0; d < rows; d++) {
@@ -51,35 +59,26 @@ const COLUMN_NORM_WGSL = `
       sum += v * v;
     }
     return sqrt(sum + ${wgslFloat(NORM_EPSILON)});
-  }`;
-
-function normalizeColumnsWebgpu({ inputs, backend }: KernelArgs): tf.TensorInfo {
-  const w = inputs['w'] as tf.TensorInfo;
-  const [rows, cols] = w.shape as [number, number];
-  const code = `${COLUMN_NORM_WGSL}
+  }
   fn main(index : i32) {
     let rows = uniforms.outShape.x;
     let cols = uniforms.outShape.y;
     if (index < cols) {
-      let norm = columnNorm(index, rows, cols);
-      for (var d = 0; d < rows; d++) {
-        result[d * cols + index] = w[d * cols + index] / norm;
-      }
+      let norm = columnNorm(index, rows, cols);${body}
     }
   }`;
-  return runProgram(backend as tf.KernelBackend, flatProgram('tfjsAngularMarginNormalizeColumns', [rows, cols], ['w'], cols, code), [w]);
+  return runProgram(backend, flatProgram(shaderKey, [rows, cols], Object.keys(inputs), cols, code), Object.values(inputs));
+}
+
+function normalizeColumnsWebgpu({ inputs, backend }: KernelArgs): tf.TensorInfo {
+  return runColumnProgram(backend as tf.KernelBackend, 'tfjsAngularMarginNormalizeColumns', { w: inputs['w'] as tf.TensorInfo }, `
+      for (var d = 0; d < rows; d++) {
+        result[d * cols + index] = w[d * cols + index] / norm;
+      }`);
 }
 
 function normalizeColumnsGradWebgpu({ inputs, backend }: KernelArgs): tf.TensorInfo {
-  const dy = inputs['dy'] as tf.TensorInfo;
-  const w = inputs['w'] as tf.TensorInfo;
-  const [rows, cols] = w.shape as [number, number];
-  const code = `${COLUMN_NORM_WGSL}
-  fn main(index : i32) {
-    let rows = uniforms.outShape.x;
-    let cols = uniforms.outShape.y;
-    if (index < cols) {
-      let norm = columnNorm(index, rows, cols);
+  return runColumnProgram(backend as tf.KernelBackend, 'tfjsAngularMarginNormalizeColumnsGrad', { dy: inputs['dy'] as tf.TensorInfo, w: inputs['w'] as tf.TensorInfo }, `
       var projection = 0.0;
       for (var d = 0; d < rows; d++) {
         projection += (w[d * cols + index] / norm) * dy[d * cols + index];
@@ -87,16 +86,11 @@ function normalizeColumnsGradWebgpu({ inputs, backend }: KernelArgs): tf.TensorI
       for (var d = 0; d < rows; d++) {
         let k = d * cols + index;
         result[k] = (dy[k] - (w[k] / norm) * projection) / norm;
-      }
-    }
-  }`;
-  return runProgram(backend as tf.KernelBackend, flatProgram('tfjsAngularMarginNormalizeColumnsGrad', [rows, cols], ['dy', 'w'], cols, code), [dy, w]);
+      }`);
 }
 
-registerOnce({ kernelName: NORMALIZE_COLUMNS, backendName: 'cpu', kernelFunc: normalizeColumnsCpu as tf.KernelFunc });
-registerOnce({ kernelName: NORMALIZE_COLUMNS_GRAD, backendName: 'cpu', kernelFunc: normalizeColumnsGradCpu as tf.KernelFunc });
-registerOnce({ kernelName: NORMALIZE_COLUMNS, backendName: 'webgpu', kernelFunc: normalizeColumnsWebgpu as tf.KernelFunc });
-registerOnce({ kernelName: NORMALIZE_COLUMNS_GRAD, backendName: 'webgpu', kernelFunc: normalizeColumnsGradWebgpu as tf.KernelFunc });
+registerFusedKernel(NORMALIZE_COLUMNS, { cpu: normalizeColumnsCpu, webgpu: normalizeColumnsWebgpu });
+registerFusedKernel(NORMALIZE_COLUMNS_GRAD, { cpu: normalizeColumnsGradCpu, webgpu: normalizeColumnsGradWebgpu });
 registerGradientOnce({
   kernelName: NORMALIZE_COLUMNS,
   inputsToSave: ['w'],
