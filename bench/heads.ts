@@ -43,8 +43,10 @@ const classes = values.classes!.split(',').map(Number);
 const backends = values.backends ? values.backends.split(',') : await availableBackends(false);
 
 const rows: Array<Record<string, unknown>> = [];
+const backendDetails: Record<string, string> = {};
 for (const backend of backends) {
   const info = await useBackend(backend, false);
+  backendDetails[info.name] = info.detail;
   console.log(`backend ${info.name}: ${info.detail}`);
   for (const C of classes) {
     // Large heads take seconds a step on CPU backends: fewer rounds there.
@@ -92,12 +94,12 @@ for (const backend of backends) {
 const md = [
   `Head step (forward, backward, SGD update) at B = ${B}, D = ${D}; median of the timed runs after warm-up; ratio to the bias-free Dense head in the same run.`,
   'Kernels: those tf.profile lists in one step, views (Reshape, Identity) and op scopes left out. On cpu and webgpu the heads use the fused kernels; the "composite ops" row is A-Softmax with useFusedKernels(false).',
-  `Machine: ${JSON.stringify(machine())}.`,
+  `Machine: ${JSON.stringify(machine())}. Backends: ${Object.entries(backendDetails).map(([name, detail]) => `${name} (${detail})`).join('; ')}.`,
   '',
   '| backend | C | head | median ms | × Dense | kernels / step | tensors leaked / step |',
   '| --- | ---: | --- | ---: | ---: | ---: | ---: |',
   ...rows.map((r) => `| ${r.backend} | ${r.classes} | ${r.head} | ${(r.medianMs as number).toFixed(2)} | ${(r.ratioToDense as number).toFixed(2)} | ${r.kernelsPerStep} | ${r.leakedPerStep} |`),
   '',
 ].join('\n');
-await writeResults(values.name!, { batch: B, dim: D, machine: machine(), rows }, md, values.out);
+await writeResults(values.name!, { batch: B, dim: D, machine: machine(), backends: backendDetails, rows }, md, values.out);
 console.log(`\n${md}`);
