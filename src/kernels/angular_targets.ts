@@ -188,7 +188,7 @@ function webgpuProgram(part: Part | 'forward', { margin, schedule }: TargetsAttr
   const names = ['logits', 'emb', 'labelIdx', 'lam'];
   const head = `${wgslHelpers(margin, schedule)}
   fn main(index : i32) {
-    let classes = ${'uniforms.logitsShape.y'};
+    let classes = uniforms.logitsShape.y;
     let dim = uniforms.embShape.y;`;
   const key = `tfjsAngularMarginAngularTargets_${part}_m${margin}_${schedule.join('_')}`;
   if (part === 'forward') {
