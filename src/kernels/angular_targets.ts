@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { NORM_EPSILON } from '../ops/l2_norm.js';
-import type { LambdaSchedule } from '../schedule/lambda_at.js';
-import { hostOutput, hostValues, registerFusedKernel, registerGradientOnce, type KernelArgs } from './fused_kernels.js';
+import { intervalThresholds } from '../ops/psi.js';
+import { lambdaAt, type LambdaSchedule } from '../schedule/lambda_at.js';
+import { hostNorm, hostOutput, hostValues, registerFusedKernel, registerGradientOnce, type KernelArgs } from './fused_kernels.js';
 import { flatProgram, runProgram, wgslFloat, type FusedProgram } from './webgpu_program.js';
 
 /**
@@ -25,19 +26,20 @@ interface TargetsAttrs {
   part?: Part;
 }
 
-/** λ and dλ/d(lam) for the kernel's scalar input `lam` (see {@link ANGULAR_TARGETS}). */
+/**
+ * λ and dλ/d(lam) for the kernel's scalar input `lam` (see {@link ANGULAR_TARGETS}). Above the
+ * floor, λ = base·(1 + gamma·lam)^(−power), so dλ/d(lam) = −power·gamma·λ / (1 + gamma·lam).
+ */
 function lambdaOf(lam: number, schedule: number[]): [number, number] {
   if (schedule.length === 0) return [lam, 1];
   const [base, gamma, power, min] = schedule as [number, number, number, number];
-  const decayed = base * (1 + gamma * lam) ** -power;
-  return decayed > min ? [decayed, -power * gamma * base * (1 + gamma * lam) ** (-power - 1)] : [min, 0];
+  const lambda = lambdaAt(lam, { base, gamma, power, min });
+  return [lambda, lambda > min ? (-power * gamma * lambda) / (1 + gamma * lam) : 0];
 }
 
-/** cos(jπ/m), j = 1..m−1, as float32: ψ's interval k counts the thresholds c is at or below. */
+/** ψ's interval thresholds as float32, the values the composite op compares with. */
 function thresholds(m: number): number[] {
-  const out: number[] = [];
-  for (let j = 1; j < m; j++) out.push(Math.fround(Math.cos((j * Math.PI) / m)));
-  return out;
+  return intervalThresholds(m).map(Math.fround);
 }
 
 /**
@@ -59,9 +61,7 @@ function psiAndSlope(c: number, m: number, bounds: number[]): [number, number] {
 function rowTargets(logits: ArrayLike<number>, emb: ArrayLike<number>, labels: ArrayLike<number>, lambda: number, margin: number, [batch, classes, dim]: [number, number, number]) {
   const bounds = thresholds(margin);
   return Array.from({ length: batch }, (_, b) => {
-    let sum = 0;
-    for (let d = 0; d < dim; d++) sum += emb[b * dim + d]! ** 2;
-    const radius = Math.sqrt(sum + NORM_EPSILON);
+    const radius = hostNorm(emb, b * dim, dim, 1);
     const y = labels[b]!;
     if (!(y >= 0 && y < classes)) return { radius, y: -1, c: 0, psi: 0, g: 0, slope: 0 };
     const c = logits[b * classes + y]! / radius;
@@ -138,7 +138,7 @@ function wgslLambda(schedule: number[]): string {
     let t = 1.0 + ${gamma} * lam[0];
     let decayed = ${base} * pow(t, -${power});
     if (decayed > ${min}) {
-      return vec2<f32>(decayed, -${power} * ${gamma} * ${base} * pow(t, -${power} - 1.0));
+      return vec2<f32>(decayed, -${power} * ${gamma} * decayed / t);
     }
     return vec2<f32>(${min}, 0.0);
   }`;

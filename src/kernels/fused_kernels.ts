@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { NORM_EPSILON } from '../ops/l2_norm.js';
 import { assertBoolean } from '../util/validate.js';
 
 /**
@@ -65,6 +66,17 @@ export function registerGradientOnce(config: tf.GradConfig): void {
 /** The values of an input as a host array (cpu kernels: no copy). @internal */
 export function hostValues(backend: tf.KernelBackend, info: tf.TensorInfo): Float32Array | Int32Array {
   return backend.readSync(info.dataId) as Float32Array | Int32Array;
+}
+
+/**
+ * √(Σ v² + ε), ε = NORM_EPSILON as in safeL2Norm, over `count` values of a flat array from `offset`
+ * in steps of `stride`: a row of a row-major matrix (stride 1) or a column (stride = columns).
+ * @internal
+ */
+export function hostNorm(values: ArrayLike<number>, offset: number, count: number, stride: number): number {
+  let sum = 0;
+  for (let i = 0; i < count; i++) sum += values[offset + i * stride]! ** 2;
+  return Math.sqrt(sum + NORM_EPSILON);
 }
 
 /** A float32 output made from host values (cpu kernels). @internal */

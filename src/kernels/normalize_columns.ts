@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { NORM_EPSILON } from '../ops/l2_norm.js';
-import { hostOutput, hostValues, registerFusedKernel, registerGradientOnce, type KernelArgs } from './fused_kernels.js';
+import { hostNorm, hostOutput, hostValues, registerFusedKernel, registerGradientOnce, type KernelArgs } from './fused_kernels.js';
 import { flatProgram, runProgram, wgslFloat } from './webgpu_program.js';
 
 /** Ŵ = W / ‖W‖ per column, one kernel. Input `w` [D, C]; output [D, C]. @internal */
@@ -8,20 +8,13 @@ export const NORMALIZE_COLUMNS = 'TfjsAngularMarginNormalizeColumns';
 /** Its gradient: inputs `dy` (dL/dŴ) and `w`; output dL/dW [D, C]. @internal */
 const NORMALIZE_COLUMNS_GRAD = 'TfjsAngularMarginNormalizeColumnsGrad';
 
-/** √(Σ_d W_dj² + ε) of column j of a row-major [rows, cols] matrix. */
-function columnNorm(w: ArrayLike<number>, j: number, rows: number, cols: number): number {
-  let sum = 0;
-  for (let d = 0; d < rows; d++) sum += w[d * cols + j]! ** 2;
-  return Math.sqrt(sum + NORM_EPSILON);
-}
-
 function normalizeColumnsCpu({ inputs, backend }: KernelArgs): tf.TensorInfo {
   const w = inputs['w'] as tf.TensorInfo;
   const [rows, cols] = w.shape as [number, number];
   const values = hostValues(backend as tf.KernelBackend, w);
   const out = new Float32Array(rows * cols);
   for (let j = 0; j < cols; j++) {
-    const norm = columnNorm(values, j, rows, cols);
+    const norm = hostNorm(values, j, rows, cols);
     for (let d = 0; d < rows; d++) out[d * cols + j] = values[d * cols + j]! / norm;
   }
   return hostOutput(backend as tf.KernelBackend, [rows, cols], out);
@@ -36,7 +29,7 @@ function normalizeColumnsGradCpu({ inputs, backend }: KernelArgs): tf.TensorInfo
   const w = hostValues(backend as tf.KernelBackend, wInfo);
   const out = new Float32Array(rows * cols);
   for (let j = 0; j < cols; j++) {
-    const norm = columnNorm(w, j, rows, cols);
+    const norm = hostNorm(w, j, rows, cols);
     let projection = 0;
     for (let d = 0; d < rows; d++) projection += (w[d * cols + j]! / norm) * dy[d * cols + j]!;
     for (let d = 0; d < rows; d++) out[d * cols + j] = (dy[d * cols + j]! - (w[d * cols + j]! / norm) * projection) / norm;

@@ -3,6 +3,15 @@ import { assertInteger } from '../util/validate.js';
 import { chebyshevT, chebyshevU } from './chebyshev.js';
 
 /**
+ * The boundaries of ψ's intervals as cosines, cos(jπ/m) for j = 1..m−1 (decreasing): c lies in
+ * interval k when it is at or below exactly k of them. Shared with the fused A-Softmax kernel.
+ * @internal
+ */
+export function intervalThresholds(m: number): number[] {
+  return Array.from({ length: m - 1 }, (_, i) => Math.cos(((i + 1) * Math.PI) / m));
+}
+
+/**
  * Interval index k and sign (−1)^k of ψ for cosines `c` (already clipped to [−1, 1]).
  *
  * θ ∈ [kπ/m, (k+1)π/m] ⇔ k = #{ j ∈ 1..m−1 : c ≤ cos(jπ/m) }, so k is a sum of comparisons with
@@ -11,13 +20,8 @@ import { chebyshevT, chebyshevU } from './chebyshev.js';
  */
 function intervalOf(c: tf.Tensor, m: number): { k: tf.Tensor; sign: tf.Tensor } {
   if (m === 1) return { k: tf.zerosLike(c), sign: tf.onesLike(c) };
-  const thresholds: number[] = [];
-  const alternating: number[] = [];
-  for (let j = 1; j < m; j++) {
-    thresholds.push(Math.cos((j * Math.PI) / m));
-    alternating.push(j % 2 === 0 ? 2 : -2);
-  }
-  const below = tf.cast(tf.lessEqual(tf.expandDims(c, -1), tf.tensor1d(thresholds)), 'float32');
+  const alternating = Array.from({ length: m - 1 }, (_, i) => ((i + 1) % 2 === 0 ? 2 : -2));
+  const below = tf.cast(tf.lessEqual(tf.expandDims(c, -1), tf.tensor1d(intervalThresholds(m))), 'float32');
   const k = tf.sum(below, -1);
   const sign = tf.add(1, tf.sum(tf.mul(below, tf.tensor1d(alternating)), -1));
   return { k, sign };
