@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { angularMargin, angularSoftmaxLogits, scheduledAngularMargin } from '../../src/ops/angular_softmax_logits.js';
-import { marginLogits } from '../../src/ops/margin_logits.js';
+import { marginLogits, type TargetMargin } from '../../src/ops/margin_logits.js';
 import { marginCrossEntropy } from '../../src/losses/margin_cross_entropy.js';
 import { ANGULAR_TARGETS } from '../../src/kernels/angular_targets.js';
 import { NORMALIZE_COLUMNS } from '../../src/kernels/normalize_columns.js';
@@ -22,15 +22,18 @@ afterEach(() => {
   useFusedKernels(true);
 });
 
-/** Logits and the gradients of the mean cross-entropy in x, kernel and λ (a tensor), fused or composite. */
-async function run(fused: boolean, x: Matrix, w: Matrix, ys: number[], m: number, lambda: number): Promise<Matrix[]> {
+/**
+ * Logits and the gradients of the mean cross-entropy in x, kernel and a scalar `s` (λ, or the
+ * iteration count of a schedule), fused or composite, for the A-Softmax margin `marginOf(s)`.
+ */
+async function run(fused: boolean, x: Matrix, w: Matrix, ys: number[], s: number, marginOf: (s: tf.Scalar) => TargetMargin): Promise<Matrix[]> {
   const before = useFusedKernels(fused);
   try {
     const lab = tf.tensor1d(ys, 'int32');
     const targets = tf.oneHot(tf.tensor1d(ys.map((y) => Math.min(Math.max(y, 0), w[0]!.length - 1)), 'int32'), w[0]!.length);
     const logitsOf = (a: tf.Tensor, b: tf.Tensor, l: tf.Tensor) =>
-      angularSoftmaxLogits(a as tf.Tensor2D, b as tf.Tensor2D, lab, { margin: m, lambda: l as tf.Scalar, validateLabels: false });
-    const inputs = [tf.tensor2d(x), tf.tensor2d(w), tf.scalar(lambda)];
+      marginLogits(a as tf.Tensor2D, b as tf.Tensor2D, lab, { targetMargin: marginOf(l as tf.Scalar), validateLabels: false });
+    const inputs = [tf.tensor2d(x), tf.tensor2d(w), tf.scalar(s)];
     const logits = logitsOf(inputs[0]!, inputs[1]!, inputs[2]!);
     const [gx, gw, gl] = tf.grads((a: tf.Tensor, b: tf.Tensor, l: tf.Tensor) => marginCrossEntropy(targets, logitsOf(a, b, l)))(inputs);
     return [await toMatrix(logits), await toMatrix(gx!), await toMatrix(gw!), [[(await gl!.data())[0]!]]];
@@ -39,9 +42,12 @@ async function run(fused: boolean, x: Matrix, w: Matrix, ys: number[], m: number
   }
 }
 
+/** The A-Softmax margin with λ given as a tensor, as angularSoftmaxLogits applies it. */
+const withLambda = (m: number) => (lambda: tf.Scalar) => angularMargin(m, lambda);
+
 async function expectSameAsComposite(x: Matrix, w: Matrix, ys: number[], m: number, lambda: number): Promise<void> {
-  const fused = await run(true, x, w, ys, m, lambda);
-  const composite = await run(false, x, w, ys, m, lambda);
+  const fused = await run(true, x, w, ys, lambda, withLambda(m));
+  const composite = await run(false, x, w, ys, lambda, withLambda(m));
   const tol = 2e-5 * m * m;
   ['logits', 'dL/dx', 'dL/dkernel', 'dL/dλ'].forEach((name, i) => {
     try {
@@ -52,17 +58,21 @@ async function expectSameAsComposite(x: Matrix, w: Matrix, ys: number[], m: numb
   });
 }
 
-/** Kernel names of one forward and backward pass of an A-Softmax head in x and kernel. */
+/** One forward and backward pass of an A-Softmax head (m = 4, λ = 5) in x and kernel, its gradients disposed. */
+function headStep(x: tf.Tensor, w: tf.Tensor, lab: tf.Tensor, targets: tf.Tensor): void {
+  const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+    marginCrossEntropy(targets, angularSoftmaxLogits(a as tf.Tensor2D, b as tf.Tensor2D, lab, { margin: 4, lambda: 5, validateLabels: false })))([x, w]);
+  tf.dispose([gx!, gw!]);
+}
+
+/** Kernel names of {@link headStep}. */
 async function kernelsOfStep(): Promise<string[]> {
   const x = tf.tensor2d(randomMatrix(B, D, 22));
   const w = tf.tensor2d(W);
   const lab = tf.tensor1d(labels, 'int32');
   const targets = tf.oneHot(lab, C);
-  const profile = await tf.profile(() => {
-    const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
-      marginCrossEntropy(targets, angularSoftmaxLogits(a as tf.Tensor2D, b as tf.Tensor2D, lab, { margin: 4, lambda: 5, validateLabels: false })))([x, w]);
-    tf.dispose([gx!, gw!]);
-  });
+  const profile = await tf.profile(() => headStep(x, w, lab, targets));
+  tf.dispose([x, w, lab, targets]);
   return profile.kernels.map((k) => k.name);
 }
 
@@ -108,18 +118,9 @@ describe('fused head kernels', () => {
   for (const iteration of [3, 400]) {
     it(`match the composite ops with λ scheduled from the iteration count (${iteration}: λ ${iteration < 100 ? 'above' : 'at'} its floor), in its gradient too`, async () => {
       const schedule = { base: 100, gamma: 0.5, power: 1.5, min: 2 };
-      const x = tf.tensor2d(randomMatrix(B, D, 43, 2));
-      const w = tf.tensor2d(W);
-      const lab = tf.tensor1d(labels, 'int32');
-      const targets = tf.oneHot(lab, C);
-      const results = async (fused: boolean) => {
-        useFusedKernels(fused);
-        const logitsOf = (a: tf.Tensor, b: tf.Tensor, it: tf.Tensor) =>
-          marginLogits(a as tf.Tensor2D, b as tf.Tensor2D, lab, { targetMargin: scheduledAngularMargin(4, it as tf.Scalar, schedule), validateLabels: false });
-        const inputs = [x, w, tf.scalar(iteration)];
-        const grads = tf.grads((a: tf.Tensor, b: tf.Tensor, it: tf.Tensor) => marginCrossEntropy(targets, logitsOf(a, b, it)))(inputs);
-        return [await toMatrix(logitsOf(x, w, inputs[2]!)), ...(await Promise.all(grads.slice(0, 2).map(toMatrix))), [[(await grads[2]!.data())[0]!]]];
-      };
+      const x = randomMatrix(B, D, 43, 2);
+      const scheduled = (count: tf.Scalar) => scheduledAngularMargin(4, count, schedule);
+      const results = (fused: boolean) => run(fused, x, W, labels, iteration, scheduled);
       const [fused, composite] = [await results(true), await results(false)];
       fused.forEach((value, i) => expectClose(value, composite[i]!, 1e-5, 1e-4));
       if (iteration >= 100) expect(Math.abs(fused[3]![0]![0]!)).toBe(0);
@@ -129,7 +130,7 @@ describe('fused head kernels', () => {
 
   it('give the gradient in λ of the float64 reference', async () => {
     const x = randomMatrix(B, D, 41, 2);
-    const [, , , [[grad]]] = await run(true, x, W, labels, 4, 3) as [Matrix, Matrix, Matrix, [[number]]];
+    const [, , , [[grad]]] = await run(true, x, W, labels, 3, withLambda(4)) as [Matrix, Matrix, Matrix, [[number]]];
     const h = 1e-5;
     const loss = (l: number) => crossEntropyRef(angularLogitsRef(x, W, labels, 4, l), labels);
     expect(grad).toBeCloseTo((loss(3 + h) - loss(3 - h)) / (2 * h), 4);
@@ -165,11 +166,7 @@ describe('fused head kernels', () => {
     const w = tf.tensor2d(W);
     const lab = tf.tensor1d(labels, 'int32');
     const targets = tf.oneHot(lab, C);
-    expectNoLeak(() => {
-      const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
-        marginCrossEntropy(targets, angularSoftmaxLogits(a as tf.Tensor2D, b as tf.Tensor2D, lab, { margin: 4, lambda: 5, validateLabels: false })))([x, w]);
-      tf.dispose([gx!, gw!]);
-    });
+    expectNoLeak(() => headStep(x, w, lab, targets));
     tf.dispose([x, w, lab, targets]);
   });
 
