@@ -7,6 +7,7 @@ export { cosFaceMargin, arcFaceMargin, combinedMargin, cosFaceLogits, arcFaceLog
 export { conv2dFilterGradient, type ConvPadding, type FilterGradientMethod } from './kernels/conv2d_filter_gradient.js';
 export { FUSED_KERNEL_BACKENDS, useFusedKernels } from './kernels/fused_kernels.js';
 export { registerFastConvGradients, restoreConvGradients, type FastConvGradientOptions } from './kernels/register_fast_conv_gradients.js';
+export { registerFastMatMul, restoreMatMul, type FastMatMulOptions } from './kernels/register_fast_mat_mul.js';
 export { lambdaAt, type LambdaSchedule } from './schedule/lambda_at.js';
 export type { Initializer, InitializerName, SerializedInitializer } from './layers/initializer.js';
 export { MarginHead, type MarginHeadArgs, type LayerArgs, type CallKwargs } from './layers/margin_head.js';

@@ -1,14 +1,16 @@
 // Command-line flags of the MNIST example: parsing, validation and presets.
 import { parseArgs } from 'node:util';
 import { BACKENDS, CONV_GRADIENTS, UsageError, type BackendName, type ConvGradientChoice } from './backend.js';
-import { HEAD_KINDS, SPHEREFACE_HEADS, type HeadKind, type Network } from './networks.js';
-import type { OptimizerName, TrainConfig } from './train.js';
+import { HEAD_KINDS, NETWORKS, SPHEREFACE_HEADS, type HeadKind, type Network } from './networks.js';
+import { LR_SCHEDULES, type OptimizerName, type TrainConfig } from './train.js';
 
-export type Preset = 'quick' | 'quick-cnn' | 'paper' | 'tiny';
-export const PRESETS: Record<Preset, Pick<TrainConfig, 'network' | 'epochs' | 'stepsPerEpoch' | 'batchSize' | 'lr'> & { description: string }> = {
+export type Preset = 'quick' | 'quick-cnn' | 'reproduce' | 'paper' | 'tiny';
+type PresetSettings = Pick<TrainConfig, 'network' | 'epochs' | 'stepsPerEpoch' | 'batchSize' | 'lr'> & Partial<Pick<TrainConfig, 'lrSchedule' | 'shift' | 'lambdaPower' | 'lambdaMin'>> & { description: string };
+export const PRESETS: Record<Preset, PresetSettings> = {
   paper: { network: 'paper', epochs: 40, stepsPerEpoch: 40, batchSize: 256, lr: 0.001, description: "the reference's ResNet-style CNN (11.7 M parameters), 40 epochs of 40 batches of 256: for a GPU" },
   quick: { network: 'quick', epochs: 4, stepsPerEpoch: 235, batchSize: 256, lr: 0.003, description: 'an MLP 784-256-128-dim, 4 passes over the 60,000 training images: minutes on a CPU' },
   'quick-cnn': { network: 'cnn', epochs: 2, stepsPerEpoch: 235, batchSize: 256, lr: 0.003, description: 'a small CNN (two stride-2 convolutions), 2 passes: for wasm or a GPU' },
+  reproduce: { network: 'cnn', epochs: 8, stepsPerEpoch: 469, batchSize: 128, lr: 0.003, lrSchedule: 'cosine', shift: 2, lambdaPower: 2, lambdaMin: 0, description: 'the small CNN, 8 passes of batches of 128 with shifted images and a cosine learning rate: the reference accuracies on a 2-core CPU' },
   tiny: { network: 'tiny', epochs: 2, stepsPerEpoch: 4, batchSize: 64, lr: 0.01, description: 'an MLP 784-32-dim, 8 steps: a smoke test' },
 };
 
@@ -57,8 +59,14 @@ Options:
 
 export type OptimizerChoice = 'auto' | OptimizerName;
 
-export interface MnistOptions extends Omit<TrainConfig, 'optimizer'> {
+export interface MnistOptions extends Omit<TrainConfig, 'optimizer' | 'seed' | 'classes'> {
   optimizer: OptimizerChoice;
+  /** One run per seed and head. */
+  seeds: number[];
+  /** Worker threads (cpu and wasm); null: one per core. */
+  workers: number | null;
+  /** Train on the digits 0-6 only and verify pairs of the unseen digits 7-9 too. */
+  openSet: boolean;
   heads: HeadKind[];
   preset: Preset;
   backend: BackendName;
@@ -83,6 +91,15 @@ function number(flag: string, value: string | undefined, fallback: number, { int
   return v;
 }
 
+/** --seed N or --seeds A,B,C (not both): distinct integers >= 0; default [1]. */
+function seedList(seed: string | undefined, seeds: string | undefined): number[] {
+  if (seed != null && seeds != null) throw new UsageError('give --seed or --seeds, not both.');
+  if (seeds == null) return [number('seed', seed, 1, { integer: true, min: 0 })];
+  const list = seeds.split(',').map((s) => number('seeds', s, 0, { integer: true, min: 0 }));
+  if (new Set(list).size !== list.length) throw new UsageError(`--seeds lists a seed twice: "${seeds}".`);
+  return list;
+}
+
 /** Parses argv (without node and the script); returns null when --help was asked for. */
 export function parseOptions(argv: string[]): MnistOptions | null {
   let parsed;
@@ -99,6 +116,9 @@ export function parseOptions(argv: string[]): MnistOptions | null {
         'steps-per-epoch': { type: 'string' },
         'batch-size': { type: 'string' },
         lr: { type: 'string' },
+        'lr-schedule': { type: 'string' },
+        shift: { type: 'string' },
+        network: { type: 'string' },
         margin: { type: 'string' },
         'lambda-base': { type: 'string' },
         'lambda-gamma': { type: 'string' },
@@ -113,6 +133,9 @@ export function parseOptions(argv: string[]): MnistOptions | null {
         data: { type: 'string' },
         out: { type: 'string', default: 'mnist-results' },
         seed: { type: 'string' },
+        seeds: { type: 'string' },
+        workers: { type: 'string' },
+        'open-set': { type: 'boolean', default: false },
         'train-subset': { type: 'string' },
         'test-subset': { type: 'string' },
         'max-plot-points': { type: 'string' },
@@ -124,7 +147,7 @@ export function parseOptions(argv: string[]): MnistOptions | null {
   }
   const v = parsed.values;
   if (v.help) return null;
-  const preset = choice('preset', v.preset!, ['quick', 'quick-cnn', 'paper', 'tiny'] as const);
+  const preset = choice('preset', v.preset!, Object.keys(PRESETS) as Preset[]);
   const p = PRESETS[preset];
   const heads = v.head === 'all' ? [...SPHEREFACE_HEADS] : v.head!.split(',').map((h) => choice('head', h.trim(), HEAD_KINDS));
   if (new Set(heads).size !== heads.length) throw new UsageError(`--head lists a head twice: "${v.head}".`);
@@ -132,19 +155,21 @@ export function parseOptions(argv: string[]): MnistOptions | null {
   return {
     heads,
     preset,
-    network: p.network as Network,
-    dim: Number(choice('dim', v.dim!, ['2', '3'] as const)),
+    network: v.network == null ? (p.network as Network) : choice('network', v.network, NETWORKS),
+    dim: number('dim', v.dim, 2, { integer: true, min: 2 }),
     epochs: number('epochs', v.epochs, p.epochs, { integer: true, min: 1 }),
     stepsPerEpoch: number('steps-per-epoch', v['steps-per-epoch'], p.stepsPerEpoch, { integer: true, min: 1 }),
     batchSize: number('batch-size', v['batch-size'], p.batchSize, { integer: true, min: 1 }),
     lr: number('lr', v.lr, p.lr, { min: 0, exclusive: true }),
+    lrSchedule: v['lr-schedule'] == null ? p.lrSchedule ?? 'exponential' : choice('lr-schedule', v['lr-schedule'], LR_SCHEDULES),
+    shift: number('shift', v.shift, p.shift ?? 0, { integer: true }),
     lrDecay: 0.9,
     lrDecaySteps: 500,
     margin: number('margin', v.margin, 4, { integer: true, min: 1 }),
     lambdaBase: number('lambda-base', v['lambda-base'], 1000),
     lambdaGamma: number('lambda-gamma', v['lambda-gamma'], 0.12),
-    lambdaPower: number('lambda-power', v['lambda-power'], 1),
-    lambdaMin: number('lambda-min', v['lambda-min'], 5),
+    lambdaPower: number('lambda-power', v['lambda-power'], p.lambdaPower ?? 1),
+    lambdaMin: number('lambda-min', v['lambda-min'], p.lambdaMin ?? 5),
     scale: number('scale', v.scale, 64, { min: 0, exclusive: true }),
     cosMargin: number('cos-margin', v['cos-margin'], 0.35),
     arcMargin: number('arc-margin', v['arc-margin'], 0.5),
@@ -153,7 +178,9 @@ export function parseOptions(argv: string[]): MnistOptions | null {
     optimizer: choice('optimizer', v.optimizer!, ['auto', 'adam', 'flat-adam'] as const),
     data: v.data,
     out: v.out!,
-    seed: number('seed', v.seed, 1, { integer: true, min: 0 }),
+    seeds: seedList(v.seed, v.seeds),
+    workers: v.workers == null ? null : number('workers', v.workers, 1, { integer: true, min: 1 }),
+    openSet: v['open-set']!,
     trainSubset: subset('train-subset', v['train-subset']),
     testSubset: subset('test-subset', v['test-subset']),
     maxPlotPoints: number('max-plot-points', v['max-plot-points'], 5000, { integer: true, min: 1 }),

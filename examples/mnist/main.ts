@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // tfjs-angular-margin-mnist: the SphereFace comparison on MNIST. `--help` lists the options.
+import { isMainThread } from 'node:worker_threads';
 import { UsageError } from './backend.js';
 import { HELP, parseOptions } from './cli.js';
 import { runMnist } from './run.js';
 
 const argv = process.argv.slice(2);
-try {
+// In a worker thread (jobs.ts starts workers from this file when bundled) this is not the program.
+if (isMainThread) try {
   const options = parseOptions(argv);
   if (options == null) {
     process.stdout.write(HELP);

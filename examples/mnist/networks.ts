@@ -3,7 +3,8 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { angularSoftmax, arcFace, combinedMarginHead, cosFace, modifiedSoftmax } from 'tfjs-angular-margin';
 
-export type Network = 'paper' | 'quick' | 'cnn' | 'tiny';
+export type Network = 'paper' | 'quick' | 'cnn' | 'cnn-wide' | 'tiny';
+export const NETWORKS: readonly Network[] = ['paper', 'quick', 'cnn', 'cnn-wide', 'tiny'];
 export type HeadKind = 'original' | 'modified' | 'angular' | 'cosface' | 'arcface' | 'combined';
 /** Every head the example can train; `--head all` means the SphereFace comparison, the first three. */
 export const HEAD_KINDS: readonly HeadKind[] = ['original', 'modified', 'angular', 'cosface', 'arcface', 'combined'];
@@ -22,6 +23,8 @@ export interface HeadOptions {
   /** ArcFace margin m, radians. */
   arcMargin: number;
   seed: number;
+  /** Number of classes the head separates (10; 7 in the open-set mode). */
+  classes: number;
 }
 
 /** Seeded initializers, so that a run is reproducible for a given --seed. */
@@ -34,7 +37,7 @@ class Seeds {
 
 /** Whether a network needs convolution gradients (which tfjs-backend-wasm 4.22 lacks). */
 export function isConvolutional(network: Network): boolean {
-  return network === 'paper' || network === 'cnn';
+  return network === 'paper' || network === 'cnn' || network === 'cnn-wide';
 }
 
 function prelu(x: tfl.SymbolicTensor, conv: boolean): tfl.SymbolicTensor {
@@ -42,8 +45,8 @@ function prelu(x: tfl.SymbolicTensor, conv: boolean): tfl.SymbolicTensor {
   return tfl.layers.prelu({ alphaInitializer: tfl.initializers.constant({ value: 0.25 }), ...(conv ? { sharedAxes: [1, 2] } : {}) }).apply(x) as tfl.SymbolicTensor;
 }
 
-function conv(x: tfl.SymbolicTensor, filters: number, strides: number, seeds: Seeds): tfl.SymbolicTensor {
-  const y = tfl.layers.conv2d({ filters, kernelSize: 3, strides, padding: 'same', kernelInitializer: seeds.glorot() }).apply(x) as tfl.SymbolicTensor;
+function conv(x: tfl.SymbolicTensor, filters: number, strides: number, seeds: Seeds, kernelSize = 3): tfl.SymbolicTensor {
+  const y = tfl.layers.conv2d({ filters, kernelSize, strides, padding: 'same', kernelInitializer: seeds.glorot() }).apply(x) as tfl.SymbolicTensor;
   return prelu(y, true);
 }
 
@@ -82,6 +85,12 @@ export function buildTrunk(network: Network, dim: number, seed: number): tfl.Lay
     x = conv(x, 32, 2, seeds); // 7×7
     x = tfl.layers.flatten().apply(x) as tfl.SymbolicTensor;
     x = dense(x, 128, seeds);
+  } else if (network === 'cnn-wide') {
+    x = tfl.layers.reshape({ targetShape: [28, 28, 1] }).apply(images) as tfl.SymbolicTensor;
+    x = conv(x, 32, 2, seeds, 5); // 14×14
+    x = conv(x, 64, 2, seeds); // 7×7
+    x = tfl.layers.flatten().apply(x) as tfl.SymbolicTensor;
+    x = dense(x, 256, seeds);
   } else if (network === 'quick') {
     x = dense(dense(images, 256, seeds), 128, seeds);
   } else {
@@ -99,12 +108,12 @@ export function buildHead(kind: HeadKind, options: HeadOptions): tfl.layers.Laye
   const validateLabels = false;
   switch (kind) {
     case 'original':
-      return tfl.layers.dense({ units: 10, kernelInitializer, name: 'original_softmax' });
+      return tfl.layers.dense({ units: options.classes, kernelInitializer, name: 'original_softmax' });
     case 'modified':
-      return modifiedSoftmax({ units: 10, kernelInitializer, validateLabels, name: 'modified_softmax' });
+      return modifiedSoftmax({ units: options.classes, kernelInitializer, validateLabels, name: 'modified_softmax' });
     case 'angular':
       return angularSoftmax({
-        units: 10,
+        units: options.classes,
         kernelInitializer,
         validateLabels,
         margin: options.margin,
@@ -115,10 +124,10 @@ export function buildHead(kind: HeadKind, options: HeadOptions): tfl.layers.Laye
         name: 'angular_softmax',
       });
     case 'cosface':
-      return cosFace({ units: 10, kernelInitializer, validateLabels, scale: options.scale, margin: options.cosMargin, name: 'cosface' });
+      return cosFace({ units: options.classes, kernelInitializer, validateLabels, scale: options.scale, margin: options.cosMargin, name: 'cosface' });
     case 'arcface':
-      return arcFace({ units: 10, kernelInitializer, validateLabels, scale: options.scale, margin: options.arcMargin, name: 'arcface' });
+      return arcFace({ units: options.classes, kernelInitializer, validateLabels, scale: options.scale, margin: options.arcMargin, name: 'arcface' });
     case 'combined':
-      return combinedMarginHead({ units: 10, kernelInitializer, validateLabels, scale: options.scale, m1: 1, m2: 0.3, m3: 0.2, name: 'combined_margin' });
+      return combinedMarginHead({ units: options.classes, kernelInitializer, validateLabels, scale: options.scale, m1: 1, m2: 0.3, m3: 0.2, name: 'combined_margin' });
   }
 }

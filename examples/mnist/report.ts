@@ -23,13 +23,19 @@ export interface RunInfo {
   config: Record<string, unknown>;
   backend: { name: string; detail: string };
   hardware: Record<string, unknown>;
-  data: { source: string; train: number; test: number };
+  data: { source: string; train: number; test: number; unseen: number };
   totalSeconds: number;
 }
 
+/** Pair verification as the report keeps it (LFW protocol: 3000 + 3000 pairs, 10 folds). */
+function verify(embeddings: number[][], labels: number[]) {
+  const v = pairVerification(embeddings, labels, { pairs: 3000, folds: 10, seed: 1 });
+  return { accuracy: v.accuracy, std: v.std, pairs: v.samePairs + v.differentPairs, folds: v.foldAccuracies.length };
+}
+
+/** What one run (a head with a seed) measured. */
 export function summarize(r: HeadResult) {
   const stats = angularStatistics(r.embeddings, r.labels);
-  const verification = pairVerification(r.embeddings, r.labels, { pairs: 3000, folds: 10, seed: 1 });
   const perEpoch = new Map<number, { loss: number; accuracy: number; count: number }>();
   for (const s of r.steps) {
     const e = perEpoch.get(s.epoch) ?? { loss: 0, accuracy: 0, count: 0 };
@@ -39,6 +45,7 @@ export function summarize(r: HeadResult) {
     perEpoch.set(s.epoch, e);
   }
   return {
+    seed: r.seed,
     testAccuracy: r.testAccuracy,
     testLoss: r.testLoss,
     referenceAccuracy: REFERENCE_ACCURACY[r.head] ?? null,
@@ -46,6 +53,9 @@ export function summarize(r: HeadResult) {
     evalSeconds: r.evalSeconds,
     msPerStep: r.msPerStep,
     parameters: r.parameters,
+    steps: r.steps.length,
+    /** λ of A-Softmax at the last training step (null for the other heads). */
+    lambdaAtLastStep: r.steps.at(-1)?.lambda ?? null,
     angular: {
       meanIntraClassAngleDegrees: stats.meanIntraClassAngle,
       maxIntraClassAngleDegrees: stats.maxIntraClassAngle,
@@ -53,15 +63,52 @@ export function summarize(r: HeadResult) {
       minInterClassPair: stats.minInterClassPair,
       meanIntraClassAngleByClassDegrees: stats.meanIntraClassAngleByClass,
     },
-    verification: { accuracy: verification.accuracy, std: verification.std, pairs: verification.samePairs + verification.differentPairs, folds: verification.foldAccuracies.length },
+    verification: verify(r.embeddings, r.labels),
+    unseenVerification: r.unseen == null ? null : verify(r.unseen.embeddings, r.unseen.labels),
     epochs: [...perEpoch.entries()].map(([epoch, e]) => ({ epoch, loss: e.loss / e.count, accuracy: e.accuracy / e.count })),
-    curves: {
-      loss: r.steps.map((s) => s.loss),
-      accuracy: r.steps.map((s) => s.accuracy),
-      lr: r.steps.map((s) => s.lr),
-      lambda: r.steps.map((s) => s.lambda),
-    },
   };
+}
+
+export type RunSummary = ReturnType<typeof summarize>;
+
+/** Mean, sample standard deviation (0 for one value) and count. */
+export interface Spread {
+  mean: number;
+  sd: number;
+  n: number;
+}
+
+export function spread(values: number[]): Spread {
+  const n = values.length;
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const sd = n > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1)) : 0;
+  return { mean, sd, n };
+}
+
+/** The figures summarized over seeds, per head. */
+export const SUMMARY_FIELDS = {
+  testAccuracy: (s: RunSummary) => s.testAccuracy,
+  minInterClassAngleDegrees: (s: RunSummary) => s.angular.minInterClassAngleDegrees,
+  meanIntraClassAngleDegrees: (s: RunSummary) => s.angular.meanIntraClassAngleDegrees,
+  verificationAccuracy: (s: RunSummary) => s.verification.accuracy,
+  unseenVerificationAccuracy: (s: RunSummary) => s.unseenVerification?.accuracy ?? null,
+  trainSeconds: (s: RunSummary) => s.trainSeconds,
+};
+
+export type HeadSummary = { [K in keyof typeof SUMMARY_FIELDS]: Spread | null };
+
+/** Per head, in the order the heads were trained: each field of {@link SUMMARY_FIELDS} over its seeds. */
+export function summarizeHeads(runs: Array<{ head: HeadKind; summary: RunSummary }>): Map<HeadKind, HeadSummary> {
+  const out = new Map<HeadKind, HeadSummary>();
+  for (const head of new Set(runs.map((r) => r.head))) {
+    const mine = runs.filter((r) => r.head === head).map((r) => r.summary);
+    const entries = Object.entries(SUMMARY_FIELDS).map(([key, get]) => {
+      const values = mine.map(get);
+      return [key, values.some((v) => v == null) ? null : spread(values as number[])];
+    });
+    out.set(head, Object.fromEntries(entries) as HeadSummary);
+  }
+  return out;
 }
 
 /** A deterministic subset of at most `max` indices, for figures. */
@@ -76,39 +123,75 @@ export function plotSubset(count: number, max: number, seed: number): number[] {
   return all.slice(0, max).sort((a, b) => a - b);
 }
 
-function table(results: HeadResult[], summaries: Array<ReturnType<typeof summarize>>): string[][] {
-  return results.map((r, i) => {
-    const s = summaries[i]!;
-    return [HEAD_TITLES[r.head], s.testAccuracy.toFixed(4), REFERENCE_ACCURACY[r.head]?.toFixed(4) ?? '—', s.testLoss.toFixed(4), s.angular.meanIntraClassAngleDegrees.toFixed(2), s.angular.minInterClassAngleDegrees.toFixed(2), `${s.verification.accuracy.toFixed(4)} ± ${s.verification.std.toFixed(4)}`, s.trainSeconds.toFixed(1)];
-  });
+/** "0.9812 ± 0.0011" (no ± for a single seed). */
+export function formatSpread(s: Spread | null, digits: number): string {
+  if (s == null) return '—';
+  return s.n > 1 ? `${s.mean.toFixed(digits)} ± ${s.sd.toFixed(digits)}` : s.mean.toFixed(digits);
 }
 
-export const TABLE_HEADER = ['head', 'test accuracy', 'reference', 'test loss', 'mean intra-class angle (°)', 'min inter-class angle (°)', 'pair verification (10-fold)', 'train time (s)'];
+/** What writeReport computed, for the terminal table. */
+export interface Report {
+  heads: Map<HeadKind, HeadSummary>;
+  seeds: number;
+  openSet: boolean;
+}
+
+export function tableHeader(report: Pick<Report, 'seeds' | 'openSet'>): string[] {
+  const over = report.seeds > 1 ? ` (mean ± sd, ${report.seeds} seeds)` : '';
+  return [`head${over}`, 'test accuracy', 'reference', 'mean intra-class angle (°)', 'min inter-class angle (°)', report.openSet ? 'verification, seen digits' : 'pair verification (10-fold)', ...(report.openSet ? ['verification, unseen digits'] : []), 'train time (s)'];
+}
+
+function tableRows(report: Report): string[][] {
+  return [...report.heads.entries()].map(([head, s]) => [
+    HEAD_TITLES[head],
+    formatSpread(s.testAccuracy, 4),
+    report.openSet ? '—' : REFERENCE_ACCURACY[head]?.toFixed(4) ?? '—',
+    formatSpread(s.meanIntraClassAngleDegrees, 2),
+    formatSpread(s.minInterClassAngleDegrees, 2),
+    formatSpread(s.verificationAccuracy, 4),
+    ...(report.openSet ? [formatSpread(s.unseenVerificationAccuracy, 4)] : []),
+    formatSpread(s.trainSeconds, 0),
+  ]);
+}
 
 /** The results table as aligned text for the terminal. */
-export function textTable(results: HeadResult[], summaries: Array<ReturnType<typeof summarize>>): string {
-  const rows = [TABLE_HEADER, ...table(results, summaries)];
-  const widths = TABLE_HEADER.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+export function textTable(report: Report): string {
+  const header = tableHeader(report);
+  const rows = [header, ...tableRows(report)];
+  const widths = header.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   return rows.map((r) => r.map((v, c) => v.padEnd(widths[c]!)).join('  ')).join('\n');
 }
 
-/** Writes every output file; returns the per-head summaries it computed (for the terminal table). */
-export async function writeReport(out: string, results: HeadResult[], info: RunInfo, maxPlotPoints: number, seed: number): Promise<Array<ReturnType<typeof summarize>>> {
+/**
+ * Writes every output file: results.json (every run and the per-head summary over seeds),
+ * metrics.csv (every step of every run), the embedding figures and training curves of the first
+ * seed, and index.html. Returns what the terminal table shows.
+ */
+export async function writeReport(out: string, results: HeadResult[], info: RunInfo, maxPlotPoints: number): Promise<Report> {
   await mkdir(out, { recursive: true });
-  const summaries = results.map(summarize);
+  const runs = results.map((r) => ({ head: r.head, summary: summarize(r) }));
+  const heads = summarizeHeads(runs);
+  const seeds = [...new Set(results.map((r) => r.seed))];
+  const report: Report = { heads, seeds: seeds.length, openSet: info.data.unseen > 0 };
   const put = (name: string, text: string) => writeFile(join(out, name), text);
-  await put('results.json', JSON.stringify({ ...info, heads: Object.fromEntries(results.map((r, i) => [r.head, summaries[i]])) }, null, 2) + '\n');
-  const csv = ['head,step,epoch,loss,accuracy,lr,lambda'];
-  for (const r of results) for (const s of r.steps) csv.push(`${r.head},${s.step},${s.epoch},${s.loss},${s.accuracy},${s.lr},${s.lambda ?? ''}`);
+  const json = {
+    ...info,
+    summary: Object.fromEntries(heads),
+    runs: seeds.map((seed) => ({ seed, heads: Object.fromEntries(runs.filter((r) => r.summary.seed === seed).map((r) => [r.head, r.summary])) })),
+  };
+  await put('results.json', JSON.stringify(json, null, 2) + '\n');
+  const csv = ['seed,head,step,epoch,loss,accuracy,lr,lambda'];
+  for (const r of results) for (const s of r.steps) csv.push(`${r.seed},${r.head},${s.step},${s.epoch},${s.loss},${s.accuracy},${s.lr},${s.lambda ?? ''}`);
   await put('metrics.csv', csv.join('\n') + '\n');
 
+  const shown = results.filter((r) => r.seed === seeds[0]);
   const figures: Array<{ head: HeadKind; file: string }> = [];
-  for (const r of results) {
-    const subset = plotSubset(r.embeddings.length, maxPlotPoints, seed);
+  for (const r of shown) {
+    const subset = plotSubset(r.embeddings.length, maxPlotPoints, r.seed);
     const points = subset.map((i) => r.embeddings[i]!);
     const labels = subset.map((i) => r.labels[i]!);
     const dim = points[0]?.length ?? 0;
-    const title = `${HEAD_TITLES[r.head]}: ${points.length} test embeddings, accuracy ${r.testAccuracy.toFixed(4)}`;
+    const title = `${HEAD_TITLES[r.head]}: ${points.length} test embeddings, accuracy ${r.testAccuracy.toFixed(4)} (seed ${r.seed})`;
     if (dim === 2) {
       const file = `embeddings-2d-${r.head}.svg`;
       await put(file, scatter2d({ title, points, labels, weights: r.weights }));
@@ -119,24 +202,28 @@ export async function writeReport(out: string, results: HeadResult[], info: RunI
       figures.push({ head: r.head, file });
     }
   }
-  const window = Math.max(1, Math.round((results[0]?.steps.length ?? 1) / 100));
-  const curve = (key: 'loss' | 'accuracy') => results.map((r) => ({ name: r.head, x: r.steps.map((s) => s.step + 1), y: movingAverage(r.steps.map((s) => s[key]), window) }));
-  await put('loss.svg', lineChart({ title: `training loss (moving average over ${window} steps)`, series: curve('loss'), xLabel: 'step', yLabel: 'loss' }));
-  await put('accuracy.svg', lineChart({ title: `training accuracy (moving average over ${window} steps)`, series: curve('accuracy'), xLabel: 'step', yLabel: 'accuracy' }));
+  const window = Math.max(1, Math.round((shown[0]?.steps.length ?? 1) / 100));
+  const curve = (key: 'loss' | 'accuracy') => shown.map((r) => ({ name: r.head, x: r.steps.map((s) => s.step + 1), y: movingAverage(r.steps.map((s) => s[key]), window) }));
+  const ofSeed = seeds.length > 1 ? `, seed ${seeds[0]}` : '';
+  await put('loss.svg', lineChart({ title: `training loss (moving average over ${window} steps${ofSeed})`, series: curve('loss'), xLabel: 'step', yLabel: 'loss' }));
+  await put('accuracy.svg', lineChart({ title: `training accuracy (moving average over ${window} steps${ofSeed})`, series: curve('accuracy'), xLabel: 'step', yLabel: 'accuracy' }));
 
-  const rows = table(results, summaries).map((r) => `<tr>${r.map((v) => `<td>${escapeXml(v)}</td>`).join('')}</tr>`);
+  const rows = tableRows(report).map((r) => `<tr>${r.map((v) => `<td>${escapeXml(v)}</td>`).join('')}</tr>`);
+  const protocol = report.openSet
+    ? `Open set: trained on the ${info.data.train} training images of the digits 0-${Number(info.config.classes) - 1}; test accuracy over the ${info.data.test} test images of those digits; pair verification (10-fold, cosine threshold) on those and on the ${info.data.unseen} test images of the digits never trained on.`
+    : `Test figures: all ${info.data.test} test images, plain logits (no margin), no training step on test data. The reference column is the TensorFlow 1 re-implementation's README, whose test figures were measured while training on the test batches.`;
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>tfjs-angular-margin: MNIST</title>
 <style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child{text-align:left}img{max-width:100%}</style></head>
-<body><h1>MNIST: original, modified and angular softmax</h1>
+<body><h1>MNIST: ${report.openSet ? 'open-set verification' : 'original, modified and angular softmax'}</h1>
 <p>Backend: ${escapeXml(info.backend.detail)}. Command: <code>${escapeXml(info.command)}</code>. Total time ${info.totalSeconds.toFixed(1)} s.
-Test figures: all ${info.data.test} test images, plain logits (no margin), no training step on test data. The reference column is the TensorFlow 1 re-implementation's README, whose test figures were measured while training on the test batches.</p>
-<table><tr>${TABLE_HEADER.map((h) => `<th>${escapeXml(h)}</th>`).join('')}</tr>
+${protocol} Figures and curves: seed ${seeds[0]}.</p>
+<table><tr>${tableHeader(report).map((h) => `<th>${escapeXml(h)}</th>`).join('')}</tr>
 ${rows.join('\n')}</table>
 ${figures.map((f) => `<h2>${escapeXml(HEAD_TITLES[f.head])}</h2><img src="${f.file}" alt="embeddings of the ${f.head} head">`).join('\n')}
 <h2>Training curves</h2><img src="loss.svg" alt="training loss"><img src="accuracy.svg" alt="training accuracy">
 </body></html>
 `;
   await put('index.html', html);
-  return summaries;
+  return report;
 }

@@ -1,14 +1,18 @@
-// The MNIST comparison: loads data, picks a backend, trains each head, writes the report.
-import { cpus, platform, release, totalmem } from 'node:os';
-import * as tf from '@tensorflow/tfjs-core';
-import { selectBackend } from './backend.js';
+// The MNIST comparison: loads data, picks a backend, trains each head for each seed, writes the report.
+import { isAbsolute, relative } from 'node:path';
+import { availableParallelism, cpus, platform, release, totalmem } from 'node:os';
+import { selectBackend, UsageError } from './backend.js';
 import type { MnistOptions } from './cli.js';
 import { loadMnist } from './data.js';
 import type { MnistSplit } from './idx.js';
+import { CPU_BACKENDS, runJobs, type Job } from './jobs.js';
 import { isConvolutional } from './networks.js';
 import { formatDuration, type ProgressSink } from './progress.js';
 import { textTable, writeReport } from './report.js';
-import { imagesToTensor, trainHead, type HeadResult } from './train.js';
+import type { HeadResult } from './train.js';
+
+/** The open-set mode trains on the digits below this one and verifies pairs of the others too. */
+export const OPEN_SET_CLASSES = 7;
 
 function limit(split: MnistSplit, count: number | null): MnistSplit {
   if (count == null || count >= split.count) return split;
@@ -16,37 +20,63 @@ function limit(split: MnistSplit, count: number | null): MnistSplit {
   return { ...split, count, images: split.images.subarray(0, count * pixels), labels: split.labels.subarray(0, count) };
 }
 
+/** The images of `split` whose label passes `keep`, in their order. */
+export function filterSplit(split: MnistSplit, keep: (label: number) => boolean): MnistSplit {
+  const pixels = split.rows * split.cols;
+  const indices = [...split.labels.keys()].filter((i) => keep(split.labels[i]!));
+  const images = new Uint8Array(indices.length * pixels);
+  indices.forEach((from, to) => images.set(split.images.subarray(from * pixels, (from + 1) * pixels), to * pixels));
+  return { ...split, count: indices.length, images, labels: Uint8Array.from(indices, (i) => split.labels[i]!) };
+}
+
+/** The number of worker threads: as asked, at most one per job; 1 (this thread) off the CPU backends. */
+export function workerCount(requested: number | null, backend: string, jobs: number): number {
+  if (!CPU_BACKENDS.includes(backend)) {
+    if (requested != null && requested > 1) throw new UsageError(`--workers ${requested}: worker threads serve the CPU backends (${CPU_BACKENDS.join(', ')}); the ${backend} backend trains in one thread (--workers 1).`);
+    return 1;
+  }
+  return Math.max(1, Math.min(requested ?? availableParallelism(), jobs));
+}
+
+/** A path inside the working directory as a relative one (results then name no machine's folders); others as they are. */
+function shownPath(path: string): string {
+  const inside = relative(process.cwd(), path);
+  return inside !== '' && !inside.startsWith('..') && !isAbsolute(inside) ? inside : path;
+}
+
 export async function runMnist(options: MnistOptions, command: string, sink: ProgressSink, log: (line: string) => void): Promise<HeadResult[]> {
   const started = performance.now();
   const backend = await selectBackend(options.backend, isConvolutional(options.network), options.convGradient);
   // FlatAdam saves kernel dispatches, which cost on a GPU; on cpu and wasm tfjs's Adam is faster.
   const optimizer = options.optimizer === 'auto' ? (backend.name === 'webgpu' ? 'flat-adam' : 'adam') : options.optimizer;
-  log(`backend: ${backend.name} — ${backend.detail}; optimizer: ${optimizer}`);
+  const jobs: Job[] = options.seeds.flatMap((seed) => options.heads.map((head) => ({ head, seed })));
+  const workers = workerCount(options.workers, backend.name, jobs.length);
+  log(`backend: ${backend.name} — ${backend.detail}; optimizer: ${optimizer}; ${jobs.length} run(s) (${options.heads.length} head(s) × ${options.seeds.length} seed(s)) on ${workers === 1 ? 'this thread' : `${workers} worker threads`}`);
   const mnist = await loadMnist(options.data, { log });
-  const trainSplit = limit(mnist.train, options.trainSubset);
-  const testSplit = limit(mnist.test, options.testSubset);
-  log(`data: ${trainSplit.count} training and ${testSplit.count} test images from ${mnist.source}`);
-  const train = { x: imagesToTensor(trainSplit), y: tf.tensor1d(trainSplit.labels, 'int32') };
-  const test = { x: imagesToTensor(testSplit), y: tf.tensor1d(testSplit.labels, 'int32') };
-  const results: HeadResult[] = [];
-  for (const head of options.heads) {
-    const r = await trainHead(head, train, test, { ...options, optimizer }, sink);
-    log(`${head}: test accuracy ${r.testAccuracy.toFixed(4)}, test loss ${r.testLoss.toFixed(4)}, ${formatDuration(r.trainSeconds)} training (${r.msPerStep.toFixed(1)} ms/step)`);
-    results.push(r);
+  const classes = options.openSet ? OPEN_SET_CLASSES : 10;
+  const trainAll = limit(mnist.train, options.trainSubset);
+  const testAll = limit(mnist.test, options.testSubset);
+  const train = options.openSet ? filterSplit(trainAll, (l) => l < classes) : trainAll;
+  const test = options.openSet ? filterSplit(testAll, (l) => l < classes) : testAll;
+  const unseen = options.openSet ? filterSplit(testAll, (l) => l >= classes) : undefined;
+  log(`data: ${train.count} training and ${test.count} test images${unseen ? ` of the digits 0-${classes - 1}, and ${unseen.count} test images of the unseen digits ${classes}-9,` : ''} from ${mnist.source}`);
+  const config = { ...options, optimizer, classes, seed: options.seeds[0]! };
+  const results = await runJobs(jobs, { train, evaluation: { test, unseen }, config, backend: backend.name as 'cpu', convGradient: options.convGradient }, workers, sink);
+  for (const r of results) {
+    log(`${r.head} (seed ${r.seed}): test accuracy ${r.testAccuracy.toFixed(4)}, test loss ${r.testLoss.toFixed(4)}, ${formatDuration(r.trainSeconds)} training (${r.msPerStep.toFixed(1)} ms/step)`);
   }
-  tf.dispose([train.x, train.y, test.x, test.y]);
   const totalSeconds = (performance.now() - started) / 1000;
   const cpu = cpus();
-  const { heads, ...config } = options;
-  const summaries = await writeReport(options.out, results, {
+  const { heads, seeds, ...rest } = options;
+  const report = await writeReport(options.out, results, {
     command,
-    config: { heads, ...config, optimizer },
+    config: { heads, seeds, ...rest, optimizer, workers, classes },
     backend,
     hardware: { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGiB: +(totalmem() / 2 ** 30).toFixed(1), platform: `${platform()} ${release()}`, node: process.version },
-    data: { source: mnist.source, train: trainSplit.count, test: testSplit.count },
+    data: { source: shownPath(mnist.source), train: train.count, test: test.count, unseen: unseen?.count ?? 0 },
     totalSeconds,
-  }, options.maxPlotPoints, options.seed);
-  log(`\n${textTable(results, summaries)}\n`);
-  log(`total: ${formatDuration(totalSeconds)} (${totalSeconds.toFixed(1)} s) for ${options.heads.length} head(s); results in ${options.out}/ (open index.html)`);
+  }, options.maxPlotPoints);
+  log(`\n${textTable(report)}\n`);
+  log(`total: ${formatDuration(totalSeconds)} (${totalSeconds.toFixed(1)} s) for ${jobs.length} run(s); results in ${options.out}/ (open index.html)`);
   return results;
 }

