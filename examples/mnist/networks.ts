@@ -22,6 +22,8 @@ export interface HeadOptions {
   cosMargin: number;
   /** ArcFace margin m, radians. */
   arcMargin: number;
+  /** Margins (m1, m2, m3) of the combined margin: cos(m1·θ + m2) − m3. */
+  combinedMargins: [number, number, number];
   seed: number;
   /** Number of classes the head separates (10; 7 in the open-set mode). */
   classes: number;
@@ -128,6 +130,6 @@ export function buildHead(kind: HeadKind, options: HeadOptions): tfl.layers.Laye
     case 'arcface':
       return arcFace({ units: options.classes, kernelInitializer, validateLabels, scale: options.scale, margin: options.arcMargin, name: 'arcface' });
     case 'combined':
-      return combinedMarginHead({ units: options.classes, kernelInitializer, validateLabels, scale: options.scale, m1: 1, m2: 0.3, m3: 0.2, name: 'combined_margin' });
+      return combinedMarginHead({ units: options.classes, kernelInitializer, validateLabels, scale: options.scale, m1: options.combinedMargins[0], m2: options.combinedMargins[1], m3: options.combinedMargins[2], name: 'combined_margin' });
   }
 }

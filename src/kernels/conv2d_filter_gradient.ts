@@ -18,12 +18,13 @@ export function assertFilterGradientMethod(owner: string, method: unknown): asse
   }
 }
 
-function pair(v: number | [number, number]): [number, number] {
+/** A number or a pair, as a pair. @internal */
+export function pair(v: number | [number, number]): [number, number] {
   return typeof v === 'number' ? [v, v] : v;
 }
 
-/** [top, bottom, left, right] padding for a 'same', 'valid', numeric or explicit NHWC padding. */
-function paddingOf(pad: ConvPadding, input: [number, number], output: [number, number], kernel: [number, number], strides: [number, number], dilations: [number, number]): [number, number, number, number] {
+/** [top, bottom, left, right] padding for a 'same', 'valid', numeric or explicit NHWC padding. @internal */
+export function paddingOf(pad: ConvPadding, input: [number, number], output: [number, number], kernel: [number, number], strides: [number, number], dilations: [number, number]): [number, number, number, number] {
   if (pad === 'valid') return [0, 0, 0, 0];
   if (typeof pad === 'number') return [pad, pad, pad, pad];
   if (Array.isArray(pad)) {
