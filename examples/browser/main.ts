@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { angularSoftmax, angularStatistics, arcFace, AngularSoftmax, cosFace, marginCrossEntropy, modifiedSoftmax, seededRandom } from 'tfjs-angular-margin';
+import { buildTrunk } from '../mnist/networks.js';
 import { lineChart, movingAverage, scatter2d } from '../mnist/plots.js';
 import { loadDigits, type Digits } from './data.js';
 
@@ -53,18 +54,10 @@ function buildHead(head: Head): tf.layers.Layer {
   switch (head) {
     case 'original': return tf.layers.dense({ units: 10, kernelInitializer: init });
     case 'modified': return modifiedSoftmax({ units: 10, kernelInitializer: init });
-    case 'angular': return angularSoftmax({ units: 10, kernelInitializer: init, margin: Math.round(num('margin')), lambdaBase: num('lambdaBase'), lambdaGamma: num('lambdaGamma'), lambdaMin: num('lambdaMin') });
+    case 'angular': return angularSoftmax({ units: 10, kernelInitializer: init, margin: Math.round(num('margin')), lambdaBase: num('lambdaBase'), lambdaGamma: num('lambdaGamma'), lambdaPower: num('lambdaPower'), lambdaMin: num('lambdaMin') });
     case 'cosface': return cosFace({ units: 10, kernelInitializer: init, scale: num('scale'), margin: num('margin') });
     case 'arcface': return arcFace({ units: 10, kernelInitializer: init, scale: num('scale'), margin: num('margin') });
   }
-}
-
-function buildTrunk(): tf.LayersModel {
-  const input = tf.input({ shape: [784] });
-  let x = tf.layers.dense({ units: 128, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }).apply(input) as tf.SymbolicTensor;
-  x = tf.layers.prelu({ alphaInitializer: tf.initializers.constant({ value: 0.25 }) }).apply(x) as tf.SymbolicTensor;
-  const emb = tf.layers.dense({ units: 2, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }).apply(x) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: emb });
 }
 
 function logits(head: tf.layers.Layer, kind: Head, emb: tf.Tensor, labels: tf.Tensor, training: boolean): tf.Tensor {
@@ -103,7 +96,7 @@ async function train(train: Digits, test: Digits): Promise<void> {
   const trainY = tf.tensor1d(train.labels, 'int32');
   const testX = tf.tensor2d(test.images, [test.count, 784]);
   const testY = tf.tensor1d(test.labels, 'int32');
-  const trunk = buildTrunk();
+  const trunk = buildTrunk('quick', 2, 1); // the MNIST example's MLP, 784-256-128-2
   const head = buildHead(kind);
   const optimizer = tf.train.adam(0.003);
   const rand = seededRandom(3);
