@@ -1,5 +1,7 @@
-// The networks of the MNIST example: the reference's ResNet-style CNN ('paper'), a small MLP that
-// trains on a 2-core CPU in minutes ('quick'), a small CNN ('cnn'), and a tiny MLP for smoke tests.
+// The networks of the MNIST example: the reference's ResNet-style CNN ('paper', for a GPU); on a
+// CPU, a CNN of a 5×5 and a 3×3 stride-2 convolution with 32 and 64 filters and 256 units
+// ('cnn-wide', the reproduce preset), a smaller one with 16 and 32 filters and 128 units ('cnn'),
+// and the MLP 784-256-128 ('quick'); and a tiny MLP for smoke tests ('tiny').
 import * as tfl from '@tensorflow/tfjs-layers';
 import { angularSoftmax, arcFace, combinedMarginHead, cosFace, modifiedSoftmax } from 'tfjs-angular-margin';
 

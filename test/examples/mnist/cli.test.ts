@@ -6,7 +6,9 @@ describe('MNIST command line', () => {
     const o = parseOptions([])!;
     expect(o.heads).toEqual(['original', 'modified', 'angular']);
     expect([o.preset, o.network, o.dim, o.backend, o.margin]).toEqual(['quick', 'quick', 2, 'auto', 4]);
-    expect([o.lambdaBase, o.lambdaGamma, o.lambdaPower, o.lambdaMin]).toEqual([1000, 0.12, 1, 5]);
+    // The quick preset lets the margin act within its run: λ = 1000·(1 + 0.12·step)^−2, no floor.
+    expect([o.lambdaBase, o.lambdaGamma, o.lambdaPower, o.lambdaMin]).toEqual([1000, 0.12, 2, 0]);
+    expect([o.epochs, o.stepsPerEpoch, o.batchSize, o.lrSchedule, o.shift]).toEqual([10, 469, 128, 'cosine', 1]);
     expect(o.convGradient).toBe('auto');
     expect(o.optimizer).toBe('auto');
     expect(parseOptions(['--optimizer', 'flat-adam'])!.optimizer).toBe('flat-adam');
@@ -16,7 +18,12 @@ describe('MNIST command line', () => {
   it('takes a list of heads, the cosine-margin heads among them', () => {
     const o = parseOptions(['--head', 'angular, cosface,arcface,combined', '--scale', '16', '--arc-margin', '0.3'])!;
     expect(o.heads).toEqual(['angular', 'cosface', 'arcface', 'combined']);
-    expect([o.scale, o.cosMargin, o.arcMargin]).toEqual([16, 0.35, 0.3]);
+    expect([o.scale, o.cosMargin, o.arcMargin, o.combinedMargins]).toEqual([16, 0.1, 0.3, [1, 0.05, 0.05]]);
+    // The papers' margins from 3 dimensions on; in 2-D, margins that ten classes 36° apart can meet.
+    const d3 = parseOptions(['--dim', '3'])!;
+    expect([d3.scale, d3.cosMargin, d3.arcMargin, d3.combinedMargins]).toEqual([64, 0.35, 0.5, [1, 0.3, 0.2]]);
+    expect(parseOptions(['--combined-margins', '1,0.2,0.1'])!.combinedMargins).toEqual([1, 0.2, 0.1]);
+    expect(() => parseOptions(['--combined-margins', '1,0.2'])).toThrow(/--combined-margins must be three numbers M1,M2,M3, but got "1,0.2"/);
   });
 
   it('takes the paper preset and overrides', () => {
@@ -24,6 +31,9 @@ describe('MNIST command line', () => {
     expect([o.network, o.stepsPerEpoch, o.batchSize, o.lr, o.epochs, o.dim]).toEqual(['paper', 40, 256, 0.001, 2, 3]);
     expect(o.heads).toEqual(['angular']);
     expect([o.lambdaBase, o.lambdaMin]).toEqual([0, 0]);
+    // Presets that set no λ schedule keep SphereFace's, and the reference's learning-rate decay.
+    const paper = parseOptions(['--preset', 'paper'])!;
+    expect([paper.lambdaBase, paper.lambdaGamma, paper.lambdaPower, paper.lambdaMin, paper.lrSchedule, paper.shift]).toEqual([1000, 0.12, 1, 5, 'exponential', 0]);
     expect(parseOptions(['--help'])).toBeNull();
   });
 
@@ -35,9 +45,9 @@ describe('MNIST command line', () => {
     expect(parseOptions(['--seed', '7'])!.seeds).toEqual([7]);
   });
 
-  it('takes the reproduce preset: the small CNN, shifted images, a cosine learning rate and λ down to 0', () => {
+  it('takes the reproduce preset: the wider CNN, shifted images, a cosine learning rate and λ down to 0', () => {
     const o = parseOptions(['--preset', 'reproduce'])!;
-    expect([o.network, o.epochs, o.stepsPerEpoch, o.batchSize, o.lr, o.lrSchedule, o.shift]).toEqual(['cnn', 8, 469, 128, 0.003, 'cosine', 2]);
+    expect([o.network, o.epochs, o.stepsPerEpoch, o.batchSize, o.lr, o.lrSchedule, o.shift]).toEqual(['cnn-wide', 8, 469, 128, 0.003, 'cosine', 1]);
     expect([o.lambdaBase, o.lambdaGamma, o.lambdaPower, o.lambdaMin]).toEqual([1000, 0.12, 2, 0]);
     expect(parseOptions(['--preset', 'reproduce', '--lambda-min', '1', '--shift', '0'])!.lambdaMin).toBe(1);
   });
