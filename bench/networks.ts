@@ -3,14 +3,16 @@
 // gradient the backend can use, side by side: tfjs's own Conv2DBackpropFilter ('stock') and
 // registerFastConvGradients' with its methods 'transposed' and 'taps'; wasm has no stock kernel.
 // Each is timed with tfjs's Adam ('adam') and with the example's FlatAdam ('flat'), which updates
-// all weights in a few large kernels. The paper network on the pure-JS cpu backend takes minutes a step and is
-// skipped unless --include-slow is given.
-// Usage: npm run bench -- networks [--batch 256] [--runs 3] [--networks quick,cnn,paper]
+// all weights in a few large kernels, and with the backend's own matrix product ('stock') and
+// registerFastMatMul's ('fast', which transposes operands before the product).
+// The paper network on the pure-JS cpu backend takes minutes a step and is skipped unless
+// --include-slow is given.
+// Usage: npm run bench -- networks [--batch 256] [--runs 3] [--networks quick,cnn,cnn-wide,paper]
 //        [--backends webgpu] [--conv-gradients stock,transposed,taps] [--optimizers adam,flat]
-//        [--include-slow] [--name F] [--out DIR]
+//        [--mat-muls stock,fast] [--include-slow] [--name F] [--out DIR]
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { marginCrossEntropy, modifiedSoftmax } from 'tfjs-angular-margin';
+import { marginCrossEntropy, modifiedSoftmax, registerFastMatMul, restoreMatMul } from 'tfjs-angular-margin';
 import { FlatAdam } from '../examples/mnist/flat_adam.js';
 import { buildTrunk, isConvolutional, type Network } from '../examples/mnist/networks.js';
 import { availableBackends, convGradientSwitch, machine, median, RESULTS_DIR, timeInterleaved, useBackend, writeResults, type ConvGradient } from './common.js';
@@ -23,6 +25,7 @@ const { values } = parseArgs({ options: {
   backends: { type: 'string' },
   'conv-gradients': { type: 'string', default: 'stock,transposed,taps' },
   optimizers: { type: 'string', default: 'adam,flat' },
+  'mat-muls': { type: 'string', default: 'stock,fast' },
   name: { type: 'string', default: 'networks' },
   out: { type: 'string', default: RESULTS_DIR },
   'include-slow': { type: 'boolean', default: false },
@@ -32,6 +35,8 @@ const networks = values.networks!.split(',') as Network[];
 const wanted = values['conv-gradients']!.split(',') as ConvGradient[];
 const optimizers = values.optimizers!.split(',');
 for (const o of optimizers) if (o !== 'adam' && o !== 'flat') throw new Error(`--optimizers takes adam and flat, but got "${o}"`);
+const matMuls = values['mat-muls']!.split(',');
+for (const m of matMuls) if (m !== 'stock' && m !== 'fast') throw new Error(`--mat-muls takes stock and fast, but got "${m}"`);
 const backends = values.backends ? values.backends.split(',') : await availableBackends(false);
 
 const rows: Array<Record<string, unknown>> = [];
@@ -47,7 +52,7 @@ for (const backend of backends) {
       continue;
     }
     const gradients = isConvolutional(network) ? convGradient.available.filter((v) => wanted.includes(v)) : [null];
-    const variants = gradients.flatMap((gradient) => optimizers.map((optimizer) => ({ gradient, optimizer })));
+    const variants = gradients.flatMap((gradient) => optimizers.flatMap((optimizer) => matMuls.map((matMul) => ({ gradient, optimizer, matMul }))));
     const trunk = buildTrunk(network, 2, 1);
     const head = modifiedSoftmax({ units: 10 });
     const made = new Map<string, tf.Optimizer>(optimizers.map((o) => [o, o === 'flat' ? new FlatAdam(1e-3) : tf.train.adam(1e-3)]));
@@ -58,22 +63,25 @@ for (const backend of backends) {
     tf.tidy(forward); // builds the head before minimize lists the variables
     // Each variant trains the same model (with its own optimizer state); it switches the
     // filter-gradient kernel first.
-    const contenders = variants.map(({ gradient, optimizer }) => ({
-      name: `${gradient ?? '-'}/${optimizer}`,
+    const contenders = variants.map(({ gradient, optimizer, matMul }) => ({
+      name: `${gradient ?? '-'}/${optimizer}/${matMul}`,
       gradient: gradient ?? '-',
       optimizer,
+      matMul,
       step: async () => {
         if (gradient != null) convGradient.use(gradient);
+        if (matMul === 'fast') registerFastMatMul({ backends: [info.name] });
+        else restoreMatMul({ backends: [info.name] });
         const loss = made.get(optimizer)!.minimize(() => marginCrossEntropy(targets, forward()), true)!;
         await loss.data();
         loss.dispose();
       },
     }));
     const timed = await timeInterleaved(contenders, Number(values.warmup), Number(values.runs));
-    for (const { name, gradient, optimizer } of contenders) {
+    for (const { name, gradient, optimizer, matMul } of contenders) {
       const { times, leakedPerStep } = timed.get(name)!;
       const ms = median(times);
-      rows.push({ backend: info.name, network, filterGradient: gradient, optimizer, convolutional: isConvolutional(network), parameters: trunk.countParams(), batch: B, medianMs: ms, samplesPerSecond: (B * 1000) / ms, leakedPerStep, times });
+      rows.push({ backend: info.name, network, filterGradient: gradient, optimizer, matMul, convolutional: isConvolutional(network), parameters: trunk.countParams(), batch: B, medianMs: ms, samplesPerSecond: (B * 1000) / ms, leakedPerStep, times });
       console.log(`  ${network.padEnd(6)} ${name.padEnd(16)} ${ms.toFixed(1)} ms/step  ${((B * 1000) / ms).toFixed(0)} samples/s  leaked/step ${leakedPerStep}`);
     }
     tf.dispose([x, labels, targets]);
@@ -83,12 +91,12 @@ for (const backend of backends) {
 }
 
 const md = [
-  `Training step (forward, backward, Adam) at batch ${B} with a modified-softmax head; median of the timed runs after warm-up; the variants of one network (filter gradient, optimizer: tfjs's Adam or the example's FlatAdam) timed interleaved.`,
+  `Training step (forward, backward, Adam) at batch ${B} with a modified-softmax head; median of the timed runs after warm-up; the variants of one network (filter gradient, optimizer: tfjs's Adam or the example's FlatAdam, matrix product: the backend's own or registerFastMatMul's) timed interleaved.`,
   `Machine: ${JSON.stringify(machine())}.`,
   '',
-  '| backend | network | filter gradient | optimizer | parameters | median ms / step | samples / s | tensors leaked / step |',
-  '| --- | --- | --- | --- | ---: | ---: | ---: | ---: |',
-  ...rows.map((r) => (r.skipped ? `| ${r.backend} | ${r.network} | | | | not run: ${r.skipped} | | |` : `| ${r.backend} | ${r.network} | ${r.filterGradient} | ${r.optimizer} | ${r.parameters} | ${(r.medianMs as number).toFixed(1)} | ${(r.samplesPerSecond as number).toFixed(0)} | ${r.leakedPerStep} |`)),
+  '| backend | network | filter gradient | optimizer | matrix product | parameters | median ms / step | samples / s | tensors leaked / step |',
+  '| --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: |',
+  ...rows.map((r) => (r.skipped ? `| ${r.backend} | ${r.network} | | | | | not run: ${r.skipped} | | |` : `| ${r.backend} | ${r.network} | ${r.filterGradient} | ${r.optimizer} | ${r.matMul} | ${r.parameters} | ${(r.medianMs as number).toFixed(1)} | ${(r.samplesPerSecond as number).toFixed(0)} | ${r.leakedPerStep} |`)),
   '',
 ].join('\n');
 await writeResults(values.name!, { batch: B, machine: machine(), rows }, md, values.out);

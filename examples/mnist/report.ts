@@ -154,6 +154,13 @@ function tableRows(report: Report): string[][] {
   ]);
 }
 
+/** The results table in Markdown (summary.md of a run), for README and docs. */
+export function markdownTable(report: Report): string {
+  const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  const header = tableHeader(report);
+  return [row(header), row(header.map((_, i) => (i === 0 ? '---' : '---:'))), ...tableRows(report).map(row)].join('\n') + '\n';
+}
+
 /** The results table as aligned text for the terminal. */
 export function textTable(report: Report): string {
   const header = tableHeader(report);
@@ -164,7 +171,7 @@ export function textTable(report: Report): string {
 
 /**
  * Writes every output file: results.json (every run and the per-head summary over seeds),
- * metrics.csv (every step of every run), the embedding figures and training curves of the first
+ * metrics.csv (every step of every run), summary.md (the table), the embedding figures and training curves of the first
  * seed, and index.html. Returns what the terminal table shows.
  */
 export async function writeReport(out: string, results: HeadResult[], info: RunInfo, maxPlotPoints: number): Promise<Report> {
@@ -183,6 +190,7 @@ export async function writeReport(out: string, results: HeadResult[], info: RunI
   const csv = ['seed,head,step,epoch,loss,accuracy,lr,lambda'];
   for (const r of results) for (const s of r.steps) csv.push(`${r.seed},${r.head},${s.step},${s.epoch},${s.loss},${s.accuracy},${s.lr},${s.lambda ?? ''}`);
   await put('metrics.csv', csv.join('\n') + '\n');
+  await put('summary.md', markdownTable(report));
 
   const shown = results.filter((r) => r.seed === seeds[0]);
   const figures: Array<{ head: HeadKind; file: string }> = [];

@@ -52,6 +52,9 @@ describe('MNIST example, smoke run', () => {
       expect((svg.match(/<polyline/g) ?? []).length).toBe(3);
     }
     expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('embeddings-2d-angular.svg');
+    const summary = readFileSync(join(out, 'summary.md'), 'utf8').trim().split('\n');
+    expect(summary[0]).toMatch(/^\| head \| test accuracy \| reference \|/);
+    expect(summary[3]).toContain(`| angular softmax (A-Softmax) | ${heads.angular.testAccuracy.toFixed(4)} | 0.9896 |`);
   });
 
   it('trains the cosine-margin heads and reports pair verification for every head', async () => {
@@ -132,6 +135,15 @@ describe('MNIST example, smoke run', () => {
     // Figures for 2 and 3 dimensions only; the tables and statistics for every dimension.
     expect(readdirSync(dir).filter((f) => f.startsWith('embeddings-'))).toEqual([]);
     expect(readFileSync(join(dir, 'index.html'), 'utf8')).toContain('verification, unseen digits');
+  });
+
+  it(`runs the paper preset (the reference's ResNet-style network) for one tiny step on ${process.env.TFJS_BACKEND ?? 'cpu'}`, async () => {
+    const dir = join(out, 'paper');
+    await runProgramOk(tsx, [main, '--preset', 'paper', '--head', 'angular', '--epochs', '1', '--steps-per-epoch', '1', '--batch-size', '4', '--train-subset', '64', '--test-subset', '16', '--backend', process.env.TFJS_BACKEND ?? 'cpu', '--out', dir]);
+    const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+    expect(results.config.network).toBe('paper');
+    expect(results.runs[0].heads.angular.parameters).toBeGreaterThan(11.6e6);
+    expect(Number.isFinite(results.runs[0].heads.angular.testLoss)).toBe(true);
   });
 
   it('draws 3-D embeddings on the sphere', async () => {
