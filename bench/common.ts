@@ -76,21 +76,23 @@ export type ConvGradient = 'stock' | 'transposed' | 'taps';
 
 /**
  * Switches the backend's Conv2DBackpropFilter kernel between tfjs's own ('stock') and the one of
- * registerFastConvGradients with either method, and says which are possible there: wasm has no
- * stock kernel, and registerFastConvGradients does not serve the tensorflow backend.
+ * registerFastConvGradients with either method (with or without its Conv2DBackpropInput kernel),
+ * and says which are possible there: wasm has no stock kernel, and registerFastConvGradients does
+ * not serve the tensorflow backend.
  */
-export function convGradientSwitch(backend: string): { available: ConvGradient[]; use: (which: ConvGradient) => void } {
+export function convGradientSwitch(backend: string): { available: ConvGradient[]; use: (which: ConvGradient, inputGradient?: boolean) => void } {
   restoreConvGradients({ backends: [backend] });
   const stock = tf.getKernel('Conv2DBackpropFilter', backend) != null;
   const fastPossible = ['wasm', 'webgpu', 'webgl', 'cpu'].includes(backend);
   const available: ConvGradient[] = [...(stock ? (['stock'] as const) : []), ...(fastPossible ? (['transposed', 'taps'] as const) : [])];
-  let current: ConvGradient | null = null;
-  const use = (which: ConvGradient) => {
-    if (which === current) return;
+  let current: string | null = null;
+  // inputGradient: registerFastConvGradients' input gradient too (with a fast filter gradient only).
+  const use = (which: ConvGradient, inputGradient = false) => {
+    if (`${which}/${inputGradient}` === current) return;
     if (!available.includes(which)) throw new Error(`the ${which} filter gradient is not available on ${backend}`);
     if (which === 'stock') restoreConvGradients({ backends: [backend] });
-    else registerFastConvGradients({ backends: [backend], method: which });
-    current = which;
+    else registerFastConvGradients({ backends: [backend], method: which, inputGradient });
+    current = `${which}/${inputGradient}`;
   };
   return { available, use };
 }

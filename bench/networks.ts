@@ -4,12 +4,14 @@
 // registerFastConvGradients' with its methods 'transposed' and 'taps'; wasm has no stock kernel.
 // Each is timed with tfjs's Adam ('adam') and with the example's FlatAdam ('flat'), which updates
 // all weights in a few large kernels, and with the backend's own matrix product ('stock') and
-// registerFastMatMul's ('fast', which transposes operands before the product).
+// registerFastMatMul's ('fast', which transposes operands before the product); with a fast filter
+// gradient, also with the backend's own input gradient ('stock') or registerFastConvGradients'
+// ('phases').
 // The paper network on the pure-JS cpu backend takes minutes a step and is skipped unless
 // --include-slow is given.
 // Usage: npm run bench -- networks [--batch 256] [--runs 3] [--networks quick,cnn,cnn-wide,paper]
 //        [--backends webgpu] [--conv-gradients stock,transposed,taps] [--optimizers adam,flat]
-//        [--mat-muls stock,fast] [--include-slow] [--name F] [--out DIR]
+//        [--mat-muls stock,fast] [--input-gradients stock,phases] [--include-slow] [--name F] [--out DIR]
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { marginCrossEntropy, modifiedSoftmax, registerFastMatMul, restoreMatMul } from 'tfjs-angular-margin';
@@ -26,6 +28,7 @@ const { values } = parseArgs({ options: {
   'conv-gradients': { type: 'string', default: 'stock,transposed,taps' },
   optimizers: { type: 'string', default: 'adam,flat' },
   'mat-muls': { type: 'string', default: 'stock,fast' },
+  'input-gradients': { type: 'string', default: 'stock,phases' },
   name: { type: 'string', default: 'networks' },
   out: { type: 'string', default: RESULTS_DIR },
   'include-slow': { type: 'boolean', default: false },
@@ -36,6 +39,8 @@ const wanted = values['conv-gradients']!.split(',') as ConvGradient[];
 const optimizers = values.optimizers!.split(',');
 for (const o of optimizers) if (o !== 'adam' && o !== 'flat') throw new Error(`--optimizers takes adam and flat, but got "${o}"`);
 const matMuls = values['mat-muls']!.split(',');
+const inputGradients = values['input-gradients']!.split(',');
+for (const g of inputGradients) if (g !== 'stock' && g !== 'phases') throw new Error(`--input-gradients takes stock and phases, but got "${g}"`);
 for (const m of matMuls) if (m !== 'stock' && m !== 'fast') throw new Error(`--mat-muls takes stock and fast, but got "${m}"`);
 const backends = values.backends ? values.backends.split(',') : await availableBackends(false);
 
@@ -52,7 +57,9 @@ for (const backend of backends) {
       continue;
     }
     const gradients = isConvolutional(network) ? convGradient.available.filter((v) => wanted.includes(v)) : [null];
-    const variants = gradients.flatMap((gradient) => optimizers.flatMap((optimizer) => matMuls.map((matMul) => ({ gradient, optimizer, matMul }))));
+    // The input gradient by phases comes with registerFastConvGradients' filter gradient only.
+    const inputs = (gradient: ConvGradient | null) => (gradient == null || gradient === 'stock' ? ['stock'] : inputGradients);
+    const variants = gradients.flatMap((gradient) => inputs(gradient).flatMap((inputGradient) => optimizers.flatMap((optimizer) => matMuls.map((matMul) => ({ gradient, inputGradient, optimizer, matMul })))));
     const trunk = buildTrunk(network, 2, 1);
     const head = modifiedSoftmax({ units: 10 });
     const made = new Map<string, tf.Optimizer>(optimizers.map((o) => [o, o === 'flat' ? new FlatAdam(1e-3) : tf.train.adam(1e-3)]));
@@ -63,13 +70,14 @@ for (const backend of backends) {
     tf.tidy(forward); // builds the head before minimize lists the variables
     // Each variant trains the same model (with its own optimizer state); it switches the
     // filter-gradient kernel first.
-    const contenders = variants.map(({ gradient, optimizer, matMul }) => ({
-      name: `${gradient ?? '-'}/${optimizer}/${matMul}`,
+    const contenders = variants.map(({ gradient, inputGradient, optimizer, matMul }) => ({
+      name: `${gradient ?? '-'}/${inputGradient}/${optimizer}/${matMul}`,
       gradient: gradient ?? '-',
+      inputGradient: gradient == null ? '-' : inputGradient,
       optimizer,
       matMul,
       step: async () => {
-        if (gradient != null) convGradient.use(gradient);
+        if (gradient != null) convGradient.use(gradient, inputGradient === 'phases');
         if (matMul === 'fast') registerFastMatMul({ backends: [info.name] });
         else restoreMatMul({ backends: [info.name] });
         const loss = made.get(optimizer)!.minimize(() => marginCrossEntropy(targets, forward()), true)!;
@@ -78,10 +86,10 @@ for (const backend of backends) {
       },
     }));
     const timed = await timeInterleaved(contenders, Number(values.warmup), Number(values.runs));
-    for (const { name, gradient, optimizer, matMul } of contenders) {
+    for (const { name, gradient, inputGradient, optimizer, matMul } of contenders) {
       const { times, leakedPerStep } = timed.get(name)!;
       const ms = median(times);
-      rows.push({ backend: info.name, network, filterGradient: gradient, optimizer, matMul, convolutional: isConvolutional(network), parameters: trunk.countParams(), batch: B, medianMs: ms, samplesPerSecond: (B * 1000) / ms, leakedPerStep, times });
+      rows.push({ backend: info.name, network, filterGradient: gradient, inputGradient, optimizer, matMul, convolutional: isConvolutional(network), parameters: trunk.countParams(), batch: B, medianMs: ms, samplesPerSecond: (B * 1000) / ms, leakedPerStep, times });
       console.log(`  ${network.padEnd(6)} ${name.padEnd(16)} ${ms.toFixed(1)} ms/step  ${((B * 1000) / ms).toFixed(0)} samples/s  leaked/step ${leakedPerStep}`);
     }
     tf.dispose([x, labels, targets]);
@@ -91,12 +99,12 @@ for (const backend of backends) {
 }
 
 const md = [
-  `Training step (forward, backward, Adam) at batch ${B} with a modified-softmax head; median of the timed runs after warm-up; the variants of one network (filter gradient, optimizer: tfjs's Adam or the example's FlatAdam, matrix product: the backend's own or registerFastMatMul's) timed interleaved.`,
+  `Training step (forward, backward, Adam) at batch ${B} with a modified-softmax head; median of the timed runs after warm-up; the variants of one network (filter gradient, optimizer: tfjs's Adam or the example's FlatAdam, matrix product: the backend's own or registerFastMatMul's, input gradient: the backend's own or by phases) timed interleaved.`,
   `Machine: ${JSON.stringify(machine())}.`,
   '',
-  '| backend | network | filter gradient | optimizer | matrix product | parameters | median ms / step | samples / s | tensors leaked / step |',
-  '| --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: |',
-  ...rows.map((r) => (r.skipped ? `| ${r.backend} | ${r.network} | | | | | not run: ${r.skipped} | | |` : `| ${r.backend} | ${r.network} | ${r.filterGradient} | ${r.optimizer} | ${r.matMul} | ${r.parameters} | ${(r.medianMs as number).toFixed(1)} | ${(r.samplesPerSecond as number).toFixed(0)} | ${r.leakedPerStep} |`)),
+  '| backend | network | filter gradient | input gradient | optimizer | matrix product | parameters | median ms / step | samples / s | tensors leaked / step |',
+  '| --- | --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: |',
+  ...rows.map((r) => (r.skipped ? `| ${r.backend} | ${r.network} | | | | | | not run: ${r.skipped} | | |` : `| ${r.backend} | ${r.network} | ${r.filterGradient} | ${r.inputGradient} | ${r.optimizer} | ${r.matMul} | ${r.parameters} | ${(r.medianMs as number).toFixed(1)} | ${(r.samplesPerSecond as number).toFixed(0)} | ${r.leakedPerStep} |`)),
   '',
 ].join('\n');
 await writeResults(values.name!, { batch: B, machine: machine(), rows }, md, values.out);
