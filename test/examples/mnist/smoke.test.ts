@@ -54,7 +54,7 @@ describe('MNIST example, smoke run', () => {
     expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('embeddings-2d-angular.svg');
     const summary = readFileSync(join(out, 'summary.md'), 'utf8').trim().split('\n');
     expect(summary[0]).toMatch(/^\| head \| test accuracy \| reference \|/);
-    expect(summary[3]).toContain(`| angular softmax (A-Softmax) | ${heads.angular.testAccuracy.toFixed(4)} | 0.9896 |`);
+    expect(summary[4]).toContain(`| angular softmax (A-Softmax) | ${heads.angular.testAccuracy.toFixed(4)} | 0.9896 |`);
   });
 
   it('trains the cosine-margin heads and reports pair verification for every head', async () => {
