@@ -97,7 +97,9 @@ describe('MNIST example, smoke run', () => {
     const args = (dir: string, workers: string) => [main, '--preset', 'tiny', '--seeds', '1,2', '--train-subset', '256', '--test-subset', '100', '--backend', backend, '--workers', workers, '--out', join(out, dir)];
     if (backend === 'webgpu') {
       const r = await runProgram(tsx, args('workers-webgpu', '2'));
-      expect(r.stderr.trim()).toBe('error: --workers 2: worker threads serve the CPU backends (cpu, wasm); the webgpu backend trains in one thread (--workers 1).');
+      expect(r.status).toBe(1);
+      // Dawn may print a native warning to stderr before the program's own line.
+      expect(r.stderr).toContain('error: --workers 2: worker threads serve the CPU backends (cpu, wasm); the webgpu backend trains in one thread (--workers 1).');
       return;
     }
     expect(await runProgramOk(tsx, args('threads', '2'))).toMatch(/6 run\(s\) \(3 head\(s\) × 2 seed\(s\)\) on 2 worker threads/);
@@ -144,7 +146,7 @@ describe('MNIST example, smoke run', () => {
     expect(results.config.network).toBe('paper');
     expect(results.runs[0].heads.angular.parameters).toBeGreaterThan(11.6e6);
     expect(Number.isFinite(results.runs[0].heads.angular.testLoss)).toBe(true);
-  });
+  }, 400_000); // 11.7 M weights: 107 s on wasm, 117 s on webgpu (SwiftShader) on the 2-core machine while it trained other runs
 
   it('draws 3-D embeddings on the sphere', async () => {
     const dir = join(out, 'dim3');
