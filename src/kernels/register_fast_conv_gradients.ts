@@ -28,10 +28,11 @@ export interface FastConvGradientOptions {
   method?: FilterGradientMethod;
   /**
    * Whether to replace the input gradient (`Conv2DBackpropInput`) too, by forward convolutions
-   * over the stride's phases, for convolutions with at least 8 input channels (fewer make forward
-   * convolutions with too few output channels to be fast). Default: on wasm only, whose own
-   * kernel is several times slower (a wasm training step of the cnn-wide trunk: 20% faster); on
-   * cpu the stock kernel is faster.
+   * over the stride's phases, for convolutions with at least 8 input channels (with fewer, those
+   * convolutions have too few output channels to be fast). Default: on wasm only, whose own
+   * kernel is slow: a wasm training step of the MNIST example's cnn-wide network takes 12% less
+   * time, though one of its small cnn (16 input channels) 9% more
+   * (bench/results/networks-wasm-kernels.md). On cpu the stock kernel is faster.
    */
   inputGradient?: boolean;
 }
