@@ -1,3 +1,5 @@
+import { assertOneTfjsCore } from './util/one_tfjs.js';
+
 export { chebyshevT, chebyshevU } from './ops/chebyshev.js';
 export { psi } from './ops/psi.js';
 export { l2Normalize, safeL2Norm } from './ops/l2_norm.js';
@@ -25,3 +27,6 @@ export { gradCheck, type GradCheckOptions, type GradCheckResult } from './testin
 export { seededRandom } from './testing/random.js';
 export { angularStatistics, type AngularStatistics } from './evaluation/angular_statistics.js';
 export { pairVerification, type PairVerificationOptions, type PairVerificationResult } from './evaluation/pair_verification.js';
+
+// At import: fail with a clear message when npm installed a second copy of tfjs-core (one_tfjs.ts).
+assertOneTfjsCore();

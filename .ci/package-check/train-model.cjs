@@ -1,5 +1,5 @@
 // Shared by the packaging checks: a small two-input model with an A-Softmax head, trained with fit;
-// throws unless the loss falls.
+// throws unless the loss falls. Returns the model and its inputs.
 exports.train = async function train(tf, angularSoftmax, marginCrossEntropy) {
   const n = 128;
   const classOf = Array.from({ length: n }, (_, i) => i % 4);
@@ -16,5 +16,5 @@ exports.train = async function train(tf, angularSoftmax, marginCrossEntropy) {
   const first = h.history.loss[0];
   const last = h.history.loss[h.history.loss.length - 1];
   if (!(last < first)) throw new Error(`loss did not fall: ${first} -> ${last}`);
-  return { first, last, model };
+  return { first, last, model, inputs: [x, labels] };
 };

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { marginLogits, type TargetMargin } from '../ops/margin_logits.js';
+import { assertOwnSymbolicTensors } from '../util/one_tfjs.js';
 import { assertBoolean, assertInteger } from '../util/validate.js';
 import { resolveInitializer, serializeInitializer, type Initializer, type InitializerName, type SerializedInitializer } from './initializer.js';
 
@@ -94,6 +95,12 @@ export abstract class MarginHead extends tfl.layers.Layer {
    */
   protected trainingMargin(): TargetMargin | null {
     return null;
+  }
+
+  /** Checks that symbolic inputs come from this library's copy of tfjs-layers, then applies the layer. */
+  override apply(...args: Parameters<tfl.layers.Layer['apply']>): ReturnType<tfl.layers.Layer['apply']> {
+    assertOwnSymbolicTensors(this.getClassName(), args[0]);
+    return super.apply(...args);
   }
 
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {

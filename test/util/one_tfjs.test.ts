@@ -1,0 +1,41 @@
+// The two-copies checks. With two real copies installed they run in the install matrix
+// (.ci/install-matrix.sh); here: no false alarm with one copy, and the messages.
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { describe, expect, it } from 'vitest';
+import { angularSoftmax } from '../../src/index.js';
+import { assertOneTfjsCore, assertOwnSymbolicTensors, loadedCopies, twoCopiesMessage } from '../../src/util/one_tfjs.js';
+
+const canReadModuleCache = typeof (process as { getBuiltinModule?: unknown }).getBuiltinModule === 'function';
+
+describe('one copy of tfjs', () => {
+  it('passes with the one copy this checkout installs', () => {
+    expect(() => assertOneTfjsCore()).not.toThrow();
+    expect(() => assertOwnSymbolicTensors('AngularSoftmax', [tfl.input({ shape: [3] }), tfl.input({ shape: [1] })])).not.toThrow();
+    expect(() => assertOwnSymbolicTensors('AngularSoftmax', [tf.zeros([2, 3]), tf.zeros([2])])).not.toThrow();
+  });
+
+  it.runIf(canReadModuleCache)('lists the loaded copies from Node\'s module cache: here one, of the installed version', () => {
+    const copies = loadedCopies('@tensorflow/tfjs-core');
+    expect(copies).toHaveLength(1);
+    expect(copies[0]).toMatch(new RegExp(`^${tf.version_core.replace(/\./g, '\\.')} \\(.*node_modules/@tensorflow/tfjs-core\\)$`));
+    expect(loadedCopies('no-such-package')).toEqual([]);
+  });
+
+  it('names both copies, the one in use and the fix', () => {
+    const message = twoCopiesMessage('@tensorflow/tfjs-core', '@tensorflow/tfjs-core 4.22.0', ['4.10.0 (/a/node_modules/@tensorflow/tfjs-core)', '4.22.0 (/b)'], 'the tensors belong to the other copy');
+    expect(message).toContain('two copies of @tensorflow/tfjs-core are loaded: 4.10.0 (/a/node_modules/@tensorflow/tfjs-core) and 4.22.0 (/b)');
+    expect(message).toContain('This library uses @tensorflow/tfjs-core 4.22.0; the tensors belong to the other copy.');
+    expect(message).toContain('npm dedupe');
+    expect(twoCopiesMessage('@tensorflow/tfjs-layers', 'x', [], 'y')).toContain('`npm ls @tensorflow/tfjs-layers` lists them');
+  });
+
+  it('stops a layer applied to a SymbolicTensor of another tfjs-layers, before tfjs-layers fails on it', () => {
+    // What a SymbolicTensor of another copy looks like from here: its fields, not this copy's class.
+    const foreign = { ...tfl.input({ shape: [3] }) };
+    expect(foreign instanceof tfl.SymbolicTensor).toBe(false);
+    expect(() => angularSoftmax({ units: 4 }).apply([foreign as unknown as tfl.SymbolicTensor, tfl.input({ shape: [1] })])).toThrow(
+      /^tfjs-angular-margin: two copies of @tensorflow\/tfjs-layers are loaded.*AngularSoftmax was applied to a SymbolicTensor of the other copy/,
+    );
+  });
+});
