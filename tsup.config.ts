@@ -24,7 +24,7 @@ const OPTIONAL = ['@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', node: 'src/node.ts' },
+    entry: { index: 'src/index.ts', node: 'src/node.ts', 'fast-kernels': 'src/fast_kernels.ts', testing: 'src/testing/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,

@@ -6,6 +6,8 @@ export default defineConfig({
     alias: [
       // Tests and the README quickstart import the package by its name, resolved to the sources.
       { find: /^tfjs-angular-margin\/node$/, replacement: fileURLToPath(new URL('./src/node.ts', import.meta.url)) },
+      { find: /^tfjs-angular-margin\/fast-kernels$/, replacement: fileURLToPath(new URL('./src/fast_kernels.ts', import.meta.url)) },
+      { find: /^tfjs-angular-margin\/testing$/, replacement: fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)) },
       { find: /^tfjs-angular-margin$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
     ],
   },

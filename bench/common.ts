@@ -3,8 +3,8 @@ import { cpus, platform, release } from 'node:os';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { registerFastConvGradients, restoreConvGradients } from 'tfjs-angular-margin';
-import { selectBackend, type BackendInfo } from '../examples/mnist/backend.js';
+import { registerFastConvGradients, restoreConvGradients } from 'tfjs-angular-margin/fast-kernels';
+import { selectBackend, type BackendInfo } from '../tools/backend.js';
 
 export const RESULTS_DIR = new URL('./results/', import.meta.url).pathname;
 

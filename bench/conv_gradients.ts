@@ -8,8 +8,8 @@
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { conv2dFilterGradient } from 'tfjs-angular-margin';
-import { buildTrunk, type Network } from '../examples/mnist/networks.js';
+import { conv2dFilterGradient } from 'tfjs-angular-margin/fast-kernels';
+import { buildTrunk, type Network } from '../tools/networks.js';
 import { availableBackends, machine, median, RESULTS_DIR, timeInterleaved, useBackend, writeResults } from './common.js';
 
 const { values } = parseArgs({ options: {

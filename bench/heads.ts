@@ -7,20 +7,16 @@
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { angularSoftmax, arcFace, combinedMarginHead, cosFace, FUSED_KERNEL_BACKENDS, marginCrossEntropy, modifiedSoftmax, normLinear, useFusedKernels } from 'tfjs-angular-margin';
+import { FUSED_KERNEL_BACKENDS, HEADS, marginCrossEntropy, useFusedKernels } from 'tfjs-angular-margin';
 import { availableBackends, machine, median, RESULTS_DIR, timeInterleaved, useBackend, writeResults } from './common.js';
 
-const HEADS: Record<string, (units: number) => tfl.layers.Layer> = {
+/** A Dense head without bias (the reference cost), then every head of the library's registry, with its defaults. */
+const LAYERS: Record<string, (units: number) => tfl.layers.Layer> = {
   'Dense (no bias)': (units) => tfl.layers.dense({ units, useBias: false }),
-  NormLinear: (units) => normLinear({ units }),
-  ModifiedSoftmax: (units) => modifiedSoftmax({ units }),
-  'AngularSoftmax m=4': (units) => angularSoftmax({ units, margin: 4 }),
-  CosFace: (units) => cosFace({ units }),
-  ArcFace: (units) => arcFace({ units }),
-  CombinedMargin: (units) => combinedMarginHead({ units, m1: 1, m2: 0.3, m3: 0.2 }),
+  ...Object.fromEntries(Object.values(HEADS).map((head) => [head.className, (units: number) => (head as { create(args: { units: number }): tfl.layers.Layer }).create({ units })])),
 };
 /** Run with useFusedKernels(false), on the backends with fused kernels. */
-const COMPOSITE = 'AngularSoftmax m=4 (composite ops)';
+const COMPOSITE = `${HEADS.angular.className} (composite ops)`;
 
 /** Kernels that tf.profile lists but that move no data: views, and the scopes of ops and custom gradients. */
 function dispatches(names: string[]): number {
@@ -56,8 +52,8 @@ for (const backend of backends) {
     const x = tf.randomNormal([B, D], 0, 1, 'float32', 1);
     const labels = tf.randomUniform([B], 0, C, 'int32', 2);
     const targets = tf.oneHot(labels, C);
-    const heads = Object.entries(HEADS);
-    if (FUSED_KERNEL_BACKENDS.includes(info.name)) heads.push([COMPOSITE, HEADS['AngularSoftmax m=4']!]);
+    const heads = Object.entries(LAYERS);
+    if (FUSED_KERNEL_BACKENDS.includes(info.name)) heads.push([COMPOSITE, LAYERS[HEADS.angular.className]!]);
     const made = heads.map(([name, make]) => {
       const head = make(C);
       const margin = name !== 'Dense (no bias)';

@@ -14,9 +14,10 @@
 //        [--mat-muls stock,fast] [--input-gradients stock,phases] [--include-slow] [--name F] [--out DIR]
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { marginCrossEntropy, modifiedSoftmax, registerFastMatMul, restoreMatMul } from 'tfjs-angular-margin';
-import { FlatAdam } from '../examples/mnist/flat_adam.js';
-import { buildTrunk, isConvolutional, type Network } from '../examples/mnist/networks.js';
+import { marginCrossEntropy, modifiedSoftmax } from 'tfjs-angular-margin';
+import { registerFastMatMul, restoreMatMul } from 'tfjs-angular-margin/fast-kernels';
+import { FlatAdam } from '../tools/flat_adam.js';
+import { buildTrunk, isConvolutional, type Network } from '../tools/networks.js';
 import { availableBackends, convGradientSwitch, machine, median, RESULTS_DIR, timeInterleaved, useBackend, writeResults, type ConvGradient } from './common.js';
 
 const { values } = parseArgs({ options: {

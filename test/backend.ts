@@ -6,7 +6,8 @@
 // chromium), as `npm run test:webgpu` in .ci/run does.
 import * as tf from '@tensorflow/tfjs-core';
 import { restoreMatMul } from '../src/kernels/register_fast_mat_mul.js';
-import { selectBackend, UsageError } from '../examples/mnist/backend.js';
+import { selectBackend } from '../tools/backend.js';
+import { UsageError } from '../tools/usage_error.js';
 
 const TEST_BACKENDS = ['cpu', 'wasm', 'webgpu'] as const;
 

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
-import { seededRandom } from '../src/testing/random.js';
+import { seededRandom } from '../src/util/seeded_random.js';
 import { marginCrossEntropy } from '../src/losses/margin_cross_entropy.js';
 import { column, norm, type Matrix } from './reference/sphereface.js';
 

@@ -6,9 +6,14 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { AngularSoftmax, angularSoftmax, marginCrossEntropy } from 'tfjs-angular-margin';
 import { fileSystem } from 'tfjs-angular-margin/node';
+import { registerFastConvGradients, registerFastMatMul } from 'tfjs-angular-margin/fast-kernels';
+import { gradCheck, seededRandom } from 'tfjs-angular-margin/testing';
 import { train } from './train-model.cjs';
 
 if (typeof AngularSoftmax !== 'function') throw new Error('ESM: AngularSoftmax is not exported');
+for (const [name, f] of Object.entries({ registerFastConvGradients, registerFastMatMul, gradCheck, seededRandom })) {
+  if (typeof f !== 'function') throw new Error(`ESM: ${name} is not exported from its subpath`);
+}
 const { first, last, model, inputs } = await train(tf, angularSoftmax, marginCrossEntropy);
 if (typeof fileSystem !== 'function') throw new Error('ESM: fileSystem is not exported from ./node');
 const dir = process.argv[2];

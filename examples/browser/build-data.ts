@@ -4,7 +4,7 @@ import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadMnist } from '../mnist/data.js';
+import { loadMnist } from '../../tools/mnist/data.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, 'public');

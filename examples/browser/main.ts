@@ -2,11 +2,13 @@
 // held-out digits as they separate. Imports the package's ESM build.
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { angularSoftmax, angularStatistics, arcFace, AngularSoftmax, cosFace, marginCrossEntropy, modifiedSoftmax, seededRandom } from 'tfjs-angular-margin';
-import { buildTrunk } from '../mnist/networks.js';
-import { lineChart, movingAverage, scatter2d } from '../mnist/plots.js';
+import { angularStatistics, AngularSoftmax, HEADS, marginCrossEntropy } from 'tfjs-angular-margin';
+import { seededRandom } from 'tfjs-angular-margin/testing';
+import { applyHead, buildTrunk } from '../../tools/networks.js';
+import { lineChart, movingAverage, scatter2d } from '../../tools/plots.js';
 import { loadDigits, type Digits } from './data.js';
 
+/** The heads the page offers (its select element). */
 type Head = 'original' | 'modified' | 'angular' | 'cosface' | 'arcface';
 
 /** What the page exposes for its end-to-end test and for curious visitors. */
@@ -50,18 +52,15 @@ async function chooseBackend(wanted: string): Promise<string> {
 }
 
 function buildHead(head: Head): tf.layers.Layer {
-  const init = tf.initializers.glorotUniform({ seed: 7 });
+  const kernelInitializer = tf.initializers.glorotUniform({ seed: 7 });
+  const units = 10;
   switch (head) {
-    case 'original': return tf.layers.dense({ units: 10, kernelInitializer: init });
-    case 'modified': return modifiedSoftmax({ units: 10, kernelInitializer: init });
-    case 'angular': return angularSoftmax({ units: 10, kernelInitializer: init, margin: Math.round(num('margin')), lambdaBase: num('lambdaBase'), lambdaGamma: num('lambdaGamma'), lambdaPower: num('lambdaPower'), lambdaMin: num('lambdaMin') });
-    case 'cosface': return cosFace({ units: 10, kernelInitializer: init, scale: num('scale'), margin: num('margin') });
-    case 'arcface': return arcFace({ units: 10, kernelInitializer: init, scale: num('scale'), margin: num('margin') });
+    case 'original': return tf.layers.dense({ units, kernelInitializer });
+    case 'modified': return HEADS.modified.create({ units, kernelInitializer });
+    case 'angular': return HEADS.angular.create({ units, kernelInitializer, margin: Math.round(num('margin')), lambdaBase: num('lambdaBase'), lambdaGamma: num('lambdaGamma'), lambdaPower: num('lambdaPower'), lambdaMin: num('lambdaMin') });
+    case 'cosface': return HEADS.cosface.create({ units, kernelInitializer, scale: num('scale'), margin: num('margin') });
+    case 'arcface': return HEADS.arcface.create({ units, kernelInitializer, scale: num('scale'), margin: num('margin') });
   }
-}
-
-function logits(head: tf.layers.Layer, kind: Head, emb: tf.Tensor, labels: tf.Tensor, training: boolean): tf.Tensor {
-  return (kind === 'original' ? head.apply(emb) : head.apply([emb, labels], { training })) as tf.Tensor;
 }
 
 /** Draws embeddings of the held-out digits, the curves and the angular statistics. */
@@ -108,7 +107,7 @@ async function train(train: Digits, test: Digits): Promise<void> {
         const xb = tf.gather(trainX, idx);
         const yb = tf.gather(trainY, idx);
         return optimizer.minimize(() => {
-          const z = logits(head, kind, trunk.apply(xb, { training: true }) as tf.Tensor, yb, true);
+          const z = applyHead(head, kind, trunk.apply(xb, { training: true }) as tf.Tensor, yb, true);
           correct = tf.keep(tf.mean(tf.cast(tf.equal(tf.argMax(z, 1), yb), 'float32')));
           return marginCrossEntropy(tf.oneHot(yb, 10), z);
         }, true)!;
@@ -121,7 +120,7 @@ async function train(train: Digits, test: Digits): Promise<void> {
       if (state.step % 25 === 0 || state.step === steps) await render(trunk, head, kind, test, testX);
       await tf.nextFrame(); // keep the page responsive
     }
-    const acc = tf.tidy(() => tf.mean(tf.cast(tf.equal(tf.argMax(logits(head, kind, trunk.predict(testX) as tf.Tensor, testY, false), 1), testY), 'float32')));
+    const acc = tf.tidy(() => tf.mean(tf.cast(tf.equal(tf.argMax(applyHead(head, kind, trunk.predict(testX) as tf.Tensor, testY, false), 1), testY), 'float32')));
     state.testAccuracy = (await acc.data())[0]!;
     acc.dispose();
     await render(trunk, head, kind, test, testX);

@@ -6,7 +6,10 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: './',
   resolve: {
-    alias: { 'tfjs-angular-margin': fileURLToPath(new URL('../../dist/index.js', import.meta.url)) },
+    alias: [
+      { find: /^tfjs-angular-margin$/, replacement: fileURLToPath(new URL('../../dist/index.js', import.meta.url)) },
+      { find: /^tfjs-angular-margin\/(fast-kernels|testing)$/, replacement: fileURLToPath(new URL('../../dist/$1.js', import.meta.url)) },
+    ],
   },
   build: {
     outDir: 'dist',

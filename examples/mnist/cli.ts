@@ -1,16 +1,18 @@
 // Command-line flags of the MNIST example: parsing, validation and presets.
 import { parseArgs } from 'node:util';
-import { BACKENDS, CONV_GRADIENTS, UsageError, type BackendName, type ConvGradientChoice } from './backend.js';
-import { HEAD_KINDS, NETWORKS, SPHEREFACE_HEADS, type HeadKind, type Network } from './networks.js';
+import { HEADS } from 'tfjs-angular-margin';
+import { BACKENDS, CONV_GRADIENTS, type BackendName, type ConvGradientChoice } from '../../tools/backend.js';
+import { UsageError } from '../../tools/usage_error.js';
+import { HEAD_KINDS, NETWORKS, SPHEREFACE_HEADS, type HeadKind, type Network } from '../../tools/networks.js';
 import { LR_SCHEDULES, type OptimizerName, type TrainConfig } from './train.js';
 
 export type Preset = 'quick' | 'quick-cnn' | 'reproduce' | 'paper' | 'tiny';
 type PresetSettings = Pick<TrainConfig, 'network' | 'epochs' | 'stepsPerEpoch' | 'batchSize' | 'lr'> & Partial<Pick<TrainConfig, 'lrSchedule' | 'shift' | 'lambdaPower' | 'lambdaMin'>> & { description: string };
-export const PRESETS: Record<Preset, PresetSettings> = {
+const PRESETS: Record<Preset, PresetSettings> = {
   paper: { network: 'paper', epochs: 40, stepsPerEpoch: 40, batchSize: 256, lr: 0.001, description: "the reference's ResNet-style CNN (11.7 M parameters), 40 epochs of 40 batches of 256: for a GPU" },
   quick: { network: 'quick', epochs: 10, stepsPerEpoch: 469, batchSize: 128, lr: 0.003, lrSchedule: 'cosine', shift: 1, lambdaPower: 2, lambdaMin: 0, description: 'the MLP 784-256-128-dim, 10 passes of batches of 128 as reproduce: minutes on a CPU' },
   'quick-cnn': { network: 'cnn', epochs: 2, stepsPerEpoch: 235, batchSize: 256, lr: 0.003, description: 'a small CNN (two stride-2 convolutions), 2 passes: for wasm or a GPU' },
-  reproduce: { network: 'cnn-wide', epochs: 8, stepsPerEpoch: 469, batchSize: 128, lr: 0.003, lrSchedule: 'cosine', shift: 1, lambdaPower: 2, lambdaMin: 0, description: "the wider CNN, 8 passes of batches of 128, images shifted by up to 1 pixel, cosine learning rate, λ down to 0: the reference's accuracies on a 2-core CPU" },
+  reproduce: { network: 'cnn-wide', epochs: 10, stepsPerEpoch: 469, batchSize: 128, lr: 0.003, lrSchedule: 'cosine', shift: 1, lambdaPower: 2, lambdaMin: 0, description: "the wider CNN, 10 passes of batches of 128, images shifted by up to 1 pixel, cosine learning rate, λ down to 0: the reference's accuracies on a 2-core CPU" },
   tiny: { network: 'tiny', epochs: 2, stepsPerEpoch: 4, batchSize: 64, lr: 0.01, description: 'an MLP 784-32-dim, 8 steps: a smoke test' },
 };
 
@@ -23,20 +25,22 @@ export const PRESETS: Record<Preset, PresetSettings> = {
  * stayed near chance for its first epochs in 2-D; with s = 16 it trained (CosFace 0.9535, ArcFace
  * 0.9485 test accuracy on the 2-core machine).
  */
-export const COSINE_HEAD_SETTINGS = {
-  papers: { scale: 64, cosMargin: 0.35, arcMargin: 0.5, combinedMargins: [1, 0.3, 0.2] },
+const COSINE_HEAD_SETTINGS = {
+  // The papers' CosFace and ArcFace defaults; for the combined margin, insightface's (1, 0.3, 0.2)
+  // rather than the layer's default (1, 0.5, 0), which is ArcFace again.
+  papers: { scale: HEADS.cosface.defaults.scale, cosMargin: HEADS.cosface.defaults.margin, arcMargin: HEADS.arcface.defaults.margin, combinedMargins: [1, 0.3, 0.2] },
   flat: { scale: 16, cosMargin: 0.1, arcMargin: 0.1, combinedMargins: [1, 0.05, 0.05] },
 } as const satisfies Record<string, Pick<TrainConfig, 'scale' | 'cosMargin' | 'arcMargin'> & { combinedMargins: readonly [number, number, number] }>;
 
 export const HELP = `Usage: tfjs-angular-margin-mnist [options]   (in the repository: npm run mnist -- [options])
 
-Trains the original, modified and angular (A-Softmax) softmax heads on MNIST, once per seed, and
-writes the accuracy table (mean ± sd over seeds), embedding figures and training curves
+Trains softmax heads on MNIST — by default the SphereFace comparison: the original, modified and
+angular (A-Softmax) softmax — once per seed and head, and writes the accuracy table (mean ± sd over seeds), embedding figures and training curves
 (results.json, metrics.csv, *.svg, index.html).
 
 Options:
-  --head LIST                  heads to train, comma-separated, from original, modified, angular,
-                               cosface, arcface, combined; all = original,modified,angular (default all)
+  --head LIST                  heads to train, comma-separated, from ${HEAD_KINDS.join(', ')};
+                               all = ${SPHEREFACE_HEADS.join(',')} (default all)
   --dim N                      embedding dimension, >= 2 (default 2; figures for 2 and 3, where 3
                                draws the embeddings on the sphere; statistics for every N)
   --preset NAME                quick: ${PRESETS.quick.description};
@@ -57,9 +61,9 @@ Options:
   --lr-schedule NAME           exponential: × 0.9 every 500 steps, as the reference; cosine: down
                                to 0 at the last step (preset)
   --shift N                    shift training images by up to N pixels in x and y (preset)
-  --margin M                   A-Softmax margin, an integer >= 1 (default 4)
+  --margin M                   A-Softmax margin, an integer >= 1 (default ${HEADS.angular.defaults.margin})
   --lambda-base X              λ schedule: λ = max(min, base·(1 + gamma·step)^(−power))
-  --lambda-gamma X               (defaults 1000, 0.12, 1, 5 as SphereFace; power 2 and min 0
+  --lambda-gamma X               (defaults ${[HEADS.angular.defaults.lambdaBase, HEADS.angular.defaults.lambdaGamma, HEADS.angular.defaults.lambdaPower, HEADS.angular.defaults.lambdaMin].join(', ')} as SphereFace; power 2 and min 0
   --lambda-power X               in the reproduce preset; --lambda-base 0 --lambda-min 0 gives
   --lambda-min X                 λ = 0, the full margin from the first step, as the TF1 reference)
   --optimizer auto|adam|flat-adam   tfjs's Adam, or FlatAdam (the same update over all weights in
@@ -204,11 +208,11 @@ export function parseOptions(argv: string[]): MnistOptions | null {
     shift: number('shift', v.shift, p.shift ?? 0, { integer: true }),
     lrDecay: 0.9,
     lrDecaySteps: 500,
-    margin: number('margin', v.margin, 4, { integer: true, min: 1 }),
-    lambdaBase: number('lambda-base', v['lambda-base'], 1000),
-    lambdaGamma: number('lambda-gamma', v['lambda-gamma'], 0.12),
-    lambdaPower: number('lambda-power', v['lambda-power'], p.lambdaPower ?? 1),
-    lambdaMin: number('lambda-min', v['lambda-min'], p.lambdaMin ?? 5),
+    margin: number('margin', v.margin, HEADS.angular.defaults.margin, { integer: true, min: 1 }),
+    lambdaBase: number('lambda-base', v['lambda-base'], HEADS.angular.defaults.lambdaBase),
+    lambdaGamma: number('lambda-gamma', v['lambda-gamma'], HEADS.angular.defaults.lambdaGamma),
+    lambdaPower: number('lambda-power', v['lambda-power'], p.lambdaPower ?? HEADS.angular.defaults.lambdaPower),
+    lambdaMin: number('lambda-min', v['lambda-min'], p.lambdaMin ?? HEADS.angular.defaults.lambdaMin),
     scale: number('scale', v.scale, cosine.scale, { min: 0, exclusive: true }),
     cosMargin: number('cos-margin', v['cos-margin'], cosine.cosMargin),
     arcMargin: number('arc-margin', v['arc-margin'], cosine.arcMargin),

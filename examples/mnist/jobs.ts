@@ -1,9 +1,9 @@
 // The jobs of a run (one per seed and head): trained in this thread one after another, or in worker
 // threads, each with its own tfjs backend, for the backends that compute on the CPU's cores.
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { selectBackend, type BackendName, type ConvGradientChoice } from './backend.js';
-import type { MnistSplit } from './idx.js';
-import { isConvolutional, type HeadKind } from './networks.js';
+import { selectBackend, type BackendName, type ConvGradientChoice } from '../../tools/backend.js';
+import type { MnistSplit } from '../../tools/mnist/idx.js';
+import { isConvolutional, type HeadKind } from '../../tools/networks.js';
 import type { ProgressSink } from './progress.js';
 import { trainHead, type Evaluation, type HeadResult, type TrainConfig } from './train.js';
 
@@ -20,7 +20,8 @@ export const CPU_BACKENDS: readonly string[] = ['cpu', 'wasm'];
 export interface JobContext {
   train: MnistSplit;
   evaluation: Evaluation;
-  config: TrainConfig;
+  /** The run's settings; each job adds its seed. */
+  config: Omit<TrainConfig, 'seed'>;
   backend: Exclude<BackendName, 'auto'>;
   convGradient: ConvGradientChoice;
 }

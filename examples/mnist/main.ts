@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // tfjs-angular-margin-mnist: the SphereFace comparison on MNIST. `--help` lists the options.
 import { isMainThread } from 'node:worker_threads';
-import { UsageError } from './backend.js';
+import { UsageError } from '../../tools/usage_error.js';
 import { HELP, parseOptions } from './cli.js';
 import { runMnist } from './run.js';
 

@@ -1,22 +1,16 @@
 // Writes what a run produced: results.json, metrics.csv, SVG figures and an index.html.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { angularStatistics, pairVerification, seededRandom } from 'tfjs-angular-margin';
-import type { HeadKind } from './networks.js';
-import { escapeXml, lineChart, movingAverage, scatter2d, sphere3d } from './plots.js';
+import { angularStatistics, pairVerification } from 'tfjs-angular-margin';
+import { seededRandom } from 'tfjs-angular-margin/testing';
+import { headTitle, type HeadKind } from '../../tools/networks.js';
+import { permutation } from '../../tools/permutation.js';
+import { escapeXml, lineChart, movingAverage, scatter2d, sphere3d } from '../../tools/plots.js';
 import type { HeadResult } from './train.js';
 
 /** Test accuracy reported by the TensorFlow 1 reference (its test figures ran training steps on test batches). */
-export const REFERENCE_ACCURACY: Partial<Record<HeadKind, number>> = { original: 0.9775, modified: 0.9847, angular: 0.9896 };
+const REFERENCE_ACCURACY: Partial<Record<HeadKind, number>> = { original: 0.9775, modified: 0.9847, angular: 0.9896 };
 
-export const HEAD_TITLES: Record<HeadKind, string> = {
-  original: 'original softmax',
-  modified: 'modified softmax',
-  angular: 'angular softmax (A-Softmax)',
-  cosface: 'CosFace',
-  arcface: 'ArcFace',
-  combined: 'combined margin',
-};
 
 export interface RunInfo {
   command: string;
@@ -34,7 +28,7 @@ function verify(embeddings: number[][], labels: number[]) {
 }
 
 /** What one run (a head with a seed) measured. */
-export function summarize(r: HeadResult) {
+function summarize(r: HeadResult) {
   const stats = angularStatistics(r.embeddings, r.labels);
   const perEpoch = new Map<number, { loss: number; accuracy: number; count: number }>();
   for (const s of r.steps) {
@@ -86,7 +80,7 @@ export function spread(values: number[]): Spread {
 }
 
 /** The figures summarized over seeds, per head. */
-export const SUMMARY_FIELDS = {
+const SUMMARY_FIELDS = {
   testAccuracy: (s: RunSummary) => s.testAccuracy,
   minInterClassAngleDegrees: (s: RunSummary) => s.angular.minInterClassAngleDegrees,
   meanIntraClassAngleDegrees: (s: RunSummary) => s.angular.meanIntraClassAngleDegrees,
@@ -98,7 +92,7 @@ export const SUMMARY_FIELDS = {
 export type HeadSummary = { [K in keyof typeof SUMMARY_FIELDS]: Spread | null };
 
 /** Per head, in the order the heads were trained: each field of {@link SUMMARY_FIELDS} over its seeds. */
-export function summarizeHeads(runs: Array<{ head: HeadKind; summary: RunSummary }>): Map<HeadKind, HeadSummary> {
+function summarizeHeads(runs: Array<{ head: HeadKind; summary: RunSummary }>): Map<HeadKind, HeadSummary> {
   const out = new Map<HeadKind, HeadSummary>();
   for (const head of new Set(runs.map((r) => r.head))) {
     const mine = runs.filter((r) => r.head === head).map((r) => r.summary);
@@ -112,19 +106,13 @@ export function summarizeHeads(runs: Array<{ head: HeadKind; summary: RunSummary
 }
 
 /** A deterministic subset of at most `max` indices, for figures. */
-export function plotSubset(count: number, max: number, seed: number): number[] {
-  const all = Array.from({ length: count }, (_, i) => i);
-  if (count <= max) return all;
-  const rand = seededRandom(seed);
-  for (let i = count - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [all[i], all[j]] = [all[j]!, all[i]!];
-  }
-  return all.slice(0, max).sort((a, b) => a - b);
+function plotSubset(count: number, max: number, seed: number): number[] {
+  if (count <= max) return Array.from({ length: count }, (_, i) => i);
+  return Array.from(permutation(count, seededRandom(seed)).subarray(0, max)).sort((a, b) => a - b);
 }
 
 /** "0.9812 ± 0.0011" (no ± for a single seed). */
-export function formatSpread(s: Spread | null, digits: number): string {
+function formatSpread(s: Spread | null, digits: number): string {
   if (s == null) return '—';
   return s.n > 1 ? `${s.mean.toFixed(digits)} ± ${s.sd.toFixed(digits)}` : s.mean.toFixed(digits);
 }
@@ -136,14 +124,14 @@ export interface Report {
   openSet: boolean;
 }
 
-export function tableHeader(report: Pick<Report, 'seeds' | 'openSet'>): string[] {
+function tableHeader(report: Pick<Report, 'seeds' | 'openSet'>): string[] {
   const over = report.seeds > 1 ? ` (mean ± sd, ${report.seeds} seeds)` : '';
   return [`head${over}`, 'test accuracy', 'reference', 'mean intra-class angle (°)', 'min inter-class angle (°)', report.openSet ? 'verification, seen digits' : 'pair verification (10-fold)', ...(report.openSet ? ['verification, unseen digits'] : []), 'train time (s)'];
 }
 
 function tableRows(report: Report): string[][] {
   return [...report.heads.entries()].map(([head, s]) => [
-    HEAD_TITLES[head],
+    headTitle(head),
     formatSpread(s.testAccuracy, 4),
     report.openSet ? '—' : REFERENCE_ACCURACY[head]?.toFixed(4) ?? '—',
     formatSpread(s.meanIntraClassAngleDegrees, 2),
@@ -155,7 +143,7 @@ function tableRows(report: Report): string[][] {
 }
 
 /** The results table in Markdown (summary.md of a run), for README and docs. */
-export function markdownTable(report: Report): string {
+function markdownTable(report: Report): string {
   const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
   const header = tableHeader(report);
   return [row(header), row(header.map((_, i) => (i === 0 ? '---' : '---:'))), ...tableRows(report).map(row)].join('\n') + '\n';
@@ -199,7 +187,7 @@ export async function writeReport(out: string, results: HeadResult[], info: RunI
     const points = subset.map((i) => r.embeddings[i]!);
     const labels = subset.map((i) => r.labels[i]!);
     const dim = points[0]?.length ?? 0;
-    const title = `${HEAD_TITLES[r.head]}: ${points.length} test embeddings, accuracy ${r.testAccuracy.toFixed(4)} (seed ${r.seed})`;
+    const title = `${headTitle(r.head)}: ${points.length} test embeddings, accuracy ${r.testAccuracy.toFixed(4)} (seed ${r.seed})`;
     if (dim === 2) {
       const file = `embeddings-2d-${r.head}.svg`;
       await put(file, scatter2d({ title, points, labels, weights: r.weights }));
@@ -223,12 +211,12 @@ export async function writeReport(out: string, results: HeadResult[], info: RunI
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>tfjs-angular-margin: MNIST</title>
 <style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child{text-align:left}img{max-width:100%}</style></head>
-<body><h1>MNIST: ${report.openSet ? 'open-set verification' : 'original, modified and angular softmax'}</h1>
+<body><h1>MNIST${report.openSet ? ', open-set verification' : ''}: ${escapeXml([...report.heads.keys()].map(headTitle).join(', '))}</h1>
 <p>Backend: ${escapeXml(info.backend.detail)}. Command: <code>${escapeXml(info.command)}</code>. Total time ${info.totalSeconds.toFixed(1)} s.
 ${protocol} Figures and curves: seed ${seeds[0]}.</p>
 <table><tr>${tableHeader(report).map((h) => `<th>${escapeXml(h)}</th>`).join('')}</tr>
 ${rows.join('\n')}</table>
-${figures.map((f) => `<h2>${escapeXml(HEAD_TITLES[f.head])}</h2><img src="${f.file}" alt="embeddings of the ${f.head} head">`).join('\n')}
+${figures.map((f) => `<h2>${escapeXml(headTitle(f.head))}</h2><img src="${f.file}" alt="embeddings of the ${f.head} head">`).join('\n')}
 <h2>Training curves</h2><img src="loss.svg" alt="training loss"><img src="accuracy.svg" alt="training accuracy">
 </body></html>
 `;

@@ -1,18 +1,19 @@
 // The MNIST comparison: loads data, picks a backend, trains each head for each seed, writes the report.
 import { isAbsolute, relative } from 'node:path';
 import { availableParallelism, cpus, platform, release, totalmem } from 'node:os';
-import { selectBackend, UsageError } from './backend.js';
+import { selectBackend } from '../../tools/backend.js';
+import { UsageError } from '../../tools/usage_error.js';
 import type { MnistOptions } from './cli.js';
-import { loadMnist } from './data.js';
-import type { MnistSplit } from './idx.js';
+import { loadMnist } from '../../tools/mnist/data.js';
+import type { MnistSplit } from '../../tools/mnist/idx.js';
 import { CPU_BACKENDS, runJobs, type Job } from './jobs.js';
-import { isConvolutional } from './networks.js';
+import { isConvolutional } from '../../tools/networks.js';
 import { formatDuration, type ProgressSink } from './progress.js';
 import { textTable, writeReport } from './report.js';
 import type { HeadResult } from './train.js';
 
 /** The open-set mode trains on the digits below this one and verifies pairs of the others too. */
-export const OPEN_SET_CLASSES = 7;
+const OPEN_SET_CLASSES = 7;
 
 function limit(split: MnistSplit, count: number | null): MnistSplit {
   if (count == null || count >= split.count) return split;
@@ -21,7 +22,7 @@ function limit(split: MnistSplit, count: number | null): MnistSplit {
 }
 
 /** The images of `split` whose label passes `keep`, in their order. */
-export function filterSplit(split: MnistSplit, keep: (label: number) => boolean): MnistSplit {
+function filterSplit(split: MnistSplit, keep: (label: number) => boolean): MnistSplit {
   const pixels = split.rows * split.cols;
   const indices = [...split.labels.keys()].filter((i) => keep(split.labels[i]!));
   const images = new Uint8Array(indices.length * pixels);
@@ -30,7 +31,7 @@ export function filterSplit(split: MnistSplit, keep: (label: number) => boolean)
 }
 
 /** The number of worker threads: as asked, at most one per job; 1 (this thread) off the CPU backends. */
-export function workerCount(requested: number | null, backend: string, jobs: number): number {
+function workerCount(requested: number | null, backend: string, jobs: number): number {
   if (!CPU_BACKENDS.includes(backend)) {
     if (requested != null && requested > 1) throw new UsageError(`--workers ${requested}: worker threads serve the CPU backends (${CPU_BACKENDS.join(', ')}); the ${backend} backend trains in one thread (--workers 1).`);
     return 1;
@@ -60,8 +61,8 @@ export async function runMnist(options: MnistOptions, command: string, sink: Pro
   const test = options.openSet ? filterSplit(testAll, (l) => l < classes) : testAll;
   const unseen = options.openSet ? filterSplit(testAll, (l) => l >= classes) : undefined;
   log(`data: ${train.count} training and ${test.count} test images${unseen ? ` of the digits 0-${classes - 1}, and ${unseen.count} test images of the unseen digits ${classes}-9,` : ''} from ${mnist.source}`);
-  const config = { ...options, optimizer, classes, seed: options.seeds[0]! };
-  const results = await runJobs(jobs, { train, evaluation: { test, unseen }, config, backend: backend.name as 'cpu', convGradient: options.convGradient }, workers, sink);
+  const config = { ...options, optimizer, classes };
+  const results = await runJobs(jobs, { train, evaluation: { test, unseen }, config, backend: backend.name, convGradient: options.convGradient }, workers, sink);
   for (const r of results) {
     log(`${r.head} (seed ${r.seed}): test accuracy ${r.testAccuracy.toFixed(4)}, test loss ${r.testLoss.toFixed(4)}, ${formatDuration(r.trainSeconds)} training (${r.msPerStep.toFixed(1)} ms/step)`);
   }

@@ -2,10 +2,12 @@
 // images only; evaluate every test image without the margin and without any training step.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { AngularSoftmax, lambdaAt, marginCrossEntropy, seededRandom } from 'tfjs-angular-margin';
-import { FlatAdam } from './flat_adam.js';
-import type { MnistSplit } from './idx.js';
-import { buildHead, buildTrunk, type HeadKind, type HeadOptions, type Network } from './networks.js';
+import { AngularSoftmax, marginCrossEntropy } from 'tfjs-angular-margin';
+import { seededRandom } from 'tfjs-angular-margin/testing';
+import { FlatAdam } from '../../tools/flat_adam.js';
+import type { MnistSplit } from '../../tools/mnist/idx.js';
+import { applyHead, buildHead, buildTrunk, type HeadKind, type HeadOptions, type Network } from '../../tools/networks.js';
+import { permutation } from '../../tools/permutation.js';
 import { Progress, type ProgressSink } from './progress.js';
 
 /** Adam whose learning rate the loop sets before each step (the field is protected in tfjs). */
@@ -19,7 +21,7 @@ export type LrSchedule = 'exponential' | 'cosine';
 export const LR_SCHEDULES: readonly LrSchedule[] = ['exponential', 'cosine'];
 
 /** The learning rate at `step` of `totalSteps` (see {@link TrainConfig.lrSchedule}). */
-export function learningRateAt(config: Pick<TrainConfig, 'lr' | 'lrSchedule' | 'lrDecay' | 'lrDecaySteps'>, step: number, totalSteps: number): number {
+function learningRateAt(config: Pick<TrainConfig, 'lr' | 'lrSchedule' | 'lrDecay' | 'lrDecaySteps'>, step: number, totalSteps: number): number {
   if (config.lrSchedule === 'cosine') return (config.lr * (1 + Math.cos((Math.PI * step) / totalSteps))) / 2;
   return config.lr * Math.pow(config.lrDecay, step / config.lrDecaySteps);
 }
@@ -28,7 +30,7 @@ export function learningRateAt(config: Pick<TrainConfig, 'lr' | 'lrSchedule' | '
  * A training batch as float32 pixels in [0, 1], [B, 784]: the images at `indices`, each shifted by a
  * random whole number of pixels in [−shift, shift] along x and y (uncovered pixels are 0).
  */
-export function batchPixels(split: MnistSplit, indices: ArrayLike<number>, shift: number, rand: () => number): Float32Array {
+function batchPixels(split: MnistSplit, indices: ArrayLike<number>, shift: number, rand: () => number): Float32Array {
   const { rows, cols } = split;
   const pixels = rows * cols;
   const out = new Float32Array(indices.length * pixels);
@@ -96,20 +98,6 @@ export interface HeadResult {
   parameters: number;
 }
 
-function forward(head: tfl.layers.Layer, kind: HeadKind, embeddings: tf.Tensor, labels: tf.Tensor, training: boolean): tf.Tensor {
-  return (kind === 'original' ? head.apply(embeddings) : head.apply([embeddings, labels], { training })) as tf.Tensor;
-}
-
-/** Fisher-Yates with a seeded generator. */
-function permutation(n: number, rand: () => number): Int32Array {
-  const p = new Int32Array(n);
-  for (let i = 0; i < n; i++) p[i] = i;
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [p[i], p[j]] = [p[j]!, p[i]!];
-  }
-  return p;
-}
 
 /**
  * Embeddings of every image of `split` (plain forward pass, no training step) and, when `head` is
@@ -128,7 +116,7 @@ async function evaluate(trunk: tfl.LayersModel, head: tfl.layers.Layer | null, k
       const yb = tf.tensor1d(Int32Array.from(indices, (i) => split.labels[i]!), 'int32');
       const e = trunk.apply(xb) as tf.Tensor;
       if (head == null) return { e };
-      const logits = forward(head, kind, e, yb, false);
+      const logits = applyHead(head, kind, e, yb, false);
       const l = tf.mul(tf.losses.softmaxCrossEntropy(tf.oneHot(yb, classes), logits), size);
       const c = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), yb), 'float32'));
       return { e, l, c };
@@ -181,13 +169,12 @@ export async function trainHead(kind: HeadKind, train: MnistSplit, evaluation: E
     const yb = tf.tensor1d(Int32Array.from(indices, (i) => train.labels[i]!), 'int32');
     const lr = learningRateAt(config, step, totalSteps);
     optimizer.setLearningRate(lr);
-    // The head's counter advances once per training step from 0, so λ follows from the step
-    // without reading the counter back from the device (a sync per step on GPU backends).
-    const lambda = head instanceof AngularSoftmax ? lambdaAt(step, head.schedule) : null;
+    // λ of this step, from the head's own counter (read asynchronously, as the loss is below).
+    const lambda = head instanceof AngularSoftmax ? await head.readLambda() : null;
     let correct: tf.Tensor | null = null;
     const loss = tf.tidy(() => {
       return optimizer.minimize(() => {
-        const logits = forward(head, kind, trunk.apply(xb, { training: true }) as tf.Tensor, yb, true);
+        const logits = applyHead(head, kind, trunk.apply(xb, { training: true }) as tf.Tensor, yb, true);
         correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), yb), 'float32')));
         return marginCrossEntropy(tf.oneHot(yb, config.classes), logits);
       }, true)!;

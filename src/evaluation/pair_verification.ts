@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { seededRandom } from '../testing/random.js';
+import { seededRandom } from '../util/seeded_random.js';
 import { assertInteger } from '../util/validate.js';
 import { dot, toLabels, toRows, unit } from './angular_statistics.js';
 

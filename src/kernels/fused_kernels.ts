@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { NORM_EPSILON } from '../ops/l2_norm.js';
+import { NORM_EPSILON } from '../math/angular_math.js';
 import { assertBoolean } from '../util/validate.js';
 
 /**

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { scheduledAngularMargin } from '../ops/angular_softmax_logits.js';
-import type { TargetMargin } from '../ops/margin_logits.js';
+import { scheduledAngularMargin } from '../margins/angular_margin.js';
+import type { Margin } from '../margins/margin.js';
 import { checkLambdaSchedule, lambdaAt, type LambdaSchedule } from '../schedule/lambda_at.js';
 import { readSync } from '../util/read_sync.js';
 import { assertInteger } from '../util/validate.js';
+import { ANGULAR_SOFTMAX_DEFAULTS } from '../heads/defaults.js';
 import { MarginHead, type MarginHeadArgs } from './margin_head.js';
 
 /** Arguments of {@link AngularSoftmax}. Defaults are SphereFace's face-model settings. */
@@ -65,13 +66,14 @@ export class AngularSoftmax extends MarginHead {
   constructor(args: AngularSoftmaxArgs) {
     super(args);
     const owner = AngularSoftmax.className;
-    this.margin = args.margin ?? 4;
+    const defaults = ANGULAR_SOFTMAX_DEFAULTS;
+    this.margin = args.margin ?? defaults.margin;
     assertInteger(owner, 'margin', this.margin, 1);
     this.schedule = Object.freeze({
-      base: args.lambdaBase ?? 1000,
-      gamma: args.lambdaGamma ?? 0.12,
-      power: args.lambdaPower ?? 1,
-      min: args.lambdaMin ?? 5,
+      base: args.lambdaBase ?? defaults.lambdaBase,
+      gamma: args.lambdaGamma ?? defaults.lambdaGamma,
+      power: args.lambdaPower ?? defaults.lambdaPower,
+      min: args.lambdaMin ?? defaults.lambdaMin,
     });
     checkLambdaSchedule(owner, this.schedule);
   }
@@ -108,7 +110,7 @@ export class AngularSoftmax extends MarginHead {
     return lambdaAt(await this.readIterations(), this.schedule);
   }
 
-  protected get normalizeInput(): boolean {
+  get normalizeInput(): boolean {
     return false;
   }
 
@@ -116,7 +118,7 @@ export class AngularSoftmax extends MarginHead {
     return 1;
   }
 
-  protected override trainingMargin(): TargetMargin {
+  protected override trainingMargin(): Margin {
     // The counter before this step, held apart from the variable that the write below advances.
     const iteration = tf.clone(this.iterationVariable!.read()) as tf.Scalar;
     this.iterationVariable!.write(tf.add(iteration, 1));

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { arcFaceMargin } from '../ops/cosine_margins.js';
-import type { TargetMargin } from '../ops/margin_logits.js';
+import { arcFaceMargin } from '../margins/cosine_margins.js';
+import { ARC_FACE_DEFAULTS } from '../heads/defaults.js';
+import type { Margin } from '../margins/margin.js';
 import { assertBoolean } from '../util/validate.js';
 import { ScaledCosineHead, type ScaledCosineHeadArgs } from './scaled_cosine_head.js';
 
@@ -32,17 +33,17 @@ export class ArcFace extends ScaledCosineHead {
   readonly margin: number;
   /** Whether the easy margin is used. */
   readonly easyMargin: boolean;
-  private readonly targetMargin: TargetMargin;
+  private readonly targetMargin: Margin;
 
   constructor(args: ArcFaceArgs) {
     super(args);
-    this.margin = args.margin ?? 0.5;
-    this.easyMargin = args.easyMargin ?? false;
+    this.margin = args.margin ?? ARC_FACE_DEFAULTS.margin;
+    this.easyMargin = args.easyMargin ?? ARC_FACE_DEFAULTS.easyMargin;
     assertBoolean(ArcFace.className, 'easyMargin', this.easyMargin);
     this.targetMargin = arcFaceMargin(this.margin, this.easyMargin);
   }
 
-  protected override trainingMargin(): TargetMargin {
+  protected override trainingMargin(): Margin {
     return this.targetMargin;
   }
 

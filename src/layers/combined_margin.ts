@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { combinedMargin } from '../ops/cosine_margins.js';
-import type { TargetMargin } from '../ops/margin_logits.js';
+import { combinedCosineMargin } from '../margins/cosine_margins.js';
+import { COMBINED_MARGIN_DEFAULTS } from '../heads/defaults.js';
+import type { Margin } from '../margins/margin.js';
 import { ScaledCosineHead, type ScaledCosineHeadArgs } from './scaled_cosine_head.js';
 
 /** Arguments of {@link CombinedMargin}. */
@@ -15,7 +16,7 @@ export interface CombinedMarginArgs extends ScaledCosineHeadArgs {
 
 /**
  * The combined-margin head: logits s·cos θ_j, and s·(cos(m1·θ_y + m2) − m3) for the target in
- * training; see {@link combinedMargin}. The defaults (1, 0.5, 0) are ArcFace without its fallback.
+ * training; see {@link combinedCosineMargin}. The defaults (1, 0.5, 0) are ArcFace without its fallback.
  * Input [embeddings, labels]; output logits [B, C]; weights: `kernel` [D, C].
  *
  * Source: insightface's combined margin (J. Deng et al., ArcFace, CVPR 2019,
@@ -23,7 +24,7 @@ export interface CombinedMarginArgs extends ScaledCosineHeadArgs {
  *
  * @example
  * ```ts
- * const logits = combinedMarginHead({ units: 10, m1: 1, m2: 0.3, m3: 0.2 }).apply([embeddings, labels]);
+ * const logits = combinedMargin({ units: 10, m1: 1, m2: 0.3, m3: 0.2 }).apply([embeddings, labels]);
  * ```
  */
 export class CombinedMargin extends ScaledCosineHead {
@@ -35,17 +36,17 @@ export class CombinedMargin extends ScaledCosineHead {
   readonly m2: number;
   /** The additive cosine margin m3. */
   readonly m3: number;
-  private readonly targetMargin: TargetMargin;
+  private readonly targetMargin: Margin;
 
   constructor(args: CombinedMarginArgs) {
     super(args);
-    this.m1 = args.m1 ?? 1;
-    this.m2 = args.m2 ?? 0.5;
-    this.m3 = args.m3 ?? 0;
-    this.targetMargin = combinedMargin(this.m1, this.m2, this.m3);
+    this.m1 = args.m1 ?? COMBINED_MARGIN_DEFAULTS.m1;
+    this.m2 = args.m2 ?? COMBINED_MARGIN_DEFAULTS.m2;
+    this.m3 = args.m3 ?? COMBINED_MARGIN_DEFAULTS.m3;
+    this.targetMargin = combinedCosineMargin(this.m1, this.m2, this.m3);
   }
 
-  protected override trainingMargin(): TargetMargin {
+  protected override trainingMargin(): Margin {
     return this.targetMargin;
   }
 
@@ -56,15 +57,14 @@ export class CombinedMargin extends ScaledCosineHead {
 tf.serialization.registerClass(CombinedMargin, 'AngularMargin');
 
 /**
- * Creates a {@link CombinedMargin} layer. (Named `combinedMarginHead`, since `combinedMargin` is
- * the margin function.)
+ * Creates a {@link CombinedMargin} layer. (Its margin value alone is {@link combinedCosineMargin}.)
  * @param args - see {@link CombinedMarginArgs}; `units` is required.
  * @returns the layer.
  * @example
  * ```ts
- * const head = combinedMarginHead({ units: 10575, m1: 1, m2: 0.3, m3: 0.2 });
+ * const head = combinedMargin({ units: 10575, m1: 1, m2: 0.3, m3: 0.2 });
  * ```
  */
-export function combinedMarginHead(args: CombinedMarginArgs): CombinedMargin {
+export function combinedMargin(args: CombinedMarginArgs): CombinedMargin {
   return new CombinedMargin(args);
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { cosFaceMargin } from '../ops/cosine_margins.js';
-import type { TargetMargin } from '../ops/margin_logits.js';
+import { cosFaceMargin } from '../margins/cosine_margins.js';
+import { COS_FACE_DEFAULTS } from '../heads/defaults.js';
+import type { Margin } from '../margins/margin.js';
 import { ScaledCosineHead, type ScaledCosineHeadArgs } from './scaled_cosine_head.js';
 
 /** Arguments of {@link CosFace}. */
@@ -26,15 +27,15 @@ export class CosFace extends ScaledCosineHead {
   static readonly className = 'CosFace';
   /** The margin m. */
   readonly margin: number;
-  private readonly targetMargin: TargetMargin;
+  private readonly targetMargin: Margin;
 
   constructor(args: CosFaceArgs) {
     super(args);
-    this.margin = args.margin ?? 0.35;
+    this.margin = args.margin ?? COS_FACE_DEFAULTS.margin;
     this.targetMargin = cosFaceMargin(this.margin);
   }
 
-  protected override trainingMargin(): TargetMargin {
+  protected override trainingMargin(): Margin {
     return this.targetMargin;
   }
 

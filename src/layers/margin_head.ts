@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { marginLogits, type TargetMargin } from '../ops/margin_logits.js';
+import type { Margin } from '../margins/margin.js';
+import { validatesLabelsByDefault } from '../ops/labels.js';
+import { cosineLogits, marginOnTargets } from '../ops/margin_logits.js';
 import { assertOwnSymbolicTensors } from '../util/one_tfjs.js';
 import { assertBoolean, assertInteger } from '../util/validate.js';
 import { resolveInitializer, serializeInitializer, type Initializer, type InitializerName, type SerializedInitializer } from './initializer.js';
@@ -50,14 +52,17 @@ function splitInputShape(owner: string, inputShape: tfl.Shape | tfl.Shape[]): { 
 }
 
 /**
- * Base class of the normalized-weight softmax heads: cosine logits → a margin on the target
- * entries → scale. A subclass says whether inputs are normalized ({@link MarginHead.normalizeInput}),
- * the scale ({@link MarginHead.logitScale}), and the target margin of a training pass
- * ({@link MarginHead.trainingMargin}); everything else — weights, shapes, inputs, labels,
- * serialization — lives here, so a new margin is a few lines.
+ * Base class of the normalized-weight softmax heads, in three steps: cosine logits
+ * ({@link MarginHead.cosineLogits}) → a margin on the target entries
+ * ({@link MarginHead.trainingMargin}) → scale ({@link MarginHead.logitScale}). A subclass says
+ * whether inputs are normalized ({@link MarginHead.normalizeInput}), the scale and the margin of a
+ * training pass, and may override the cosine step with its kernel's shape
+ * ({@link MarginHead.kernelShape}), e.g. K sub-centers per class; everything else — weights,
+ * shapes, inputs, labels, serialization — lives here, so a new margin is a few lines.
  *
  * Inputs: embeddings [B, D], or the list [embeddings, labels] with labels [B] or [B, 1] (class
- * indices). Output: logits [B, C]. The kernel has the layout of a Dense kernel, [D, C], and no bias.
+ * indices). Output: logits [B, C]. By default the kernel has the layout of a Dense kernel, [D, C],
+ * and no bias.
  *
  * Not registered for serialization itself (it is abstract); each concrete head is.
  */
@@ -82,8 +87,8 @@ export abstract class MarginHead extends tfl.layers.Layer {
     if (this.validateLabels !== null) assertBoolean(owner, 'validateLabels', this.validateLabels);
   }
 
-  /** True: logits are s·cos θ. False: logits are s·‖x‖·cos θ. */
-  protected abstract get normalizeInput(): boolean;
+  /** True: the embeddings are L2-normalized and logits are s·cos θ. False: logits are s·‖x‖·cos θ. */
+  abstract get normalizeInput(): boolean;
 
   /** The factor s on every logit. */
   protected abstract get logitScale(): number;
@@ -93,8 +98,22 @@ export abstract class MarginHead extends tfl.layers.Layer {
    * inside the layer's `tidy`, so it may also advance state (the A-Softmax iteration counter).
    * The default is no margin.
    */
-  protected trainingMargin(): TargetMargin | null {
+  protected trainingMargin(): Margin | null {
     return null;
+  }
+
+  /** The shape of the kernel for embeddings of dimension `dim`: [dim, units], a Dense kernel's. */
+  protected kernelShape(dim: number): number[] {
+    return [dim, this.units];
+  }
+
+  /**
+   * The cosine step: r·cos θ_j [B, C] from the embeddings x [B, D] and the kernel, with r = ‖x‖,
+   * or 1 when {@link MarginHead.normalizeInput}. The default normalizes the kernel's columns
+   * (fused on cpu and webgpu) and multiplies. Called inside the layer's `tidy`.
+   */
+  protected cosineLogits(x: tf.Tensor2D, kernel: tf.Tensor): tf.Tensor2D {
+    return cosineLogits(this.getClassName(), x, kernel as tf.Tensor2D, this.normalizeInput);
   }
 
   /** Checks that symbolic inputs come from this library's copy of tfjs-layers, then applies the layer. */
@@ -109,7 +128,7 @@ export abstract class MarginHead extends tfl.layers.Layer {
     if (dim == null || dim < 1) {
       throw new Error(`${this.getClassName()}: the embedding dimension must be known and >= 1, but got shape [${embeddings.join(', ')}].`);
     }
-    this.kernel = this.addWeight('kernel', [dim, this.units], 'float32', this.kernelInitializer, undefined, true);
+    this.kernel = this.addWeight('kernel', this.kernelShape(dim), 'float32', this.kernelInitializer, undefined, true);
     this.built = true;
   }
 
@@ -130,11 +149,11 @@ export abstract class MarginHead extends tfl.layers.Layer {
       if (margin != null && labels == null) {
         throw new Error(`${owner}: training needs the labels: call the layer on [embeddings, labels], with labels of shape [B] or [B, 1].`);
       }
-      return marginLogits(x as tf.Tensor2D, this.kernel!.read() as tf.Tensor2D, margin == null ? null : labels, {
+      const raw = this.cosineLogits(x as tf.Tensor2D, this.kernel!.read());
+      return marginOnTargets(owner, raw, x as tf.Tensor2D, margin == null ? null : labels, margin, {
         normalizeInput: this.normalizeInput,
         scale: this.logitScale,
-        ...(margin == null ? {} : { targetMargin: margin }),
-        ...(this.validateLabels == null ? {} : { validateLabels: this.validateLabels }),
+        validateLabels: this.validateLabels ?? validatesLabelsByDefault(),
       });
     });
   }

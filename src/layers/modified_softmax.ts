@@ -28,7 +28,7 @@ export class ModifiedSoftmax extends MarginHead {
   /** @internal */
   static readonly className = 'ModifiedSoftmax';
 
-  protected get normalizeInput(): boolean {
+  get normalizeInput(): boolean {
     return false;
   }
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertBoolean, assertPositive } from '../util/validate.js';
+import { NORM_LINEAR_DEFAULTS } from '../heads/defaults.js';
 import { MarginHead, type MarginHeadArgs } from './margin_head.js';
 
 /** Arguments of {@link NormLinear}. */
@@ -32,20 +33,20 @@ export class NormLinear extends MarginHead {
   /** @internal */
   static readonly className = 'NormLinear';
   /** Whether the input is L2-normalized. */
-  readonly normalizesInput: boolean;
+  private readonly inputNormalized: boolean;
   /** The scale s. */
   readonly scale: number;
 
   constructor(args: NormLinearArgs) {
     super(args);
-    this.normalizesInput = args.normalizeInput ?? false;
-    assertBoolean(NormLinear.className, 'normalizeInput', this.normalizesInput);
-    this.scale = args.scale ?? 1;
+    this.inputNormalized = args.normalizeInput ?? NORM_LINEAR_DEFAULTS.normalizeInput;
+    assertBoolean(NormLinear.className, 'normalizeInput', this.inputNormalized);
+    this.scale = args.scale ?? NORM_LINEAR_DEFAULTS.scale;
     assertPositive(NormLinear.className, 'scale', this.scale);
   }
 
-  protected get normalizeInput(): boolean {
-    return this.normalizesInput;
+  get normalizeInput(): boolean {
+    return this.inputNormalized;
   }
 
   protected get logitScale(): number {
@@ -53,7 +54,7 @@ export class NormLinear extends MarginHead {
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { normalizeInput: this.normalizesInput, scale: this.scale, ...super.getConfig() };
+    return { normalizeInput: this.inputNormalized, scale: this.scale, ...super.getConfig() };
   }
 }
 tf.serialization.registerClass(NormLinear, 'AngularMargin');

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertPositive } from '../util/validate.js';
+import { COSINE_SCALE_DEFAULT } from '../heads/defaults.js';
 import { MarginHead, type MarginHeadArgs } from './margin_head.js';
 
 /** Arguments shared by the cosine-margin heads (CosFace, ArcFace, combined margin). */
@@ -19,11 +20,11 @@ export abstract class ScaledCosineHead extends MarginHead {
 
   constructor(args: ScaledCosineHeadArgs) {
     super(args);
-    this.scale = args.scale ?? 64;
+    this.scale = args.scale ?? COSINE_SCALE_DEFAULT;
     assertPositive(this.getClassName(), 'scale', this.scale);
   }
 
-  protected get normalizeInput(): boolean {
+  get normalizeInput(): boolean {
     return true;
   }
 

@@ -1,9 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assertInteger, assertNonNegative } from '../util/validate.js';
-import { marginLogits, type TargetMargin } from './margin_logits.js';
-import { psi } from './psi.js';
-import { markAngularMargin } from '../kernels/angular_targets.js';
-import type { LambdaSchedule } from '../schedule/lambda_at.js';
+import { angularMargin } from '../margins/angular_margin.js';
+import { marginLogits } from './margin_logits.js';
 
 /** Options of {@link angularSoftmaxLogits}. */
 export interface AngularSoftmaxOptions {
@@ -16,43 +13,6 @@ export interface AngularSoftmaxOptions {
    * cpu, wasm and tensorflow backends, false on webgl and webgpu (see {@link marginLogits}).
    */
   validateLabels?: boolean;
-}
-
-/**
- * The A-Softmax target margin with λ-annealing, on target cosines c:
- * g(c) = (λ·c + ψ(c)) / (1 + λ). Used by {@link angularSoftmaxLogits} and the AngularSoftmax layer.
- *
- * @param margin - m, an integer ≥ 1.
- * @param lambda - λ ≥ 0, a number or a scalar tensor (the layer passes a tensor computed from its
- *   iteration counter, so that no value is read back during training).
- * @returns the margin function for {@link marginLogits}.
- * @example
- * ```ts
- * const logits = marginLogits(x, kernel, labels, { targetMargin: angularMargin(4, 5) });
- * ```
- */
-export function angularMargin(margin: number, lambda: number | tf.Scalar): TargetMargin {
-  assertInteger('angularSoftmax', 'margin', margin, 1);
-  if (typeof lambda === 'number') assertNonNegative('angularSoftmax', 'lambda', lambda);
-  const margin_: TargetMargin = (c) => tf.div(tf.add(tf.mul(lambda, c), psi(c, margin)), tf.add(lambda, 1));
-  // marginLogits recognizes it and, on cpu and webgpu, applies it with one fused kernel instead.
-  return markAngularMargin(margin_, { margin, lambda });
-}
-
-/**
- * The A-Softmax margin with λ scheduled from an iteration count, λ = max(min,
- * base·(1 + gamma·iteration)^(−power)) (see {@link lambdaAt}), computed on the device so that
- * training never waits for a read-back: in the fused kernel on cpu and webgpu, by ops elsewhere.
- * Used by the AngularSoftmax layer with its counter.
- * @internal
- */
-export function scheduledAngularMargin(margin: number, iteration: tf.Scalar, schedule: LambdaSchedule): TargetMargin {
-  const { base, gamma, power, min } = schedule;
-  const composite: TargetMargin = (c) => {
-    const lambda = tf.maximum(min, tf.mul(base, tf.pow(tf.add(1, tf.mul(gamma, iteration)), -power))) as tf.Scalar;
-    return angularMargin(margin, lambda)(c);
-  };
-  return markAngularMargin(composite, { margin, iteration, schedule });
 }
 
 function angularSoftmaxLogits_(x: tf.Tensor2D, kernel: tf.Tensor2D, labels: tf.Tensor, options: AngularSoftmaxOptions): tf.Tensor2D {

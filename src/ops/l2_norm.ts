@@ -1,11 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-
-/**
- * Smallest squared norm added under the square root, so that a zero vector has a finite norm
- * (1e-6) and a finite, zero gradient: d√(s + ε)/dx = x/√(s + ε) = 0 at x = 0. Against a squared
- * norm of order 1 the shift is far below float32 resolution.
- */
-export const NORM_EPSILON = 1e-12;
+import { NORM_EPSILON } from '../math/angular_math.js';
 
 function safeL2Norm_(x: tf.Tensor, axis: number): tf.Tensor {
   return tf.sqrt(tf.add(tf.sum(tf.square(x), axis, true), NORM_EPSILON));

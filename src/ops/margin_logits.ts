@@ -2,16 +2,20 @@ import * as tf from '@tensorflow/tfjs-core';
 import { assertBoolean, assertPositive } from '../util/validate.js';
 import { labelsToIndices, validatesLabelsByDefault } from './labels.js';
 import { l2Normalize, safeL2Norm } from './l2_norm.js';
-import { ANGULAR_TARGETS, angularMarginSpec, angularTargets } from '../kernels/angular_targets.js';
+import { ANGULAR_TARGETS } from '../kernels/angular_targets/names.js';
+import { ANGULAR_MARGIN_KIND, angularTargets, type AngularMarginParams } from '../kernels/angular_targets/op.js';
 import { fusedKernelActive } from '../kernels/fused_kernels.js';
-import { NORMALIZE_COLUMNS, normalizeColumns } from '../kernels/normalize_columns.js';
+import { NORMALIZE_COLUMNS } from '../kernels/normalize_columns/names.js';
+import { normalizeColumns } from '../kernels/normalize_columns/op.js';
+import { asMargin, type Margin, type TargetMargin } from '../margins/margin.js';
 
 /**
- * A target-class margin: maps the target cosines cos θ_y, shape [B, 1], to the modified value
- * that replaces them (ψ(θ_y) for SphereFace, cos θ_y − m for CosFace, cos(θ_y + m) for ArcFace).
- * It is only ever evaluated on the B target entries, never on all B × C logits.
+ * Margins with a fused target kernel, by kind: on the backends where the kernel is registered,
+ * the target entries of a margin of that kind are replaced in one kernel (and one per gradient).
  */
-export type TargetMargin = (cosTarget: tf.Tensor) => tf.Tensor;
+const FUSED_TARGETS: Record<string, { kernel: string; run: (raw: tf.Tensor2D, x: tf.Tensor2D, labels: tf.Tensor1D, params: never) => tf.Tensor2D }> = {
+  [ANGULAR_MARGIN_KIND]: { kernel: ANGULAR_TARGETS, run: (raw, x, labels, params: AngularMarginParams) => angularTargets(raw, x, labels, params) },
+};
 
 /** Options of {@link marginLogits}. */
 export interface MarginLogitsOptions {
@@ -22,7 +26,10 @@ export interface MarginLogitsOptions {
   normalizeInput?: boolean;
   /** Multiplies every logit, target included (s in CosFace/ArcFace). Must be > 0. Default: 1. */
   scale?: number;
-  /** The margin applied to the target entries; without it (or without labels) there is none. */
+  /**
+   * The margin applied to the target entries: a margin value ({@link cosFaceMargin}(0.35), …) or a
+   * function of the target cosines. Without it (or without labels) there is none.
+   */
   targetMargin?: TargetMargin;
   /**
    * Read the labels back to check that each is an integer in [0, C) (one small device→host copy
@@ -34,7 +41,7 @@ export interface MarginLogitsOptions {
 }
 
 /** Checks ranks and the shared dimension D of embeddings [B, D] and kernel [D, C]. @internal */
-export function checkEmbeddingsAndKernel(owner: string, x: tf.Tensor, kernel: tf.Tensor): void {
+function checkEmbeddingsAndKernel(owner: string, x: tf.Tensor, kernel: tf.Tensor): void {
   if (x.rank !== 2) {
     throw new Error(`${owner}: embeddings must have rank 2 ([batch, dim]), but got shape [${x.shape.join(', ')}].`);
   }
@@ -49,26 +56,46 @@ export function checkEmbeddingsAndKernel(owner: string, x: tf.Tensor, kernel: tf
   }
 }
 
-function marginLogits_(x: tf.Tensor2D, kernel: tf.Tensor2D, labels: tf.Tensor | null, options: MarginLogitsOptions = {}): tf.Tensor2D {
-  const owner = 'marginLogits';
-  const { normalizeInput = false, scale = 1, targetMargin, validateLabels = validatesLabelsByDefault() } = options;
-  assertBoolean(owner, 'normalizeInput', normalizeInput);
-  assertPositive(owner, 'scale', scale);
+/**
+ * The cosine step: r·cos θ_j [B, C] for embeddings x [B, D] and class weights [D, C] (columns
+ * normalized; r = ‖x‖, or 1 with `normalizeInput`). The default cosine step of every head.
+ * @internal
+ */
+export function cosineLogits(owner: string, x: tf.Tensor2D, kernel: tf.Tensor2D, normalizeInput: boolean): tf.Tensor2D {
   checkEmbeddingsAndKernel(owner, x, kernel);
-  const [batch] = x.shape;
-  const classes = kernel.shape[1];
   const embeddings = normalizeInput ? l2Normalize(x, 1) : x;
   // Columns of a Dense-layout kernel [D, C] are the class weights: normalize each to unit length
   // (one fused kernel on cpu and webgpu, the composite l2Normalize elsewhere: same values).
   const unitColumns = fusedKernelActive(NORMALIZE_COLUMNS) ? normalizeColumns(kernel) : l2Normalize(kernel, 0);
-  const raw = tf.matMul(embeddings, unitColumns); // r·cos θ_j, r = ‖x‖ or 1
+  return tf.matMul(embeddings, unitColumns);
+}
+
+/** Options of {@link marginOnTargets}. @internal */
+export interface TargetStepOptions {
+  normalizeInput: boolean;
+  scale: number;
+  validateLabels: boolean;
+}
+
+/**
+ * The margin and scale steps: each row's target entry of `raw` = r·cos θ [B, C] becomes
+ * r·g(cos θ_y) (g the margin; none without labels or margin), then every logit is multiplied by
+ * the scale. `x` [B, D] gives r = ‖x‖ when the input is not normalized.
+ * @internal
+ */
+export function marginOnTargets(owner: string, raw: tf.Tensor2D, x: tf.Tensor2D, labels: tf.Tensor | null, margin: Margin | null, options: TargetStepOptions): tf.Tensor2D {
+  const { normalizeInput, scale, validateLabels } = options;
+  const [batch, classes] = raw.shape;
+  if (x.shape[0] !== batch) {
+    throw new Error(`${owner}: the cosine step gave ${batch} rows for ${x.shape[0]} embeddings.`);
+  }
   let logits: tf.Tensor = raw;
-  if (labels != null && targetMargin != null) {
+  if (labels != null && margin != null) {
     const indices = labelsToIndices(owner, labels, batch, classes, validateLabels);
-    const angular = normalizeInput ? undefined : angularMarginSpec(targetMargin);
-    if (angular != null && fusedKernelActive(ANGULAR_TARGETS)) {
-      // A-Softmax on cpu or webgpu: the target entries replaced in one kernel (and one per gradient).
-      logits = angularTargets(raw as tf.Tensor2D, x, indices, angular);
+    const fused = normalizeInput ? undefined : FUSED_TARGETS[margin.kind];
+    if (fused != null && fusedKernelActive(fused.kernel)) {
+      // e.g. A-Softmax on cpu or webgpu: the target entries replaced in one kernel.
+      logits = fused.run(raw, x, indices, margin.params as never);
     } else {
       // One-hot masks pick and replace the target entries: their gradients exist on every backend
       // (gatherND's does not on wasm), and only the B target cosines go through the margin.
@@ -77,12 +104,22 @@ function marginLogits_(x: tf.Tensor2D, kernel: tf.Tensor2D, labels: tf.Tensor | 
       const rawTarget = tf.sum(tf.mul(raw, mask), 1, true); // [B, 1]
       const radius = normalizeInput ? null : safeL2Norm(x, 1); // [B, 1]
       const cosTarget = radius == null ? rawTarget : tf.div(rawTarget, radius);
-      const marginTarget = targetMargin(cosTarget);
+      const marginTarget = margin.apply(cosTarget);
       const newTarget = radius == null ? marginTarget : tf.mul(radius, marginTarget);
       logits = tf.add(raw, tf.mul(mask, tf.sub(newTarget, rawTarget)));
     }
   }
   return (scale === 1 ? logits : tf.mul(logits, scale)) as tf.Tensor2D;
+}
+
+function marginLogits_(x: tf.Tensor2D, kernel: tf.Tensor2D, labels: tf.Tensor | null, options: MarginLogitsOptions = {}): tf.Tensor2D {
+  const owner = 'marginLogits';
+  const { normalizeInput = false, scale = 1, targetMargin, validateLabels = validatesLabelsByDefault() } = options;
+  assertBoolean(owner, 'normalizeInput', normalizeInput);
+  assertPositive(owner, 'scale', scale);
+  const margin = targetMargin == null ? null : asMargin(owner, targetMargin);
+  const raw = cosineLogits(owner, x, kernel, normalizeInput);
+  return marginOnTargets(owner, raw, x, labels, margin, { normalizeInput, scale, validateLabels });
 }
 
 /**
@@ -95,8 +132,8 @@ function marginLogits_(x: tf.Tensor2D, kernel: tf.Tensor2D, labels: tf.Tensor | 
  *
  * Norms are √(Σ x² + 1e-12), so zero embeddings or zero columns give finite logits and gradients.
  * Differentiable in `x` and `kernel` by autodiff (the margin function brings its own gradient).
- * On the cpu and webgpu backends the column normalization, and a margin made by
- * {@link angularMargin}, run as fused kernels with registered gradients: the same values in far
+ * On the cpu and webgpu backends the column normalization, and a margin of kind 'angular'
+ * ({@link angularMargin}), run as fused kernels with registered gradients: the same values in far
  * fewer kernels (see {@link useFusedKernels}).
  *
  * @param x - embeddings [B, D], float32.

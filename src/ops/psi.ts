@@ -1,15 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertInteger } from '../util/validate.js';
+import { intervalThresholds } from '../math/angular_math.js';
 import { chebyshevT, chebyshevU } from './chebyshev.js';
 
-/**
- * The boundaries of ψ's intervals as cosines, cos(jπ/m) for j = 1..m−1 (decreasing): c lies in
- * interval k when it is at or below exactly k of them. Shared with the fused A-Softmax kernel.
- * @internal
- */
-export function intervalThresholds(m: number): number[] {
-  return Array.from({ length: m - 1 }, (_, i) => Math.cos(((i + 1) * Math.PI) / m));
-}
 
 /**
  * Interval index k and sign (−1)^k of ψ for cosines `c` (already clipped to [−1, 1]).

@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { assertNonNegative } from '../util/validate.js';
 
 /** The λ-annealing schedule of A-Softmax: λ = max(min, base·(1 + gamma·iteration)^(−power)). */
@@ -48,4 +49,25 @@ export function lambdaAt(iteration: number, schedule: LambdaSchedule): number {
   assertNonNegative('lambdaAt', 'iteration', iteration);
   checkLambdaSchedule('lambdaAt', schedule);
   return Math.max(schedule.min, schedule.base * Math.pow(1 + schedule.gamma * iteration, -schedule.power));
+}
+
+/**
+ * λ and its derivative in the iteration, for the fused kernel's gradient: above the floor,
+ * dλ/d(iteration) = −power·gamma·λ / (1 + gamma·iteration); on the floor, 0.
+ * @internal
+ */
+export function lambdaAndSlope(iteration: number, schedule: LambdaSchedule): [number, number] {
+  const lambda = lambdaAt(iteration, schedule);
+  const { gamma, power, min } = schedule;
+  return [lambda, lambda > min ? (-power * gamma * lambda) / (1 + gamma * iteration) : 0];
+}
+
+/**
+ * {@link lambdaAt} on the device, from an iteration count held in a scalar tensor (the
+ * AngularSoftmax layer's counter), so that training never waits for a read-back.
+ * @internal
+ */
+export function lambdaTensor(iteration: tf.Scalar, schedule: LambdaSchedule): tf.Scalar {
+  const { base, gamma, power, min } = schedule;
+  return tf.maximum(min, tf.mul(base, tf.pow(tf.add(1, tf.mul(gamma, iteration)), -power))) as tf.Scalar;
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertInteger, assertPositive } from '../util/validate.js';
-import { seededRandom } from './random.js';
+import { seededRandom } from '../util/seeded_random.js';
 
 /** Options of {@link gradCheck}. */
 export interface GradCheckOptions {

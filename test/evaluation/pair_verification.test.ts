@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pairVerification } from '../../src/evaluation/pair_verification.js';
-import { seededRandom } from '../../src/testing/random.js';
+import { seededRandom } from '../../src/util/seeded_random.js';
 
 function clusters(classes: number, perClass: number, spread: number, seed: number): { emb: number[][]; labels: number[] } {
   const rand = seededRandom(seed);

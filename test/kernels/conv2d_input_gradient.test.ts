@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conv2dInputGradient } from '../../src/kernels/conv2d_input_gradient.js';
 import { registerFastConvGradients, restoreConvGradients } from '../../src/kernels/register_fast_conv_gradients.js';
-import { seededRandom } from '../../src/testing/random.js';
+import { seededRandom } from '../../src/util/seeded_random.js';
 import { expectClose, expectNoLeak } from '../helpers.js';
 
 interface Shape { name: string; b: number; h: number; w: number; ci: number; co: number; k: [number, number]; s: [number, number]; pad: 'same' | 'valid' | number }

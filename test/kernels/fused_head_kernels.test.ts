@@ -2,11 +2,13 @@
 // backend runs: same logits, same gradients in embeddings, kernel and λ, on the same inputs.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { angularMargin, angularSoftmaxLogits, scheduledAngularMargin } from '../../src/ops/angular_softmax_logits.js';
-import { marginLogits, type TargetMargin } from '../../src/ops/margin_logits.js';
+import { angularMargin, scheduledAngularMargin } from '../../src/margins/angular_margin.js';
+import type { TargetMargin } from '../../src/margins/margin.js';
+import { angularSoftmaxLogits } from '../../src/ops/angular_softmax_logits.js';
+import { marginLogits } from '../../src/ops/margin_logits.js';
 import { marginCrossEntropy } from '../../src/losses/margin_cross_entropy.js';
-import { ANGULAR_TARGETS } from '../../src/kernels/angular_targets.js';
-import { NORMALIZE_COLUMNS } from '../../src/kernels/normalize_columns.js';
+import { ANGULAR_TARGETS } from '../../src/kernels/angular_targets/names.js';
+import { NORMALIZE_COLUMNS } from '../../src/kernels/normalize_columns/names.js';
 import { FUSED_KERNEL_BACKENDS, useFusedKernels } from '../../src/kernels/fused_kernels.js';
 import { angularLogitsRef, crossEntropyRef, type Matrix } from '../reference/sphereface.js';
 import { embeddingsAtAngles, expectClose, expectNoLeak, randomMatrix, toMatrix } from '../helpers.js';
@@ -86,6 +88,19 @@ describe('fused head kernels', () => {
     ] : []);
     useFusedKernels(false);
     expect((await kernelsOfStep()).filter((n) => n.startsWith('TfjsAngularMargin'))).toEqual([]);
+  });
+
+  it('are chosen from the margin\'s description: a copy of the value keeps them, a plain function runs composite ops', async () => {
+    const x = tf.tensor2d(randomMatrix(B, D, 23));
+    const w = tf.tensor2d(W);
+    const lab = tf.tensor1d(labels, 'int32');
+    const ours = async (targetMargin: TargetMargin) => (await tf.profile(() => {
+      tf.dispose(marginLogits(x, w, lab, { targetMargin, validateLabels: false }));
+    })).kernels.map((k) => k.name).filter((n) => n === ANGULAR_TARGETS);
+    const margin = angularMargin(4, 5);
+    expect(await ours({ ...margin })).toEqual(fusedHere ? [ANGULAR_TARGETS] : []);
+    expect(await ours((c) => margin.apply(c))).toEqual([]);
+    tf.dispose([x, w, lab]);
   });
 
   it('are registered for cpu and webgpu only', () => {

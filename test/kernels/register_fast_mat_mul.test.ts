@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerFastMatMul, restoreMatMul } from '../../src/kernels/register_fast_mat_mul.js';
-import { seededRandom } from '../../src/testing/random.js';
+import { seededRandom } from '../../src/util/seeded_random.js';
 import { expectClose, expectNoLeak } from '../helpers.js';
 
 function values(n: number, seed: number): Float32Array {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ArcFace, arcFace } from '../../src/layers/arc_face.js';
-import { CombinedMargin, combinedMarginHead } from '../../src/layers/combined_margin.js';
+import { CombinedMargin, combinedMargin } from '../../src/layers/combined_margin.js';
 import { CosFace, cosFace } from '../../src/layers/cos_face.js';
 import { arcFaceRef, combinedMarginRef, cosFaceRef, normLinearRef } from '../reference/sphereface.js';
 import { describeHeadConformance } from './conformance.js';
@@ -25,7 +25,7 @@ describeHeadConformance({
 
 describeHeadConformance({
   className: 'CombinedMargin',
-  make: () => combinedMarginHead({ units: 4, scale: 3, m1: 0.9, m2: 0.3, m3: 0.1 }),
+  make: () => combinedMargin({ units: 4, scale: 3, m1: 0.9, m2: 0.3, m3: 0.1 }),
   inferenceRef: plain(3),
   trainingRef: (x, w, l) => combinedMarginRef(x, w, l, 3, 0.9, 0.3, 0.1),
   nonTrainableWeights: 0,
@@ -46,7 +46,7 @@ describe('cosine-margin heads', () => {
     expect(() => cosFace({ units: 2, margin: 5 })).toThrow(/CosFace: margin must be a number in \[0, 2\), but got 5/);
     expect(() => arcFace({ units: 2, margin: -1 })).toThrow(/ArcFace: margin must be a number in \[0, π\), but got -1/);
     expect(() => arcFace({ units: 2, easyMargin: 'no' as unknown as boolean })).toThrow(/ArcFace: easyMargin must be a boolean, but got "no"/);
-    expect(() => combinedMarginHead({ units: 2, m3: -1 })).toThrow(/CombinedMargin: m3 must be a number in \[0, 2\)/);
-    expect(() => combinedMarginHead({ units: 0 })).toThrow(/CombinedMargin: units must be an integer >= 1, but got 0/);
+    expect(() => combinedMargin({ units: 2, m3: -1 })).toThrow(/CombinedMargin: m3 must be a number in \[0, 2\)/);
+    expect(() => combinedMargin({ units: 0 })).toThrow(/CombinedMargin: units must be an integer >= 1, but got 0/);
   });
 });

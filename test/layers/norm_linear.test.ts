@@ -16,7 +16,7 @@ describeHeadConformance({
 describe('NormLinear', () => {
   it('defaults to logits x·ŵ_j = ‖x‖cos θ_j with scale 1', async () => {
     const head = new NormLinear({ units: 3 });
-    expect(head.normalizesInput).toBe(false);
+    expect(head.normalizeInput).toBe(false);
     expect(head.scale).toBe(1);
     const x = randomMatrix(4, 2, 5);
     const out = head.apply(tf.tensor2d(x)) as tf.Tensor;

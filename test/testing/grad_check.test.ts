@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { gradCheck } from '../../src/testing/grad_check.js';
-import { seededRandom } from '../../src/testing/random.js';
+import { seededRandom } from '../../src/util/seeded_random.js';
 
 describe('gradCheck', () => {
   it('passes a correct gradient with a small error', async () => {

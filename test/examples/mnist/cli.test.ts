@@ -48,13 +48,13 @@ describe('MNIST command line', () => {
 
   it('takes the reproduce preset: the wider CNN, shifted images, a cosine learning rate and λ down to 0', () => {
     const o = parseOptions(['--preset', 'reproduce'])!;
-    expect([o.network, o.epochs, o.stepsPerEpoch, o.batchSize, o.lr, o.lrSchedule, o.shift]).toEqual(['cnn-wide', 8, 469, 128, 0.003, 'cosine', 1]);
+    expect([o.network, o.epochs, o.stepsPerEpoch, o.batchSize, o.lr, o.lrSchedule, o.shift]).toEqual(['cnn-wide', 10, 469, 128, 0.003, 'cosine', 1]);
     expect([o.lambdaBase, o.lambdaGamma, o.lambdaPower, o.lambdaMin]).toEqual([1000, 0.12, 2, 0]);
     expect(parseOptions(['--preset', 'reproduce', '--lambda-min', '1', '--shift', '0'])!.lambdaMin).toBe(1);
   });
 
   it('says what is wrong with a flag', () => {
-    expect(() => parseOptions(['--head', 'cosine'])).toThrow(/--head must be one of original, modified, angular, cosface, arcface, combined, but got "cosine"/);
+    expect(() => parseOptions(['--head', 'cosine'])).toThrow(/--head must be one of original, modified, angular, cosface, arcface, combined, normlinear, but got "cosine"/);
     expect(() => parseOptions(['--head', 'angular,angular'])).toThrow(/--head lists a head twice/);
     expect(() => parseOptions(['--scale', '0'])).toThrow(/--scale must be a number > 0, but got "0"/);
     expect(() => parseOptions(['--dim', '1'])).toThrow(/--dim must be an integer >= 2, but got "1"/);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { arcFaceLogits, combinedMarginLogits, cosFaceLogits } from '../../src/ops/cosine_margins.js';
+import { arcFaceLogits, combinedMarginLogits, cosFaceLogits } from '../../src/ops/cosine_margin_logits.js';
 import { arcFaceRef, combinedMarginRef, cosFaceRef, crossEntropyRef, numericGradient, type Matrix } from '../reference/sphereface.js';
 import { allFinite, crossEntropyGradients, embeddingsAtAngles, expectClose, expectNoLeak, randomMatrix, toMatrix, transcendentalAtol } from '../helpers.js';
 

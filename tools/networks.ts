@@ -2,15 +2,28 @@
 // CPU, a CNN of a 5×5 and a 3×3 stride-2 convolution with 32 and 64 filters and 256 units
 // ('cnn-wide', the reproduce preset), a smaller one with 16 and 32 filters and 128 units ('cnn'),
 // and the MLP 784-256-128 ('quick'); and a tiny MLP for smoke tests ('tiny').
+import type * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { angularSoftmax, arcFace, combinedMarginHead, cosFace, modifiedSoftmax } from 'tfjs-angular-margin';
+import { HEAD_KINDS as LIBRARY_HEAD_KINDS, HEADS, type HeadArgsByKind, type HeadKind as LibraryHeadKind } from 'tfjs-angular-margin';
 
 export type Network = 'paper' | 'quick' | 'cnn' | 'cnn-wide' | 'tiny';
 export const NETWORKS: readonly Network[] = ['paper', 'quick', 'cnn', 'cnn-wide', 'tiny'];
-export type HeadKind = 'original' | 'modified' | 'angular' | 'cosface' | 'arcface' | 'combined';
-/** Every head the example can train; `--head all` means the SphereFace comparison, the first three. */
-export const HEAD_KINDS: readonly HeadKind[] = ['original', 'modified', 'angular', 'cosface', 'arcface', 'combined'];
+/** 'original', the plain softmax (a Dense layer with bias), or a head of the library's registry. */
+export type HeadKind = 'original' | LibraryHeadKind;
+/** Every head the programs can train: the original softmax, then the library's registry ({@link HEADS}). */
+export const HEAD_KINDS: readonly HeadKind[] = ['original', ...LIBRARY_HEAD_KINDS];
+/** The SphereFace comparison (`--head all`). */
 export const SPHEREFACE_HEADS: readonly HeadKind[] = ['original', 'modified', 'angular'];
+
+/** The title of a head in tables and figures. */
+export function headTitle(kind: HeadKind): string {
+  return kind === 'original' ? 'original softmax' : HEADS[kind].title;
+}
+
+/** Logits of a head: the original softmax takes the embeddings alone, the library's heads [embeddings, labels]. */
+export function applyHead(head: tfl.layers.Layer, kind: HeadKind, embeddings: tf.Tensor, labels: tf.Tensor, training: boolean): tf.Tensor {
+  return (kind === 'original' ? head.apply(embeddings) : head.apply([embeddings, labels], { training })) as tf.Tensor;
+}
 
 export interface HeadOptions {
   margin: number;
@@ -104,34 +117,25 @@ export function buildTrunk(network: Network, dim: number, seed: number): tfl.Lay
   return tfl.model({ inputs: images, outputs: embeddings, name: `${network}_trunk` });
 }
 
-/** The head: 'original' is a Dense layer with bias; the others come from tfjs-angular-margin. */
+/** Each library head's parameters from the programs' options (the rest are the registry's defaults). */
+function headParameters(options: HeadOptions): { [K in LibraryHeadKind]: Omit<HeadArgsByKind[K], 'units'> } {
+  const [m1, m2, m3] = options.combinedMargins;
+  return {
+    normlinear: {},
+    modified: {},
+    angular: { margin: options.margin, lambdaBase: options.lambdaBase, lambdaGamma: options.lambdaGamma, lambdaPower: options.lambdaPower, lambdaMin: options.lambdaMin },
+    cosface: { scale: options.scale, margin: options.cosMargin },
+    arcface: { scale: options.scale, margin: options.arcMargin },
+    combined: { scale: options.scale, m1, m2, m3 },
+  };
+}
+
+/** The head: 'original' is a Dense layer with bias; the others come from the library's registry. */
 export function buildHead(kind: HeadKind, options: HeadOptions): tfl.layers.Layer {
   const kernelInitializer = tfl.initializers.glorotUniform({ seed: options.seed });
+  if (kind === 'original') return tfl.layers.dense({ units: options.classes, kernelInitializer, name: 'original_softmax' });
   // Labels come from IDX files already checked to be digits, so the heads skip their per-step
   // read-back of the labels (a device sync on GPU backends).
-  const validateLabels = false;
-  switch (kind) {
-    case 'original':
-      return tfl.layers.dense({ units: options.classes, kernelInitializer, name: 'original_softmax' });
-    case 'modified':
-      return modifiedSoftmax({ units: options.classes, kernelInitializer, validateLabels, name: 'modified_softmax' });
-    case 'angular':
-      return angularSoftmax({
-        units: options.classes,
-        kernelInitializer,
-        validateLabels,
-        margin: options.margin,
-        lambdaBase: options.lambdaBase,
-        lambdaGamma: options.lambdaGamma,
-        lambdaPower: options.lambdaPower,
-        lambdaMin: options.lambdaMin,
-        name: 'angular_softmax',
-      });
-    case 'cosface':
-      return cosFace({ units: options.classes, kernelInitializer, validateLabels, scale: options.scale, margin: options.cosMargin, name: 'cosface' });
-    case 'arcface':
-      return arcFace({ units: options.classes, kernelInitializer, validateLabels, scale: options.scale, margin: options.arcMargin, name: 'arcface' });
-    case 'combined':
-      return combinedMarginHead({ units: options.classes, kernelInitializer, validateLabels, scale: options.scale, m1: options.combinedMargins[0], m2: options.combinedMargins[1], m3: options.combinedMargins[2], name: 'combined_margin' });
-  }
+  const head = HEADS[kind] as (typeof HEADS)[LibraryHeadKind] as { create(args: HeadArgsByKind[LibraryHeadKind]): tfl.layers.Layer };
+  return head.create({ units: options.classes, kernelInitializer, validateLabels: false, name: kind, ...headParameters(options)[kind] });
 }

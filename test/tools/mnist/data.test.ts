@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { downloadTo, FILE_NAMES, loadFromDir, loadMnist, sha256, type MnistFile } from '../../../examples/mnist/data.js';
+import { downloadTo, FILE_NAMES, loadFromDir, loadMnist, sha256, type MnistFile } from '../../../tools/mnist/data.js';
 import { gzip, images, labels } from './fixtures.js';
 
 const RAW: Record<MnistFile, Uint8Array> = { trainImages: images(6), trainLabels: labels(6), testImages: images(3), testLabels: labels(3) };

@@ -1,7 +1,8 @@
-// Backend selection for the MNIST example. Optional backends are imported dynamically, so that
+// Backend selection for the programs of this repository (the MNIST example, bench, tests). Optional backends are imported dynamically, so that
 // none of them is needed to run the example on the cpu backend.
 import * as tf from '@tensorflow/tfjs-core';
-import { registerFastConvGradients, registerFastMatMul } from 'tfjs-angular-margin';
+import { registerFastConvGradients, registerFastMatMul } from 'tfjs-angular-margin/fast-kernels';
+import { UsageError } from './usage_error.js';
 
 export type BackendName = 'auto' | 'cpu' | 'wasm' | 'webgpu' | 'tensorflow';
 export const BACKENDS: readonly BackendName[] = ['auto', 'cpu', 'wasm', 'webgpu', 'tensorflow'];
@@ -17,13 +18,11 @@ export const CONV_GRADIENTS: readonly ConvGradientChoice[] = ['auto', 'stock', '
 
 export interface BackendInfo {
   /** The tfjs backend in use. */
-  name: string;
+  name: Exclude<BackendName, 'auto'>;
   /** Why it was chosen (for auto) or what it runs on. */
   detail: string;
 }
 
-/** An error whose message is meant for the user as it is, without a stack trace. */
-export class UsageError extends Error {}
 
 async function tryImport(specifier: string): Promise<boolean> {
   try {

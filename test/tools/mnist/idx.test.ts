@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseIdx, toSplit } from '../../../examples/mnist/idx.js';
+import { parseIdx, toSplit } from '../../../tools/mnist/idx.js';
 import { gzip, idx, images, labels } from './fixtures.js';
 
 describe('parseIdx', () => {

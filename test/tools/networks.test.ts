@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { buildHead, buildTrunk } from '../../../examples/mnist/networks.js';
+import { buildHead, buildTrunk } from '../../tools/networks.js';
 
 describe('MNIST networks', () => {
   it("builds the reference's ResNet-style network: about 11.7 M parameters, 2×2×512 before the embedding", () => {

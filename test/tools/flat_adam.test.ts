@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
-import { FlatAdam } from '../../../examples/mnist/flat_adam.js';
-import { expectClose } from '../../helpers.js';
+import { FlatAdam } from '../../tools/flat_adam.js';
+import { expectClose } from '../helpers.js';
 
 /** A small MLP with `layers` dense layers (two weight tensors each), seeded. */
 function mlp(layers: number): tfl.LayersModel {

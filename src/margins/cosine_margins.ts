@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assertPositive, describe } from '../util/validate.js';
-import { marginLogits, type TargetMargin } from './margin_logits.js';
+import { describe } from '../util/validate.js';
+import type { Margin } from './margin.js';
 
 /**
  * Floor under 1 − c² before its square root (sin θ) and margin of the clip before acos: keeps the
@@ -28,19 +28,43 @@ function safeAngle(c: tf.Tensor): tf.Tensor {
   return tf.acos(tf.clipByValue(c, -1 + ENDPOINT, 1 - ENDPOINT));
 }
 
+/** The parameters of a CosFace margin value. */
+export interface CosFaceMarginParams {
+  /** m, in [0, 2). */
+  margin: number;
+}
+
+/** The parameters of an ArcFace margin value. */
+export interface ArcFaceMarginParams {
+  /** m in radians, in [0, π). */
+  margin: number;
+  /** Whether the margin applies only where cos θ > 0 (the easy margin). */
+  easyMargin: boolean;
+}
+
+/** The parameters of a combined margin value, cos(m1·θ + m2) − m3. */
+export interface CombinedCosineMarginParams {
+  /** Multiplicative angular margin m1 > 0. */
+  m1: number;
+  /** Additive angular margin m2 in [0, π). */
+  m2: number;
+  /** Additive cosine margin m3 in [0, 2). */
+  m3: number;
+}
+
 /**
  * The CosFace (large margin cosine) target margin: g(c) = c − m.
  * @param margin - m, in [0, 2). CosFace uses 0.35.
- * @returns the margin function for {@link marginLogits}.
+ * @returns the margin value for {@link marginLogits} and the heads.
  * @throws Error for a margin outside [0, 2).
  * @example
  * ```ts
  * marginLogits(x, kernel, labels, { normalizeInput: true, scale: 64, targetMargin: cosFaceMargin(0.35) });
  * ```
  */
-export function cosFaceMargin(margin: number): TargetMargin {
+export function cosFaceMargin(margin: number): Margin<CosFaceMarginParams> {
   assertRange('CosFace', 'margin', margin, 0, 2);
-  return (c) => tf.sub(c, margin);
+  return { kind: 'cosface', params: { margin }, apply: (c) => tf.sub(c, margin) };
 }
 
 /**
@@ -51,18 +75,18 @@ export function cosFaceMargin(margin: number): TargetMargin {
  *
  * @param margin - m in radians, in [0, π). ArcFace uses 0.5.
  * @param easyMargin - apply the margin only to cosines > 0. Default: false.
- * @returns the margin function for {@link marginLogits}.
+ * @returns the margin value for {@link marginLogits} and the heads.
  * @throws Error for a margin outside [0, π).
  * @example
  * ```ts
  * marginLogits(x, kernel, labels, { normalizeInput: true, scale: 64, targetMargin: arcFaceMargin(0.5) });
  * ```
  */
-export function arcFaceMargin(margin: number, easyMargin = false): TargetMargin {
+export function arcFaceMargin(margin: number, easyMargin = false): Margin<ArcFaceMarginParams> {
   assertRange('ArcFace', 'margin', margin, 0, Math.PI);
   const [cosM, sinM] = [Math.cos(margin), Math.sin(margin)];
   const threshold = Math.cos(Math.PI - margin); // θ + m > π  ⇔  c < cos(π − m)
-  return (c) => {
+  const apply = (c: tf.Tensor): tf.Tensor => {
     const shifted = tf.sub(tf.mul(c, cosM), tf.mul(safeSine(c), sinM));
     // A 0/1 mask from tf.step (whose gradient is zero) rather than tf.where on a comparison: tfjs
     // finds no gradient for the comparison and refuses to differentiate through it. Both branches
@@ -71,6 +95,7 @@ export function arcFaceMargin(margin: number, easyMargin = false): TargetMargin 
     const other = easyMargin ? c : tf.sub(c, margin * sinM);
     return tf.add(tf.mul(keep, shifted), tf.mul(tf.sub(1, keep), other));
   };
+  return { kind: 'arcface', params: { margin, easyMargin }, apply };
 }
 
 /**
@@ -83,92 +108,17 @@ export function arcFaceMargin(margin: number, easyMargin = false): TargetMargin 
  * @param m1 - multiplicative angular margin, > 0 (1: none).
  * @param m2 - additive angular margin in radians, in [0, π).
  * @param m3 - additive cosine margin, in [0, 2).
- * @returns the margin function for {@link marginLogits}.
+ * @returns the margin value for {@link marginLogits} and the heads.
  * @throws Error for parameters outside their ranges.
  * @example
  * ```ts
- * marginLogits(x, kernel, labels, { normalizeInput: true, scale: 64, targetMargin: combinedMargin(1, 0.3, 0.2) });
+ * marginLogits(x, kernel, labels, { normalizeInput: true, scale: 64, targetMargin: combinedCosineMargin(1, 0.3, 0.2) });
  * ```
  */
-export function combinedMargin(m1: number, m2: number, m3: number): TargetMargin {
+export function combinedCosineMargin(m1: number, m2: number, m3: number): Margin<CombinedCosineMarginParams> {
   assertRange('CombinedMargin', 'm1', m1, Number.MIN_VALUE, Number.MAX_VALUE);
   assertRange('CombinedMargin', 'm2', m2, 0, Math.PI);
   assertRange('CombinedMargin', 'm3', m3, 0, 2);
-  return (c) => tf.sub(tf.cos(tf.add(tf.mul(safeAngle(c), m1), m2)), m3);
+  return { kind: 'combined', params: { m1, m2, m3 }, apply: (c) => tf.sub(tf.cos(tf.add(tf.mul(safeAngle(c), m1), m2)), m3) };
 }
 
-function cosFaceLogits_(x: tf.Tensor2D, kernel: tf.Tensor2D, labels: tf.Tensor, options: { scale?: number; margin?: number } = {}): tf.Tensor2D {
-  const { scale = 64, margin = 0.35 } = options;
-  assertPositive('CosFace', 'scale', scale);
-  return marginLogits(x, kernel, labels, { normalizeInput: true, scale, targetMargin: cosFaceMargin(margin) });
-}
-
-/**
- * CosFace logits: s·cos θ_j off target, s·(cos θ_y − m) on target; embeddings and class weights
- * L2-normalized, no bias.
- *
- * Paper: H. Wang et al., "CosFace: Large Margin Cosine Loss for Deep Face Recognition", CVPR 2018,
- * {@link https://arxiv.org/abs/1801.09414}.
- *
- * @param x - embeddings [B, D], float32.
- * @param kernel - class weights [D, C] (Dense layout).
- * @param labels - class indices [B] or [B, 1].
- * @param options - `scale` s > 0 (default 64), `margin` m in [0, 2) (default 0.35).
- * @returns logits [B, C].
- * @example
- * ```ts
- * const logits = cosFaceLogits(x, kernel, labels, { scale: 30, margin: 0.35 });
- * ```
- */
-export const cosFaceLogits = tf.op({ cosFaceLogits_ });
-
-function arcFaceLogits_(x: tf.Tensor2D, kernel: tf.Tensor2D, labels: tf.Tensor, options: { scale?: number; margin?: number; easyMargin?: boolean } = {}): tf.Tensor2D {
-  const { scale = 64, margin = 0.5, easyMargin = false } = options;
-  assertPositive('ArcFace', 'scale', scale);
-  return marginLogits(x, kernel, labels, { normalizeInput: true, scale, targetMargin: arcFaceMargin(margin, easyMargin) });
-}
-
-/**
- * ArcFace logits: s·cos θ_j off target, s·cos(θ_y + m) on target (with the fallback
- * s·(cos θ_y − m·sin m) where θ_y + m > π, or the easy margin); see {@link arcFaceMargin}.
- *
- * Paper: J. Deng et al., "ArcFace: Additive Angular Margin Loss for Deep Face Recognition",
- * CVPR 2019, {@link https://arxiv.org/abs/1801.07698}.
- *
- * @param x - embeddings [B, D], float32.
- * @param kernel - class weights [D, C] (Dense layout).
- * @param labels - class indices [B] or [B, 1].
- * @param options - `scale` s > 0 (default 64), `margin` m in radians in [0, π) (default 0.5),
- *   `easyMargin` (default false).
- * @returns logits [B, C].
- * @example
- * ```ts
- * const logits = arcFaceLogits(x, kernel, labels, { scale: 64, margin: 0.5 });
- * ```
- */
-export const arcFaceLogits = tf.op({ arcFaceLogits_ });
-
-function combinedMarginLogits_(x: tf.Tensor2D, kernel: tf.Tensor2D, labels: tf.Tensor, options: { scale?: number; m1?: number; m2?: number; m3?: number } = {}): tf.Tensor2D {
-  const { scale = 64, m1 = 1, m2 = 0.5, m3 = 0 } = options;
-  assertPositive('CombinedMargin', 'scale', scale);
-  return marginLogits(x, kernel, labels, { normalizeInput: true, scale, targetMargin: combinedMargin(m1, m2, m3) });
-}
-
-/**
- * Combined-margin logits: s·cos θ_j off target, s·(cos(m1·θ_y + m2) − m3) on target; see
- * {@link combinedMargin}.
- *
- * Source: insightface's combined margin loss (J. Deng et al., ArcFace, CVPR 2019, section 3.3,
- * {@link https://arxiv.org/abs/1801.07698}).
- *
- * @param x - embeddings [B, D], float32.
- * @param kernel - class weights [D, C] (Dense layout).
- * @param labels - class indices [B] or [B, 1].
- * @param options - `scale` (default 64), `m1` (default 1), `m2` (default 0.5), `m3` (default 0).
- * @returns logits [B, C].
- * @example
- * ```ts
- * const logits = combinedMarginLogits(x, kernel, labels, { m1: 1, m2: 0.3, m3: 0.2 });
- * ```
- */
-export const combinedMarginLogits = tf.op({ combinedMarginLogits_ });

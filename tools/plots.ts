@@ -2,7 +2,7 @@
 // 3D embeddings on the sphere from several viewpoints, and line charts.
 
 /** Ten distinguishable colours, one per digit (Tableau 10). */
-export const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
 
 const FONT = 'font-family="sans-serif" font-size="12"';
 const TITLE_FONT = 'font-family="sans-serif" font-size="14"';

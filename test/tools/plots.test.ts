@@ -1,6 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { escapeXml, lineChart, movingAverage, project, scatter2d, sphere3d, tickStep } from '../../../examples/mnist/plots.js';
+import { escapeXml, lineChart, movingAverage, project, scatter2d, sphere3d, tickStep } from '../../tools/plots.js';
 
 function parse(svg: string) {
   expect(XMLValidator.validate(svg)).toBe(true);

@@ -12,7 +12,7 @@ export interface IdxArray {
 const UNSIGNED_BYTE = 0x08;
 
 /** True when the bytes start with the gzip magic 1f 8b. */
-export function isGzip(bytes: Uint8Array): boolean {
+function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 

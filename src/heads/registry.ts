@@ -1,0 +1,62 @@
+import { AngularSoftmax, type AngularSoftmaxArgs } from '../layers/angular_softmax.js';
+import { ArcFace, type ArcFaceArgs } from '../layers/arc_face.js';
+import { CombinedMargin, type CombinedMarginArgs } from '../layers/combined_margin.js';
+import { CosFace, type CosFaceArgs } from '../layers/cos_face.js';
+import type { MarginHead, MarginHeadArgs } from '../layers/margin_head.js';
+import { ModifiedSoftmax, type ModifiedSoftmaxArgs } from '../layers/modified_softmax.js';
+import { NormLinear, type NormLinearArgs } from '../layers/norm_linear.js';
+import { ANGULAR_SOFTMAX_DEFAULTS, ARC_FACE_DEFAULTS, COMBINED_MARGIN_DEFAULTS, COS_FACE_DEFAULTS, NORM_LINEAR_DEFAULTS } from './defaults.js';
+
+/** What a program needs to know of a head to offer it: its name, title, paper, defaults and factory. */
+export interface HeadDescription<Args> {
+  /** The layer's class name (as saved in model.json). */
+  readonly className: string;
+  /** A title for tables and figures. */
+  readonly title: string;
+  /** The paper (or section) the head comes from. */
+  readonly paper: string;
+  /** The head's default parameters (beyond `units`), as its layer applies them (src/heads/defaults.ts). */
+  readonly defaults: Readonly<Required<Omit<Args, keyof MarginHeadArgs>>>;
+  /** Creates the layer. */
+  create(args: Args): MarginHead;
+}
+
+/** Each head kind's arguments. */
+export interface HeadArgsByKind {
+  /** {@link ModifiedSoftmax}. */
+  modified: ModifiedSoftmaxArgs;
+  /** {@link AngularSoftmax} (SphereFace). */
+  angular: AngularSoftmaxArgs;
+  /** {@link CosFace}. */
+  cosface: CosFaceArgs;
+  /** {@link ArcFace}. */
+  arcface: ArcFaceArgs;
+  /** {@link CombinedMargin}. */
+  combined: CombinedMarginArgs;
+  /** {@link NormLinear}. */
+  normlinear: NormLinearArgs;
+}
+
+/** A head kind of the registry: 'modified', 'angular', 'cosface', 'arcface', 'combined' or 'normlinear'. */
+export type HeadKind = keyof HeadArgsByKind;
+
+/**
+ * Every head of the library, by kind: the one list that programs (the MNIST example's options,
+ * help and report, the browser demo, the head benchmark) read. A new head is one entry here.
+ * @example
+ * ```ts
+ * for (const [kind, head] of Object.entries(HEADS)) console.log(kind, head.title, head.defaults);
+ * const layer = HEADS.cosface.create({ units: 10, ...HEADS.cosface.defaults, scale: 16 });
+ * ```
+ */
+export const HEADS: { readonly [K in HeadKind]: HeadDescription<HeadArgsByKind[K]> } = Object.freeze({
+  modified: { className: ModifiedSoftmax.className, title: 'modified softmax', paper: 'https://arxiv.org/abs/1704.08063 §3.2', defaults: {}, create: (args: ModifiedSoftmaxArgs) => new ModifiedSoftmax(args) },
+  angular: { className: AngularSoftmax.className, title: 'angular softmax (A-Softmax)', paper: 'https://arxiv.org/abs/1704.08063', defaults: ANGULAR_SOFTMAX_DEFAULTS, create: (args: AngularSoftmaxArgs) => new AngularSoftmax(args) },
+  cosface: { className: CosFace.className, title: 'CosFace', paper: 'https://arxiv.org/abs/1801.09414', defaults: COS_FACE_DEFAULTS, create: (args: CosFaceArgs) => new CosFace(args) },
+  arcface: { className: ArcFace.className, title: 'ArcFace', paper: 'https://arxiv.org/abs/1801.07698', defaults: ARC_FACE_DEFAULTS, create: (args: ArcFaceArgs) => new ArcFace(args) },
+  combined: { className: CombinedMargin.className, title: 'combined margin', paper: 'https://arxiv.org/abs/1801.07698 §3.3', defaults: COMBINED_MARGIN_DEFAULTS, create: (args: CombinedMarginArgs) => new CombinedMargin(args) },
+  normlinear: { className: NormLinear.className, title: 'NormLinear', paper: 'https://arxiv.org/abs/1704.06369', defaults: NORM_LINEAR_DEFAULTS, create: (args: NormLinearArgs) => new NormLinear(args) },
+});
+
+/** The registry's kinds, in its order. */
+export const HEAD_KINDS = Object.freeze(Object.keys(HEADS) as HeadKind[]);

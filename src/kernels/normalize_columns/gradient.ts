@@ -1,0 +1,18 @@
+// Registers the fused column normalization for cpu and webgpu, and its gradient (one kernel).
+import * as tf from '@tensorflow/tfjs-core';
+import { registerFusedKernel, registerGradientOnce } from '../fused_kernels.js';
+import { normalizeColumnsCpu, normalizeColumnsGradCpu } from './cpu.js';
+import { NORMALIZE_COLUMNS, NORMALIZE_COLUMNS_GRAD } from './names.js';
+import { normalizeColumnsGradWebgpu, normalizeColumnsWebgpu } from './webgpu.js';
+
+registerFusedKernel(NORMALIZE_COLUMNS, { cpu: normalizeColumnsCpu, webgpu: normalizeColumnsWebgpu });
+registerFusedKernel(NORMALIZE_COLUMNS_GRAD, { cpu: normalizeColumnsGradCpu, webgpu: normalizeColumnsGradWebgpu });
+registerGradientOnce({
+  kernelName: NORMALIZE_COLUMNS,
+  inputsToSave: ['w'],
+  gradFunc: (dy, saved) => {
+    const [w] = saved as [tf.Tensor];
+    return { w: () => tf.engine().runKernel(NORMALIZE_COLUMNS_GRAD, { dy: dy as tf.Tensor, w }) as tf.Tensor };
+  },
+});
+

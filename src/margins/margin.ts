@@ -1,0 +1,50 @@
+import type * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * A target-class margin as a value: what it is (`kind`, `params`) and what it does (`apply`). The
+ * heads and {@link marginLogits} take it as it is; fused kernels are chosen from `kind` and
+ * `params`, never from the identity of a function, so passing a margin around cannot lose them.
+ *
+ * Made by {@link angularMargin} (kind 'angular'), {@link cosFaceMargin} ('cosface'),
+ * {@link arcFaceMargin} ('arcface') and {@link combinedCosineMargin} ('combined'); a plain function
+ * of the target cosines is a margin of kind 'custom' (see {@link TargetMargin}).
+ * @example
+ * ```ts
+ * const margin = cosFaceMargin(0.35);   // { kind: 'cosface', params: { margin: 0.35 }, apply }
+ * const modified = margin.apply(tf.tensor2d([[0.9]])); // 0.55
+ * ```
+ */
+export interface Margin<Params extends object = object> {
+  /** What margin this is: 'angular', 'cosface', 'arcface', 'combined', 'custom', or a new head's own. */
+  readonly kind: string;
+  /** Its parameters, as its kind defines them. */
+  readonly params: Readonly<Params>;
+  /**
+   * Maps the target cosines cos θ_y, shape [B, 1], to the values that replace them (ψ(θ_y) for
+   * SphereFace, cos θ_y − m for CosFace, cos(θ_y + m) for ArcFace). Only ever evaluated on the B
+   * target entries, never on all B × C logits.
+   */
+  apply(cosTarget: tf.Tensor): tf.Tensor;
+}
+
+/** A margin written as a plain function of the target cosines [B, 1]. */
+export type MarginFunction = (cosTarget: tf.Tensor) => tf.Tensor;
+
+/**
+ * What {@link marginLogits} accepts as a margin: a {@link Margin} value, or a plain function of the
+ * target cosines (a margin of kind 'custom', always computed by composite ops).
+ * @example
+ * ```ts
+ * marginLogits(x, kernel, labels, { normalizeInput: true, scale: 30, targetMargin: (c) => tf.sub(c, 0.35) });
+ * ```
+ */
+export type TargetMargin = Margin | MarginFunction;
+
+/** The margin value of `margin`: a function becomes kind 'custom'. @internal */
+export function asMargin(owner: string, margin: TargetMargin): Margin {
+  if (typeof margin === 'function') return { kind: 'custom', params: {}, apply: margin };
+  if (margin == null || typeof margin !== 'object' || typeof margin.apply !== 'function' || typeof margin.kind !== 'string') {
+    throw new Error(`${owner}: targetMargin must be a margin ({ kind, params, apply }, e.g. cosFaceMargin(0.35)) or a function of the target cosines, but got ${String(margin)}.`);
+  }
+  return margin;
+}
