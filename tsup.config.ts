@@ -29,7 +29,8 @@ export default defineConfig([
     dts: true,
     sourcemap: true,
     target: 'es2020',
-    external: TFJS,
+    // The node entry imports the main one by the package's name: one copy of the layers.
+    external: [...TFJS, 'tfjs-angular-margin'],
     splitting: false,
   },
   {

@@ -11,6 +11,10 @@ import { gradCheck, seededRandom } from 'tfjs-angular-margin/testing';
 import { train } from './train-model.cjs';
 
 if (typeof AngularSoftmax !== 'function') throw new Error('ESM: AngularSoftmax is not exported');
+// The fused kernels register when the package loads (a bundler must not drop that as a side effect).
+for (const kernel of ['TfjsAngularMarginNormalizeColumns', 'TfjsAngularMarginNormalizeColumnsGrad', 'TfjsAngularMarginAngularTargets', 'TfjsAngularMarginAngularTargetsGrad']) {
+  if (tf.getKernel(kernel, 'cpu') == null) throw new Error(`ESM: the fused kernel ${kernel} is not registered for cpu`);
+}
 for (const [name, f] of Object.entries({ registerFastConvGradients, registerFastMatMul, gradCheck, seededRandom })) {
   if (typeof f !== 'function') throw new Error(`ESM: ${name} is not exported from its subpath`);
 }

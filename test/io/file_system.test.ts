@@ -1,10 +1,22 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fileSystem } from '../../src/node.js';
+
+// Fault injection: the n-th write or rename of a save throws, as a full disk would.
+const faults = vi.hoisted(() => ({ failAt: 0, count: 0 }));
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:fs/promises')>();
+  const faulty = <F extends (...args: never[]) => Promise<unknown>>(f: F) => (async (...args: Parameters<F>) => {
+    faults.count++;
+    if (faults.count === faults.failAt) throw new Error('ENOSPC: no space left on device');
+    return f(...args);
+  }) as F;
+  return { ...real, writeFile: faulty(real.writeFile), rename: faulty(real.rename) };
+});
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -46,5 +58,55 @@ describe('fileSystem', () => {
     rmSync(join(dir, 'weights.bin'));
     await expect(tfl.loadLayersModel(fileSystem(dir))).rejects.toThrow(/cannot read weights file .*weights.bin/);
     expect(() => fileSystem('')).toThrow(/expected a folder or model.json path/);
+  });
+
+  it('keeps the previous model loadable and unchanged when a save fails at any write or rename', async () => {
+    const dir = tempDir();
+    const x = tf.tensor2d([[1, 2, 3]]);
+    const first = smallModel();
+    await first.save(fileSystem(dir));
+    const before = [readFileSync(join(dir, 'model.json')), readFileSync(join(dir, 'weights.bin'))];
+    const expected = await (first.predict(x) as tf.Tensor).array();
+    // A successful save over an existing model: 2 writes and 3 renames.
+    for (let failAt = 1; failAt <= 5; failAt++) {
+      Object.assign(faults, { failAt, count: 0 });
+      await expect(smallModel().save(fileSystem(dir))).rejects.toThrow(new RegExp(`fileSystem: cannot .* ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*ENOSPC`));
+      faults.failAt = 0;
+      expect([readFileSync(join(dir, 'model.json')), readFileSync(join(dir, 'weights.bin'))]).toEqual(before);
+      expect(readdirSync(dir).sort()).toEqual(['model.json', 'weights.bin']);
+      const loaded = await tfl.loadLayersModel(fileSystem(dir));
+      expect(await (loaded.predict(x) as tf.Tensor).array()).toEqual(expected);
+    }
+    Object.assign(faults, { failAt: 6, count: 0 }); // past the last operation: the save succeeds
+    const second = smallModel();
+    await second.save(fileSystem(dir));
+    faults.failAt = 0;
+    expect(faults.count).toBe(5);
+    const loaded = await tfl.loadLayersModel(fileSystem(dir));
+    expect(await (loaded.predict(x) as tf.Tensor).array()).toEqual(await (second.predict(x) as tf.Tensor).array());
+  });
+
+  it('names the weights after the model file, so that two models share a folder', async () => {
+    const dir = tempDir();
+    const [a, b] = [smallModel(), smallModel()];
+    await a.save(fileSystem(join(dir, 'a.json')));
+    await b.save(fileSystem(join(dir, 'b.json')));
+    expect(readdirSync(dir).sort()).toEqual(['a.json', 'a.weights.bin', 'b.json', 'b.weights.bin']);
+    const x = tf.tensor2d([[1, 2, 3]]);
+    for (const [name, model] of [['a.json', a], ['b.json', b]] as const) {
+      const loaded = await tfl.loadLayersModel(fileSystem(join(dir, name)));
+      expect(await (loaded.predict(x) as tf.Tensor).array()).toEqual(await (model.predict(x) as tf.Tensor).array());
+    }
+  });
+
+  it('refuses weights whose byte length differs from the manifest, naming the files and both lengths', async () => {
+    const dir = tempDir();
+    await smallModel().save(fileSystem(dir));
+    const weights = readFileSync(join(dir, 'weights.bin'));
+    expect(weights.byteLength).toBe(32);
+    writeFileSync(join(dir, 'weights.bin'), weights.subarray(0, 31));
+    await expect(tfl.loadLayersModel(fileSystem(dir))).rejects.toThrow(/the weights in .*weights\.bin have 31 bytes, but .*model\.json describes 32/);
+    writeFileSync(join(dir, 'weights.bin'), Buffer.concat([weights, weights]));
+    await expect(tfl.loadLayersModel(fileSystem(dir))).rejects.toThrow(/have 64 bytes, but .*describes 32/);
   });
 });

@@ -6,22 +6,28 @@ import { angularTargetsCpu, angularTargetsGradCpu } from './cpu.js';
 import { ANGULAR_TARGETS, ANGULAR_TARGETS_GRAD, type Part, type TargetsAttrs } from './names.js';
 import { angularTargetsGradWebgpu, angularTargetsWebgpu } from './webgpu.js';
 
-registerFusedKernel(ANGULAR_TARGETS, { cpu: angularTargetsCpu, webgpu: angularTargetsWebgpu });
-registerFusedKernel(ANGULAR_TARGETS_GRAD, { cpu: angularTargetsGradCpu, webgpu: angularTargetsGradWebgpu });
-registerGradientOnce({
-  kernelName: ANGULAR_TARGETS,
-  inputsToSave: ['logits', 'emb', 'labels', 'lam'],
-  gradFunc: (dy, saved, attrs) => {
-    const [logits, emb, labels, lam] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
-    const { margin, schedule } = attrs as unknown as TargetsAttrs;
-    const grad = (part: Part) => tf.engine().runKernel(ANGULAR_TARGETS_GRAD, { dy: dy as tf.Tensor, logits, emb, labels, lam }, { margin, schedule, part } as unknown as tf.NamedAttrMap) as tf.Tensor;
-    // Each closure runs only when its input needs a gradient (a head on fixed embeddings skips emb).
-    return {
-      logits: () => grad('logits'),
-      emb: () => grad('emb'),
-      labels: () => tf.zerosLike(labels),
-      lam: () => tf.reshape(grad('lam'), lam.shape),
-    };
-  },
-});
-
+/**
+ * Registers the kernels and the gradient (idempotent: a tfjs instance that has them keeps them).
+ * Called by op.ts when it is loaded; a call, not a bare import, so that bundlers keep it.
+ * @internal
+ */
+export function registerAngularTargets(): void {
+  registerFusedKernel(ANGULAR_TARGETS, { cpu: angularTargetsCpu, webgpu: angularTargetsWebgpu });
+  registerFusedKernel(ANGULAR_TARGETS_GRAD, { cpu: angularTargetsGradCpu, webgpu: angularTargetsGradWebgpu });
+  registerGradientOnce({
+    kernelName: ANGULAR_TARGETS,
+    inputsToSave: ['logits', 'emb', 'labels', 'lam'],
+    gradFunc: (dy, saved, attrs) => {
+      const [logits, emb, labels, lam] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+      const { margin, schedule } = attrs as unknown as TargetsAttrs;
+      const grad = (part: Part) => tf.engine().runKernel(ANGULAR_TARGETS_GRAD, { dy: dy as tf.Tensor, logits, emb, labels, lam }, { margin, schedule, part } as unknown as tf.NamedAttrMap) as tf.Tensor;
+      // Each closure runs only when its input needs a gradient (a head on fixed embeddings skips emb).
+      return {
+        logits: () => grad('logits'),
+        emb: () => grad('emb'),
+        labels: () => tf.zerosLike(labels),
+        lam: () => tf.reshape(grad('lam'), lam.shape),
+      };
+    },
+  });
+}

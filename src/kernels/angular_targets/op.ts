@@ -1,8 +1,10 @@
 // The op of the fused A-Softmax target kernel.
 import * as tf from '@tensorflow/tfjs-core';
 import type { LambdaSchedule } from '../../schedule/lambda_at.js';
-import './gradient.js';
+import { registerAngularTargets } from './gradient.js';
 import { ANGULAR_TARGETS } from './names.js';
+
+registerAngularTargets();
 
 /** The kind of margin value this kernel computes (see src/margins/angular_margin.ts). @internal */
 export const ANGULAR_MARGIN_KIND = 'angular' as const;

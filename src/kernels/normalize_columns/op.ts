@@ -1,7 +1,9 @@
 // The op of the fused column normalization.
 import * as tf from '@tensorflow/tfjs-core';
-import './gradient.js';
+import { registerNormalizeColumns } from './gradient.js';
 import { NORMALIZE_COLUMNS } from './names.js';
+
+registerNormalizeColumns();
 
 function normalizeColumns_(w: tf.Tensor2D): tf.Tensor2D {
   return tf.engine().runKernel(NORMALIZE_COLUMNS, { w }) as tf.Tensor2D;
