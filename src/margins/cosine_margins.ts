@@ -3,11 +3,34 @@ import { describe } from '../util/validate.js';
 import type { Margin } from './margin.js';
 
 /**
- * Floor under 1 − c² before its square root (sin θ) and margin of the clip before acos: keeps the
- * derivatives of sin θ and θ finite at c = ±1, where the true ones are infinite. The shift is below
- * float32 resolution of c; within ~5e-7 of ±1 the gradient is capped (at most ~1/√(2·1e-6) ≈ 707).
+ * Where sin θ = √(1 − c²) falls below this, the derivatives of sin θ and θ in c = cos θ (−c/sin θ
+ * and −1/sin θ, infinite at c = ±1) divide by it instead: |d sin θ/dc| and |dθ/dc| never exceed
+ * 1/MIN_SINE_FOR_GRADIENT = 1000. Forward values are exact; only the derivative within
+ * θ < ~1e-3 rad of 0 or π is bounded.
  */
-const ENDPOINT = 1e-6;
+const MIN_SINE_FOR_GRADIENT = 1e-3;
+
+/** √(1 − c²) for c clipped to [−1, 1], with 1 − c² as (1 − c)(1 + c): exact in float32 near ±1. */
+function sineOf(c: tf.Tensor): tf.Tensor {
+  const clipped = tf.clipByValue(c, -1, 1);
+  return tf.sqrt(tf.mul(tf.sub(1, clipped), tf.add(1, clipped)));
+}
+
+// customGrad: the exact derivative is infinite at c = ±1 and autodiff would give NaN or Inf there.
+/** sin θ = √(1 − c²) for c = cos θ, exact; its derivative −c / max(sin θ, 1e-3). */
+const safeSine = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [c, save] = args as [tf.Tensor, tf.GradSaveFunc];
+  const sine = sineOf(c);
+  save([c, sine]);
+  return { value: sine, gradFunc: (dy: tf.Tensor, [saved, s]: tf.Tensor[]) => tf.mul(dy, tf.div(tf.neg(saved!), tf.maximum(s!, MIN_SINE_FOR_GRADIENT))) };
+}) as (c: tf.Tensor) => tf.Tensor;
+
+/** θ = acos(c) for c clipped to [−1, 1], exact; its derivative −1 / max(sin θ, 1e-3). */
+const safeAngle = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [c, save] = args as [tf.Tensor, tf.GradSaveFunc];
+  save([c]);
+  return { value: tf.acos(tf.clipByValue(c, -1, 1)), gradFunc: (dy: tf.Tensor, [saved]: tf.Tensor[]) => tf.div(tf.neg(dy), tf.maximum(sineOf(saved!), MIN_SINE_FOR_GRADIENT)) };
+}) as (c: tf.Tensor) => tf.Tensor;
 
 /** Throws unless `value` is a finite number in [min, max) (or [min, max] when `closed`). */
 function assertRange(owner: string, name: string, value: unknown, min: number, max: number, closed = false): asserts value is number {
@@ -16,16 +39,6 @@ function assertRange(owner: string, name: string, value: unknown, min: number, m
     const upper = max === Math.PI ? 'π' : String(max);
     throw new Error(`${owner}: ${name} must be a number in [${min}, ${upper}${closed ? ']' : ')'}, but got ${describe(value)}.`);
   }
-}
-
-/** sin θ = √(max(1 − c², 1e-6)) for c = cos θ ∈ [−1, 1]: finite, with a finite gradient. */
-function safeSine(c: tf.Tensor): tf.Tensor {
-  return tf.sqrt(tf.maximum(tf.sub(1, tf.square(c)), ENDPOINT));
-}
-
-/** θ = acos(c) with c clipped to [−1 + 1e-6, 1 − 1e-6], so that dθ/dc stays finite. */
-function safeAngle(c: tf.Tensor): tf.Tensor {
-  return tf.acos(tf.clipByValue(c, -1 + ENDPOINT, 1 - ENDPOINT));
 }
 
 /** The parameters of a CosFace margin value. */
@@ -71,7 +84,8 @@ export function cosFaceMargin(margin: number): Margin<CosFaceMarginParams> {
  * The ArcFace (additive angular margin) target margin: g(c) = cos(θ + m), θ = acos(c), computed as
  * c·cos m − sin θ·sin m without acos. Where θ + m > π the function would turn back up; there, as in
  * insightface, it continues as c − m·sin m (or, with `easyMargin`, the margin applies only where
- * c > 0 and g(c) = c elsewhere). sin θ is √(max(1 − c², 1e-6)), so gradients stay finite at c = ±1.
+ * c > 0 and g(c) = c elsewhere). Values are exact at c = ±1; the derivative of sin θ there is bounded
+ * (|d sin θ/dc| ≤ 1000, see MIN_SINE_FOR_GRADIENT), so gradients stay finite.
  *
  * @param margin - m in radians, in [0, π). ArcFace uses 0.5.
  * @param easyMargin - apply the margin only to cosines > 0. Default: false.
@@ -101,8 +115,8 @@ export function arcFaceMargin(margin: number, easyMargin = false): Margin<ArcFac
 /**
  * The combined margin of insightface: g(c) = cos(m1·θ + m2) − m3, θ = acos(c). With m1 = 1, m2 = 0
  * it is CosFace (margin m3); with m1 = 1, m3 = 0 it is ArcFace without its fallback; with m2 = m3 = 0
- * and integer m1 it is SphereFace's cos(mθ) without ψ's monotone extension. θ is computed from c
- * clipped to [−1 + 1e-6, 1 − 1e-6], so its gradient stays finite at c = ±1. Beyond m1·θ + m2 > π the
+ * and integer m1 it is SphereFace's cos(mθ) without ψ's monotone extension. θ = acos(c) is exact at
+ * c = ±1; its derivative there is bounded (|dθ/dc| ≤ 1000), so gradients stay finite. Beyond m1·θ + m2 > π the
  * function is not monotone; keep m1·π + m2 modest or accept that, as insightface does.
  *
  * @param m1 - multiplicative angular margin, > 0 (1: none).

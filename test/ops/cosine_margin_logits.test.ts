@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { arcFaceMargin, combinedCosineMargin } from '../../src/margins/cosine_margins.js';
 import { arcFaceLogits, combinedMarginLogits, cosFaceLogits } from '../../src/ops/cosine_margin_logits.js';
 import { arcFaceRef, combinedMarginRef, cosFaceRef, crossEntropyRef, numericGradient, type Matrix } from '../reference/sphereface.js';
 import { allFinite, crossEntropyGradients, embeddingsAtAngles, expectClose, expectNoLeak, randomMatrix, toMatrix, transcendentalAtol } from '../helpers.js';
@@ -90,4 +91,36 @@ describe('cosine-margin logits (CosFace, ArcFace, combined)', () => {
       }
     });
   });
+});
+
+describe('cosine margins at the ends of [−1, 1]', () => {
+  // Target cosines at θ = 0, 1e-3, 0.02, π − 1e-3 and π, as float32 (what the heads compute).
+  const thetas = [0, 1e-3, 0.02, Math.PI - 1e-3, Math.PI];
+  const cosines = thetas.map((t) => Math.fround(Math.cos(t)));
+  const margins = [
+    { name: 'ArcFace m = 0.5', margin: arcFaceMargin(0.5), ref: (c: number) => (Math.acos(c) + 0.5 <= Math.PI ? Math.cos(Math.acos(c) + 0.5) : c - 0.5 * Math.sin(0.5)), slopeBound: Math.cos(0.5) + 1000 * Math.sin(0.5) },
+    { name: 'combined (1.2, 0.3, 0.2)', margin: combinedCosineMargin(1.2, 0.3, 0.2), ref: (c: number) => Math.cos(1.2 * Math.acos(c) + 0.3) - 0.2, slopeBound: 1.2 * 1000 },
+  ];
+  for (const m of margins) {
+    it(`${m.name}: exact values (float64 of the same float32 cosines, within 1e-6 relative) and gradients bounded as documented`, async () => {
+      const c = tf.tensor1d(cosines);
+      const values = await m.margin.apply(c).data();
+      cosines.forEach((ci, i) => {
+        const want = m.ref(ci);
+        expect(Math.abs(values[i]! - want)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(want)));
+      });
+      const slopes = await tf.grad((x: tf.Tensor) => tf.sum(m.margin.apply(x)))(c).data();
+      for (const s of slopes) {
+        expect(Number.isFinite(s)).toBe(true);
+        expect(Math.abs(s)).toBeLessThanOrEqual(m.slopeBound * (1 + 1e-5));
+      }
+      // Away from the ends, the derivative is the exact one (central differences in float64).
+      const inner = tf.tensor1d([Math.fround(Math.cos(0.7))]);
+      const [slope] = await tf.grad((x: tf.Tensor) => tf.sum(m.margin.apply(x)))(inner).data();
+      const h = 1e-6;
+      const c0 = Math.fround(Math.cos(0.7));
+      expect(slope).toBeCloseTo((m.ref(c0 + h) - m.ref(c0 - h)) / (2 * h), 3);
+      tf.dispose([c, inner]);
+    });
+  }
 });
