@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { readSync } from '../util/read_sync.js';
+import { describe } from '../util/validate.js';
 
 /** Angular statistics of embeddings per class, as computed by {@link angularStatistics}. */
 export interface AngularStatistics {
@@ -42,17 +43,35 @@ export function unit(v: ArrayLike<number>): number[] {
 
 /** Rows of a [N, D] tensor or nested array as float64 arrays. @internal */
 export function toRows(embeddings: tf.Tensor | number[][], owner: string): number[][] {
-  if (Array.isArray(embeddings)) return embeddings;
-  if (embeddings.rank !== 2) {
-    throw new Error(`embeddings must have rank 2 ([count, dim]), but got shape [${embeddings.shape.join(', ')}].`);
+  let rows: number[][];
+  if (embeddings instanceof tf.Tensor) {
+    if (embeddings.rank !== 2) {
+      throw new Error(`${owner}: embeddings must have rank 2 ([count, dim]), but got shape [${embeddings.shape.join(', ')}].`);
+    }
+    const [count, dim] = embeddings.shape as [number, number];
+    const values = readSync(owner, 'reading the embeddings', embeddings, 'pass the embeddings as arrays (await embeddings.array())');
+    rows = Array.from({ length: count }, (_, i) => Array.from(values.subarray(i * dim, (i + 1) * dim)));
+  } else if (Array.isArray(embeddings)) {
+    rows = embeddings;
+  } else {
+    throw new Error(`${owner}: embeddings must be a tensor [count, dim] or an array of rows, but got ${describe(embeddings)}.`);
   }
-  const [count, dim] = embeddings.shape as [number, number];
-  const values = readSync(owner, 'reading the embeddings', embeddings, 'pass the embeddings as arrays (await embeddings.array())');
-  return Array.from({ length: count }, (_, i) => Array.from(values.subarray(i * dim, (i + 1) * dim)));
+  const dim = Array.isArray(rows[0]) ? rows[0].length : 0;
+  rows.forEach((row, i) => {
+    if (!Array.isArray(row) || row.length !== dim || dim === 0) {
+      throw new Error(`${owner}: every embedding must be an array of ${dim || 'one or more'} numbers, but row ${i} is ${describe(row)}.`);
+    }
+    const bad = row.findIndex((v) => typeof v !== 'number' || !Number.isFinite(v));
+    if (bad >= 0) throw new Error(`${owner}: embeddings must be finite numbers, but row ${i} holds ${describe(row[bad])} at column ${bad}.`);
+  });
+  return rows;
 }
 
 /** Labels of a tensor or array as integers. @internal */
 export function toLabels(labels: tf.Tensor | ArrayLike<number>, count: number, owner: string): number[] {
+  if (!(labels instanceof tf.Tensor) && (labels == null || typeof labels !== 'object' || typeof (labels as ArrayLike<number>).length !== 'number')) {
+    throw new Error(`${owner}: labels must be a tensor or an array of integers, but got ${describe(labels)}.`);
+  }
   const values = labels instanceof tf.Tensor
     ? Array.from(readSync(owner, 'reading the labels', labels, 'pass the labels as an array (await labels.data())'))
     : Array.from(labels);

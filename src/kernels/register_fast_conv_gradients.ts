@@ -65,13 +65,14 @@ const PHASE_GRADIENT_MIN_CHANNELS = 8;
  * @example
  * ```ts
  * import '@tensorflow/tfjs-backend-wasm';
- * import { registerFastConvGradients } from 'tfjs-angular-margin';
+ * import { registerFastConvGradients } from 'tfjs-angular-margin/fast-kernels';
  * await tf.setBackend('wasm');
  * registerFastConvGradients(); // conv nets now train on wasm, and train faster on cpu
  * ```
  */
 export function registerFastConvGradients(options: FastConvGradientOptions = {}): string[] {
   const backends = options.backends ?? ['wasm', 'cpu'];
+  if (!Array.isArray(backends)) throw new Error(`registerFastConvGradients: backends must be an array of backend names, e.g. ['wasm'], but got ${describe(backends)}.`);
   const method = options.method ?? 'auto';
   assertFilterGradientMethod('registerFastConvGradients', method);
   for (const name of backends) {

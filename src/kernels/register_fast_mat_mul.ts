@@ -37,7 +37,7 @@ export interface FastMatMulOptions {
  * @example
  * ```ts
  * import '@tensorflow/tfjs-backend-wasm';
- * import { registerFastMatMul } from 'tfjs-angular-margin';
+ * import { registerFastMatMul } from 'tfjs-angular-margin/fast-kernels';
  * await tf.setBackend('wasm');
  * registerFastMatMul(); // gradients of matrix products now run at the speed of the products
  * ```

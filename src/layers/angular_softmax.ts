@@ -119,10 +119,14 @@ export class AngularSoftmax extends MarginHead {
   }
 
   protected override trainingMargin(): Margin {
-    // The counter before this step, held apart from the variable that the write below advances.
+    // The counter before this step, held apart from the variable that afterTrainingPass advances.
     const iteration = tf.clone(this.iterationVariable!.read()) as tf.Scalar;
-    this.iterationVariable!.write(tf.add(iteration, 1));
     return scheduledAngularMargin(this.margin, iteration, this.schedule);
+  }
+
+  /** Advances the iteration counter, once the step's inputs have passed validation. */
+  protected override afterTrainingPass(): void {
+    this.iterationVariable!.write(tf.add(this.iterationVariable!.read(), 1));
   }
 
   override getConfig(): tf.serialization.ConfigDict {

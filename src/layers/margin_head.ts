@@ -95,12 +95,19 @@ export abstract class MarginHead extends tfl.layers.Layer {
 
   /**
    * The margin for one training forward pass, or null for none. Called once per training pass
-   * inside the layer's `tidy`, so it may also advance state (the A-Softmax iteration counter).
-   * The default is no margin.
+   * inside the layer's `tidy`; state that a pass advances belongs in
+   * {@link MarginHead.afterTrainingPass}, which runs only once the pass has succeeded. The
+   * default is no margin.
    */
   protected trainingMargin(): Margin | null {
     return null;
   }
+
+  /**
+   * Called after a training pass that applied the margin has succeeded (its inputs passed
+   * validation): where state advances, such as the A-Softmax iteration counter. Default: nothing.
+   */
+  protected afterTrainingPass(): void {}
 
   /** The shape of the kernel for embeddings of dimension `dim`: [dim, units], a Dense kernel's. */
   protected kernelShape(dim: number): number[] {
@@ -150,11 +157,13 @@ export abstract class MarginHead extends tfl.layers.Layer {
         throw new Error(`${owner}: training needs the labels: call the layer on [embeddings, labels], with labels of shape [B] or [B, 1].`);
       }
       const raw = this.cosineLogits(x as tf.Tensor2D, this.kernel!.read());
-      return marginOnTargets(owner, raw, x as tf.Tensor2D, margin == null ? null : labels, margin, {
+      const logits = marginOnTargets(owner, raw, x as tf.Tensor2D, margin == null ? null : labels, margin, {
         normalizeInput: this.normalizeInput,
         scale: this.logitScale,
         validateLabels: this.validateLabels ?? validatesLabelsByDefault(),
       });
+      if (margin != null) this.afterTrainingPass();
+      return logits;
     });
   }
 

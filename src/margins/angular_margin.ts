@@ -5,7 +5,9 @@ import { ANGULAR_MARGIN_KIND, type AngularMarginParams } from '../kernels/angula
 const KIND: typeof ANGULAR_MARGIN_KIND = 'angular';
 import { psi } from '../ops/psi.js';
 import { lambdaTensor, type LambdaSchedule } from '../schedule/lambda_at.js';
-import { assertInteger, assertNonNegative } from '../util/validate.js';
+import { validatesLabelsByDefault } from '../ops/labels.js';
+import { readSync } from '../util/read_sync.js';
+import { assertInteger, assertNonNegative, describe } from '../util/validate.js';
 import type { Margin } from './margin.js';
 
 /** An A-Softmax margin: m and λ (given, or scheduled from an iteration count). */
@@ -17,6 +19,22 @@ export interface AngularMargin extends Margin<AngularMarginParams> {
 /** g(c) = (λ·c + ψ(c)) / (1 + λ): the λ-annealed A-Softmax margin, by composite ops. */
 function annealed(c: tf.Tensor, margin: number, lambda: number | tf.Scalar): tf.Tensor {
   return tf.div(tf.add(tf.mul(lambda, c), psi(c, margin)), tf.add(lambda, 1));
+}
+
+/**
+ * Throws unless λ is a finite number ≥ 0 or a float32 scalar tensor; a tensor's value is checked
+ * too where reading it costs no GPU stall (cpu, wasm, tensorflow), as labels are.
+ */
+function checkLambda(owner: string, lambda: unknown): void {
+  if (typeof lambda === 'number') return assertNonNegative(owner, 'lambda', lambda);
+  if (!(lambda instanceof tf.Tensor) || lambda.rank !== 0 || lambda.dtype !== 'float32') {
+    const got = lambda instanceof tf.Tensor ? `a ${lambda.dtype} tensor of shape [${lambda.shape.join(', ')}]` : describe(lambda);
+    throw new Error(`${owner}: lambda (λ) is required: a finite number >= 0 or a float32 scalar tensor, but got ${got}.`);
+  }
+  if (validatesLabelsByDefault()) {
+    const value = readSync(owner, 'checking lambda', lambda, 'pass lambda as a number')[0]!;
+    if (!(Number.isFinite(value) && value >= 0)) throw new Error(`${owner}: lambda (λ) must be finite and >= 0, but the tensor holds ${value}.`);
+  }
 }
 
 /**
@@ -36,7 +54,7 @@ function annealed(c: tf.Tensor, margin: number, lambda: number | tf.Scalar): tf.
  */
 export function angularMargin(margin: number, lambda: number | tf.Scalar): AngularMargin {
   assertInteger('angularSoftmax', 'margin', margin, 1);
-  if (typeof lambda === 'number') assertNonNegative('angularSoftmax', 'lambda', lambda);
+  checkLambda('angularSoftmax', lambda);
   return { kind: KIND, params: { margin, lambda }, apply: (c) => annealed(c, margin, lambda) };
 }
 

@@ -1,5 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { MarginHead } from '../layers/margin_head.js';
+import { describe } from '../util/validate.js';
 
 /**
  * The inference model that maps a trained model's non-label inputs to the embeddings its margin
@@ -21,6 +22,9 @@ import { MarginHead } from '../layers/margin_head.js';
  * ```
  */
 export function embeddingModel(model: tfl.LayersModel, headName?: string): tfl.LayersModel {
+  if (model == null || typeof model !== 'object' || !Array.isArray((model as { layers?: unknown }).layers)) {
+    throw new Error(`embeddingModel: expected a tf.LayersModel (from tf.model or tf.loadLayersModel), but got ${describe(model)}.`);
+  }
   const heads = model.layers.filter((l) => l instanceof MarginHead && (headName == null || l.name === headName));
   if (heads.length !== 1) {
     const names = model.layers.filter((l) => l instanceof MarginHead).map((l) => l.name);

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { assertInteger } from '../util/validate.js';
 
 function chebyshevT_(c: tf.Tensor, n: number): tf.Tensor {
+  assertInteger('chebyshevT', 'the degree n', n, 0);
   const c2 = n >= 2 ? tf.square(c) : c;
   switch (n) {
     case 0: return tf.onesLike(c);
@@ -13,6 +15,7 @@ function chebyshevT_(c: tf.Tensor, n: number): tf.Tensor {
 }
 
 function chebyshevU_(c: tf.Tensor, n: number): tf.Tensor {
+  assertInteger('chebyshevU', 'the degree n', n, 0);
   const c2 = n >= 2 ? tf.square(c) : c;
   switch (n) {
     case 0: return tf.onesLike(c);
@@ -36,7 +39,7 @@ function recurrence(c: tf.Tensor, previous: tf.Tensor, current: tf.Tensor, from:
  *
  * Closed forms up to n = 4 (as in the SphereFace paper): T_0 = 1, T_1 = c, T_2 = 2c² − 1,
  * T_3 = 4c³ − 3c, T_4 = 8c⁴ − 8c² + 1; above that the recurrence T_{n+1} = 2c·T_n − T_{n−1}.
- * The degree is not validated here: callers pass an integer n ≥ 0.
+ * @throws Error unless n is an integer ≥ 0.
  *
  * @param c - a float tensor, usually cosines in [−1, 1].
  * @param n - the degree, an integer ≥ 0.

@@ -46,6 +46,15 @@ describe('AngularSoftmax', () => {
     expect(head.iterations).toBe(4);
   });
 
+  it.runIf(['cpu', 'wasm'].includes(tf.getBackend()))('does not advance its counter on a training call that fails on its labels', () => {
+    const head = angularSoftmax({ units: 3 });
+    const x = tf.tensor2d(randomMatrix(2, 2, 5));
+    head.apply([x, tf.tensor1d([0, 1], 'int32')], { training: true });
+    expect(head.iterations).toBe(1);
+    expect(() => head.apply([x, tf.tensor1d([0, 7], 'int32')], { training: true })).toThrow(/labels/);
+    expect(head.iterations).toBe(1);
+  });
+
   it('counts one iteration per batch in fit, with λ = 0 when base and min are 0', async () => {
     const images = tfl.input({ shape: [4] });
     const labels = tfl.input({ shape: [1] });
