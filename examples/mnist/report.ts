@@ -1,5 +1,5 @@
 // Writes what a run produced: results.json, metrics.csv, SVG figures and an index.html.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { angularStatistics, pairVerification } from 'tfjs-angular-margin';
 import { seededRandom } from 'tfjs-angular-margin/testing';
@@ -163,12 +163,24 @@ export function textTable(report: Report): string {
  * seed, and index.html. Returns what the terminal table shows.
  */
 export async function writeReport(out: string, results: HeadResult[], info: RunInfo, maxPlotPoints: number): Promise<Report> {
-  await mkdir(out, { recursive: true });
+  await mkdir(out, { recursive: true }).catch((e: Error) => {
+    throw new Error(`cannot create the output folder ${out}: ${e.message}`);
+  });
   const runs = results.map((r) => ({ head: r.head, summary: summarize(r) }));
   const heads = summarizeHeads(runs);
   const seeds = [...new Set(results.map((r) => r.seed))];
   const report: Report = { heads, seeds: seeds.length, openSet: info.data.unseen > 0 };
-  const put = (name: string, text: string) => writeFile(join(out, name), text);
+  // Each file is written whole under a temporary name and then renamed: a full disk leaves no
+  // truncated results.json, and the error names the file.
+  const put = async (name: string, text: string) => {
+    const path = join(out, name);
+    try {
+      await writeFile(`${path}.tmp`, text);
+      await rename(`${path}.tmp`, path);
+    } catch (e) {
+      throw new Error(`cannot write ${path}: ${(e as Error).message}`);
+    }
+  };
   const json = {
     ...info,
     summary: Object.fromEntries(heads),

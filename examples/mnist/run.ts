@@ -1,5 +1,6 @@
 // The MNIST comparison: loads data, picks a backend, trains each head for each seed, writes the report.
-import { isAbsolute, relative } from 'node:path';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { isAbsolute, join, relative } from 'node:path';
 import { availableParallelism, cpus, platform, release, totalmem } from 'node:os';
 import { selectBackend } from '../../tools/backend.js';
 import { UsageError } from '../../tools/usage_error.js';
@@ -7,7 +8,7 @@ import type { MnistOptions } from './cli.js';
 import { loadMnist } from '../../tools/mnist/data.js';
 import type { MnistSplit } from '../../tools/mnist/idx.js';
 import { CPU_BACKENDS, runJobs, type Job } from './jobs.js';
-import { isConvolutional } from '../../tools/networks.js';
+import { buildHead, isConvolutional } from '../../tools/networks.js';
 import { formatDuration, type ProgressSink } from './progress.js';
 import { textTable, writeReport } from './report.js';
 import type { HeadResult } from './train.js';
@@ -39,6 +40,28 @@ function workerCount(requested: number | null, backend: string, jobs: number): n
   return Math.max(1, Math.min(requested ?? availableParallelism(), jobs));
 }
 
+/**
+ * What can fail after training, checked before any data is loaded: that the output folder can be
+ * written, and that every head accepts its parameters (a margin out of range).
+ */
+async function checkBeforeData(options: MnistOptions): Promise<void> {
+  const probe = join(options.out, `.write-check-${process.pid}`);
+  try {
+    await mkdir(options.out, { recursive: true });
+    await writeFile(probe, '');
+    await rm(probe);
+  } catch (e) {
+    throw new UsageError(`--out ${options.out}: cannot write there (${(e as Error).message}).`);
+  }
+  for (const head of options.heads) {
+    try {
+      buildHead(head, { ...options, seed: 0, classes: 10 });
+    } catch (e) {
+      throw new UsageError(`--head ${head}: ${(e as Error).message} (see --help for its flags).`);
+    }
+  }
+}
+
 /** A path inside the working directory as a relative one (results then name no machine's folders); others as they are. */
 function shownPath(path: string): string {
   const inside = relative(process.cwd(), path);
@@ -52,6 +75,7 @@ export async function runMnist(options: MnistOptions, command: string, sink: Pro
   const optimizer = options.optimizer === 'auto' ? (backend.name === 'webgpu' ? 'flat-adam' : 'adam') : options.optimizer;
   const jobs: Job[] = options.seeds.flatMap((seed) => options.heads.map((head) => ({ head, seed })));
   const workers = workerCount(options.workers, backend.name, jobs.length);
+  await checkBeforeData(options);
   log(`backend: ${backend.name} — ${backend.detail}; optimizer: ${optimizer}; ${jobs.length} run(s) (${options.heads.length} head(s) × ${options.seeds.length} seed(s)) on ${workers === 1 ? 'this thread' : `${workers} worker threads`}`);
   const mnist = await loadMnist(options.data, { log });
   const classes = options.openSet ? OPEN_SET_CLASSES : 10;

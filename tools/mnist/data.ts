@@ -74,7 +74,13 @@ export async function loadFromDir(dir: string): Promise<Mnist> {
   const read = async (key: MnistFile, dims: number) => {
     const path = findFile(dir, FILE_NAMES[key]);
     if (path == null) throw new Error(`MNIST: ${FILE_NAMES[key]} (or .gz) not found in ${dir}.`);
-    return { parsed: parseIdx(new Uint8Array(await readFile(path)), path, dims), path };
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(path);
+    } catch (e) {
+      throw new Error(`MNIST: cannot read ${path}: ${(e as Error).message}`);
+    }
+    return { parsed: parseIdx(new Uint8Array(bytes), path, dims), path };
   };
   const [ti, tl, si, sl] = await Promise.all([read('trainImages', 3), read('trainLabels', 1), read('testImages', 3), read('testLabels', 1)]);
   return {

@@ -66,6 +66,7 @@ export interface MnistSplit {
 /** Combines parsed image and label files, checking counts and label range. */
 export function toSplit(images: IdxArray, labels: IdxArray, imagesName: string, labelsName: string): MnistSplit {
   const [count, rows, cols] = images.shape as [number, number, number];
+  if (rows !== 28 || cols !== 28) throw new Error(`${imagesName}: images of ${rows}×${cols} pixels, but MNIST's are 28×28.`);
   if (labels.shape[0] !== count) {
     throw new Error(`${labelsName}: count mismatch: ${labels.shape[0]} labels, but ${imagesName} has ${count} images.`);
   }

@@ -161,9 +161,12 @@ describe('MNIST example, smoke run', () => {
       [['--backend', 'tensorflow', '--preset', 'tiny'], /error: the tensorflow backend needs @tensorflow\/tfjs-node or @tensorflow\/tfjs-node-gpu/],
       [['--epochs', 'many'], /error: --epochs must be an integer >= 1, but got "many"/],
       [['--backend', 'cpu', '--preset', 'tiny', '--data', join(out, 'nowhere')], /error: MNIST: train-images-idx3-ubyte \(or .gz\) not found in/],
+      // Checked before the data (which is missing here too): a margin out of range, an output folder that cannot be written.
+      [['--backend', 'cpu', '--preset', 'tiny', '--head', 'cosface', '--cos-margin', '5', '--data', join(out, 'nowhere')], /error: --head cosface: CosFace: margin must be a number in \[0, 2\), but got 5/],
+      [['--backend', 'cpu', '--preset', 'tiny', '--data', join(out, 'nowhere'), '--out', join(main, 'sub')], /error: --out .*main\.ts.sub: cannot write there/],
     ];
     for (const [args, message] of cases) {
-      const r = await runProgram(tsx, [main, ...args, '--out', join(out, 'x')]);
+      const r = await runProgram(tsx, [main, '--out', join(out, 'x'), ...args]);
       expect(r.status).toBe(1);
       expect(r.stderr).toMatch(message);
       // No JavaScript stack frames (Dawn may print a native warning when it probes for Vulkan).

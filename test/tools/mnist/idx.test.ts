@@ -29,5 +29,6 @@ describe('toSplit', () => {
     expect([split.count, split.rows, split.cols]).toEqual([4, 28, 28]);
     expect(() => toSplit(parseIdx(images(4), 'i', 3), parseIdx(labels(3), 'l', 1), 'i', 'l')).toThrow(/l: count mismatch: 3 labels, but i has 4 images/);
     expect(() => toSplit(parseIdx(images(1), 'i', 3), parseIdx(idx([1], Uint8Array.from([12])), 'l', 1), 'i', 'l')).toThrow(/l: label 0 is 12, expected a digit 0-9/);
+    expect(() => toSplit(parseIdx(idx([2, 14, 56], new Uint8Array(2 * 14 * 56)), 'i', 3), parseIdx(labels(2), 'l', 1), 'i', 'l')).toThrow(/i: images of 14×56 pixels, but MNIST's are 28×28/);
   });
 });
