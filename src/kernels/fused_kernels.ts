@@ -69,7 +69,7 @@ export function hostValues(backend: tf.KernelBackend, info: tf.TensorInfo): Floa
 }
 
 /**
- * √(Σ v² + ε), ε = NORM_EPSILON as in safeL2Norm, over `count` values of a flat array from `offset`
+ * √(Σ v² + ε), ε = NORM_EPSILON as in safeL2Norm (in float64, where the squares of float32 values cannot overflow), over `count` values of a flat array from `offset`
  * in steps of `stride`: a row of a row-major matrix (stride 1) or a column (stride = columns).
  * @internal
  */

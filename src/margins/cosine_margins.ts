@@ -25,11 +25,14 @@ const safeSine = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => 
   return { value: sine, gradFunc: (dy: tf.Tensor, [saved, s]: tf.Tensor[]) => tf.mul(dy, tf.div(tf.neg(saved!), tf.maximum(s!, MIN_SINE_FOR_GRADIENT))) };
 }) as (c: tf.Tensor) => tf.Tensor;
 
-/** θ = acos(c) for c clipped to [−1, 1], exact; its derivative −1 / max(sin θ, 1e-3). */
+/**
+ * θ = acos(c) for c clipped to [−1, 1], as atan2(√((1 − c)(1 + c)), c): accurate near c = ±1 on
+ * every backend (WGSL's acos is not, there); its derivative −1 / max(sin θ, 1e-3).
+ */
 const safeAngle = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
   const [c, save] = args as [tf.Tensor, tf.GradSaveFunc];
   save([c]);
-  return { value: tf.acos(tf.clipByValue(c, -1, 1)), gradFunc: (dy: tf.Tensor, [saved]: tf.Tensor[]) => tf.div(tf.neg(dy), tf.maximum(sineOf(saved!), MIN_SINE_FOR_GRADIENT)) };
+  return { value: tf.atan2(sineOf(c), tf.clipByValue(c, -1, 1)), gradFunc: (dy: tf.Tensor, [saved]: tf.Tensor[]) => tf.div(tf.neg(dy), tf.maximum(sineOf(saved!), MIN_SINE_FOR_GRADIENT)) };
 }) as (c: tf.Tensor) => tf.Tensor;
 
 /** Throws unless `value` is a finite number in [min, max) (or [min, max] when `closed`). */

@@ -2,14 +2,28 @@ import * as tf from '@tensorflow/tfjs-core';
 import { NORM_EPSILON } from '../math/angular_math.js';
 
 function safeL2Norm_(x: tf.Tensor, axis: number): tf.Tensor {
-  return tf.sqrt(tf.add(tf.sum(tf.square(x), axis, true), NORM_EPSILON));
+  // customGrad: the value scales x first (see below), and autodiff would also differentiate the
+  // scale; the derivative of √(Σ x² + ε) is x / norm, whatever the scale.
+  const norm = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [input, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    // √(Σ x² + ε) = k·√(Σ (x/k)² + ε/k²) with k = max(1, max |x|): Σ (x/k)² ≤ D never overflows,
+    // so every finite float32 vector has a finite norm (Σ x² overflows from |x| ≈ 1.8e19). For
+    // |x| ≤ 1, k = 1 and this is √(Σ x² + ε) itself.
+    const k = tf.maximum(tf.max(tf.abs(input), axis, true), 1);
+    const value = tf.mul(k, tf.sqrt(tf.add(tf.sum(tf.square(tf.div(input, k)), axis, true), tf.div(NORM_EPSILON, tf.square(k)))));
+    save([input, value]);
+    return { value, gradFunc: (dy: tf.Tensor, [xs, n]: tf.Tensor[]) => tf.mul(dy, tf.div(xs!, n!)) };
+  });
+  return norm(x);
 }
 
 /**
  * Euclidean norm along `axis`, kept as a size-1 dimension: √(Σ x² + ε) with ε = 1e-12.
  *
  * Unlike `tf.norm`, it is finite with a finite gradient for the zero vector (where `tf.norm`'s
- * gradient is NaN), so zero embeddings or an all-zero weight column never poison training.
+ * gradient is NaN), so zero embeddings or an all-zero weight column never poison training; and
+ * it scales by the largest magnitude first, so it is finite for every finite float32 input (the
+ * sum of squares alone overflows from about 1.8e19).
  *
  * @param x - a float tensor.
  * @param axis - the axis to reduce (negative counts from the end).

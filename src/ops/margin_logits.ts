@@ -100,7 +100,8 @@ export function marginOnTargets(owner: string, raw: tf.Tensor2D, x: tf.Tensor2D,
       // One-hot masks pick and replace the target entries: their gradients exist on every backend
       // (gatherND's does not on wasm), and only the B target cosines go through the margin.
       // oneHot in int32 then cast: tfjs-backend-wasm 4.22's OneHot returns zeros for dtype float32.
-      const mask = tf.cast(tf.oneHot(indices, classes), 'float32');
+      // One class: every entry is a target (tf.oneHot refuses depth 1 on some backends).
+      const mask = classes === 1 ? tf.ones([batch, 1]) : tf.cast(tf.oneHot(indices, classes), 'float32');
       const rawTarget = tf.sum(tf.mul(raw, mask), 1, true); // [B, 1]
       const radius = normalizeInput ? null : safeL2Norm(x, 1); // [B, 1]
       const cosTarget = radius == null ? rawTarget : tf.div(rawTarget, radius);

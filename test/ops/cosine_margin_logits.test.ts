@@ -99,15 +99,18 @@ describe('cosine margins at the ends of [−1, 1]', () => {
   const cosines = thetas.map((t) => Math.fround(Math.cos(t)));
   const margins = [
     { name: 'ArcFace m = 0.5', margin: arcFaceMargin(0.5), ref: (c: number) => (Math.acos(c) + 0.5 <= Math.PI ? Math.cos(Math.acos(c) + 0.5) : c - 0.5 * Math.sin(0.5)), slopeBound: Math.cos(0.5) + 1000 * Math.sin(0.5) },
-    { name: 'combined (1.2, 0.3, 0.2)', margin: combinedCosineMargin(1.2, 0.3, 0.2), ref: (c: number) => Math.cos(1.2 * Math.acos(c) + 0.3) - 0.2, slopeBound: 1.2 * 1000 },
-  ];
+    { name: 'combined (1.2, 0.3, 0.2)', margin: combinedCosineMargin(1.2, 0.3, 0.2), ref: (c: number) => Math.cos(1.2 * Math.acos(c) + 0.3) - 0.2, slopeBound: 1.2 * 1000, deviceCos: (c: number) => 1.2 * Math.acos(c) + 0.3 },
+  ] as Array<{ name: string; margin: ReturnType<typeof arcFaceMargin>; ref: (c: number) => number; slopeBound: number; deviceCos?: (c: number) => number }>;
   for (const m of margins) {
     it(`${m.name}: exact values (float64 of the same float32 cosines, within 1e-6 relative) and gradients bounded as documented`, async () => {
       const c = tf.tensor1d(cosines);
       const values = await m.margin.apply(c).data();
+      // The combined margin calls the backend's cos; where that is itself less accurate than 1e-6
+      // (SwiftShader's WGSL cos: ~1.4e-4), allow its own error at the same arguments, no more.
+      const cosError = m.deviceCos == null ? 0 : Math.max(...Array.from(await tf.cos(tf.tensor1d(cosines.map(m.deviceCos))).data(), (v, i) => Math.abs(v - Math.cos(m.deviceCos!(cosines[i]!)))));
       cosines.forEach((ci, i) => {
         const want = m.ref(ci);
-        expect(Math.abs(values[i]! - want)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(want)));
+        expect(Math.abs(values[i]! - want)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(want)) + 2 * cosError);
       });
       const slopes = await tf.grad((x: tf.Tensor) => tf.sum(m.margin.apply(x)))(c).data();
       for (const s of slopes) {

@@ -29,13 +29,18 @@ function wgslLambda(schedule: number[]): string {
 function wgslHelpers(m: number, schedule: number[]): string {
   const count = thresholds(m).map((t) => `    k += select(0, 1, c <= ${wgslFloat(t)});`).join('\n');
   return `${wgslLambda(schedule)}
+  // √(Σ x² + ε) scaled by k = max(1, max |x|), as safeL2Norm: finite for every finite input.
   fn radius(b : i32, dim : i32) -> f32 {
+    var k = 1.0;
+    for (var d = 0; d < dim; d++) {
+      k = max(k, abs(emb[b * dim + d]));
+    }
     var sum = 0.0;
     for (var d = 0; d < dim; d++) {
-      let v = emb[b * dim + d];
+      let v = emb[b * dim + d] / k;
       sum += v * v;
     }
-    return sqrt(sum + ${wgslFloat(NORM_EPSILON)});
+    return k * sqrt(sum + ${wgslFloat(NORM_EPSILON)} / (k * k));
   }
   fn psiSlope(c : f32) -> vec2<f32> {
     var k = 0;

@@ -1,0 +1,67 @@
+// Inputs at the edges of float32 and of the shapes: the same finite answers on every backend lane
+// (this file runs on cpu, wasm and webgpu in CI, and on cpu with the fused kernels off below).
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { useFusedKernels } from '../../src/kernels/fused_kernels.js';
+import { HEAD_KINDS, HEADS } from '../../src/heads/registry.js';
+import { l2Normalize, safeL2Norm } from '../../src/ops/l2_norm.js';
+import { angularSoftmaxLogits } from '../../src/ops/angular_softmax_logits.js';
+import { arcFaceLogits, cosFaceLogits } from '../../src/ops/cosine_margin_logits.js';
+import { allFinite } from '../helpers.js';
+
+afterEach(() => {
+  useFusedKernels(true);
+});
+
+const huge = [[3e20, 4e20], [-3e30, 4e30], [3, 4]];
+
+describe('extreme inputs', () => {
+  for (const fused of [true, false]) {
+    it(`norms of vectors far above 1.8e19 (where Σ x² overflows) are finite and exact${fused ? '' : ', fused kernels off'}`, async () => {
+      useFusedKernels(fused);
+      const x = tf.tensor2d(huge);
+      const norms = await safeL2Norm(x, 1).data();
+      [5e20, 5e30, 5].forEach((want, i) => expect(norms[i]! / want).toBeCloseTo(1, 5));
+      const unit = (await l2Normalize(x, 1).array()) as number[][];
+      [[0.6, 0.8], [-0.6, 0.8], [0.6, 0.8]].forEach((row, i) => row.forEach((v, j) => expect(unit[i]![j]!).toBeCloseTo(v, 5)));
+      const [g] = tf.grads((a: tf.Tensor) => tf.sum(safeL2Norm(a, 1)))([x]);
+      const grad = (await g!.array()) as number[][];
+      [[0.6, 0.8], [-0.6, 0.8], [0.6, 0.8]].forEach((row, i) => row.forEach((v, j) => expect(grad[i]![j]!).toBeCloseTo(v, 5)));
+    });
+
+    it(`heads give finite logits and gradients for embeddings of norm up to 5e30${fused ? '' : ', fused kernels off'}`, async () => {
+      useFusedKernels(fused);
+      const x = tf.tensor2d(huge);
+      const w = tf.tensor2d([[1, 0, -1], [0, 1, 1]]);
+      const labels = tf.tensor1d([0, 1, 2], 'int32');
+      const heads = [
+        (a: tf.Tensor, b: tf.Tensor) => angularSoftmaxLogits(a as tf.Tensor2D, b as tf.Tensor2D, labels, { margin: 4, lambda: 0 }),
+        (a: tf.Tensor, b: tf.Tensor) => cosFaceLogits(a as tf.Tensor2D, b as tf.Tensor2D, labels),
+        (a: tf.Tensor, b: tf.Tensor) => arcFaceLogits(a as tf.Tensor2D, b as tf.Tensor2D, labels),
+      ];
+      for (const f of heads) {
+        expect(await allFinite(f(x, w))).toBe(true);
+        const grads = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.div(f(a, b), 1e30)))([x, w]);
+        for (const g of grads) expect(await allFinite(g)).toBe(true);
+      }
+      // A-Softmax's target logit of [3e20, 4e20] against (1, 0): ‖x‖·ψ(θ), cos θ = 0.6, m = 4, k = 1.
+      const [[target]] = (await angularSoftmaxLogits(tf.tensor2d([huge[0]!]), w, tf.tensor1d([0], 'int32'), { margin: 4, lambda: 0 }).array()) as number[][];
+      const c = 0.6;
+      const psi = -(8 * c ** 4 - 8 * c ** 2 + 1) - 2;
+      expect(target! / (5e20 * psi)).toBeCloseTo(1, 4);
+    });
+  }
+
+  for (const kind of HEAD_KINDS) {
+    it(`${kind}: one class (units 1) trains and infers on this backend`, async () => {
+      const head = (HEADS[kind] as { create(args: { units: number }): { apply(inputs: tf.Tensor[], kwargs?: object): unknown } }).create({ units: 1 });
+      const x = tf.tensor2d([[1, 2], [3, -1]]);
+      const labels = tf.tensor1d([0, 0], 'int32');
+      for (const training of [true, false]) {
+        const logits = head.apply([x, labels], { training }) as tf.Tensor;
+        expect(logits.shape).toEqual([2, 1]);
+        expect(await allFinite(logits)).toBe(true);
+      }
+    });
+  }
+});
