@@ -16,6 +16,7 @@ describe('parseIdx', () => {
   it('names the file and says what is wrong', () => {
     expect(() => parseIdx(images(2), 'imgs', 1)).toThrow(/imgs: bad magic number 0x00000803: expected 0x00000801/);
     expect(() => parseIdx(idx([2], new Uint8Array(2), 0x0d01), 'f', 1)).toThrow(/f: bad magic number 0x00000d01/);
+    expect(() => parseIdx(idx([2], new Uint8Array(2), 0x01000801), 'f', 1)).toThrow(/f: bad magic number 0x01000801/);
     expect(() => parseIdx(images(2).subarray(0, 100), 'cut', 3)).toThrow(/cut: truncated: the header announces 2×28×28 = 1568 bytes of data, but only 84 follow/);
     expect(() => parseIdx(new Uint8Array([0, 0]), 'tiny', 1)).toThrow(/tiny: truncated: 2 bytes/);
     expect(() => parseIdx(new Uint8Array([...labels(3), 1, 2]), 'long', 1)).toThrow(/long: 2 unexpected bytes after the 3 data/);
