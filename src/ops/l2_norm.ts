@@ -35,8 +35,32 @@ function safeL2Norm_(x: tf.Tensor, axis: number): tf.Tensor {
  */
 export const safeL2Norm = tf.op({ safeL2Norm_ });
 
+/**
+ * a / n for norms n with size-1 dimensions where `a` broadcasts (n = safeL2Norm(x, axis), say).
+ * customGrad: tf.div's gradient in n is −a / n², and n² overflows float32 from n ≈ 1.8e19, which
+ * zeroes it; here it is −(a / n) / n, finite for every finite norm.
+ * @internal
+ */
+export function divideByNorm(a: tf.Tensor, n: tf.Tensor): tf.Tensor {
+  const divide = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [numerator, norm, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    const quotient = tf.div(numerator, norm);
+    save([norm, quotient]);
+    return {
+      value: quotient,
+      gradFunc: (dy: tf.Tensor, [saved, q]: tf.Tensor[]) => {
+        const inNorm = tf.neg(tf.div(tf.mul(dy, q!), saved!));
+        // Sum over the axes along which the norm was broadcast.
+        const axes = q!.shape.flatMap((size, i) => (saved!.shape[i] === 1 && size !== 1 ? [i] : []));
+        return [tf.div(dy, saved!), axes.length === 0 ? inNorm : tf.sum(inNorm, axes, true)];
+      },
+    };
+  });
+  return divide(a, n);
+}
+
 function l2Normalize_(x: tf.Tensor, axis: number): tf.Tensor {
-  return tf.div(x, safeL2Norm(x, axis));
+  return divideByNorm(x, safeL2Norm(x, axis));
 }
 
 /**

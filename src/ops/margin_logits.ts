@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertBoolean, assertPositive } from '../util/validate.js';
 import { labelsToIndices, validatesLabelsByDefault } from './labels.js';
-import { l2Normalize, safeL2Norm } from './l2_norm.js';
+import { divideByNorm, l2Normalize, safeL2Norm } from './l2_norm.js';
 import { ANGULAR_TARGETS } from '../kernels/angular_targets/names.js';
 import { ANGULAR_MARGIN_KIND, angularTargets, type AngularMarginParams } from '../kernels/angular_targets/op.js';
 import { fusedKernelActive } from '../kernels/fused_kernels.js';
@@ -104,7 +104,7 @@ export function marginOnTargets(owner: string, raw: tf.Tensor2D, x: tf.Tensor2D,
       const mask = classes === 1 ? tf.ones([batch, 1]) : tf.cast(tf.oneHot(indices, classes), 'float32');
       const rawTarget = tf.sum(tf.mul(raw, mask), 1, true); // [B, 1]
       const radius = normalizeInput ? null : safeL2Norm(x, 1); // [B, 1]
-      const cosTarget = radius == null ? rawTarget : tf.div(rawTarget, radius);
+      const cosTarget = radius == null ? rawTarget : divideByNorm(rawTarget, radius);
       const marginTarget = margin.apply(cosTarget);
       const newTarget = radius == null ? marginTarget : tf.mul(radius, marginTarget);
       logits = tf.add(raw, tf.mul(mask, tf.sub(newTarget, rawTarget)));
