@@ -39,6 +39,17 @@ describe('pairVerification', () => {
     expect(pairVerification(loose.emb, loose.labels, { pairs: 600, seed: 5 })).toEqual(a);
   });
 
+  it('reports the mean and the population standard deviation of its fold accuracies', () => {
+    const loose = clusters(6, 40, 0.6, 2);
+    const r = pairVerification(loose.emb, loose.labels, { pairs: 600, folds: 6, seed: 3 });
+    expect(r.foldAccuracies).toHaveLength(6);
+    expect(r.thresholds).toHaveLength(6);
+    const mean = r.foldAccuracies.reduce((a, b) => a + b, 0) / 6;
+    expect(r.accuracy).toBeCloseTo(mean, 12);
+    expect(r.std).toBeCloseTo(Math.sqrt(r.foldAccuracies.reduce((a, v) => a + (v - mean) ** 2, 0) / 6), 12);
+    expect(new Set(r.foldAccuracies).size).toBeGreaterThan(1); // so that n and n − 1 differ
+  });
+
   it('rejects inputs without pairs to form and bad options', () => {
     expect(() => pairVerification([[1, 0], [0, 1]], [0, 0])).toThrow(/need at least two classes, but got 1/);
     expect(() => pairVerification([[1, 0], [0, 1]], [0, 1])).toThrow(/no class has two members/);

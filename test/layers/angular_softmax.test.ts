@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AngularSoftmax, angularSoftmax } from '../../src/layers/angular_softmax.js';
 import { marginCrossEntropy } from '../../src/losses/margin_cross_entropy.js';
 import { angularLogitsRef } from '../reference/sphereface.js';
@@ -117,8 +117,18 @@ describe('AngularSoftmax', () => {
 
   it('skips the label read-back when validateLabels is false', async () => {
     const head = angularSoftmax({ units: 3, validateLabels: false });
-    const logits = head.apply([tf.randomNormal([2, 4]), tf.tensor1d([0, 1], 'int32')], { training: true }) as tf.Tensor;
+    // A label outside [0, 3) that a check would reject: without the read-back, nothing throws
+    // (its row simply gets no margin), and the labels are never read on the host.
+    const labels = tf.tensor1d([0, 7], 'int32');
+    const read = vi.spyOn(labels, 'dataSync');
+    const logits = head.apply([tf.randomNormal([2, 4]), labels], { training: true }) as tf.Tensor;
     expect(logits.shape).toEqual([2, 3]);
+    expect(read).not.toHaveBeenCalled();
     expect(head.getConfig()['validateLabels']).toBe(false);
+    const checked = angularSoftmax({ units: 3, validateLabels: true });
+    if (['cpu', 'wasm'].includes(tf.getBackend())) {
+      expect(() => checked.apply([tf.randomNormal([2, 4]), labels], { training: true })).toThrow(/label 1 is 7/);
+      expect(read).toHaveBeenCalled(); // the spy sees the read when there is one
+    }
   });
 });
