@@ -21,11 +21,13 @@ export { ScaledCosineHead, type ScaledCosineHeadArgs } from './layers/scaled_cos
 export { CosFace, cosFace, type CosFaceArgs } from './layers/cos_face.js';
 export { ArcFace, arcFace, type ArcFaceArgs } from './layers/arc_face.js';
 export { CombinedMargin, combinedMargin, type CombinedMarginArgs } from './layers/combined_margin.js';
+export { SubCenterArcFace, subCenterArcFace, type SubCenterArcFaceArgs } from './layers/sub_center_arc_face.js';
 export { marginCrossEntropy } from './losses/margin_cross_entropy.js';
 export { marginAccuracy } from './metrics/margin_accuracy.js';
 export { embeddingModel } from './models/embedding_model.js';
 export { angularStatistics, type AngularStatistics } from './evaluation/angular_statistics.js';
 export { HEADS, HEAD_KINDS, type HeadArgsByKind, type HeadDescription, type HeadKind } from './heads/registry.js';
+export { dominantSubCenters, type DominantSubCenters } from './evaluation/dominant_sub_centers.js';
 export { pairVerification, type PairVerificationOptions, type PairVerificationResult } from './evaluation/pair_verification.js';
 
 // At import: fail with a clear message when npm installed a second copy of tfjs-core (one_tfjs.ts).

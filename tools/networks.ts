@@ -126,6 +126,7 @@ function headParameters(options: HeadOptions): { [K in LibraryHeadKind]: Omit<He
     angular: { margin: options.margin, lambdaBase: options.lambdaBase, lambdaGamma: options.lambdaGamma, lambdaPower: options.lambdaPower, lambdaMin: options.lambdaMin },
     cosface: { scale: options.scale, margin: options.cosMargin },
     arcface: { scale: options.scale, margin: options.arcMargin },
+    subcenter: { scale: options.scale, margin: options.arcMargin },
     combined: { scale: options.scale, m1, m2, m3 },
   };
 }

@@ -21,3 +21,6 @@ export const COMBINED_MARGIN_DEFAULTS = Object.freeze({ scale: COSINE_SCALE_DEFA
 
 /** NormLinear: s = 1 on ‖x‖·cos θ (inputs not normalized). */
 export const NORM_LINEAR_DEFAULTS = Object.freeze({ scale: 1, normalizeInput: false });
+
+/** Sub-center ArcFace: K = 3 sub-centers per class, then ArcFace's defaults (ECCV 2020). */
+export const SUB_CENTER_ARC_FACE_DEFAULTS = Object.freeze({ ...ARC_FACE_DEFAULTS, subCenters: 3 });

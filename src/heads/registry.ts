@@ -5,7 +5,8 @@ import { CosFace, type CosFaceArgs } from '../layers/cos_face.js';
 import type { MarginHead, MarginHeadArgs } from '../layers/margin_head.js';
 import { ModifiedSoftmax, type ModifiedSoftmaxArgs } from '../layers/modified_softmax.js';
 import { NormLinear, type NormLinearArgs } from '../layers/norm_linear.js';
-import { ANGULAR_SOFTMAX_DEFAULTS, ARC_FACE_DEFAULTS, COMBINED_MARGIN_DEFAULTS, COS_FACE_DEFAULTS, NORM_LINEAR_DEFAULTS } from './defaults.js';
+import { SubCenterArcFace, type SubCenterArcFaceArgs } from '../layers/sub_center_arc_face.js';
+import { ANGULAR_SOFTMAX_DEFAULTS, ARC_FACE_DEFAULTS, COMBINED_MARGIN_DEFAULTS, COS_FACE_DEFAULTS, NORM_LINEAR_DEFAULTS, SUB_CENTER_ARC_FACE_DEFAULTS } from './defaults.js';
 
 /** What a program needs to know of a head to offer it: its name, title, paper, defaults and factory. */
 export interface HeadDescription<Args> {
@@ -33,11 +34,13 @@ export interface HeadArgsByKind {
   arcface: ArcFaceArgs;
   /** {@link CombinedMargin}. */
   combined: CombinedMarginArgs;
+  /** {@link SubCenterArcFace}. */
+  subcenter: SubCenterArcFaceArgs;
   /** {@link NormLinear}. */
   normlinear: NormLinearArgs;
 }
 
-/** A head kind of the registry: 'modified', 'angular', 'cosface', 'arcface', 'combined' or 'normlinear'. */
+/** A head kind of the registry: 'modified', 'angular', 'cosface', 'arcface', 'combined', 'subcenter' or 'normlinear'. */
 export type HeadKind = keyof HeadArgsByKind;
 
 /**
@@ -55,6 +58,7 @@ export const HEADS: { readonly [K in HeadKind]: HeadDescription<HeadArgsByKind[K
   cosface: { className: CosFace.className, title: 'CosFace', paper: 'https://arxiv.org/abs/1801.09414', defaults: COS_FACE_DEFAULTS, create: (args: CosFaceArgs) => new CosFace(args) },
   arcface: { className: ArcFace.className, title: 'ArcFace', paper: 'https://arxiv.org/abs/1801.07698', defaults: ARC_FACE_DEFAULTS, create: (args: ArcFaceArgs) => new ArcFace(args) },
   combined: { className: CombinedMargin.className, title: 'combined margin', paper: 'https://arxiv.org/abs/1801.07698 §3.3', defaults: COMBINED_MARGIN_DEFAULTS, create: (args: CombinedMarginArgs) => new CombinedMargin(args) },
+  subcenter: { className: SubCenterArcFace.className, title: 'sub-center ArcFace', paper: 'https://www.ecva.net/papers/eccv_2020/papers_ECCV/papers/123560715.pdf', defaults: SUB_CENTER_ARC_FACE_DEFAULTS, create: (args: SubCenterArcFaceArgs) => new SubCenterArcFace(args) },
   normlinear: { className: NormLinear.className, title: 'NormLinear', paper: 'https://arxiv.org/abs/1704.06369', defaults: NORM_LINEAR_DEFAULTS, create: (args: NormLinearArgs) => new NormLinear(args) },
 });
 

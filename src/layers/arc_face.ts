@@ -28,7 +28,7 @@ export interface ArcFaceArgs extends ScaledCosineHeadArgs {
  */
 export class ArcFace extends ScaledCosineHead {
   /** @internal */
-  static readonly className = 'ArcFace';
+  static readonly className: string = 'ArcFace';
   /** The margin m, in radians. */
   readonly margin: number;
   /** Whether the easy margin is used. */

@@ -23,6 +23,8 @@ export interface HeadCase {
   trainingRef: (x: Matrix, w: Matrix, labels: number[]) => Matrix;
   /** Non-trainable weights besides the kernel (the A-Softmax iteration counter). */
   nonTrainableWeights: number;
+  /** Kernel columns per class (sub-centers); default 1, a kernel [D, C]. */
+  columnsPerClass?: number;
 }
 
 const B = 5;
@@ -34,11 +36,17 @@ const W = randomMatrix(D, C, 22);
 const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx');
 const CHILD = join(process.cwd(), 'test', 'fixtures', 'load_and_predict.ts');
 
-/** A built head with the kernel set to W. */
+/** The kernel the case's head is set to: W, or [D, C·K] for K columns per class. */
+function kernelOf(c: HeadCase): Matrix {
+  const k = c.columnsPerClass ?? 1;
+  return k === 1 ? W : randomMatrix(D, C * k, 22);
+}
+
+/** A built head with the kernel set to the case's kernel. */
 function builtHead(c: HeadCase): MarginHead {
   const head = c.make();
   head.build([[null, D], [null, 1]]);
-  head.setWeights([tf.tensor2d(W), ...head.getWeights().slice(1)]);
+  head.setWeights([tf.tensor2d(kernelOf(c)), ...head.getWeights().slice(1)]);
   return head;
 }
 
@@ -64,16 +72,16 @@ export function describeHeadConformance(c: HeadCase): void {
       const head = builtHead(c);
       const x = tf.tensor2d(X);
       const labels = tf.tensor2d(LABELS.map((v) => [v]));
-      expectClose(await toMatrix(head.apply([x, labels]) as tf.Tensor), c.inferenceRef(X, W), 1e-4, 1e-5);
-      expectClose(await toMatrix(head.apply(x) as tf.Tensor), c.inferenceRef(X, W), 1e-4, 1e-5);
-      expectClose(await toMatrix(head.apply([x, labels], { training: true }) as tf.Tensor), c.trainingRef(X, W, LABELS), 3e-4, 1e-5);
+      expectClose(await toMatrix(head.apply([x, labels]) as tf.Tensor), c.inferenceRef(X, kernelOf(c)), 1e-4, 1e-5);
+      expectClose(await toMatrix(head.apply(x) as tf.Tensor), c.inferenceRef(X, kernelOf(c)), 1e-4, 1e-5);
+      expectClose(await toMatrix(head.apply([x, labels], { training: true }) as tf.Tensor), c.trainingRef(X, kernelOf(c), LABELS), 3e-4, 1e-5);
     });
 
-    it('has one trainable kernel [D, C] and the expected non-trainable weights', async () => {
+    it('has one trainable kernel [D, C·K] and the expected non-trainable weights', async () => {
       const head = builtHead(c);
-      expect(head.trainableWeights.map((w) => w.shape)).toEqual([[D, C]]);
+      expect(head.trainableWeights.map((w) => w.shape)).toEqual([[D, C * (c.columnsPerClass ?? 1)]]);
       expect(head.nonTrainableWeights.length).toBe(c.nonTrainableWeights);
-      expect(head.countParams()).toBe(D * C + c.nonTrainableWeights);
+      expect(head.countParams()).toBe(D * C * (c.columnsPerClass ?? 1) + c.nonTrainableWeights);
     });
 
     it('round-trips getConfig through the constructor and the class registry', async () => {
@@ -96,8 +104,8 @@ export function describeHeadConformance(c: HeadCase): void {
       const x = tf.variable(tf.tensor2d(X));
       const { grads } = tf.variableGrads(() => marginCrossEntropy(y, head.apply([x, labels], { training: true }) as tf.Tensor), [x, kernel]);
       const ref = (xx: Matrix, ww: Matrix) => crossEntropyRef(c.trainingRef(xx, ww, LABELS), LABELS);
-      expectClose(await toMatrix(grads[x.name]!), numericGradient((xx) => ref(xx, W), X), 2e-4, 1e-3);
-      expectClose(await toMatrix(grads[kernel.name]!), numericGradient((ww) => ref(X, ww), W), 2e-4, 1e-3);
+      expectClose(await toMatrix(grads[x.name]!), numericGradient((xx) => ref(xx, kernelOf(c)), X), 2e-4, 1e-3);
+      expectClose(await toMatrix(grads[kernel.name]!), numericGradient((ww) => ref(X, ww), kernelOf(c)), 2e-4, 1e-3);
       const zero = tf.variable(tf.zeros([B, D]));
       const atZero = tf.variableGrads(() => marginCrossEntropy(y, head.apply([zero, labels], { training: true }) as tf.Tensor), [zero, kernel]);
       expect(await allFinite(atZero.value)).toBe(true);

@@ -81,7 +81,10 @@ describe('properties', () => {
         const labelInput = tfl.input({ shape: [1] });
         const head = (HEADS[kind] as { create(args: { units: number }): tfl.layers.Layer }).create({ units: w[0]!.length });
         const model = tfl.model({ inputs: [input, labelInput], outputs: head.apply([input, labelInput]) as tfl.SymbolicTensor });
-        head.setWeights([tf.tensor2d(w), ...head.getWeights().slice(1)]);
+        // K kernel columns per class (sub-centers): class j's from w's column j, scaled apart.
+        const k = head.getWeights()[0]!.shape[1]! / w[0]!.length;
+        const kernel = w.map((row) => row.flatMap((v) => Array.from({ length: k }, (_, s) => v * (1 + 0.25 * s))));
+        head.setWeights([tf.tensor2d(kernel), ...head.getWeights().slice(1)]);
         const feed = [tf.tensor2d(x.map((row) => row.map((v) => Math.max(-1e6, Math.min(1e6, v))))), tf.tensor2d(labels.map((l) => [l]))];
         await model.save(fileSystem(join(dir, `${kind}.json`)));
         const loaded = await tfl.loadLayersModel(fileSystem(join(dir, `${kind}.json`)));

@@ -99,3 +99,18 @@ export function arcFaceRef(x: Matrix, w: Matrix, labels: number[], scale: number
 export function combinedMarginRef(x: Matrix, w: Matrix, labels: number[], scale: number, m1: number, m2: number, m3: number): Matrix {
   return cosineMarginRef(x, w, labels, scale, (theta) => Math.cos(m1 * theta + m2) - m3);
 }
+
+/**
+ * Sub-center ArcFace (Deng et al., ECCV 2020): cos θ_j = max_k cos(x, w_{j,k}) over the K columns
+ * j·K … j·K + K − 1 of w [D, C·K]; then ArcFace with insightface's fallback on the target.
+ */
+export function subCenterArcFaceRef(x: Matrix, w: Matrix, labels: number[], scale: number, m: number, k: number, training: boolean): Matrix {
+  const all = cosines(x, w);
+  const classes = w[0]!.length / k;
+  return all.map((row, b) => Array.from({ length: classes }, (_, j) => {
+    const c = Math.max(...row.slice(j * k, (j + 1) * k));
+    if (!training || j !== labels[b]) return scale * c;
+    const theta = Math.acos(Math.min(1, Math.max(-1, c)));
+    return scale * (theta + m <= Math.PI ? Math.cos(theta + m) : c - m * Math.sin(m));
+  }));
+}

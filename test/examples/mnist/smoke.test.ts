@@ -59,9 +59,9 @@ describe('MNIST example, smoke run', () => {
 
   it('trains the cosine-margin heads and reports pair verification for every head', async () => {
     const dir = join(out, 'cosine');
-    await runProgramOk(tsx, [main, '--preset', 'tiny', '--head', 'cosface,arcface,combined', '--scale', '8', '--train-subset', '256', '--test-subset', '200', '--backend', process.env.TFJS_BACKEND ?? 'cpu', '--out', dir]);
+    await runProgramOk(tsx, [main, '--preset', 'tiny', '--head', 'cosface,arcface,combined,subcenter', '--scale', '8', '--train-subset', '256', '--test-subset', '200', '--backend', process.env.TFJS_BACKEND ?? 'cpu', '--out', dir]);
     const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
-    expect(Object.keys(results.runs[0].heads)).toEqual(['cosface', 'arcface', 'combined']);
+    expect(Object.keys(results.runs[0].heads)).toEqual(['cosface', 'arcface', 'combined', 'subcenter']);
     for (const head of Object.values(results.runs[0].heads) as Array<Record<string, any>>) {
       expect(head.verification.pairs).toBe(6000);
       expect(head.verification.folds).toBe(10);
