@@ -39,6 +39,8 @@ export interface HeadOptions {
   arcMargin: number;
   /** Margins (m1, m2, m3) of the combined margin: cos(m1·θ + m2) − m3. */
   combinedMargins: [number, number, number];
+  /** Training steps over which the cosine heads' margins grow from none to full (0: none). */
+  marginWarmupSteps: number;
   seed: number;
   /** Number of classes the head separates (10; 7 in the open-set mode). */
   classes: number;
@@ -124,10 +126,10 @@ function headParameters(options: HeadOptions): { [K in LibraryHeadKind]: Omit<He
     normlinear: {},
     modified: {},
     angular: { margin: options.margin, lambdaBase: options.lambdaBase, lambdaGamma: options.lambdaGamma, lambdaPower: options.lambdaPower, lambdaMin: options.lambdaMin },
-    cosface: { scale: options.scale, margin: options.cosMargin },
-    arcface: { scale: options.scale, margin: options.arcMargin },
-    subcenter: { scale: options.scale, margin: options.arcMargin },
-    combined: { scale: options.scale, m1, m2, m3 },
+    cosface: { scale: options.scale, margin: options.cosMargin, marginWarmupSteps: options.marginWarmupSteps },
+    arcface: { scale: options.scale, margin: options.arcMargin, marginWarmupSteps: options.marginWarmupSteps },
+    subcenter: { scale: options.scale, margin: options.arcMargin, marginWarmupSteps: options.marginWarmupSteps },
+    combined: { scale: options.scale, m1, m2, m3, marginWarmupSteps: options.marginWarmupSteps },
   };
 }
 

@@ -68,12 +68,14 @@ Options:
   --lambda-min X                 λ = 0, the full margin from the first step, as the TF1 reference)
   --optimizer auto|adam|flat-adam   tfjs's Adam, or FlatAdam (the same update over all weights in
                                a few large kernels); default auto: flat-adam on webgpu, adam elsewhere
-  --scale S                    scale s of cosface, arcface and combined (default ${COSINE_HEAD_SETTINGS.papers.scale}; ${COSINE_HEAD_SETTINGS.flat.scale} with --dim 2)
+  --scale S                    scale s of cosface, arcface, combined and subcenter (default ${COSINE_HEAD_SETTINGS.papers.scale}; ${COSINE_HEAD_SETTINGS.flat.scale} with --dim 2)
   --cos-margin M               CosFace margin (default ${COSINE_HEAD_SETTINGS.papers.cosMargin}; ${COSINE_HEAD_SETTINGS.flat.cosMargin} with --dim 2)
   --arc-margin M               ArcFace margin in radians (default ${COSINE_HEAD_SETTINGS.papers.arcMargin}; ${COSINE_HEAD_SETTINGS.flat.arcMargin} with --dim 2)
   --combined-margins M1,M2,M3  margins of combined: cos(M1·θ + M2) − M3 (default
                                ${COSINE_HEAD_SETTINGS.papers.combinedMargins.join(',')}; ${COSINE_HEAD_SETTINGS.flat.combinedMargins.join(',')} with --dim 2, where ten classes
                                lie 36° apart and the papers' margins cannot be met)
+  --margin-warmup N            grow the cosine heads' margins linearly from none to full over
+                               the first N training steps (default ${HEADS.cosface.defaults.marginWarmupSteps}: the full margin from the start)
   --backend auto|cpu|wasm|webgpu|tensorflow   (default auto: the fastest one installed)
   --conv-gradient auto|stock|transposed|taps   filter gradient of convolutions: the backend's own
                                kernel, or registerFastConvGradients' with that method (default
@@ -168,6 +170,7 @@ export function parseOptions(argv: string[]): MnistOptions | null {
         'cos-margin': { type: 'string' },
         'arc-margin': { type: 'string' },
         'combined-margins': { type: 'string' },
+        'margin-warmup': { type: 'string' },
         backend: { type: 'string', default: 'auto' },
         'conv-gradient': { type: 'string', default: 'auto' },
         optimizer: { type: 'string', default: 'auto' },
@@ -217,6 +220,7 @@ export function parseOptions(argv: string[]): MnistOptions | null {
     cosMargin: number('cos-margin', v['cos-margin'], cosine.cosMargin),
     arcMargin: number('arc-margin', v['arc-margin'], cosine.arcMargin),
     combinedMargins: combinedMargins(v['combined-margins'], cosine.combinedMargins),
+    marginWarmupSteps: number('margin-warmup', v['margin-warmup'], HEADS.cosface.defaults.marginWarmupSteps, { integer: true }),
     backend: choice('backend', v.backend!, BACKENDS),
     convGradient: choice('conv-gradient', v['conv-gradient']!, CONV_GRADIENTS),
     optimizer: choice('optimizer', v.optimizer!, ['auto', 'adam', 'flat-adam'] as const),

@@ -7,17 +7,20 @@
 /** SphereFace's A-Softmax: m = 4 and the λ schedule of its face models (base 1000, γ 0.12, power 1, floor 5). */
 export const ANGULAR_SOFTMAX_DEFAULTS = Object.freeze({ margin: 4, lambdaBase: 1000, lambdaGamma: 0.12, lambdaPower: 1, lambdaMin: 5 });
 
-/** The scale s of the cosine-margin heads (insightface's 64). */
-export const COSINE_SCALE_DEFAULT = 64;
+/**
+ * What every cosine-margin head shares: the scale s = 64 (insightface's), and no margin warm-up
+ * (the papers' full margin from the first step).
+ */
+export const COSINE_HEAD_DEFAULTS = Object.freeze({ scale: 64, marginWarmupSteps: 0 });
 
-/** CosFace: s = 64, m = 0.35 (CosFace, CVPR 2018). */
-export const COS_FACE_DEFAULTS = Object.freeze({ scale: COSINE_SCALE_DEFAULT, margin: 0.35 });
+/** CosFace: s = 64, m = 0.35 (CosFace, CVPR 2018), no warm-up. */
+export const COS_FACE_DEFAULTS = Object.freeze({ ...COSINE_HEAD_DEFAULTS, margin: 0.35 });
 
 /** ArcFace: s = 64, m = 0.5 rad, insightface's fallback past θ + m > π rather than the easy margin. */
-export const ARC_FACE_DEFAULTS = Object.freeze({ scale: COSINE_SCALE_DEFAULT, margin: 0.5, easyMargin: false });
+export const ARC_FACE_DEFAULTS = Object.freeze({ ...COSINE_HEAD_DEFAULTS, margin: 0.5, easyMargin: false });
 
 /** The combined margin cos(m1·θ + m2) − m3: s = 64, (1, 0.5, 0), ArcFace without its fallback. */
-export const COMBINED_MARGIN_DEFAULTS = Object.freeze({ scale: COSINE_SCALE_DEFAULT, m1: 1, m2: 0.5, m3: 0 });
+export const COMBINED_MARGIN_DEFAULTS = Object.freeze({ ...COSINE_HEAD_DEFAULTS, m1: 1, m2: 0.5, m3: 0 });
 
 /** NormLinear: s = 1 on ‖x‖·cos θ (inputs not normalized). */
 export const NORM_LINEAR_DEFAULTS = Object.freeze({ scale: 1, normalizeInput: false });

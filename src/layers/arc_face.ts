@@ -43,7 +43,7 @@ export class ArcFace extends ScaledCosineHead {
     this.targetMargin = arcFaceMargin(this.margin, this.easyMargin);
   }
 
-  protected override trainingMargin(): Margin {
+  protected override cosineMargin(): Margin {
     return this.targetMargin;
   }
 

@@ -46,7 +46,7 @@ export class CombinedMargin extends ScaledCosineHead {
     this.targetMargin = combinedCosineMargin(this.m1, this.m2, this.m3);
   }
 
-  protected override trainingMargin(): Margin {
+  protected override cosineMargin(): Margin {
     return this.targetMargin;
   }
 

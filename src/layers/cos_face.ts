@@ -35,7 +35,7 @@ export class CosFace extends ScaledCosineHead {
     this.targetMargin = cosFaceMargin(this.margin);
   }
 
-  protected override trainingMargin(): Margin {
+  protected override cosineMargin(): Margin {
     return this.targetMargin;
   }
 

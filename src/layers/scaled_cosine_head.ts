@@ -1,12 +1,23 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assertPositive } from '../util/validate.js';
-import { COSINE_SCALE_DEFAULT } from '../heads/defaults.js';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { COSINE_HEAD_DEFAULTS } from '../heads/defaults.js';
+import type { Margin } from '../margins/margin.js';
+import { warmedUpMargin } from '../margins/margin_warmup.js';
+import { assertInteger, assertPositive } from '../util/validate.js';
 import { MarginHead, type MarginHeadArgs } from './margin_head.js';
 
-/** Arguments shared by the cosine-margin heads (CosFace, ArcFace, combined margin). */
+/** Arguments shared by the cosine-margin heads (CosFace, ArcFace, combined margin, sub-center ArcFace). */
 export interface ScaledCosineHeadArgs extends MarginHeadArgs {
   /** The scale s on every logit, > 0. Default: 64. */
   scale?: number;
+  /**
+   * Training steps over which the margin grows linearly from none to full: at step n the target
+   * logit is s·(c + t·(g(c) − c)), t = min(1, n / marginWarmupSteps), c = cos θ_y, g the margin.
+   * The step counter is a non-trainable weight, saved with the model. An integer ≥ 0; 0 (the
+   * default) applies the full margin from the first step, as the papers do. A warm-up lets the
+   * heads train where the full margin stalls them at first (low embedding dimensions).
+   */
+  marginWarmupSteps?: number;
 }
 
 /**
@@ -17,11 +28,37 @@ export interface ScaledCosineHeadArgs extends MarginHeadArgs {
 export abstract class ScaledCosineHead extends MarginHead {
   /** The scale s. */
   readonly scale: number;
+  /** Training steps of the margin's warm-up (0: none). */
+  readonly marginWarmupSteps: number;
+  private stepVariable: tfl.LayerVariable | null = null;
 
   constructor(args: ScaledCosineHeadArgs) {
     super(args);
-    this.scale = args.scale ?? COSINE_SCALE_DEFAULT;
+    this.scale = args.scale ?? COSINE_HEAD_DEFAULTS.scale;
     assertPositive(this.getClassName(), 'scale', this.scale);
+    this.marginWarmupSteps = args.marginWarmupSteps ?? COSINE_HEAD_DEFAULTS.marginWarmupSteps;
+    assertInteger(this.getClassName(), 'marginWarmupSteps', this.marginWarmupSteps, 0);
+  }
+
+  /** The head's margin at full strength (the subclass's). */
+  protected abstract cosineMargin(): Margin;
+
+  override build(inputShape: tfl.Shape | tfl.Shape[]): void {
+    super.build(inputShape);
+    if (this.marginWarmupSteps > 0) this.stepVariable = this.addWeight('warmup_step', [], 'float32', tfl.initializers.zeros(), undefined, false);
+  }
+
+  /** The margin, scaled by the warm-up's progress when there is one. */
+  protected override trainingMargin(): Margin {
+    const margin = this.cosineMargin();
+    if (this.stepVariable == null) return margin;
+    const progress = tf.minimum(1, tf.div(tf.clone(this.stepVariable.read()), this.marginWarmupSteps)) as tf.Scalar;
+    return warmedUpMargin(margin, progress);
+  }
+
+  /** Advances the warm-up's step counter, once the pass has succeeded. */
+  protected override afterTrainingPass(): void {
+    if (this.stepVariable != null) this.stepVariable.write(tf.add(this.stepVariable.read(), 1));
   }
 
   get normalizeInput(): boolean {
@@ -33,6 +70,6 @@ export abstract class ScaledCosineHead extends MarginHead {
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { scale: this.scale, ...super.getConfig() };
+    return { scale: this.scale, marginWarmupSteps: this.marginWarmupSteps, ...super.getConfig() };
   }
 }

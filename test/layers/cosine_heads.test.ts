@@ -1,9 +1,11 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { ArcFace, arcFace } from '../../src/layers/arc_face.js';
 import { CombinedMargin, combinedMargin } from '../../src/layers/combined_margin.js';
 import { CosFace, cosFace } from '../../src/layers/cos_face.js';
 import { arcFaceRef, combinedMarginRef, cosFaceRef, normLinearRef } from '../reference/sphereface.js';
 import { describeHeadConformance } from './conformance.js';
+import { expectClose, randomMatrix, toMatrix } from '../helpers.js';
 
 const plain = (s: number) => (x: number[][], w: number[][]) => normLinearRef(x, w, true, s);
 
@@ -48,5 +50,43 @@ describe('cosine-margin heads', () => {
     expect(() => arcFace({ units: 2, easyMargin: 'no' as unknown as boolean })).toThrow(/ArcFace: easyMargin must be a boolean, but got "no"/);
     expect(() => combinedMargin({ units: 2, m3: -1 })).toThrow(/CombinedMargin: m3 must be a number in \[0, 2\)/);
     expect(() => combinedMargin({ units: 0 })).toThrow(/CombinedMargin: units must be an integer >= 1, but got 0/);
+  });
+});
+
+describe('margin warm-up of the cosine heads', () => {
+  it('grows the target logit linearly from no margin to the full one, and saves its step counter', async () => {
+    const x = randomMatrix(3, 2, 51, 2);
+    const labels = [0, 1, 0];
+    const w = [[1, 0.2], [-0.3, 1]];
+    const head = cosFace({ units: 2, scale: 4, margin: 0.4, marginWarmupSteps: 4 });
+    head.build([[null, 2], [null, 1]]);
+    head.setWeights([tf.tensor2d(w), tf.scalar(0)]);
+    expect(head.nonTrainableWeights.map((v) => v.name)).toEqual([expect.stringMatching(/warmup_step/)]);
+    const inputs = [tf.tensor2d(x), tf.tensor1d(labels, 'int32')];
+    for (let step = 0; step < 6; step++) {
+      const t = Math.min(1, step / 4); // written out: the warm-up's progress at this step
+      const logits = head.apply(inputs, { training: true }) as tf.Tensor;
+      expectClose(await toMatrix(logits), cosFaceRef(x, w, labels, 4, 0.4 * t), 1e-4, 1e-5);
+    }
+    expect((await head.getWeights()[1]!.data())[0]).toBe(6);
+    head.apply(inputs, { training: false });
+    expect((await head.getWeights()[1]!.data())[0]).toBe(6);
+    expect(head.getConfig()['marginWarmupSteps']).toBe(4);
+    expect(() => arcFace({ units: 2, marginWarmupSteps: -1 })).toThrow(/ArcFace: marginWarmupSteps must be an integer >= 0, but got -1/);
+    const plainHead = arcFace({ units: 2 });
+    plainHead.build([[null, 2], [null, 1]]);
+    expect(plainHead.nonTrainableWeights).toEqual([]);
+  });
+
+  it('interpolates any margin: ArcFace halfway is halfway between s·cos θ and s·cos(θ + m)', async () => {
+    const x = randomMatrix(2, 2, 52, 2);
+    const labels = [1, 0];
+    const w = [[1, 0.4], [0.2, -1]];
+    const head = arcFace({ units: 2, scale: 2, margin: 0.5, marginWarmupSteps: 2 });
+    head.build([[null, 2], [null, 1]]);
+    head.setWeights([tf.tensor2d(w), tf.scalar(1)]);
+    const logits = await toMatrix(head.apply([tf.tensor2d(x), tf.tensor1d(labels, 'int32')], { training: true }) as tf.Tensor);
+    const [none, full] = [normLinearRef(x, w, true, 2), arcFaceRef(x, w, labels, 2, 0.5)];
+    expectClose(logits, none.map((row, i) => row.map((v, j) => (v + full[i]![j]!) / 2)), 1e-4, 1e-5);
   });
 });

@@ -24,6 +24,9 @@ describe('MNIST command line', () => {
     const d3 = parseOptions(['--dim', '3'])!;
     expect([d3.scale, d3.cosMargin, d3.arcMargin, d3.combinedMargins]).toEqual([64, 0.35, 0.5, [1, 0.3, 0.2]]);
     expect(parseOptions(['--combined-margins', '1,0.2,0.1'])!.combinedMargins).toEqual([1, 0.2, 0.1]);
+    expect(parseOptions([])!.marginWarmupSteps).toBe(0);
+    expect(parseOptions(['--margin-warmup', '500'])!.marginWarmupSteps).toBe(500);
+    expect(() => parseOptions(['--margin-warmup', '2.5'])).toThrow(/--margin-warmup must be an integer >= 0, but got "2.5"/);
     expect(() => parseOptions(['--combined-margins', '1,0.2'])).toThrow(/--combined-margins must be three numbers M1,M2,M3, but got "1,0.2"/);
   });
 

@@ -1,0 +1,20 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Margin } from './margin.js';
+
+/** The parameters of a warmed-up margin. */
+export interface WarmupMarginParams {
+  /** The margin at full strength. */
+  margin: Margin;
+  /** t in [0, 1], a scalar tensor: how far the warm-up has gone. */
+  progress: tf.Scalar;
+}
+
+/**
+ * A margin at a fraction t of its strength, moving the target logit linearly from no margin to
+ * the full one: g_t(c) = c + t·(g(c) − c). At t = 0 it is no margin, at t = 1 the margin itself;
+ * for CosFace it is c − t·m exactly. Used by the cosine heads' `marginWarmupSteps`.
+ * @internal
+ */
+export function warmedUpMargin(margin: Margin, progress: tf.Scalar): Margin<WarmupMarginParams> {
+  return { kind: 'warmup', params: { margin, progress }, apply: (c) => tf.add(c, tf.mul(progress, tf.sub(margin.apply(c), c))) };
+}
