@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import { NORM_EPSILON } from '../math/angular_math.js';
 
 /**
  * The part of tfjs-backend-webgpu's public `WebGPUProgram` type that the fused kernels fill in.
@@ -55,4 +56,26 @@ export function runProgram(backend: tf.KernelBackend, program: FusedProgram, inp
 export function wgslFloat(value: number): string {
   const text = Math.fround(value).toPrecision(9);
   return text.includes('e') || text.includes('.') ? text : `${text}.0`;
+}
+
+/**
+ * WGSL: `fn NAME(offset : i32, count : i32, stride : i32) -> f32`, the norm √(Σ v² + ε) of the
+ * values of `array` at offset + i·stride (a row: stride 1; a column: stride = columns), scaled by
+ * k = max(1, max |v|) first as safeL2Norm is, so that it is finite for every finite input.
+ * @internal
+ */
+export function wgslNorm(name: string, array: string): string {
+  return `
+  fn ${name}(offset : i32, count : i32, stride : i32) -> f32 {
+    var k = 1.0;
+    for (var i = 0; i < count; i++) {
+      k = max(k, abs(${array}[offset + i * stride]));
+    }
+    var sum = 0.0;
+    for (var i = 0; i < count; i++) {
+      let v = ${array}[offset + i * stride] / k;
+      sum += v * v;
+    }
+    return k * sqrt(sum + ${wgslFloat(NORM_EPSILON)} / (k * k));
+  }`;
 }

@@ -1,9 +1,8 @@
 // The fused A-Softmax target kernel and its gradients on the webgpu backend: WGSL generated per
 // margin m and λ schedule; ψ and λ written here once in WGSL, mirroring the host math.
 import * as tf from '@tensorflow/tfjs-core';
-import { NORM_EPSILON } from '../../math/angular_math.js';
 import { type KernelArgs } from '../fused_kernels.js';
-import { flatProgram, runProgram, wgslFloat, type FusedProgram } from '../webgpu_program.js';
+import { flatProgram, runProgram, wgslFloat, wgslNorm, type FusedProgram } from '../webgpu_program.js';
 import { thresholds } from './cpu.js';
 import { shapes, type Part, type TargetsAttrs } from './names.js';
 
@@ -29,18 +28,9 @@ function wgslLambda(schedule: number[]): string {
 function wgslHelpers(m: number, schedule: number[]): string {
   const count = thresholds(m).map((t) => `    k += select(0, 1, c <= ${wgslFloat(t)});`).join('\n');
   return `${wgslLambda(schedule)}
-  // √(Σ x² + ε) scaled by k = max(1, max |x|), as safeL2Norm: finite for every finite input.
+  ${wgslNorm('embNorm', 'emb')}
   fn radius(b : i32, dim : i32) -> f32 {
-    var k = 1.0;
-    for (var d = 0; d < dim; d++) {
-      k = max(k, abs(emb[b * dim + d]));
-    }
-    var sum = 0.0;
-    for (var d = 0; d < dim; d++) {
-      let v = emb[b * dim + d] / k;
-      sum += v * v;
-    }
-    return k * sqrt(sum + ${wgslFloat(NORM_EPSILON)} / (k * k));
+    return embNorm(b * dim, dim, 1);
   }
   fn psiSlope(c : f32) -> vec2<f32> {
     var k = 0;

@@ -1,8 +1,7 @@
 // The fused column normalization and its gradient on the webgpu backend.
 import * as tf from '@tensorflow/tfjs-core';
-import { NORM_EPSILON } from '../../math/angular_math.js';
 import { type KernelArgs } from '../fused_kernels.js';
-import { flatProgram, runProgram, wgslFloat } from '../webgpu_program.js';
+import { flatProgram, runProgram, wgslNorm } from '../webgpu_program.js';
 
 /**
  * webgpu: one thread per column j of the [rows, cols] input `w` and output; neighbouring threads
@@ -11,20 +10,7 @@ import { flatProgram, runProgram, wgslFloat } from '../webgpu_program.js';
  */
 function runColumnProgram(backend: tf.KernelBackend, shaderKey: string, inputs: Record<string, tf.TensorInfo>, body: string): tf.TensorInfo {
   const [rows, cols] = inputs['w']!.shape as [number, number];
-  const code = `
-  // √(Σ w² + ε) scaled by k = max(1, max |w|), as safeL2Norm: finite for every finite input.
-  fn columnNorm(j : i32, rows : i32, cols : i32) -> f32 {
-    var k = 1.0;
-    for (var d = 0; d < rows; d++) {
-      k = max(k, abs(w[d * cols + j]));
-    }
-    var sum = 0.0;
-    for (var d = 0; d < rows; d++) {
-      let v = w[d * cols + j] / k;
-      sum += v * v;
-    }
-    return k * sqrt(sum + ${wgslFloat(NORM_EPSILON)} / (k * k));
-  }
+  const code = `${wgslNorm('columnNorm', 'w')}
   fn main(index : i32) {
     let rows = uniforms.outShape.x;
     let cols = uniforms.outShape.y;
