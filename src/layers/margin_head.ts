@@ -73,7 +73,7 @@ export abstract class MarginHead extends tfl.layers.Layer {
   readonly kernelInitializer: Initializer;
   /** Whether labels are checked against [0, C) during training; null: by backend (see {@link MarginHeadArgs.validateLabels}). */
   readonly validateLabels: boolean | null;
-  /** The class weights [D, C], created by `build`. */
+  /** The class weights, created by `build` in the shape of {@link MarginHead.kernelShape} ([D, C] by default). */
   protected kernel: tfl.LayerVariable | null = null;
 
   constructor(args: MarginHeadArgs) {
