@@ -31,6 +31,8 @@ export abstract class ScaledCosineHead extends MarginHead {
   /** Training steps of the margin's warm-up (0: none). */
   readonly marginWarmupSteps: number;
   private stepVariable: tfl.LayerVariable | null = null;
+  /** The step counter's value after the current training pass, written once the pass has succeeded. */
+  private nextStep: tf.Tensor | null = null;
 
   constructor(args: ScaledCosineHeadArgs) {
     super(args);
@@ -52,13 +54,16 @@ export abstract class ScaledCosineHead extends MarginHead {
   protected override trainingMargin(): Margin {
     const margin = this.cosineMargin();
     if (this.stepVariable == null) return margin;
-    const progress = tf.minimum(1, tf.div(tf.clone(this.stepVariable.read()), this.marginWarmupSteps)) as tf.Scalar;
+    const step = tf.clone(this.stepVariable.read());
+    this.nextStep = tf.add(step, 1);
+    const progress = tf.minimum(1, tf.div(step, this.marginWarmupSteps)) as tf.Scalar;
     return warmedUpMargin(margin, progress);
   }
 
   /** Advances the warm-up's step counter, once the pass has succeeded. */
   protected override afterTrainingPass(): void {
-    if (this.stepVariable != null) this.stepVariable.write(tf.add(this.stepVariable.read(), 1));
+    if (this.stepVariable != null && this.nextStep != null) this.stepVariable.write(this.nextStep);
+    this.nextStep = null;
   }
 
   get normalizeInput(): boolean {
