@@ -31,6 +31,19 @@ describe('pairVerification', () => {
     expect(chance.accuracy).toBeLessThan(0.62);
   });
 
+  it('chooses each threshold on the other folds, never on the fold it scores', () => {
+    // Random embeddings and folds of one same and one different pair: a threshold chosen on the
+    // held-out fold itself separates its two pairs whenever the same pair scores higher (half the
+    // time), which would give about 0.75; chosen on the other folds, accuracy is at most chance
+    // (leave-one-out on noise even falls below 0.5: 0.37-0.53 over seeds 7-9).
+    const rand = seededRandom(7);
+    const labels = Array.from({ length: 240 }, (_, i) => i % 6);
+    const noise = labels.map(() => [2 * rand() - 1, 2 * rand() - 1, 2 * rand() - 1]);
+    const r = pairVerification(noise, labels, { pairs: 600, folds: 600 });
+    expect(r.foldAccuracies).toHaveLength(600);
+    expect(r.accuracy).toBeLessThan(0.62);
+  });
+
   it('orders overlapping clusters sensibly and is reproducible for a seed', () => {
     const loose = clusters(6, 40, 0.6, 2);
     const a = pairVerification(loose.emb, loose.labels, { pairs: 600, seed: 5 });

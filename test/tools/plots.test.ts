@@ -19,6 +19,20 @@ describe('plots', () => {
     expect(doc.svg['@_xmlns']).toBe('http://www.w3.org/2000/svg');
   });
 
+  it('scatter2d has one legend entry per class, each with its colour and number', () => {
+    const legendOf = (svg: string) => [...svg.matchAll(/<circle cx="[\d.-]+" cy="[\d.-]+" r="5" fill="(#[0-9a-f]+)"\/><text [^>]*>(\d+)<\/text>/g)].map((m) => [m[1], Number(m[2])]);
+    const points = [[1, 0], [0, 1]];
+    for (const classes of [10, 12]) {
+      const weights = Array.from({ length: classes }, (_, c) => [Math.cos(c), Math.sin(c)]);
+      const entries = legendOf(parse(scatter2d({ title: 't', points, labels: [0, 1], weights })));
+      expect(entries.map(([, c]) => c)).toEqual(Array.from({ length: classes }, (_, c) => c));
+      // Each entry's colour is its class's, the colour of that class's points and ray.
+      const svg = scatter2d({ title: 't', points, labels: [0, 1], weights });
+      const pointColours = [...svg.matchAll(/r="1.6" fill="(#[0-9a-f]+)"/g)].map((m) => m[1]);
+      expect(entries.slice(0, 2).map(([colour]) => colour)).toEqual(pointColours);
+    }
+  });
+
   it('sphere3d draws every point in each view', () => {
     const points = Array.from({ length: 20 }, (_, i) => [Math.cos(i), Math.sin(i), i / 10 - 1]);
     const svg = parse(sphere3d({ title: 't', points, labels: points.map((_, i) => i % 10), weights: [[1, 0, 0]], views: [[0, 0], [90, 30], [10, 80]] }));
