@@ -37,6 +37,8 @@ export interface HeadOptions {
   cosMargin: number;
   /** ArcFace margin m, radians. */
   arcMargin: number;
+  /** AdaFace margin m. */
+  adaMargin: number;
   /** Margins (m1, m2, m3) of the combined margin: cos(m1·θ + m2) − m3. */
   combinedMargins: [number, number, number];
   /** Training steps over which the cosine heads' margins grow from none to full (0: none). */
@@ -130,6 +132,7 @@ function headParameters(options: HeadOptions): { [K in LibraryHeadKind]: Omit<He
     arcface: { scale: options.scale, margin: options.arcMargin, marginWarmupSteps: options.marginWarmupSteps },
     subcenter: { scale: options.scale, margin: options.arcMargin, marginWarmupSteps: options.marginWarmupSteps },
     combined: { scale: options.scale, m1, m2, m3, marginWarmupSteps: options.marginWarmupSteps },
+    adaface: { scale: options.scale, margin: options.adaMargin, marginWarmupSteps: options.marginWarmupSteps },
   };
 }
 

@@ -28,9 +28,9 @@ const PRESETS: Record<Preset, PresetSettings> = {
 const COSINE_HEAD_SETTINGS = {
   // The papers' CosFace and ArcFace defaults; for the combined margin, insightface's (1, 0.3, 0.2)
   // rather than the layer's default (1, 0.5, 0), which is ArcFace again.
-  papers: { scale: HEADS.cosface.defaults.scale, cosMargin: HEADS.cosface.defaults.margin, arcMargin: HEADS.arcface.defaults.margin, combinedMargins: [1, 0.3, 0.2] },
-  flat: { scale: 16, cosMargin: 0.1, arcMargin: 0.1, combinedMargins: [1, 0.05, 0.05] },
-} as const satisfies Record<string, Pick<TrainConfig, 'scale' | 'cosMargin' | 'arcMargin'> & { combinedMargins: readonly [number, number, number] }>;
+  papers: { scale: HEADS.cosface.defaults.scale, cosMargin: HEADS.cosface.defaults.margin, arcMargin: HEADS.arcface.defaults.margin, adaMargin: HEADS.adaface.defaults.margin, combinedMargins: [1, 0.3, 0.2] },
+  flat: { scale: 16, cosMargin: 0.1, arcMargin: 0.1, adaMargin: 0.1, combinedMargins: [1, 0.05, 0.05] },
+} as const satisfies Record<string, Pick<TrainConfig, 'scale' | 'cosMargin' | 'arcMargin' | 'adaMargin'> & { combinedMargins: readonly [number, number, number] }>;
 
 export const HELP = `Usage: tfjs-angular-margin-mnist [options]   (in the repository: npm run mnist -- [options])
 
@@ -68,9 +68,10 @@ Options:
   --lambda-min X                 λ = 0, the full margin from the first step, as the TF1 reference)
   --optimizer auto|adam|flat-adam   tfjs's Adam, or FlatAdam (the same update over all weights in
                                a few large kernels); default auto: flat-adam on webgpu, adam elsewhere
-  --scale S                    scale s of cosface, arcface, combined and subcenter (default ${COSINE_HEAD_SETTINGS.papers.scale}; ${COSINE_HEAD_SETTINGS.flat.scale} with --dim 2)
+  --scale S                    scale s of cosface, arcface, combined, subcenter and adaface (default ${COSINE_HEAD_SETTINGS.papers.scale}; ${COSINE_HEAD_SETTINGS.flat.scale} with --dim 2)
   --cos-margin M               CosFace margin (default ${COSINE_HEAD_SETTINGS.papers.cosMargin}; ${COSINE_HEAD_SETTINGS.flat.cosMargin} with --dim 2)
-  --arc-margin M               ArcFace margin in radians (default ${COSINE_HEAD_SETTINGS.papers.arcMargin}; ${COSINE_HEAD_SETTINGS.flat.arcMargin} with --dim 2)
+  --arc-margin M               ArcFace and sub-center ArcFace margin in radians (default ${COSINE_HEAD_SETTINGS.papers.arcMargin}; ${COSINE_HEAD_SETTINGS.flat.arcMargin} with --dim 2)
+  --ada-margin M               AdaFace margin (default ${COSINE_HEAD_SETTINGS.papers.adaMargin}; ${COSINE_HEAD_SETTINGS.flat.adaMargin} with --dim 2)
   --combined-margins M1,M2,M3  margins of combined: cos(M1·θ + M2) − M3 (default
                                ${COSINE_HEAD_SETTINGS.papers.combinedMargins.join(',')}; ${COSINE_HEAD_SETTINGS.flat.combinedMargins.join(',')} with --dim 2, where ten classes
                                lie 36° apart and the papers' margins cannot be met)
@@ -169,6 +170,7 @@ export function parseOptions(argv: string[]): MnistOptions | null {
         scale: { type: 'string' },
         'cos-margin': { type: 'string' },
         'arc-margin': { type: 'string' },
+        'ada-margin': { type: 'string' },
         'combined-margins': { type: 'string' },
         'margin-warmup': { type: 'string' },
         backend: { type: 'string', default: 'auto' },
@@ -219,6 +221,7 @@ export function parseOptions(argv: string[]): MnistOptions | null {
     scale: number('scale', v.scale, cosine.scale, { min: 0, exclusive: true }),
     cosMargin: number('cos-margin', v['cos-margin'], cosine.cosMargin),
     arcMargin: number('arc-margin', v['arc-margin'], cosine.arcMargin),
+    adaMargin: number('ada-margin', v['ada-margin'], cosine.adaMargin),
     combinedMargins: combinedMargins(v['combined-margins'], cosine.combinedMargins),
     marginWarmupSteps: number('margin-warmup', v['margin-warmup'], HEADS.cosface.defaults.marginWarmupSteps, { integer: true }),
     backend: choice('backend', v.backend!, BACKENDS),

@@ -27,3 +27,9 @@ export const NORM_LINEAR_DEFAULTS = Object.freeze({ scale: 1, normalizeInput: fa
 
 /** Sub-center ArcFace: K = 3 sub-centers per class, then ArcFace's defaults (ECCV 2020). */
 export const SUB_CENTER_ARC_FACE_DEFAULTS = Object.freeze({ ...ARC_FACE_DEFAULTS, subCenters: 3 });
+
+/**
+ * AdaFace: s = 64, m = 0.4, h = 0.333, momentum tAlpha = 0.01 of the norm statistics (CVPR 2022
+ * and its reference head.py), whose running mean and standard deviation start at 20 and 100.
+ */
+export const ADA_FACE_DEFAULTS = Object.freeze({ ...COSINE_HEAD_DEFAULTS, margin: 0.4, h: 0.333, tAlpha: 0.01 });

@@ -1,3 +1,4 @@
+import { AdaFace, type AdaFaceArgs } from '../layers/ada_face.js';
 import { AngularSoftmax, type AngularSoftmaxArgs } from '../layers/angular_softmax.js';
 import { ArcFace, type ArcFaceArgs } from '../layers/arc_face.js';
 import { CombinedMargin, type CombinedMarginArgs } from '../layers/combined_margin.js';
@@ -6,7 +7,7 @@ import type { MarginHead, MarginHeadArgs } from '../layers/margin_head.js';
 import { ModifiedSoftmax, type ModifiedSoftmaxArgs } from '../layers/modified_softmax.js';
 import { NormLinear, type NormLinearArgs } from '../layers/norm_linear.js';
 import { SubCenterArcFace, type SubCenterArcFaceArgs } from '../layers/sub_center_arc_face.js';
-import { ANGULAR_SOFTMAX_DEFAULTS, ARC_FACE_DEFAULTS, COMBINED_MARGIN_DEFAULTS, COS_FACE_DEFAULTS, NORM_LINEAR_DEFAULTS, SUB_CENTER_ARC_FACE_DEFAULTS } from './defaults.js';
+import { ADA_FACE_DEFAULTS, ANGULAR_SOFTMAX_DEFAULTS, ARC_FACE_DEFAULTS, COMBINED_MARGIN_DEFAULTS, COS_FACE_DEFAULTS, NORM_LINEAR_DEFAULTS, SUB_CENTER_ARC_FACE_DEFAULTS } from './defaults.js';
 
 /** What a program needs to know of a head to offer it: its name, title, paper, defaults and factory. */
 export interface HeadDescription<Args> {
@@ -36,11 +37,13 @@ export interface HeadArgsByKind {
   combined: CombinedMarginArgs;
   /** {@link SubCenterArcFace}. */
   subcenter: SubCenterArcFaceArgs;
+  /** {@link AdaFace}. */
+  adaface: AdaFaceArgs;
   /** {@link NormLinear}. */
   normlinear: NormLinearArgs;
 }
 
-/** A head kind of the registry: 'modified', 'angular', 'cosface', 'arcface', 'combined', 'subcenter' or 'normlinear'. */
+/** A head kind of the registry: 'modified', 'angular', 'cosface', 'arcface', 'combined', 'subcenter', 'adaface' or 'normlinear'. */
 export type HeadKind = keyof HeadArgsByKind;
 
 /**
@@ -59,6 +62,7 @@ export const HEADS: { readonly [K in HeadKind]: HeadDescription<HeadArgsByKind[K
   arcface: { className: ArcFace.className, title: 'ArcFace', paper: 'https://arxiv.org/abs/1801.07698', defaults: ARC_FACE_DEFAULTS, create: (args: ArcFaceArgs) => new ArcFace(args) },
   combined: { className: CombinedMargin.className, title: 'combined margin', paper: 'https://arxiv.org/abs/1801.07698 §3.3', defaults: COMBINED_MARGIN_DEFAULTS, create: (args: CombinedMarginArgs) => new CombinedMargin(args) },
   subcenter: { className: SubCenterArcFace.className, title: 'sub-center ArcFace', paper: 'https://www.ecva.net/papers/eccv_2020/papers_ECCV/papers/123560715.pdf', defaults: SUB_CENTER_ARC_FACE_DEFAULTS, create: (args: SubCenterArcFaceArgs) => new SubCenterArcFace(args) },
+  adaface: { className: AdaFace.className, title: 'AdaFace', paper: 'https://arxiv.org/abs/2204.00964', defaults: ADA_FACE_DEFAULTS, create: (args: AdaFaceArgs) => new AdaFace(args) },
   normlinear: { className: NormLinear.className, title: 'NormLinear', paper: 'https://arxiv.org/abs/1704.06369', defaults: NORM_LINEAR_DEFAULTS, create: (args: NormLinearArgs) => new NormLinear(args) },
 });
 

@@ -62,8 +62,6 @@ export class AngularSoftmax extends MarginHead {
   /** The λ schedule. */
   readonly schedule: Readonly<LambdaSchedule>;
   private iterationVariable: tfl.LayerVariable | null = null;
-  /** The counter's value after the current training pass, written once the pass has succeeded. */
-  private nextIteration: tf.Tensor | null = null;
 
   constructor(args: AngularSoftmaxArgs) {
     super(args);
@@ -82,7 +80,7 @@ export class AngularSoftmax extends MarginHead {
 
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
     super.build(inputShape);
-    this.iterationVariable = this.addWeight('iteration', [], 'float32', tfl.initializers.zeros(), undefined, false);
+    this.iterationVariable = this.addPassCounter('iteration');
   }
 
   /**
@@ -121,19 +119,8 @@ export class AngularSoftmax extends MarginHead {
   }
 
   protected override trainingMargin(): Margin {
-    // The counter before this step, held apart from the variable that afterTrainingPass advances.
-    // The next value is computed here, before the step's kernels use the counter: on webgpu a
-    // scalar whose data is still on the host is added on the host, so the counter stays readable
-    // synchronously (layer.iterations).
-    const iteration = tf.clone(this.iterationVariable!.read()) as tf.Scalar;
-    this.nextIteration = tf.add(iteration, 1);
-    return scheduledAngularMargin(this.margin, iteration, this.schedule);
-  }
-
-  /** Advances the iteration counter, once the step's inputs have passed validation. */
-  protected override afterTrainingPass(): void {
-    if (this.nextIteration != null) this.iterationVariable!.write(this.nextIteration);
-    this.nextIteration = null;
+    // λ from the count before this step; the counter advances once the pass has succeeded.
+    return scheduledAngularMargin(this.margin, this.countPass(this.iterationVariable!), this.schedule);
   }
 
   override getConfig(): tf.serialization.ConfigDict {

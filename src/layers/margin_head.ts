@@ -75,6 +75,8 @@ export abstract class MarginHead extends tfl.layers.Layer {
   readonly validateLabels: boolean | null;
   /** The class weights, created by `build` in the shape of {@link MarginHead.kernelShape} ([D, C] by default). */
   protected kernel: tfl.LayerVariable | null = null;
+  /** Writes staged by the current training pass ({@link MarginHead.writeAfterPass}). */
+  private pendingWrites: Array<{ variable: tfl.LayerVariable; value: tf.Tensor }> = [];
 
   constructor(args: MarginHeadArgs) {
     super(args);
@@ -94,20 +96,42 @@ export abstract class MarginHead extends tfl.layers.Layer {
   protected abstract get logitScale(): number;
 
   /**
-   * The margin for one training forward pass, or null for none. Called once per training pass
-   * inside the layer's `tidy`; state that a pass advances belongs in
-   * {@link MarginHead.afterTrainingPass}, which runs only once the pass has succeeded. The
-   * default is no margin.
+   * The margin for one training forward pass, or null for none, given the pass's embeddings x
+   * [B, D] (for margins that depend on them, such as AdaFace's on the feature norms). Called once
+   * per training pass inside the layer's `tidy`; state that the pass advances is staged here with
+   * {@link MarginHead.writeAfterPass} (or {@link MarginHead.countPass}) and written only once
+   * the pass has succeeded. The default is no margin.
    */
-  protected trainingMargin(): Margin | null {
+  protected trainingMargin(_x: tf.Tensor2D): Margin | null {
     return null;
   }
 
   /**
-   * Called after a training pass that applied the margin has succeeded (its inputs passed
-   * validation): where state advances, such as the A-Softmax iteration counter. Default: nothing.
+   * Stages `value` to be written to `variable` once the current training pass has succeeded (its
+   * inputs passed validation): a pass that throws changes no state. For what a pass advances:
+   * step counters, running statistics. Call from {@link MarginHead.trainingMargin}; `value` is a
+   * tensor of that pass's `tidy`.
    */
-  protected afterTrainingPass(): void {}
+  protected writeAfterPass(variable: tfl.LayerVariable, value: tf.Tensor): void {
+    this.pendingWrites.push({ variable, value });
+  }
+
+  /** Adds a non-trainable scalar weight `name`, starting at 0, to count training passes with {@link MarginHead.countPass}. */
+  protected addPassCounter(name: string): tfl.LayerVariable {
+    return this.addWeight(name, [], 'float32', tfl.initializers.zeros(), undefined, false);
+  }
+
+  /**
+   * The count of training passes before this one (a copy, unaffected by the advance), staging
+   * the counter's advance by one with {@link MarginHead.writeAfterPass}. The next value is
+   * computed here, before the pass's kernels use the counter: on webgpu a scalar whose data is
+   * still on the host is then added on the host, so the counter stays readable synchronously.
+   */
+  protected countPass(counter: tfl.LayerVariable): tf.Scalar {
+    const count = tf.clone(counter.read()) as tf.Scalar;
+    this.writeAfterPass(counter, tf.add(count, 1));
+    return count;
+  }
 
   /** The shape of the kernel for embeddings of dimension `dim`: [dim, units], a Dense kernel's. */
   protected kernelShape(dim: number): number[] {
@@ -152,18 +176,24 @@ export abstract class MarginHead extends tfl.layers.Layer {
         throw new Error(`${owner}: expected embeddings or [embeddings, labels], but got ${list.length} inputs.`);
       }
       const [x, labels = null] = list as [tf.Tensor, tf.Tensor?];
-      const margin = kwargs?.training === true ? this.trainingMargin() : null;
-      if (margin != null && labels == null) {
-        throw new Error(`${owner}: training needs the labels: call the layer on [embeddings, labels], with labels of shape [B] or [B, 1].`);
+      this.pendingWrites = [];
+      try {
+        const margin = kwargs?.training === true ? this.trainingMargin(x as tf.Tensor2D) : null;
+        if (margin != null && labels == null) {
+          throw new Error(`${owner}: training needs the labels: call the layer on [embeddings, labels], with labels of shape [B] or [B, 1].`);
+        }
+        const raw = this.cosineLogits(x as tf.Tensor2D, this.kernel!.read());
+        const logits = marginOnTargets(owner, raw, x as tf.Tensor2D, margin == null ? null : labels, margin, {
+          normalizeInput: this.normalizeInput,
+          scale: this.logitScale,
+          validateLabels: this.validateLabels ?? validatesLabelsByDefault(),
+        });
+        // The pass has succeeded (labels validated): its staged state changes take effect.
+        for (const { variable, value } of this.pendingWrites) variable.write(value);
+        return logits;
+      } finally {
+        this.pendingWrites = [];
       }
-      const raw = this.cosineLogits(x as tf.Tensor2D, this.kernel!.read());
-      const logits = marginOnTargets(owner, raw, x as tf.Tensor2D, margin == null ? null : labels, margin, {
-        normalizeInput: this.normalizeInput,
-        scale: this.logitScale,
-        validateLabels: this.validateLabels ?? validatesLabelsByDefault(),
-      });
-      if (margin != null) this.afterTrainingPass();
-      return logits;
     });
   }
 

@@ -31,8 +31,6 @@ export abstract class ScaledCosineHead extends MarginHead {
   /** Training steps of the margin's warm-up (0: none). */
   readonly marginWarmupSteps: number;
   private stepVariable: tfl.LayerVariable | null = null;
-  /** The step counter's value after the current training pass, written once the pass has succeeded. */
-  private nextStep: tf.Tensor | null = null;
 
   constructor(args: ScaledCosineHeadArgs) {
     super(args);
@@ -42,28 +40,21 @@ export abstract class ScaledCosineHead extends MarginHead {
     assertInteger(this.getClassName(), 'marginWarmupSteps', this.marginWarmupSteps, 0);
   }
 
-  /** The head's margin at full strength (the subclass's). */
-  protected abstract cosineMargin(): Margin;
+  /** The head's margin at full strength (the subclass's), for the pass's embeddings x [B, D]. */
+  protected abstract cosineMargin(x: tf.Tensor2D): Margin;
 
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
     super.build(inputShape);
-    if (this.marginWarmupSteps > 0) this.stepVariable = this.addWeight('warmup_step', [], 'float32', tfl.initializers.zeros(), undefined, false);
+    if (this.marginWarmupSteps > 0) this.stepVariable = this.addPassCounter('warmup_step');
   }
 
   /** The margin, scaled by the warm-up's progress when there is one. */
-  protected override trainingMargin(): Margin {
-    const margin = this.cosineMargin();
+  protected override trainingMargin(x: tf.Tensor2D): Margin {
+    const margin = this.cosineMargin(x);
     if (this.stepVariable == null) return margin;
-    const step = tf.clone(this.stepVariable.read());
-    this.nextStep = tf.add(step, 1);
+    const step = this.countPass(this.stepVariable);
     const progress = tf.minimum(1, tf.div(step, this.marginWarmupSteps)) as tf.Scalar;
     return warmedUpMargin(margin, progress);
-  }
-
-  /** Advances the warm-up's step counter, once the pass has succeeded. */
-  protected override afterTrainingPass(): void {
-    if (this.stepVariable != null && this.nextStep != null) this.stepVariable.write(this.nextStep);
-    this.nextStep = null;
   }
 
   get normalizeInput(): boolean {

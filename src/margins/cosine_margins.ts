@@ -139,3 +139,50 @@ export function combinedCosineMargin(m1: number, m2: number, m3: number): Margin
   return { kind: 'combined', params: { m1, m2, m3 }, apply: (c) => tf.sub(tf.cos(tf.add(tf.mul(safeAngle(c), m1), m2)), m3) };
 }
 
+
+/** The parameters of an AdaFace margin value. */
+export interface AdaFaceMarginParams {
+  /** m, in [0, π). */
+  margin: number;
+  /** The per-row margin scaler ĝ in [−1, 1], shape [B, 1]: the feature norm's standardized value, clipped. */
+  scaler: tf.Tensor;
+}
+
+/** Throws unless `margin` is a valid AdaFace margin m, in [0, π). @internal */
+export function checkAdaFaceMargin(margin: unknown): asserts margin is number {
+  assertRange('AdaFace', 'margin', margin, 0, Math.PI);
+}
+
+/** How far AdaFace keeps θ + m·… from 0 and π (its reference implementation's eps). */
+const ADA_FACE_ANGLE_EPSILON = 1e-3;
+
+/**
+ * The AdaFace target margin for rows with margin scalers ĝ ∈ [−1, 1] (AdaFace computes ĝ from
+ * the feature norms: {@link AdaFace}): g(c) = cos(clip(θ − m·ĝ, ε, π − ε)) − (m + m·ĝ), θ = acos(c),
+ * ε = 1e-3. High-norm (high-quality) rows (ĝ → 1) get an angular margin like ArcFace's, low-norm
+ * rows (ĝ → −1) an angular margin of the other sign, which eases hard samples; the additive part
+ * moves from CosFace-like (2m) to none. ĝ is a constant of the backward pass. θ is exact at
+ * c = ±1, with |dθ/dc| ≤ 1000 there, as for {@link arcFaceMargin}.
+ *
+ * Paper: M. Kim et al., "AdaFace: Quality Adaptive Margin for Face Recognition", CVPR 2022,
+ * {@link https://arxiv.org/abs/2204.00964} (eq. 9 and the reference `head.py`).
+ *
+ * @param margin - m, in [0, π). AdaFace uses 0.4.
+ * @param scaler - ĝ per row, [B, 1] (or anything that broadcasts against the target cosines [B, 1]).
+ * @returns the margin value for {@link marginLogits}.
+ * @throws Error for a margin outside [0, π) or a scaler that is not a tensor.
+ * @example
+ * ```ts
+ * const scaler = tf.tensor2d([[1], [-1]]); // a high- and a low-quality row
+ * marginLogits(x, kernel, labels, { normalizeInput: true, scale: 64, targetMargin: adaFaceMargin(0.4, scaler) });
+ * ```
+ */
+export function adaFaceMargin(margin: number, scaler: tf.Tensor): Margin<AdaFaceMarginParams> {
+  checkAdaFaceMargin(margin);
+  if (!(scaler instanceof tf.Tensor)) throw new Error(`AdaFace: scaler must be a tensor of per-row margin scalers [B, 1], but got ${describe(scaler)}.`);
+  const apply = (c: tf.Tensor): tf.Tensor => {
+    const angle = tf.clipByValue(tf.sub(safeAngle(c), tf.mul(scaler, margin)), ADA_FACE_ANGLE_EPSILON, Math.PI - ADA_FACE_ANGLE_EPSILON);
+    return tf.sub(tf.cos(angle), tf.add(margin, tf.mul(scaler, margin)));
+  };
+  return { kind: 'adaface', params: { margin, scaler }, apply };
+}

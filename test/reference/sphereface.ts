@@ -114,3 +114,27 @@ export function subCenterArcFaceRef(x: Matrix, w: Matrix, labels: number[], scal
     return scale * (theta + m <= Math.PI ? Math.cos(theta + m) : c - m * Math.sin(m));
   }));
 }
+
+/**
+ * AdaFace's per-row margin scalers (Kim et al., CVPR 2022, eq. 9 and head.py): n = clip(‖x‖, 0.001,
+ * 100); μ, σ = tAlpha·(batch mean, sample sd of n) + (1 − tAlpha)·(running μ0, σ0);
+ * ĝ = clip(h·(n − μ)/(σ + 0.001), −1, 1).
+ */
+export function adaFaceScalersRef(x: Matrix, h: number, tAlpha: number, mean0 = 20, std0 = 100): { scalers: number[]; mean: number; std: number } {
+  const n = x.map((row) => Math.min(100, Math.max(0.001, norm(row))));
+  const batchMean = n.reduce((a, v) => a + v, 0) / n.length;
+  const batchStd = n.length > 1 ? Math.sqrt(n.reduce((a, v) => a + (v - batchMean) ** 2, 0) / (n.length - 1)) : 0;
+  const mean = tAlpha * batchMean + (1 - tAlpha) * mean0;
+  const std = tAlpha * batchStd + (1 - tAlpha) * std0;
+  return { scalers: n.map((v) => Math.min(1, Math.max(-1, (h * (v - mean)) / (std + 1e-3)))), mean, std };
+}
+
+/** AdaFace's training logits for given scalers ĝ: target s·(cos(clip(θ_y − m·ĝ, 1e-3, π − 1e-3)) − m − m·ĝ). */
+export function adaFaceRef(x: Matrix, w: Matrix, labels: number[], scale: number, m: number, scalers: number[]): Matrix {
+  return cosines(x, w).map((row, b) => row.map((c, j) => {
+    if (j !== labels[b]) return scale * c;
+    const g = scalers[b]!;
+    const theta = Math.acos(Math.min(1, Math.max(-1, c)));
+    return scale * (Math.cos(Math.min(Math.PI - 1e-3, Math.max(1e-3, theta - m * g))) - m - m * g);
+  }));
+}

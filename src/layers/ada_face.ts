@@ -1,0 +1,126 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { ADA_FACE_DEFAULTS } from '../heads/defaults.js';
+import { adaFaceMargin, checkAdaFaceMargin } from '../margins/cosine_margins.js';
+import type { Margin } from '../margins/margin.js';
+import { safeL2Norm } from '../ops/l2_norm.js';
+import { stopGradient } from '../ops/stop_gradient.js';
+import { readSync } from '../util/read_sync.js';
+import { assertNonNegative, assertPositive } from '../util/validate.js';
+import { ScaledCosineHead, type ScaledCosineHeadArgs } from './scaled_cosine_head.js';
+
+/** Arguments of {@link AdaFace}. */
+export interface AdaFaceArgs extends ScaledCosineHeadArgs {
+  /** The margin m, in [0, π). Default: 0.4. */
+  margin?: number;
+  /** h, the concentration of the margin scaler: ĝ = clip(h·(‖x‖ − μ)/(σ + ε), −1, 1), > 0. Default: 0.333. */
+  h?: number;
+  /** Momentum of the running norm statistics μ and σ, in [0, 1]. Default: 0.01. */
+  tAlpha?: number;
+}
+
+/** The running statistics' starting values and the clipping of the norms, as in AdaFace's head.py. */
+const NORM_STATISTICS = Object.freeze({ mean: 20, std: 100, clipMin: 0.001, clipMax: 100, epsilon: 1e-3 });
+
+/**
+ * The AdaFace head (quality-adaptive margin): the feature norm ‖x‖ stands for image quality, and
+ * the margin adapts to it. Logits s·cos θ_j; in training the target's is
+ * s·(cos(clip(θ_y − m·ĝ, ε, π − ε)) − m − m·ĝ), see {@link adaFaceMargin}, with per row
+ * ĝ = clip(h·(n − μ)/(σ + 0.001), −1, 1), n = clip(‖x‖, 0.001, 100). μ and σ are the batch mean and
+ * (sample) standard deviation of n, kept as running averages with momentum `tAlpha` — updated
+ * before use in each training pass, as the reference does, and saved with the model (non-trainable
+ * weights `norm_mean` and `norm_std`, starting at 20 and 100). n, μ, σ and ĝ are constants of the
+ * backward pass (the reference computes them without gradient). A batch of one row has σ = 0.
+ * Input [embeddings, labels] (the raw, unnormalized embeddings: their norm is the quality signal);
+ * output logits [B, C]; weights: `kernel` [D, C], `norm_mean`, `norm_std`.
+ *
+ * Paper: M. Kim, A. K. Jain and X. Liu, "AdaFace: Quality Adaptive Margin for Face Recognition",
+ * CVPR 2022, {@link https://arxiv.org/abs/2204.00964}.
+ *
+ * @example
+ * ```ts
+ * const logits = adaFace({ units: 10, margin: 0.4, h: 0.333 }).apply([embeddings, labels]);
+ * ```
+ */
+export class AdaFace extends ScaledCosineHead {
+  /** @internal */
+  static readonly className = 'AdaFace';
+  /** The margin m. */
+  readonly margin: number;
+  /** The concentration h. */
+  readonly h: number;
+  /** The momentum of the norm statistics. */
+  readonly tAlpha: number;
+  private normMean: tfl.LayerVariable | null = null;
+  private normStd: tfl.LayerVariable | null = null;
+
+  constructor(args: AdaFaceArgs) {
+    super(args);
+    const owner = AdaFace.className;
+    this.margin = args.margin ?? ADA_FACE_DEFAULTS.margin;
+    this.h = args.h ?? ADA_FACE_DEFAULTS.h;
+    this.tAlpha = args.tAlpha ?? ADA_FACE_DEFAULTS.tAlpha;
+    checkAdaFaceMargin(this.margin);
+    assertPositive(owner, 'h', this.h);
+    assertNonNegative(owner, 'tAlpha', this.tAlpha);
+    if (this.tAlpha > 1) throw new Error(`${owner}: tAlpha must be a number in [0, 1], but got ${this.tAlpha}.`);
+  }
+
+  override build(inputShape: tfl.Shape | tfl.Shape[]): void {
+    super.build(inputShape);
+    this.normMean = this.addWeight('norm_mean', [], 'float32', tfl.initializers.constant({ value: NORM_STATISTICS.mean }), undefined, false);
+    this.normStd = this.addWeight('norm_std', [], 'float32', tfl.initializers.constant({ value: NORM_STATISTICS.std }), undefined, false);
+  }
+
+  /**
+   * The running mean μ and standard deviation σ of the clipped feature norms; the starting values
+   * before the layer is built. A synchronous read: on a backend that cannot read synchronously
+   * (webgpu in Node) it throws, saying to use {@link AdaFace.readNormStatistics} instead.
+   */
+  get normStatistics(): { mean: number; std: number } {
+    if (this.normMean == null || this.normStd == null) return { mean: NORM_STATISTICS.mean, std: NORM_STATISTICS.std };
+    const read = (v: tfl.LayerVariable) => readSync(this.getClassName(), 'reading the norm statistics', v.read(), 'use await layer.readNormStatistics()')[0] as number;
+    return { mean: read(this.normMean), std: read(this.normStd) };
+  }
+
+  /** {@link AdaFace.normStatistics}, read asynchronously: works on every backend. */
+  async readNormStatistics(): Promise<{ mean: number; std: number }> {
+    if (this.normMean == null || this.normStd == null) return { mean: NORM_STATISTICS.mean, std: NORM_STATISTICS.std };
+    const [mean, std] = await Promise.all([this.normMean.read().data(), this.normStd.read().data()]);
+    return { mean: mean[0]!, std: std[0]! };
+  }
+
+  /** Updates μ and σ from this batch (staged until the pass succeeds) and scales the margin per row. */
+  protected override cosineMargin(x: tf.Tensor2D): Margin {
+    const norms = stopGradient(tf.clipByValue(safeL2Norm(x, 1), NORM_STATISTICS.clipMin, NORM_STATISTICS.clipMax)); // [B, 1]
+    const batch = x.shape[0];
+    const { mean, variance } = tf.moments(norms);
+    // The sample standard deviation (n − 1), as torch.std; 0 for a single row (torch gives NaN).
+    const std = batch > 1 ? tf.sqrt(tf.mul(variance, batch / (batch - 1))) : tf.zerosLike(variance);
+    const blend = (value: tf.Tensor, running: tfl.LayerVariable) => tf.add(tf.mul(value, this.tAlpha), tf.mul(running.read(), 1 - this.tAlpha));
+    const runningMean = blend(mean, this.normMean!);
+    const runningStd = blend(std, this.normStd!);
+    this.writeAfterPass(this.normMean!, runningMean);
+    this.writeAfterPass(this.normStd!, runningStd);
+    const scaler = tf.clipByValue(tf.mul(tf.div(tf.sub(norms, runningMean), tf.add(runningStd, NORM_STATISTICS.epsilon)), this.h), -1, 1);
+    return adaFaceMargin(this.margin, scaler);
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { margin: this.margin, h: this.h, tAlpha: this.tAlpha, ...super.getConfig() };
+  }
+}
+tf.serialization.registerClass(AdaFace, 'AngularMargin');
+
+/**
+ * Creates an {@link AdaFace} layer.
+ * @param args - see {@link AdaFaceArgs}; `units` is required.
+ * @returns the layer.
+ * @example
+ * ```ts
+ * const head = adaFace({ units: 10575 }); // s = 64, m = 0.4, h = 0.333, tAlpha = 0.01
+ * ```
+ */
+export function adaFace(args: AdaFaceArgs): AdaFace {
+  return new AdaFace(args);
+}
