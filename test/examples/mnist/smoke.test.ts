@@ -22,8 +22,11 @@ describe('MNIST example, smoke run', () => {
     const heads = results.runs[0].heads;
     expect(Object.keys(heads)).toEqual(['original', 'modified', 'angular']);
     for (const head of Object.values(heads) as Array<Record<string, any>>) {
-      expect(head.testAccuracy).toBeGreaterThanOrEqual(0);
+      // 8 steps learn something: 0.22-0.32 on cpu and wasm (chance 0.1; 0.18 is 4.7 sd above it
+      // for 300 images), and a test loss below ln 10, a uniform guess's.
+      expect(head.testAccuracy).toBeGreaterThan(0.18);
       expect(head.testAccuracy).toBeLessThanOrEqual(1);
+      expect(head.testLoss).toBeLessThan(Math.log(10));
       expect(head.steps).toBe(8);
       expect(Number.isFinite(head.angular.minInterClassAngleDegrees)).toBe(true);
     }
