@@ -9,7 +9,7 @@ import { lineChart, movingAverage, scatter2d } from '../../tools/plots.js';
 import { loadDigits, type Digits } from './data.js';
 
 /** The heads the page offers (its select element). */
-type Head = 'original' | 'modified' | 'angular' | 'cosface' | 'arcface' | 'subcenter';
+type Head = 'original' | 'modified' | 'angular' | 'cosface' | 'arcface' | 'subcenter' | 'adaface';
 
 /** What the page exposes for its end-to-end test and for curious visitors. */
 interface DemoState {
@@ -61,6 +61,7 @@ function buildHead(head: Head): tf.layers.Layer {
     case 'cosface': return HEADS.cosface.create({ units, kernelInitializer, scale: num('scale'), margin: num('margin') });
     case 'arcface': return HEADS.arcface.create({ units, kernelInitializer, scale: num('scale'), margin: num('margin') });
     case 'subcenter': return HEADS.subcenter.create({ units, kernelInitializer, scale: num('scale'), margin: num('margin') });
+    case 'adaface': return HEADS.adaface.create({ units, kernelInitializer, scale: num('scale'), margin: num('margin') });
   }
 }
 
