@@ -133,6 +133,7 @@ function headParameters(options: HeadOptions): { [K in LibraryHeadKind]: Omit<He
     subcenter: { scale: options.scale, margin: options.arcMargin, marginWarmupSteps: options.marginWarmupSteps },
     combined: { scale: options.scale, m1, m2, m3, marginWarmupSteps: options.marginWarmupSteps },
     adaface: { scale: options.scale, margin: options.adaMargin, marginWarmupSteps: options.marginWarmupSteps },
+    curricular: { scale: options.scale, margin: options.arcMargin, marginWarmupSteps: options.marginWarmupSteps },
   };
 }
 

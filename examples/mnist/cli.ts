@@ -68,9 +68,11 @@ Options:
   --lambda-min X                 λ = 0, the full margin from the first step, as the TF1 reference)
   --optimizer auto|adam|flat-adam   tfjs's Adam, or FlatAdam (the same update over all weights in
                                a few large kernels); default auto: flat-adam on webgpu, adam elsewhere
-  --scale S                    scale s of cosface, arcface, combined, subcenter and adaface (default ${COSINE_HEAD_SETTINGS.papers.scale}; ${COSINE_HEAD_SETTINGS.flat.scale} with --dim 2)
+  --scale S                    scale s of the cosine heads (cosface, arcface, combined, subcenter,
+                               adaface, curricular; default ${COSINE_HEAD_SETTINGS.papers.scale}; ${COSINE_HEAD_SETTINGS.flat.scale} with --dim 2)
   --cos-margin M               CosFace margin (default ${COSINE_HEAD_SETTINGS.papers.cosMargin}; ${COSINE_HEAD_SETTINGS.flat.cosMargin} with --dim 2)
-  --arc-margin M               ArcFace and sub-center ArcFace margin in radians (default ${COSINE_HEAD_SETTINGS.papers.arcMargin}; ${COSINE_HEAD_SETTINGS.flat.arcMargin} with --dim 2)
+  --arc-margin M               margin in radians of arcface, subcenter and curricular (default
+                               ${COSINE_HEAD_SETTINGS.papers.arcMargin}; ${COSINE_HEAD_SETTINGS.flat.arcMargin} with --dim 2)
   --ada-margin M               AdaFace margin (default ${COSINE_HEAD_SETTINGS.papers.adaMargin}; ${COSINE_HEAD_SETTINGS.flat.adaMargin} with --dim 2)
   --combined-margins M1,M2,M3  margins of combined: cos(M1·θ + M2) − M3 (default
                                ${COSINE_HEAD_SETTINGS.papers.combinedMargins.join(',')}; ${COSINE_HEAD_SETTINGS.flat.combinedMargins.join(',')} with --dim 2, where ten classes

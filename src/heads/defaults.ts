@@ -33,3 +33,6 @@ export const SUB_CENTER_ARC_FACE_DEFAULTS = Object.freeze({ ...ARC_FACE_DEFAULTS
  * and its reference head.py), whose running mean and standard deviation start at 20 and 100.
  */
 export const ADA_FACE_DEFAULTS = Object.freeze({ ...COSINE_HEAD_DEFAULTS, margin: 0.4, h: 0.333, tAlpha: 0.01 });
+
+/** CurricularFace: s = 64, m = 0.5 rad, momentum tAlpha = 0.01 of t, which starts at 0 (CVPR 2020 and its reference head). */
+export const CURRICULAR_FACE_DEFAULTS = Object.freeze({ ...COSINE_HEAD_DEFAULTS, margin: 0.5, tAlpha: 0.01 });

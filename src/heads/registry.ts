@@ -3,11 +3,12 @@ import { AngularSoftmax, type AngularSoftmaxArgs } from '../layers/angular_softm
 import { ArcFace, type ArcFaceArgs } from '../layers/arc_face.js';
 import { CombinedMargin, type CombinedMarginArgs } from '../layers/combined_margin.js';
 import { CosFace, type CosFaceArgs } from '../layers/cos_face.js';
+import { CurricularFace, type CurricularFaceArgs } from '../layers/curricular_face.js';
 import type { MarginHead, MarginHeadArgs } from '../layers/margin_head.js';
 import { ModifiedSoftmax, type ModifiedSoftmaxArgs } from '../layers/modified_softmax.js';
 import { NormLinear, type NormLinearArgs } from '../layers/norm_linear.js';
 import { SubCenterArcFace, type SubCenterArcFaceArgs } from '../layers/sub_center_arc_face.js';
-import { ADA_FACE_DEFAULTS, ANGULAR_SOFTMAX_DEFAULTS, ARC_FACE_DEFAULTS, COMBINED_MARGIN_DEFAULTS, COS_FACE_DEFAULTS, NORM_LINEAR_DEFAULTS, SUB_CENTER_ARC_FACE_DEFAULTS } from './defaults.js';
+import { ADA_FACE_DEFAULTS, ANGULAR_SOFTMAX_DEFAULTS, ARC_FACE_DEFAULTS, COMBINED_MARGIN_DEFAULTS, COS_FACE_DEFAULTS, CURRICULAR_FACE_DEFAULTS, NORM_LINEAR_DEFAULTS, SUB_CENTER_ARC_FACE_DEFAULTS } from './defaults.js';
 
 /** What a program needs to know of a head to offer it: its name, title, paper, defaults and factory. */
 export interface HeadDescription<Args> {
@@ -39,11 +40,13 @@ export interface HeadArgsByKind {
   subcenter: SubCenterArcFaceArgs;
   /** {@link AdaFace}. */
   adaface: AdaFaceArgs;
+  /** {@link CurricularFace}. */
+  curricular: CurricularFaceArgs;
   /** {@link NormLinear}. */
   normlinear: NormLinearArgs;
 }
 
-/** A head kind of the registry: 'modified', 'angular', 'cosface', 'arcface', 'combined', 'subcenter', 'adaface' or 'normlinear'. */
+/** A head kind of the registry: 'modified', 'angular', 'cosface', 'arcface', 'combined', 'subcenter', 'adaface', 'curricular' or 'normlinear'. */
 export type HeadKind = keyof HeadArgsByKind;
 
 /**
@@ -63,6 +66,7 @@ export const HEADS: { readonly [K in HeadKind]: HeadDescription<HeadArgsByKind[K
   combined: { className: CombinedMargin.className, title: 'combined margin', paper: 'https://arxiv.org/abs/1801.07698 §3.3', defaults: COMBINED_MARGIN_DEFAULTS, create: (args: CombinedMarginArgs) => new CombinedMargin(args) },
   subcenter: { className: SubCenterArcFace.className, title: 'sub-center ArcFace', paper: 'https://www.ecva.net/papers/eccv_2020/papers_ECCV/papers/123560715.pdf', defaults: SUB_CENTER_ARC_FACE_DEFAULTS, create: (args: SubCenterArcFaceArgs) => new SubCenterArcFace(args) },
   adaface: { className: AdaFace.className, title: 'AdaFace', paper: 'https://arxiv.org/abs/2204.00964', defaults: ADA_FACE_DEFAULTS, create: (args: AdaFaceArgs) => new AdaFace(args) },
+  curricular: { className: CurricularFace.className, title: 'CurricularFace', paper: 'https://arxiv.org/abs/2004.00288', defaults: CURRICULAR_FACE_DEFAULTS, create: (args: CurricularFaceArgs) => new CurricularFace(args) },
   normlinear: { className: NormLinear.className, title: 'NormLinear', paper: 'https://arxiv.org/abs/1704.06369', defaults: NORM_LINEAR_DEFAULTS, create: (args: NormLinearArgs) => new NormLinear(args) },
 });
 

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { stopGradient } from '../ops/stop_gradient.js';
 import { describe } from '../util/validate.js';
 import type { Margin } from './margin.js';
 
@@ -185,4 +186,57 @@ export function adaFaceMargin(margin: number, scaler: tf.Tensor): Margin<AdaFace
     return tf.sub(tf.cos(angle), tf.add(margin, tf.mul(scaler, margin)));
   };
   return { kind: 'adaface', params: { margin, scaler }, apply };
+}
+
+/** The parameters of a CurricularFace margin value. */
+export interface CurricularFaceMarginParams {
+  /** m in radians, in [0, π). */
+  margin: number;
+  /** t, the weight of the hard negatives' reweighting; absent when a head computes it in each pass. */
+  t?: tf.Scalar | number;
+}
+
+/**
+ * A CurricularFace margin whose t comes from the pass's target cosines (the head's running
+ * average, computed when `nonTarget` runs). @internal
+ */
+export function curricularFaceMarginWith(margin: number, tOf: (cosTarget: tf.Tensor) => tf.Scalar | number, params: CurricularFaceMarginParams = { margin }): Margin<CurricularFaceMarginParams> {
+  assertRange('CurricularFace', 'margin', margin, 0, Math.PI);
+  const arc = arcFaceMargin(margin);
+  const [cosM, sinM] = [Math.cos(margin), Math.sin(margin)];
+  const nonTarget = (cosines: tf.Tensor, cosTarget: tf.Tensor): tf.Tensor => {
+    const given = tOf(cosTarget);
+    const t = typeof given === 'number' ? given : stopGradient(given); // a constant of the backward pass
+    // Hard negatives: cos θ_j > cos(θ_y + m) (without ArcFace's fallback, as the reference). A 0/1
+    // mask from tf.step, which has no gradient: only cos θ_j carries one, through cos θ_j·(t + cos θ_j).
+    const shifted = tf.sub(tf.mul(cosTarget, cosM), tf.mul(safeSine(cosTarget), sinM));
+    const hard = tf.step(tf.sub(cosines, shifted));
+    return tf.add(cosines, tf.mul(hard, tf.sub(tf.mul(cosines, tf.add(t, cosines)), cosines)));
+  };
+  return { kind: 'curricular', params, apply: arc.apply, nonTarget };
+}
+
+/**
+ * The CurricularFace margin: ArcFace's on the target (cos(θ_y + m), insightface's fallback past
+ * θ_y + m > π), and every non-target cosine above cos(θ_y + m) — a hard negative — reweighted to
+ * cos θ_j·(t + cos θ_j). t is a constant of the backward pass; the {@link CurricularFace} head
+ * keeps it as the running mean of the target cosines, so hard negatives matter little early in
+ * training (t ≈ 0) and more as t grows.
+ *
+ * Paper: Y. Huang et al., "CurricularFace: Adaptive Curriculum Learning Loss for Deep Face
+ * Recognition", CVPR 2020, {@link https://arxiv.org/abs/2004.00288} (eq. 8-9 and the reference
+ * head).
+ *
+ * @param margin - m in radians, in [0, π). CurricularFace uses 0.5.
+ * @param t - the hard negatives' weight t (a number or a scalar tensor).
+ * @returns the margin value for {@link marginLogits}.
+ * @throws Error for a margin outside [0, π).
+ * @example
+ * ```ts
+ * marginLogits(x, kernel, labels, { normalizeInput: true, scale: 64, targetMargin: curricularFaceMargin(0.5, 0.3) });
+ * ```
+ */
+export function curricularFaceMargin(margin: number, t: tf.Scalar | number): Margin<CurricularFaceMarginParams> {
+  if (!(t instanceof tf.Tensor) && !(typeof t === 'number' && Number.isFinite(t))) throw new Error(`CurricularFace: t must be a finite number or a scalar tensor, but got ${describe(t)}.`);
+  return curricularFaceMarginWith(margin, () => t, { margin, t });
 }

@@ -25,6 +25,13 @@ export interface Margin<Params extends object = object> {
    * target entries, never on all B × C logits.
    */
   apply(cosTarget: tf.Tensor): tf.Tensor;
+  /**
+   * Optional: maps every cosine [B, C] to the value of the non-target entries, given each row's
+   * target cosine cos θ_y [B, 1] (CurricularFace reweights the hard negatives). Target entries
+   * are then replaced by {@link Margin.apply} as always. Without it, non-target logits are the
+   * plain cosines.
+   */
+  nonTarget?(cosines: tf.Tensor, cosTarget: tf.Tensor): tf.Tensor;
 }
 
 /** A margin written as a plain function of the target cosines [B, 1]. */

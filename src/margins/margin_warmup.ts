@@ -12,9 +12,17 @@ export interface WarmupMarginParams {
 /**
  * A margin at a fraction t of its strength, moving the target logit linearly from no margin to
  * the full one: g_t(c) = c + t·(g(c) − c). At t = 0 it is no margin, at t = 1 the margin itself;
- * for CosFace it is c − t·m exactly. Used by the cosine heads' `marginWarmupSteps`.
+ * for CosFace it is c − t·m exactly. Non-target entries that the margin rewrites move the same
+ * way. Used by the cosine heads' `marginWarmupSteps`.
  * @internal
  */
 export function warmedUpMargin(margin: Margin, progress: tf.Scalar): Margin<WarmupMarginParams> {
-  return { kind: 'warmup', params: { margin, progress }, apply: (c) => tf.add(c, tf.mul(progress, tf.sub(margin.apply(c), c))) };
+  const towards = (plain: tf.Tensor, full: tf.Tensor) => tf.add(plain, tf.mul(progress, tf.sub(full, plain)));
+  const warmed: Margin<WarmupMarginParams> = { kind: 'warmup', params: { margin, progress }, apply: (c) => towards(c, margin.apply(c)) };
+  // A margin that rewrites non-target entries (CurricularFace) warms those up the same way.
+  if (margin.nonTarget != null) {
+    const nonTarget = margin.nonTarget.bind(margin);
+    return { ...warmed, nonTarget: (cosines, cosTarget) => towards(cosines, nonTarget(cosines, cosTarget)) };
+  }
+  return warmed;
 }

@@ -92,7 +92,7 @@ export function marginOnTargets(owner: string, raw: tf.Tensor2D, x: tf.Tensor2D,
   let logits: tf.Tensor = raw;
   if (labels != null && margin != null) {
     const indices = labelsToIndices(owner, labels, batch, classes, validateLabels);
-    const fused = normalizeInput ? undefined : FUSED_TARGETS[margin.kind];
+    const fused = normalizeInput || margin.nonTarget != null ? undefined : FUSED_TARGETS[margin.kind];
     if (fused != null && fusedKernelActive(fused.kernel)) {
       // e.g. A-Softmax on cpu or webgpu: the target entries replaced in one kernel.
       logits = fused.run(raw, x, indices, margin.params as never);
@@ -107,7 +107,14 @@ export function marginOnTargets(owner: string, raw: tf.Tensor2D, x: tf.Tensor2D,
       const cosTarget = radius == null ? rawTarget : divideByNorm(rawTarget, radius);
       const marginTarget = margin.apply(cosTarget);
       const newTarget = radius == null ? marginTarget : tf.mul(radius, marginTarget);
-      logits = tf.add(raw, tf.mul(mask, tf.sub(newTarget, rawTarget)));
+      if (margin.nonTarget == null) {
+        logits = tf.add(raw, tf.mul(mask, tf.sub(newTarget, rawTarget)));
+      } else {
+        // The margin rewrites the non-target entries too (on cosines, then back to r·cos).
+        const cosines = margin.nonTarget(radius == null ? raw : divideByNorm(raw, radius), cosTarget);
+        const others = radius == null ? cosines : tf.mul(radius, cosines);
+        logits = tf.add(tf.mul(tf.sub(1, mask), others), tf.mul(mask, newTarget));
+      }
     }
   }
   return (scale === 1 ? logits : tf.mul(logits, scale)) as tf.Tensor2D;

@@ -138,3 +138,25 @@ export function adaFaceRef(x: Matrix, w: Matrix, labels: number[], scale: number
     return scale * (Math.cos(Math.min(Math.PI - 1e-3, Math.max(1e-3, theta - m * g))) - m - m * g);
   }));
 }
+
+/** CurricularFace's t after one pass (Huang et al., CVPR 2020, eq. 10 and the reference head): t ← tAlpha·mean(cos θ_y) + (1 − tAlpha)·t0. */
+export function curricularTRef(x: Matrix, w: Matrix, labels: number[], tAlpha: number, t0 = 0): number {
+  const targets = cosines(x, w).map((row, b) => row[labels[b]!]!);
+  return tAlpha * (targets.reduce((a, v) => a + v, 0) / targets.length) + (1 - tAlpha) * t0;
+}
+
+/**
+ * CurricularFace's training logits for a given t: target s·cos(θ_y + m) (s·(cos θ_y − m·sin m) past
+ * θ_y + m > π); a non-target cos θ_j above cos(θ_y + m) becomes s·cos θ_j·(t + cos θ_j), others s·cos θ_j.
+ */
+export function curricularFaceRef(x: Matrix, w: Matrix, labels: number[], scale: number, m: number, t: number): Matrix {
+  return cosines(x, w).map((row, b) => {
+    const cy = row[labels[b]!]!;
+    const theta = Math.acos(Math.min(1, Math.max(-1, cy)));
+    const shifted = Math.cos(theta + m);
+    return row.map((c, j) => {
+      if (j === labels[b]) return scale * (theta + m <= Math.PI ? shifted : cy - m * Math.sin(m));
+      return scale * (c > shifted ? c * (t + c) : c);
+    });
+  });
+}
