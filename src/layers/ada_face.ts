@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ADA_FACE_DEFAULTS } from '../heads/defaults.js';
-import { adaFaceMargin, checkAdaFaceMargin } from '../margins/cosine_margins.js';
+import { adaFaceMargin, checkAngleMargin } from '../margins/cosine_margins.js';
 import type { Margin } from '../margins/margin.js';
 import { safeL2Norm } from '../ops/l2_norm.js';
 import { stopGradient } from '../ops/stop_gradient.js';
 import { readSync } from '../util/read_sync.js';
-import { assertNonNegative, assertPositive } from '../util/validate.js';
+import { assertPositive, assertUnitInterval } from '../util/validate.js';
 import { ScaledCosineHead, type ScaledCosineHeadArgs } from './scaled_cosine_head.js';
 
 /** Arguments of {@link AdaFace}. */
@@ -60,10 +60,9 @@ export class AdaFace extends ScaledCosineHead {
     this.margin = args.margin ?? ADA_FACE_DEFAULTS.margin;
     this.h = args.h ?? ADA_FACE_DEFAULTS.h;
     this.tAlpha = args.tAlpha ?? ADA_FACE_DEFAULTS.tAlpha;
-    checkAdaFaceMargin(this.margin);
+    checkAngleMargin(owner, this.margin);
     assertPositive(owner, 'h', this.h);
-    assertNonNegative(owner, 'tAlpha', this.tAlpha);
-    if (this.tAlpha > 1) throw new Error(`${owner}: tAlpha must be a number in [0, 1], but got ${this.tAlpha}.`);
+    assertUnitInterval(owner, 'tAlpha', this.tAlpha);
   }
 
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { CURRICULAR_FACE_DEFAULTS } from '../heads/defaults.js';
-import { curricularFaceMarginWith } from '../margins/cosine_margins.js';
+import { checkAngleMargin, curricularFaceMarginWith } from '../margins/cosine_margins.js';
 import type { Margin } from '../margins/margin.js';
 import { readSync } from '../util/read_sync.js';
-import { assertNonNegative } from '../util/validate.js';
+import { assertUnitInterval } from '../util/validate.js';
 import { ScaledCosineHead, type ScaledCosineHeadArgs } from './scaled_cosine_head.js';
 
 /** Arguments of {@link CurricularFace}. */
@@ -47,9 +47,8 @@ export class CurricularFace extends ScaledCosineHead {
     const owner = CurricularFace.className;
     this.margin = args.margin ?? CURRICULAR_FACE_DEFAULTS.margin;
     this.tAlpha = args.tAlpha ?? CURRICULAR_FACE_DEFAULTS.tAlpha;
-    curricularFaceMarginWith(this.margin, () => 0); // validates m
-    assertNonNegative(owner, 'tAlpha', this.tAlpha);
-    if (this.tAlpha > 1) throw new Error(`${owner}: tAlpha must be a number in [0, 1], but got ${this.tAlpha}.`);
+    checkAngleMargin(owner, this.margin);
+    assertUnitInterval(owner, 'tAlpha', this.tAlpha);
   }
 
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {

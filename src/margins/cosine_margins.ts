@@ -149,9 +149,9 @@ export interface AdaFaceMarginParams {
   scaler: tf.Tensor;
 }
 
-/** Throws unless `margin` is a valid AdaFace margin m, in [0, π). @internal */
-export function checkAdaFaceMargin(margin: unknown): asserts margin is number {
-  assertRange('AdaFace', 'margin', margin, 0, Math.PI);
+/** Throws unless `margin` is an angle margin m in [0, π), naming `owner` (the head's class). @internal */
+export function checkAngleMargin(owner: string, margin: unknown): asserts margin is number {
+  assertRange(owner, 'margin', margin, 0, Math.PI);
 }
 
 /** How far AdaFace keeps θ + m·… from 0 and π (its reference implementation's eps). */
@@ -179,7 +179,7 @@ const ADA_FACE_ANGLE_EPSILON = 1e-3;
  * ```
  */
 export function adaFaceMargin(margin: number, scaler: tf.Tensor): Margin<AdaFaceMarginParams> {
-  checkAdaFaceMargin(margin);
+  checkAngleMargin('AdaFace', margin);
   if (!(scaler instanceof tf.Tensor)) throw new Error(`AdaFace: scaler must be a tensor of per-row margin scalers [B, 1], but got ${describe(scaler)}.`);
   const apply = (c: tf.Tensor): tf.Tensor => {
     const angle = tf.clipByValue(tf.sub(safeAngle(c), tf.mul(scaler, margin)), ADA_FACE_ANGLE_EPSILON, Math.PI - ADA_FACE_ANGLE_EPSILON);
@@ -201,7 +201,7 @@ export interface CurricularFaceMarginParams {
  * average, computed when `nonTarget` runs). @internal
  */
 export function curricularFaceMarginWith(margin: number, tOf: (cosTarget: tf.Tensor) => tf.Scalar | number, params: CurricularFaceMarginParams = { margin }): Margin<CurricularFaceMarginParams> {
-  assertRange('CurricularFace', 'margin', margin, 0, Math.PI);
+  checkAngleMargin('CurricularFace', margin);
   const arc = arcFaceMargin(margin);
   const [cosM, sinM] = [Math.cos(margin), Math.sin(margin)];
   const nonTarget = (cosines: tf.Tensor, cosTarget: tf.Tensor): tf.Tensor => {

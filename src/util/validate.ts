@@ -40,3 +40,10 @@ export function assertBoolean(owner: string, name: string, value: unknown): asse
     throw new Error(`${owner}: ${name} must be a boolean, but got ${describe(value)}.`);
   }
 }
+
+/** Throws unless `value` is a finite number in [0, 1] (a momentum, a fraction). */
+export function assertUnitInterval(owner: string, name: string, value: unknown): asserts value is number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) {
+    throw new Error(`${owner}: ${name} must be a number in [0, 1], but got ${describe(value)}.`);
+  }
+}

@@ -29,7 +29,7 @@ describe('AdaFace', () => {
     expect(head.normStatistics).toEqual({ mean: 20, std: 100 });
     expect(() => adaFace({ units: 2, margin: 4 })).toThrow(/AdaFace: margin must be a number in \[0, π\), but got 4/);
     expect(() => adaFace({ units: 2, h: 0 })).toThrow(/AdaFace: h must be a finite number > 0, but got 0/);
-    expect(() => adaFace({ units: 2, tAlpha: -0.1 })).toThrow(/AdaFace: tAlpha must be a finite number >= 0, but got -0.1/);
+    expect(() => adaFace({ units: 2, tAlpha: -0.1 })).toThrow(/AdaFace: tAlpha must be a number in \[0, 1\], but got -0.1/);
     expect(() => adaFace({ units: 2, tAlpha: 1.5 })).toThrow(/AdaFace: tAlpha must be a number in \[0, 1\], but got 1.5/);
     expect(() => adaFaceMargin(0.4, [[1]] as unknown as tf.Tensor)).toThrow(/AdaFace: scaler must be a tensor of per-row margin scalers \[B, 1\], but got \[\[1\]\]/);
   });
