@@ -35,13 +35,15 @@ describe('pairVerification', () => {
     // Random embeddings and folds of one same and one different pair: a threshold chosen on the
     // held-out fold itself separates its two pairs whenever the same pair scores higher (half the
     // time), which would give about 0.75; chosen on the other folds, accuracy is at most chance
-    // (leave-one-out on noise even falls below 0.5: 0.37-0.53 over seeds 7-9).
+    // (leave-one-out on noise even falls below 0.5: 0.37-0.53 over seeds 7-9; 0.395 for these
+    // seeded inputs). Scoring each threshold on the pairs it was chosen on could never fall below
+    // 0.5 (a threshold below every score already gets the balanced half right).
     const rand = seededRandom(7);
     const labels = Array.from({ length: 240 }, (_, i) => i % 6);
     const noise = labels.map(() => [2 * rand() - 1, 2 * rand() - 1, 2 * rand() - 1]);
     const r = pairVerification(noise, labels, { pairs: 600, folds: 600 });
     expect(r.foldAccuracies).toHaveLength(600);
-    expect(r.accuracy).toBeLessThan(0.62);
+    expect(r.accuracy).toBeLessThan(0.5);
   });
 
   it('orders overlapping clusters sensibly and is reproducible for a seed', () => {
