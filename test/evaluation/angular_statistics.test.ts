@@ -19,6 +19,19 @@ describe('angularStatistics', () => {
     expect(stats.centres[1]![0]).toBeCloseTo(0, 6);
   });
 
+  it('orders classes numerically, keeps the first of equally close pairs, and counts a zero row as 90° off', () => {
+    // Classes 10, 2, 9 at 0°, 120°, 240°: every centre pair is 120° apart.
+    const emb = [at(0), at(120), at(240), at(0, 2), [0, 0]];
+    const stats = angularStatistics(emb, [10, 2, 9, 10, 2]);
+    expect(stats.classes).toEqual([2, 9, 10]);
+    expect(stats.counts).toEqual([2, 1, 2]);
+    expect(stats.minInterClassAngle).toBeCloseTo(120, 9);
+    expect(stats.minInterClassPair).toEqual([2, 9]);
+    // The zero row of class 2 is 90° from every direction; its class centre is the other row's.
+    expect(stats.meanIntraClassAngleByClass).toEqual([expect.closeTo(45, 9), 0, expect.closeTo(0, 9)]);
+    expect(stats.meanIntraClassAngle).toBeCloseTo(90 / 5, 9);
+  });
+
   it('rejects mismatched or non-integer labels', () => {
     expect(() => angularStatistics([[1, 0]], [0, 1])).toThrow(/got 2 labels for 1 embeddings/);
     expect(() => angularStatistics([[1, 0]], [0.5])).toThrow(/label 0 is 0.5/);

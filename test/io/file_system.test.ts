@@ -47,6 +47,26 @@ describe('fileSystem', () => {
     }
   });
 
+  it('keeps the format, producer, training config and user metadata, and writes none that is absent', async () => {
+    const dir = tempDir();
+    const plain = smallModel();
+    await plain.save(fileSystem(join(dir, 'plain.json')));
+    const plainJson = JSON.parse(readFileSync(join(dir, 'plain.json'), 'utf8'));
+    expect(plainJson.format).toBe('layers-model');
+    expect(plainJson.generatedBy).toMatch(/^TensorFlow\.js tfjs-layers v/);
+    expect(plainJson.convertedBy).toBeNull();
+    expect('trainingConfig' in plainJson || 'userDefinedMetadata' in plainJson).toBe(false);
+    const trained = smallModel();
+    trained.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    trained.setUserDefinedMetadata({ note: 'kept' });
+    await trained.save(fileSystem(join(dir, 'trained.json')), { includeOptimizer: true }); // tfjs writes trainingConfig only then
+    const json = JSON.parse(readFileSync(join(dir, 'trained.json'), 'utf8'));
+    expect(json.trainingConfig.loss).toBe('mean_squared_error');
+    expect(json.userDefinedMetadata).toEqual({ note: 'kept' });
+    const loaded = await tfl.loadLayersModel(fileSystem(join(dir, 'trained.json')));
+    expect(loaded.getUserDefinedMetadata()).toEqual({ note: 'kept' });
+  });
+
   it('says what is wrong with a missing or broken model', async () => {
     const dir = tempDir();
     await expect(tfl.loadLayersModel(fileSystem(join(dir, 'none')))).rejects.toThrow(/cannot read model JSON at .*none/);
@@ -82,6 +102,7 @@ describe('fileSystem', () => {
     await second.save(fileSystem(dir));
     faults.failAt = 0;
     expect(faults.count).toBe(5);
+    expect(readdirSync(dir).sort()).toEqual(['model.json', 'weights.bin']); // the previous weights, set aside, are gone
     const loaded = await tfl.loadLayersModel(fileSystem(dir));
     expect(await (loaded.predict(x) as tf.Tensor).array()).toEqual(await (second.predict(x) as tf.Tensor).array());
   });
