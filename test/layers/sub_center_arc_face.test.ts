@@ -39,4 +39,15 @@ describe('SubCenterArcFace', () => {
     r.angleToDominant.forEach((a, i) => expect(a).toBeCloseTo(expected[i]!, 6));
     expect(() => dominantSubCenters(head, embeddings, [0, 0, 0, 1, 1, 2])).toThrow(/labels must be in \[0, 2\), but label 5 is 2/);
   });
+
+  it('gives −1 for a class without samples, keeps an unused sub-center out of the way, and checks its inputs', () => {
+    const head = subCenterArcFace({ units: 3, subCenters: 2 });
+    head.build([[null, 2], [null, 1]]);
+    head.setWeights([tf.tensor2d([[1, 0, -1, 0, 1, 1], [0, 1, 0, -1, 1, -1]])]);
+    // Class 0 only near its first sub-center (the second unused); class 1 near its second; class 2 absent.
+    const r = dominantSubCenters(head, [[1, 0.1], [1, -0.2], [0, -1]], [0, 0, 1]);
+    expect(r.dominant).toEqual([0, 1, -1]);
+    expect(() => dominantSubCenters(head, [[1, 0, 0]], [0])).toThrow(/dominantSubCenters: embeddings have dimension 3, but the head's kernel expects 2/);
+    expect(() => dominantSubCenters(subCenterArcFace({ units: 2 }), [[1, 0]], [0])).toThrow(/dominantSubCenters: expected a built SubCenterArcFace head/);
+  });
 });
