@@ -22,7 +22,7 @@ export { CosFace, cosFace, type CosFaceArgs } from './layers/cos_face.js';
 export { ArcFace, arcFace, type ArcFaceArgs } from './layers/arc_face.js';
 export { CombinedMargin, combinedMargin, type CombinedMarginArgs } from './layers/combined_margin.js';
 export { SubCenterArcFace, subCenterArcFace, type SubCenterArcFaceArgs } from './layers/sub_center_arc_face.js';
-export { AdaFace, adaFace, type AdaFaceArgs } from './layers/ada_face.js';
+export { AdaFace, adaFace, type AdaFaceArgs, type AdaFaceNormStatistics } from './layers/ada_face.js';
 export { CurricularFace, curricularFace, type CurricularFaceArgs } from './layers/curricular_face.js';
 export { marginCrossEntropy } from './losses/margin_cross_entropy.js';
 export { marginAccuracy } from './metrics/margin_accuracy.js';

@@ -19,6 +19,14 @@ export interface AdaFaceArgs extends ScaledCosineHeadArgs {
   tAlpha?: number;
 }
 
+/** AdaFace's running statistics of the clipped feature norms. */
+export interface AdaFaceNormStatistics {
+  /** μ, the running mean of the norms. */
+  mean: number;
+  /** σ, the running (sample) standard deviation of the norms. */
+  std: number;
+}
+
 /** The running statistics' starting values and the clipping of the norms, as in AdaFace's head.py. */
 const NORM_STATISTICS = Object.freeze({ mean: 20, std: 100, clipMin: 0.001, clipMax: 100, epsilon: 1e-3 });
 
@@ -76,14 +84,14 @@ export class AdaFace extends ScaledCosineHead {
    * before the layer is built. A synchronous read: on a backend that cannot read synchronously
    * (webgpu in Node) it throws, saying to use {@link AdaFace.readNormStatistics} instead.
    */
-  get normStatistics(): { mean: number; std: number } {
+  get normStatistics(): AdaFaceNormStatistics {
     if (this.normMean == null || this.normStd == null) return { mean: NORM_STATISTICS.mean, std: NORM_STATISTICS.std };
     const read = (v: tfl.LayerVariable) => readSync(this.getClassName(), 'reading the norm statistics', v.read(), 'use await layer.readNormStatistics()')[0] as number;
     return { mean: read(this.normMean), std: read(this.normStd) };
   }
 
   /** {@link AdaFace.normStatistics}, read asynchronously: works on every backend. */
-  async readNormStatistics(): Promise<{ mean: number; std: number }> {
+  async readNormStatistics(): Promise<AdaFaceNormStatistics> {
     if (this.normMean == null || this.normStd == null) return { mean: NORM_STATISTICS.mean, std: NORM_STATISTICS.std };
     const [mean, std] = await Promise.all([this.normMean.read().data(), this.normStd.read().data()]);
     return { mean: mean[0]!, std: std[0]! };
