@@ -160,13 +160,14 @@ const ADA_FACE_ANGLE_EPSILON = 1e-3;
 /**
  * The AdaFace target margin for rows with margin scalers ĝ ∈ [−1, 1] (AdaFace computes ĝ from
  * the feature norms: {@link AdaFace}): g(c) = cos(clip(θ − m·ĝ, ε, π − ε)) − (m + m·ĝ), θ = acos(c),
- * ε = 1e-3. High-norm (high-quality) rows (ĝ → 1) get an angular margin like ArcFace's, low-norm
- * rows (ĝ → −1) an angular margin of the other sign, which eases hard samples; the additive part
- * moves from CosFace-like (2m) to none. ĝ is a constant of the backward pass. θ is exact at
+ * ε = 1e-3. A low-norm (low-quality) row, ĝ = −1, gets ArcFace's margin cos(θ + m); ĝ = 0 gives
+ * CosFace's cos θ − m; a high-norm row, ĝ = 1, gets cos(θ − m) − 2m, which weighs hard samples
+ * more, as the paper describes. ĝ is used as given (the {@link AdaFace} head passes it
+ * detached, a constant of the backward pass, as the reference does). θ is exact at
  * c = ±1, with |dθ/dc| ≤ 1000 there, as for {@link arcFaceMargin}.
  *
  * Paper: M. Kim et al., "AdaFace: Quality Adaptive Margin for Face Recognition", CVPR 2022,
- * {@link https://arxiv.org/abs/2204.00964} (eq. 9 and the reference `head.py`).
+ * {@link https://arxiv.org/abs/2204.00964} (and its reference `head.py`).
  *
  * @param margin - m, in [0, π). AdaFace uses 0.4.
  * @param scaler - ĝ per row, [B, 1] (or anything that broadcasts against the target cosines [B, 1]).
@@ -224,7 +225,7 @@ export function curricularFaceMarginWith(margin: number, tOf: (cosTarget: tf.Ten
  * training (t ≈ 0) and more as t grows.
  *
  * Paper: Y. Huang et al., "CurricularFace: Adaptive Curriculum Learning Loss for Deep Face
- * Recognition", CVPR 2020, {@link https://arxiv.org/abs/2004.00288} (eq. 8-9 and the reference
+ * Recognition", CVPR 2020, {@link https://arxiv.org/abs/2004.00288} (and its reference
  * head).
  *
  * @param margin - m in radians, in [0, π). CurricularFace uses 0.5.

@@ -116,7 +116,7 @@ export function subCenterArcFaceRef(x: Matrix, w: Matrix, labels: number[], scal
 }
 
 /**
- * AdaFace's per-row margin scalers (Kim et al., CVPR 2022, eq. 9 and head.py): n = clip(‖x‖, 0.001,
+ * AdaFace's per-row margin scalers (Kim et al., CVPR 2022, and its head.py): n = clip(‖x‖, 0.001,
  * 100); μ, σ = tAlpha·(batch mean, sample sd of n) + (1 − tAlpha)·(running μ0, σ0);
  * ĝ = clip(h·(n − μ)/(σ + 0.001), −1, 1).
  */
@@ -139,7 +139,7 @@ export function adaFaceRef(x: Matrix, w: Matrix, labels: number[], scale: number
   }));
 }
 
-/** CurricularFace's t after one pass (Huang et al., CVPR 2020, eq. 10 and the reference head): t ← tAlpha·mean(cos θ_y) + (1 − tAlpha)·t0. */
+/** CurricularFace's t after one pass (Huang et al., CVPR 2020, and its reference head): t ← tAlpha·mean(cos θ_y) + (1 − tAlpha)·t0. */
 export function curricularTRef(x: Matrix, w: Matrix, labels: number[], tAlpha: number, t0 = 0): number {
   const targets = cosines(x, w).map((row, b) => row[labels[b]!]!);
   return tAlpha * (targets.reduce((a, v) => a + v, 0) / targets.length) + (1 - tAlpha) * t0;
