@@ -75,8 +75,8 @@ export class AdaFace extends ScaledCosineHead {
 
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
     super.build(inputShape);
-    this.normMean = this.addWeight('norm_mean', [], 'float32', tfl.initializers.constant({ value: NORM_STATISTICS.mean }), undefined, false);
-    this.normStd = this.addWeight('norm_std', [], 'float32', tfl.initializers.constant({ value: NORM_STATISTICS.std }), undefined, false);
+    this.normMean = this.addScalarState('norm_mean', NORM_STATISTICS.mean);
+    this.normStd = this.addScalarState('norm_std', NORM_STATISTICS.std);
   }
 
   /**
@@ -104,11 +104,8 @@ export class AdaFace extends ScaledCosineHead {
     const { mean, variance } = tf.moments(norms);
     // The sample standard deviation (n − 1), as torch.std; 0 for a single row (torch gives NaN).
     const std = batch > 1 ? tf.sqrt(tf.mul(variance, batch / (batch - 1))) : tf.zerosLike(variance);
-    const blend = (value: tf.Tensor, running: tfl.LayerVariable) => tf.add(tf.mul(value, this.tAlpha), tf.mul(running.read(), 1 - this.tAlpha));
-    const runningMean = blend(mean, this.normMean!);
-    const runningStd = blend(std, this.normStd!);
-    this.writeAfterPass(this.normMean!, runningMean);
-    this.writeAfterPass(this.normStd!, runningStd);
+    const runningMean = this.runningAverage(this.normMean!, mean, this.tAlpha);
+    const runningStd = this.runningAverage(this.normStd!, std, this.tAlpha);
     const scaler = tf.clipByValue(tf.mul(tf.div(tf.sub(norms, runningMean), tf.add(runningStd, NORM_STATISTICS.epsilon)), this.h), -1, 1);
     return adaFaceMargin(this.margin, scaler);
   }

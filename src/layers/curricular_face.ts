@@ -53,7 +53,7 @@ export class CurricularFace extends ScaledCosineHead {
 
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
     super.build(inputShape);
-    this.tVariable = this.addWeight('t', [], 'float32', tfl.initializers.zeros(), undefined, false);
+    this.tVariable = this.addScalarState('t', 0);
   }
 
   /**
@@ -75,11 +75,7 @@ export class CurricularFace extends ScaledCosineHead {
   /** ArcFace's target margin, and the hard negatives reweighted with t updated from this pass (staged). */
   protected override cosineMargin(): Margin {
     const variable = this.tVariable!;
-    return curricularFaceMarginWith(this.margin, (cosTarget) => {
-      const t = tf.add(tf.mul(tf.mean(cosTarget), this.tAlpha), tf.mul(variable.read(), 1 - this.tAlpha)) as tf.Scalar;
-      this.writeAfterPass(variable, t);
-      return t;
-    });
+    return curricularFaceMarginWith(this.margin, (cosTarget) => this.runningAverage(variable, tf.mean(cosTarget), this.tAlpha));
   }
 
   override getConfig(): tf.serialization.ConfigDict {

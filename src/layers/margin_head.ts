@@ -116,9 +116,25 @@ export abstract class MarginHead extends tfl.layers.Layer {
     this.pendingWrites.push({ variable, value });
   }
 
+  /** Adds a non-trainable scalar weight `name` starting at `initial`: state saved with the model. */
+  protected addScalarState(name: string, initial: number): tfl.LayerVariable {
+    return this.addWeight(name, [], 'float32', tfl.initializers.constant({ value: initial }), undefined, false);
+  }
+
   /** Adds a non-trainable scalar weight `name`, starting at 0, to count training passes with {@link MarginHead.countPass}. */
   protected addPassCounter(name: string): tfl.LayerVariable {
-    return this.addWeight(name, [], 'float32', tfl.initializers.zeros(), undefined, false);
+    return this.addScalarState(name, 0);
+  }
+
+  /**
+   * The running average momentum·value + (1 − momentum)·average of a scalar state weight, updated
+   * with this pass's `value` before use (as AdaFace's and CurricularFace's references do) and
+   * staged with {@link MarginHead.writeAfterPass}.
+   */
+  protected runningAverage(average: tfl.LayerVariable, value: tf.Tensor, momentum: number): tf.Scalar {
+    const updated = tf.add(tf.mul(value, momentum), tf.mul(average.read(), 1 - momentum)) as tf.Scalar;
+    this.writeAfterPass(average, updated);
+    return updated;
   }
 
   /**
@@ -176,7 +192,6 @@ export abstract class MarginHead extends tfl.layers.Layer {
         throw new Error(`${owner}: expected embeddings or [embeddings, labels], but got ${list.length} inputs.`);
       }
       const [x, labels = null] = list as [tf.Tensor, tf.Tensor?];
-      this.pendingWrites = [];
       try {
         const margin = kwargs?.training === true ? this.trainingMargin(x as tf.Tensor2D) : null;
         if (margin != null && labels == null) {

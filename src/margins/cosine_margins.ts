@@ -17,6 +17,11 @@ function sineOf(c: tf.Tensor): tf.Tensor {
   return tf.sqrt(tf.mul(tf.sub(1, clipped), tf.add(1, clipped)));
 }
 
+/** cos(θ + m) for c = cos θ, as c·cos m − sin θ·sin m (no acos). */
+function cosOfAnglePlus(c: tf.Tensor, margin: number): tf.Tensor {
+  return tf.sub(tf.mul(c, Math.cos(margin)), tf.mul(safeSine(c), Math.sin(margin)));
+}
+
 // customGrad: the exact derivative is infinite at c = ±1 and autodiff would give NaN or Inf there.
 /** sin θ = √(1 − c²) for c = cos θ, exact; its derivative −c / max(sin θ, 1e-3). */
 const safeSine = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
@@ -102,10 +107,10 @@ export function cosFaceMargin(margin: number): Margin<CosFaceMarginParams> {
  */
 export function arcFaceMargin(margin: number, easyMargin = false): Margin<ArcFaceMarginParams> {
   assertRange('ArcFace', 'margin', margin, 0, Math.PI);
-  const [cosM, sinM] = [Math.cos(margin), Math.sin(margin)];
+  const sinM = Math.sin(margin);
   const threshold = Math.cos(Math.PI - margin); // θ + m > π  ⇔  c < cos(π − m)
   const apply = (c: tf.Tensor): tf.Tensor => {
-    const shifted = tf.sub(tf.mul(c, cosM), tf.mul(safeSine(c), sinM));
+    const shifted = cosOfAnglePlus(c, margin);
     // A 0/1 mask from tf.step (whose gradient is zero) rather than tf.where on a comparison: tfjs
     // finds no gradient for the comparison and refuses to differentiate through it. Both branches
     // have finite derivatives everywhere, so the masked blend never multiplies 0 by infinity.
@@ -204,13 +209,12 @@ export interface CurricularFaceMarginParams {
 export function curricularFaceMarginWith(margin: number, tOf: (cosTarget: tf.Tensor) => tf.Scalar | number, params: CurricularFaceMarginParams = { margin }): Margin<CurricularFaceMarginParams> {
   checkAngleMargin('CurricularFace', margin);
   const arc = arcFaceMargin(margin);
-  const [cosM, sinM] = [Math.cos(margin), Math.sin(margin)];
   const nonTarget = (cosines: tf.Tensor, cosTarget: tf.Tensor): tf.Tensor => {
     const given = tOf(cosTarget);
     const t = typeof given === 'number' ? given : stopGradient(given); // a constant of the backward pass
     // Hard negatives: cos θ_j > cos(θ_y + m) (without ArcFace's fallback, as the reference). A 0/1
     // mask from tf.step, which has no gradient: only cos θ_j carries one, through cos θ_j·(t + cos θ_j).
-    const shifted = tf.sub(tf.mul(cosTarget, cosM), tf.mul(safeSine(cosTarget), sinM));
+    const shifted = cosOfAnglePlus(cosTarget, margin);
     const hard = tf.step(tf.sub(cosines, shifted));
     return tf.add(cosines, tf.mul(hard, tf.sub(tf.mul(cosines, tf.add(t, cosines)), cosines)));
   };
