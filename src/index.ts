@@ -7,6 +7,7 @@ export type { Margin, MarginFunction, TargetMargin } from './margins/margin.js';
 export { angularMargin, type AngularMargin } from './margins/angular_margin.js';
 export type { AngularMarginParams } from './kernels/angular_targets/op.js';
 export { cosFaceMargin, arcFaceMargin, combinedCosineMargin, adaFaceMargin, curricularFaceMargin, type CosFaceMarginParams, type ArcFaceMarginParams, type CombinedCosineMarginParams, type AdaFaceMarginParams, type CurricularFaceMarginParams } from './margins/cosine_margins.js';
+export { sphereFaceRMargin, type SphereFaceRMarginParams, type SphereFaceRVariant } from './margins/sphere_face_r_margin.js';
 export { marginLogits, type MarginLogitsOptions } from './ops/margin_logits.js';
 export { angularSoftmaxLogits, type AngularSoftmaxOptions } from './ops/angular_softmax_logits.js';
 export { cosFaceLogits, arcFaceLogits, combinedMarginLogits } from './ops/cosine_margin_logits.js';
@@ -24,6 +25,7 @@ export { CombinedMargin, combinedMargin, type CombinedMarginArgs } from './layer
 export { SubCenterArcFace, subCenterArcFace, type SubCenterArcFaceArgs } from './layers/sub_center_arc_face.js';
 export { AdaFace, adaFace, type AdaFaceArgs, type AdaFaceNormStatistics } from './layers/ada_face.js';
 export { CurricularFace, curricularFace, type CurricularFaceArgs } from './layers/curricular_face.js';
+export { SphereFaceR, sphereFaceR, type SphereFaceRArgs, type FeatureNormalization } from './layers/sphere_face_r.js';
 export { marginCrossEntropy } from './losses/margin_cross_entropy.js';
 export { marginAccuracy } from './metrics/margin_accuracy.js';
 export { embeddingModel } from './models/embedding_model.js';

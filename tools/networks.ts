@@ -128,6 +128,7 @@ function headParameters(options: HeadOptions): { [K in LibraryHeadKind]: Omit<He
     normlinear: {},
     modified: {},
     angular: { margin: options.margin, lambdaBase: options.lambdaBase, lambdaGamma: options.lambdaGamma, lambdaPower: options.lambdaPower, lambdaMin: options.lambdaMin },
+    spherefacer: { scale: options.scale, marginWarmupSteps: options.marginWarmupSteps },
     cosface: { scale: options.scale, margin: options.cosMargin, marginWarmupSteps: options.marginWarmupSteps },
     arcface: { scale: options.scale, margin: options.arcMargin, marginWarmupSteps: options.marginWarmupSteps },
     subcenter: { scale: options.scale, margin: options.arcMargin, marginWarmupSteps: options.marginWarmupSteps },

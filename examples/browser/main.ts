@@ -9,7 +9,7 @@ import { lineChart, movingAverage, scatter2d } from '../../tools/plots.js';
 import { loadDigits, type Digits } from './data.js';
 
 /** The heads the page offers (its select element). */
-type Head = 'original' | 'modified' | 'angular' | 'cosface' | 'arcface' | 'subcenter' | 'adaface';
+type Head = 'original' | 'modified' | 'angular' | 'spherefacer' | 'cosface' | 'arcface' | 'subcenter' | 'adaface';
 
 /** What the page exposes for its end-to-end test and for curious visitors. */
 interface DemoState {
@@ -58,6 +58,7 @@ function buildHead(head: Head): tf.layers.Layer {
     case 'original': return tf.layers.dense({ units, kernelInitializer });
     case 'modified': return HEADS.modified.create({ units, kernelInitializer });
     case 'angular': return HEADS.angular.create({ units, kernelInitializer, margin: Math.round(num('margin')), lambdaBase: num('lambdaBase'), lambdaGamma: num('lambdaGamma'), lambdaPower: num('lambdaPower'), lambdaMin: num('lambdaMin') });
+    case 'spherefacer': return HEADS.spherefacer.create({ units, kernelInitializer, scale: num('scale'), margin: num('margin') });
     case 'cosface': return HEADS.cosface.create({ units, kernelInitializer, scale: num('scale'), margin: num('margin') });
     case 'arcface': return HEADS.arcface.create({ units, kernelInitializer, scale: num('scale'), margin: num('margin') });
     case 'subcenter': return HEADS.subcenter.create({ units, kernelInitializer, scale: num('scale'), margin: num('margin') });

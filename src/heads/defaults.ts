@@ -36,3 +36,9 @@ export const ADA_FACE_DEFAULTS = Object.freeze({ ...COSINE_HEAD_DEFAULTS, margin
 
 /** CurricularFace: s = 64, m = 0.5 rad, momentum tAlpha = 0.01 of t, which starts at 0 (CVPR 2020 and its reference head). */
 export const CURRICULAR_FACE_DEFAULTS = Object.freeze({ ...COSINE_HEAD_DEFAULTS, margin: 0.5, tAlpha: 0.01 });
+
+/**
+ * SphereFace-R: m = 1.5, s = 30, variant 'v0', hard feature normalization, and for the soft one a
+ * norm penalty of weight t = 0.01 (opensphere's `SphereFaceR_H` and `SphereFaceR_S`). No warm-up.
+ */
+export const SPHERE_FACE_R_DEFAULTS = Object.freeze({ ...COSINE_HEAD_DEFAULTS, scale: 30, margin: 1.5, variant: 'v0', featureNormalization: 'hard', featureLossWeight: 0.01 } as const);

@@ -7,8 +7,9 @@ import { CurricularFace, type CurricularFaceArgs } from '../layers/curricular_fa
 import type { MarginHead, MarginHeadArgs } from '../layers/margin_head.js';
 import { ModifiedSoftmax, type ModifiedSoftmaxArgs } from '../layers/modified_softmax.js';
 import { NormLinear, type NormLinearArgs } from '../layers/norm_linear.js';
+import { SphereFaceR, type SphereFaceRArgs } from '../layers/sphere_face_r.js';
 import { SubCenterArcFace, type SubCenterArcFaceArgs } from '../layers/sub_center_arc_face.js';
-import { ADA_FACE_DEFAULTS, ANGULAR_SOFTMAX_DEFAULTS, ARC_FACE_DEFAULTS, COMBINED_MARGIN_DEFAULTS, COS_FACE_DEFAULTS, CURRICULAR_FACE_DEFAULTS, NORM_LINEAR_DEFAULTS, SUB_CENTER_ARC_FACE_DEFAULTS } from './defaults.js';
+import { ADA_FACE_DEFAULTS, ANGULAR_SOFTMAX_DEFAULTS, ARC_FACE_DEFAULTS, COMBINED_MARGIN_DEFAULTS, COS_FACE_DEFAULTS, CURRICULAR_FACE_DEFAULTS, NORM_LINEAR_DEFAULTS, SPHERE_FACE_R_DEFAULTS, SUB_CENTER_ARC_FACE_DEFAULTS } from './defaults.js';
 
 /** What a program needs to know of a head to offer it: its name, title, paper, defaults and factory. */
 export interface HeadDescription<Args> {
@@ -30,6 +31,8 @@ export interface HeadArgsByKind {
   modified: ModifiedSoftmaxArgs;
   /** {@link AngularSoftmax} (SphereFace). */
   angular: AngularSoftmaxArgs;
+  /** {@link SphereFaceR}. */
+  spherefacer: SphereFaceRArgs;
   /** {@link CosFace}. */
   cosface: CosFaceArgs;
   /** {@link ArcFace}. */
@@ -46,7 +49,7 @@ export interface HeadArgsByKind {
   normlinear: NormLinearArgs;
 }
 
-/** A head kind of the registry: 'modified', 'angular', 'cosface', 'arcface', 'combined', 'subcenter', 'adaface', 'curricular' or 'normlinear'. */
+/** A head kind of the registry: 'modified', 'angular', 'spherefacer', 'cosface', 'arcface', 'combined', 'subcenter', 'adaface', 'curricular' or 'normlinear'. */
 export type HeadKind = keyof HeadArgsByKind;
 
 /**
@@ -61,6 +64,7 @@ export type HeadKind = keyof HeadArgsByKind;
 export const HEADS: { readonly [K in HeadKind]: HeadDescription<HeadArgsByKind[K]> } = Object.freeze({
   modified: { className: ModifiedSoftmax.className, title: 'modified softmax', paper: 'https://arxiv.org/abs/1704.08063 §3.2', defaults: {}, create: (args: ModifiedSoftmaxArgs) => new ModifiedSoftmax(args) },
   angular: { className: AngularSoftmax.className, title: 'angular softmax (A-Softmax)', paper: 'https://arxiv.org/abs/1704.08063', defaults: ANGULAR_SOFTMAX_DEFAULTS, create: (args: AngularSoftmaxArgs) => new AngularSoftmax(args) },
+  spherefacer: { className: SphereFaceR.className, title: 'SphereFace-R', paper: 'https://arxiv.org/abs/2109.05565', defaults: SPHERE_FACE_R_DEFAULTS, create: (args: SphereFaceRArgs) => new SphereFaceR(args) },
   cosface: { className: CosFace.className, title: 'CosFace', paper: 'https://arxiv.org/abs/1801.09414', defaults: COS_FACE_DEFAULTS, create: (args: CosFaceArgs) => new CosFace(args) },
   arcface: { className: ArcFace.className, title: 'ArcFace', paper: 'https://arxiv.org/abs/1801.07698', defaults: ARC_FACE_DEFAULTS, create: (args: ArcFaceArgs) => new ArcFace(args) },
   combined: { className: CombinedMargin.className, title: 'combined margin', paper: 'https://arxiv.org/abs/1801.07698 §3.3', defaults: COMBINED_MARGIN_DEFAULTS, create: (args: CombinedMarginArgs) => new CombinedMargin(args) },

@@ -107,6 +107,15 @@ export abstract class MarginHead extends tfl.layers.Layer {
   }
 
   /**
+   * The embeddings a training pass computes its logits from, given the input x [B, D]: x itself by
+   * default. A head may attach a penalty's gradient here (SphereFace-R's soft feature
+   * normalization). Called once per training pass, before {@link MarginHead.trainingMargin}.
+   */
+  protected trainingEmbeddings(x: tf.Tensor2D): tf.Tensor2D {
+    return x;
+  }
+
+  /**
    * Stages `value` to be written to `variable` once the current training pass has succeeded (its
    * inputs passed validation): a pass that throws changes no state. For what a pass advances:
    * step counters, running statistics. Call from {@link MarginHead.trainingMargin}; `value` is a
@@ -191,14 +200,16 @@ export abstract class MarginHead extends tfl.layers.Layer {
       if (list.length < 1 || list.length > 2) {
         throw new Error(`${owner}: expected embeddings or [embeddings, labels], but got ${list.length} inputs.`);
       }
-      const [x, labels = null] = list as [tf.Tensor, tf.Tensor?];
+      const [input, labels = null] = list as [tf.Tensor2D, tf.Tensor?];
       try {
-        const margin = kwargs?.training === true ? this.trainingMargin(x as tf.Tensor2D) : null;
+        const training = kwargs?.training === true;
+        const x = training ? this.trainingEmbeddings(input) : input;
+        const margin = training ? this.trainingMargin(x) : null;
         if (margin != null && labels == null) {
           throw new Error(`${owner}: training needs the labels: call the layer on [embeddings, labels], with labels of shape [B] or [B, 1].`);
         }
-        const raw = this.cosineLogits(x as tf.Tensor2D, this.kernel!.read());
-        const logits = marginOnTargets(owner, raw, x as tf.Tensor2D, margin == null ? null : labels, margin, {
+        const raw = this.cosineLogits(x, this.kernel!.read());
+        const logits = marginOnTargets(owner, raw, x, margin == null ? null : labels, margin, {
           normalizeInput: this.normalizeInput,
           scale: this.logitScale,
           validateLabels: this.validateLabels ?? validatesLabelsByDefault(),

@@ -9,6 +9,8 @@ import { useFusedKernels } from '../../src/kernels/fused_kernels.js';
 import { angularSoftmaxLogits } from '../../src/ops/angular_softmax_logits.js';
 import { arcFaceLogits, combinedMarginLogits, cosFaceLogits } from '../../src/ops/cosine_margin_logits.js';
 import { l2Normalize } from '../../src/ops/l2_norm.js';
+import { marginLogits } from '../../src/ops/margin_logits.js';
+import { sphereFaceRMargin } from '../../src/margins/sphere_face_r_margin.js';
 
 const lane = tf.getBackend();
 const ENGINES: Array<{ name: string; backend: string; fused: boolean }> = [
@@ -38,13 +40,14 @@ const GRID: Case[] = [
 
 type Op = (x: tf.Tensor2D, w: tf.Tensor2D, labels: tf.Tensor1D) => tf.Tensor;
 /** The ops whose values go through the backend's cos (WGSL's may err by ~1e-4, see transcendentalAtol). */
-const USES_COS = new Set(['combined margin']);
+const USES_COS = new Set(['combined margin', 'SphereFace-R v0', 'SphereFace-R v1', 'SphereFace-R v2']);
 const OPS: Array<[string, Op]> = [
   ...[1, 2, 3, 4].map((m): [string, Op] => [`A-Softmax m = ${m}, λ = 0`, (x, w, l) => angularSoftmaxLogits(x, w, l, { margin: m, lambda: 0 })]),
   ['A-Softmax m = 4, λ = 5', (x, w, l) => angularSoftmaxLogits(x, w, l, { margin: 4, lambda: 5 })],
   ['CosFace', (x, w, l) => cosFaceLogits(x, w, l)],
   ['ArcFace', (x, w, l) => arcFaceLogits(x, w, l)],
   ['combined margin', (x, w, l) => combinedMarginLogits(x, w, l, { m1: 1, m2: 0.3, m3: 0.2 })],
+  ...(['v0', 'v1', 'v2'] as const).map((v): [string, Op] => [`SphereFace-R ${v}`, (x, w, l) => marginLogits(x, w, l, { normalizeInput: true, scale: 30, targetMargin: sphereFaceRMargin(1.5, v) })]),
   ['l2Normalize', (x, w) => tf.add(l2Normalize(x, 1), tf.mul(0, tf.sum(w)))],
 ];
 

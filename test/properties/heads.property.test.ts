@@ -50,7 +50,7 @@ describe('properties', () => {
     });
   }
 
-  const layers: HeadKind[] = ['angular', 'cosface', 'arcface'];
+  const layers: HeadKind[] = ['angular', 'spherefacer', 'cosface', 'arcface'];
   for (const kind of layers) {
     it(`${kind}: training changes only the target logits, and never raises them`, async () => {
       await fc.assert(fc.asyncProperty(batch, async ({ x, w, labels }) => {

@@ -160,3 +160,31 @@ export function curricularFaceRef(x: Matrix, w: Matrix, labels: number[], scale:
     });
   });
 }
+
+/**
+ * SphereFace-R's d(θ) = g(θ) − cos θ for every entry, as its reference's get_d_theta: θ from cos θ
+ * clamped to [−1 + 1e-5, 1 − 1e-5], the target's angle multiplied by m; 'v0' g = (−1)^k cos(mθ) − 2k,
+ * k = ⌊mθ/π⌋; 'v1' g = cos(clamp(mθ, 1e-5, 3.14159)); 'v2' g = cos(θ'/m) with θ' that angle (so the
+ * target keeps cos θ and a non-target gets cos(θ/m)).
+ */
+export function sphereFaceRDeltaRef(x: Matrix, w: Matrix, labels: number[], m: number, variant: 'v0' | 'v1' | 'v2'): Matrix {
+  return cosines(x, w).map((row, b) => row.map((c, j) => {
+    const theta = Math.acos(Math.min(1 - 1e-5, Math.max(-1 + 1e-5, c)));
+    const mTheta = j === labels[b] ? m * theta : theta;
+    let g: number;
+    if (variant === 'v0') {
+      const k = Math.floor(mTheta / Math.PI);
+      g = (k % 2 === 0 ? 1 : -1) * Math.cos(mTheta) - 2 * k;
+    } else if (variant === 'v1') {
+      g = Math.cos(Math.min(3.14159, Math.max(1e-5, mTheta)));
+    } else {
+      g = Math.cos(mTheta / m);
+    }
+    return g - c;
+  }));
+}
+
+/** SphereFace-R's logits r·(cos θ_bj + d_bj) for given d: r = s ('hard') or ‖x_b‖ ('none', 'soft'). */
+export function sphereFaceRRef(x: Matrix, w: Matrix, delta: Matrix, hard: boolean, scale: number): Matrix {
+  return cosines(x, w).map((row, b) => row.map((c, j) => (hard ? scale : norm(x[b]!)) * (c + delta[b]![j]!)));
+}
