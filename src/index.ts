@@ -25,6 +25,9 @@ export { CombinedMargin, combinedMargin, type CombinedMarginArgs } from './layer
 export { SubCenterArcFace, subCenterArcFace, type SubCenterArcFaceArgs } from './layers/sub_center_arc_face.js';
 export { AdaFace, adaFace, type AdaFaceArgs, type AdaFaceNormStatistics } from './layers/ada_face.js';
 export { CurricularFace, curricularFace, type CurricularFaceArgs } from './layers/curricular_face.js';
+export { sphereFace2Margin, type SphereFace2MarginParams, type SphereFace2Variant } from './margins/sphere_face2_margin.js';
+export { SphereFace2, sphereFace2, type SphereFace2Args } from './layers/sphere_face2.js';
+export { sphereFace2Loss, type SphereFace2LossOptions } from './losses/sphere_face2_loss.js';
 export { SphereFaceR, sphereFaceR, type SphereFaceRArgs, type FeatureNormalization } from './layers/sphere_face_r.js';
 export { marginCrossEntropy } from './losses/margin_cross_entropy.js';
 export { marginAccuracy } from './metrics/margin_accuracy.js';

@@ -4,7 +4,7 @@
 // and the MLP 784-256-128 ('quick'); and a tiny MLP for smoke tests ('tiny').
 import type * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { HEAD_KINDS as LIBRARY_HEAD_KINDS, HEADS, type HeadArgsByKind, type HeadKind as LibraryHeadKind } from 'tfjs-angular-margin';
+import { HEAD_KINDS as LIBRARY_HEAD_KINDS, HEADS, marginCrossEntropy, type HeadArgsByKind, type HeadKind as LibraryHeadKind } from 'tfjs-angular-margin';
 
 export type Network = 'paper' | 'quick' | 'cnn' | 'cnn-wide' | 'tiny';
 export const NETWORKS: readonly Network[] = ['paper', 'quick', 'cnn', 'cnn-wide', 'tiny'];
@@ -129,6 +129,7 @@ function headParameters(options: HeadOptions): { [K in LibraryHeadKind]: Omit<He
     modified: {},
     angular: { margin: options.margin, lambdaBase: options.lambdaBase, lambdaGamma: options.lambdaGamma, lambdaPower: options.lambdaPower, lambdaMin: options.lambdaMin },
     spherefacer: { scale: options.scale, marginWarmupSteps: options.marginWarmupSteps },
+    sphereface2: {},
     cosface: { scale: options.scale, margin: options.cosMargin, marginWarmupSteps: options.marginWarmupSteps },
     arcface: { scale: options.scale, margin: options.arcMargin, marginWarmupSteps: options.marginWarmupSteps },
     subcenter: { scale: options.scale, margin: options.arcMargin, marginWarmupSteps: options.marginWarmupSteps },
@@ -136,6 +137,13 @@ function headParameters(options: HeadOptions): { [K in LibraryHeadKind]: Omit<He
     adaface: { scale: options.scale, margin: options.adaMargin, marginWarmupSteps: options.marginWarmupSteps },
     curricular: { scale: options.scale, margin: options.arcMargin, marginWarmupSteps: options.marginWarmupSteps },
   };
+}
+
+/** The loss a head trains with: the registry's for heads with their own (SphereFace2), else the softmax cross-entropy. */
+export function buildLoss(kind: HeadKind, options: HeadOptions): (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar {
+  if (kind === 'original') return marginCrossEntropy;
+  const head = HEADS[kind] as { loss?(args: Omit<HeadArgsByKind[LibraryHeadKind], 'units'>): (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar };
+  return head.loss?.(headParameters(options)[kind]) ?? marginCrossEntropy;
 }
 
 /** The head: 'original' is a Dense layer with bias; the others come from the library's registry. */

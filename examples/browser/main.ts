@@ -9,7 +9,7 @@ import { lineChart, movingAverage, scatter2d } from '../../tools/plots.js';
 import { loadDigits, type Digits } from './data.js';
 
 /** The heads the page offers (its select element). */
-type Head = 'original' | 'modified' | 'angular' | 'spherefacer' | 'cosface' | 'arcface' | 'subcenter' | 'adaface';
+type Head = 'original' | 'modified' | 'angular' | 'spherefacer' | 'sphereface2' | 'cosface' | 'arcface' | 'subcenter' | 'adaface';
 
 /** What the page exposes for its end-to-end test and for curious visitors. */
 interface DemoState {
@@ -59,6 +59,7 @@ function buildHead(head: Head): tf.layers.Layer {
     case 'modified': return HEADS.modified.create({ units, kernelInitializer });
     case 'angular': return HEADS.angular.create({ units, kernelInitializer, margin: Math.round(num('margin')), lambdaBase: num('lambdaBase'), lambdaGamma: num('lambdaGamma'), lambdaPower: num('lambdaPower'), lambdaMin: num('lambdaMin') });
     case 'spherefacer': return HEADS.spherefacer.create({ units, kernelInitializer, scale: num('scale'), margin: num('margin') });
+    case 'sphereface2': return HEADS.sphereface2.create({ units, kernelInitializer, r: num('scale') });
     case 'cosface': return HEADS.cosface.create({ units, kernelInitializer, scale: num('scale'), margin: num('margin') });
     case 'arcface': return HEADS.arcface.create({ units, kernelInitializer, scale: num('scale'), margin: num('margin') });
     case 'subcenter': return HEADS.subcenter.create({ units, kernelInitializer, scale: num('scale'), margin: num('margin') });
@@ -100,6 +101,8 @@ async function train(train: Digits, test: Digits): Promise<void> {
   const testY = tf.tensor1d(test.labels, 'int32');
   const trunk = buildTrunk('quick', 2, 1); // the MNIST example's MLP, 784-256-128-2
   const head = buildHead(kind);
+  // SphereFace2 trains with its own binary loss (the registry says so); every other head with the softmax's.
+  const lossOf = (kind === 'sphereface2' ? HEADS.sphereface2.loss?.({ units: 10, r: num('scale') }) : undefined) ?? marginCrossEntropy;
   const optimizer = tf.train.adam(0.003);
   const rand = seededRandom(3);
   try {
@@ -112,7 +115,7 @@ async function train(train: Digits, test: Digits): Promise<void> {
         return optimizer.minimize(() => {
           const z = applyHead(head, kind, trunk.apply(xb, { training: true }) as tf.Tensor, yb, true);
           correct = tf.keep(tf.mean(tf.cast(tf.equal(tf.argMax(z, 1), yb), 'float32')));
-          return marginCrossEntropy(tf.oneHot(yb, 10), z);
+          return lossOf(tf.oneHot(yb, 10), z);
         }, true)!;
       });
       state.losses.push((await loss.data())[0]!);

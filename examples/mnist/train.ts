@@ -2,11 +2,11 @@
 // images only; evaluate every test image without the margin and without any training step.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { AngularSoftmax, marginCrossEntropy } from 'tfjs-angular-margin';
+import { AngularSoftmax } from 'tfjs-angular-margin';
 import { seededRandom } from 'tfjs-angular-margin/testing';
 import { FlatAdam } from '../../tools/flat_adam.js';
 import type { MnistSplit } from '../../tools/mnist/idx.js';
-import { applyHead, buildHead, buildTrunk, type HeadKind, type HeadOptions, type Network } from '../../tools/networks.js';
+import { applyHead, buildHead, buildLoss, buildTrunk, type HeadKind, type HeadOptions, type Network } from '../../tools/networks.js';
 import { permutation } from '../../tools/permutation.js';
 import { Progress, type ProgressSink } from './progress.js';
 
@@ -140,6 +140,7 @@ export async function trainHead(kind: HeadKind, train: MnistSplit, evaluation: E
   const test = evaluation.test;
   const trunk = buildTrunk(config.network, config.dim, config.seed);
   const head = buildHead(kind, config);
+  const lossOf = buildLoss(kind, config);
   const optimizer = config.optimizer === 'flat-adam' ? new FlatAdam(config.lr, 0.9, 0.999, 1e-8) : new ScheduledAdam(config.lr, 0.9, 0.999, 1e-8);
   const rand = seededRandom(config.seed + 1000);
   const augmentRand = seededRandom(config.seed + 2000);
@@ -176,7 +177,7 @@ export async function trainHead(kind: HeadKind, train: MnistSplit, evaluation: E
       return optimizer.minimize(() => {
         const logits = applyHead(head, kind, trunk.apply(xb, { training: true }) as tf.Tensor, yb, true);
         correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), yb), 'float32')));
-        return marginCrossEntropy(tf.oneHot(yb, config.classes), logits);
+        return lossOf(tf.oneHot(yb, config.classes), logits);
       }, true)!;
     });
     const [lossValue] = await loss.data();

@@ -1,3 +1,4 @@
+import type * as tf from '@tensorflow/tfjs-core';
 import { AdaFace, type AdaFaceArgs } from '../layers/ada_face.js';
 import { AngularSoftmax, type AngularSoftmaxArgs } from '../layers/angular_softmax.js';
 import { ArcFace, type ArcFaceArgs } from '../layers/arc_face.js';
@@ -7,9 +8,11 @@ import { CurricularFace, type CurricularFaceArgs } from '../layers/curricular_fa
 import type { MarginHead, MarginHeadArgs } from '../layers/margin_head.js';
 import { ModifiedSoftmax, type ModifiedSoftmaxArgs } from '../layers/modified_softmax.js';
 import { NormLinear, type NormLinearArgs } from '../layers/norm_linear.js';
+import { SphereFace2, type SphereFace2Args } from '../layers/sphere_face2.js';
 import { SphereFaceR, type SphereFaceRArgs } from '../layers/sphere_face_r.js';
+import { sphereFace2Loss } from '../losses/sphere_face2_loss.js';
 import { SubCenterArcFace, type SubCenterArcFaceArgs } from '../layers/sub_center_arc_face.js';
-import { ADA_FACE_DEFAULTS, ANGULAR_SOFTMAX_DEFAULTS, ARC_FACE_DEFAULTS, COMBINED_MARGIN_DEFAULTS, COS_FACE_DEFAULTS, CURRICULAR_FACE_DEFAULTS, NORM_LINEAR_DEFAULTS, SPHERE_FACE_R_DEFAULTS, SUB_CENTER_ARC_FACE_DEFAULTS } from './defaults.js';
+import { ADA_FACE_DEFAULTS, ANGULAR_SOFTMAX_DEFAULTS, ARC_FACE_DEFAULTS, COMBINED_MARGIN_DEFAULTS, COS_FACE_DEFAULTS, CURRICULAR_FACE_DEFAULTS, NORM_LINEAR_DEFAULTS, SPHERE_FACE2_DEFAULTS, SPHERE_FACE_R_DEFAULTS, SUB_CENTER_ARC_FACE_DEFAULTS } from './defaults.js';
 
 /** What a program needs to know of a head to offer it: its name, title, paper, defaults and factory. */
 export interface HeadDescription<Args> {
@@ -23,6 +26,11 @@ export interface HeadDescription<Args> {
   readonly defaults: Readonly<Required<Omit<Args, keyof MarginHeadArgs>>>;
   /** Creates the layer. */
   create(args: Args): MarginHead;
+  /**
+   * The loss the head trains with, for the layer's arguments, where it is not
+   * {@link marginCrossEntropy} (the softmax cross-entropy of every other head): SphereFace2's.
+   */
+  loss?(args: Args): (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar;
 }
 
 /** Each head kind's arguments. */
@@ -33,6 +41,8 @@ export interface HeadArgsByKind {
   angular: AngularSoftmaxArgs;
   /** {@link SphereFaceR}. */
   spherefacer: SphereFaceRArgs;
+  /** {@link SphereFace2}. */
+  sphereface2: SphereFace2Args;
   /** {@link CosFace}. */
   cosface: CosFaceArgs;
   /** {@link ArcFace}. */
@@ -49,7 +59,7 @@ export interface HeadArgsByKind {
   normlinear: NormLinearArgs;
 }
 
-/** A head kind of the registry: 'modified', 'angular', 'spherefacer', 'cosface', 'arcface', 'combined', 'subcenter', 'adaface', 'curricular' or 'normlinear'. */
+/** A head kind of the registry: 'modified', 'angular', 'spherefacer', 'sphereface2', 'cosface', 'arcface', 'combined', 'subcenter', 'adaface', 'curricular' or 'normlinear'. */
 export type HeadKind = keyof HeadArgsByKind;
 
 /**
@@ -65,6 +75,14 @@ export const HEADS: { readonly [K in HeadKind]: HeadDescription<HeadArgsByKind[K
   modified: { className: ModifiedSoftmax.className, title: 'modified softmax', paper: 'https://arxiv.org/abs/1704.08063 §3.2', defaults: {}, create: (args: ModifiedSoftmaxArgs) => new ModifiedSoftmax(args) },
   angular: { className: AngularSoftmax.className, title: 'angular softmax (A-Softmax)', paper: 'https://arxiv.org/abs/1704.08063', defaults: ANGULAR_SOFTMAX_DEFAULTS, create: (args: AngularSoftmaxArgs) => new AngularSoftmax(args) },
   spherefacer: { className: SphereFaceR.className, title: 'SphereFace-R', paper: 'https://arxiv.org/abs/2109.05565', defaults: SPHERE_FACE_R_DEFAULTS, create: (args: SphereFaceRArgs) => new SphereFaceR(args) },
+  sphereface2: {
+    className: SphereFace2.className,
+    title: 'SphereFace2',
+    paper: 'https://arxiv.org/abs/2108.01513',
+    defaults: SPHERE_FACE2_DEFAULTS,
+    create: (args: SphereFace2Args) => new SphereFace2(args),
+    loss: (args: SphereFace2Args) => sphereFace2Loss({ alpha: args.alpha ?? SPHERE_FACE2_DEFAULTS.alpha, r: args.r ?? SPHERE_FACE2_DEFAULTS.r }),
+  },
   cosface: { className: CosFace.className, title: 'CosFace', paper: 'https://arxiv.org/abs/1801.09414', defaults: COS_FACE_DEFAULTS, create: (args: CosFaceArgs) => new CosFace(args) },
   arcface: { className: ArcFace.className, title: 'ArcFace', paper: 'https://arxiv.org/abs/1801.07698', defaults: ARC_FACE_DEFAULTS, create: (args: ArcFaceArgs) => new ArcFace(args) },
   combined: { className: CombinedMargin.className, title: 'combined margin', paper: 'https://arxiv.org/abs/1801.07698 §3.3', defaults: COMBINED_MARGIN_DEFAULTS, create: (args: CombinedMarginArgs) => new CombinedMargin(args) },

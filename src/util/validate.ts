@@ -47,3 +47,10 @@ export function assertUnitInterval(owner: string, name: string, value: unknown):
     throw new Error(`${owner}: ${name} must be a number in [0, 1], but got ${describe(value)}.`);
   }
 }
+
+/** Throws unless `value` is a number strictly between 0 and 1 (a weight that needs both terms). */
+export function assertOpenUnitInterval(owner: string, name: string, value: unknown): asserts value is number {
+  if (typeof value !== 'number' || !(value > 0 && value < 1)) {
+    throw new Error(`${owner}: ${name} must be a number in (0, 1), but got ${describe(value)}.`);
+  }
+}

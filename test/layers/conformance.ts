@@ -25,6 +25,8 @@ export interface HeadCase {
   nonTrainableWeights: number;
   /** Kernel columns per class (sub-centers); default 1, a kernel [D, C]. */
   columnsPerClass?: number;
+  /** Trainable scalar weights besides the kernel (SphereFace2's bias); default 0. */
+  trainableScalars?: number;
   /** Absolute tolerance of the training values (default 3e-4); more where they go through the backend's cos (see transcendentalAtol). */
   trainingAtol?: number;
   /** Which configuration this is, where a head runs the suite more than once. */
@@ -83,11 +85,12 @@ export function describeHeadConformance(c: HeadCase): void {
       expectClose(await toMatrix(head.apply([x, labels], { training: true }) as tf.Tensor), c.trainingRef(X, kernelOf(c), LABELS), c.trainingAtol ?? 3e-4, 1e-5);
     });
 
-    it('has one trainable kernel [D, C·K] and the expected non-trainable weights', async () => {
+    it('has one trainable kernel [D, C·K] (and its trainable scalars) and the expected non-trainable weights', async () => {
       const head = builtHead(c);
-      expect(head.trainableWeights.map((w) => w.shape)).toEqual([[D, C * (c.columnsPerClass ?? 1)]]);
+      const scalars = c.trainableScalars ?? 0;
+      expect(head.trainableWeights.map((w) => w.shape)).toEqual([[D, C * (c.columnsPerClass ?? 1)], ...Array.from({ length: scalars }, () => [])]);
       expect(head.nonTrainableWeights.length).toBe(c.nonTrainableWeights);
-      expect(head.countParams()).toBe(D * C * (c.columnsPerClass ?? 1) + c.nonTrainableWeights);
+      expect(head.countParams()).toBe(D * C * (c.columnsPerClass ?? 1) + scalars + c.nonTrainableWeights);
     });
 
     it('round-trips getConfig through the constructor and the class registry', async () => {

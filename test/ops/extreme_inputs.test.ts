@@ -53,7 +53,16 @@ describe('extreme inputs', () => {
     });
   }
 
+  // SphereFace2's starting bias divides by C − 1 (with one class there are no negatives to
+  // balance): it rejects units 1 in its constructor, on every backend.
+  const NEEDS_TWO_CLASSES = new Set<string>(['sphereface2']);
   for (const kind of HEAD_KINDS) {
+    if (NEEDS_TWO_CLASSES.has(kind)) {
+      it(`${kind}: one class (units 1) is rejected by the constructor`, () => {
+        expect(() => (HEADS[kind] as { create(args: { units: number }): unknown }).create({ units: 1 })).toThrow(/units must be an integer >= 2, but got 1/);
+      });
+      continue;
+    }
     it(`${kind}: one class (units 1) trains and infers on this backend`, async () => {
       const head = (HEADS[kind] as { create(args: { units: number }): { apply(inputs: tf.Tensor[], kwargs?: object): unknown } }).create({ units: 1 });
       const x = tf.tensor2d([[1, 2], [3, -1]]);

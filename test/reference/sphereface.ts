@@ -188,3 +188,60 @@ export function sphereFaceRDeltaRef(x: Matrix, w: Matrix, labels: number[], m: n
 export function sphereFaceRRef(x: Matrix, w: Matrix, delta: Matrix, hard: boolean, scale: number): Matrix {
   return cosines(x, w).map((row, b) => row.map((c, j) => (hard ? scale : norm(x[b]!)) * (c + delta[b]![j]!)));
 }
+
+/** SphereFace2's similarity adjustment g(z) = 2((z + 1)/2)^t − 1. */
+function similarityRef(z: number, t: number): number {
+  return 2 * ((z + 1) / 2) ** t - 1;
+}
+
+/**
+ * SphereFace2's d = g − cos θ for every entry, as its reference (opensphere's SphereFace2.forward):
+ * 'C': g(cos θ) − m on the target, g(cos θ) + m elsewhere; 'A' and 'M': g(cos θ') with
+ * θ' = clamp(θ + m or mθ on the target, θ elsewhere; [1e-5, 3.14159]), θ = acos(clamp(cos θ, ±(1 − 1e-5))).
+ */
+export function sphereFace2DeltaRef(x: Matrix, w: Matrix, labels: number[], variant: 'C' | 'A' | 'M', m: number, t: number): Matrix {
+  return cosines(x, w).map((row, b) => row.map((c, j) => {
+    const target = j === labels[b];
+    if (variant === 'C') return similarityRef(c, t) - m * (target ? 1 : -1) - c;
+    const theta = Math.acos(Math.min(1 - 1e-5, Math.max(-1 + 1e-5, c)));
+    const shifted = target ? (variant === 'A' ? theta + m : m * theta) : theta;
+    return similarityRef(Math.cos(Math.min(3.14159, Math.max(1e-5, shifted))), t) - c;
+  }));
+}
+
+/** SphereFace2's logits r·(cos θ + d) + b for given d (training), or r·g(cos θ) + b (inference: d = null). */
+export function sphereFace2Ref(x: Matrix, w: Matrix, delta: Matrix | null, r: number, bias: number, t: number): Matrix {
+  return cosines(x, w).map((row, b) => row.map((c, j) => r * (delta == null ? similarityRef(c, t) : c + delta[b]![j]!) + bias));
+}
+
+/**
+ * SphereFace2's starting bias from what it is for (the paper's derivation): with every cos θ = 0
+ * at initialization, the bias at which the loss is stationary in b, α·(1 − σ(a_y + b)) =
+ * (1 − α)(C − 1)·σ(a_i + b), a_y and a_i the target and non-target logits less b. Found by bisection.
+ */
+export function sphereFace2BiasRef(classes: number, variant: 'C' | 'A' | 'M', alpha: number, r: number, m: number, t: number): number {
+  const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
+  const thetaY = variant === 'C' ? Math.PI / 2 : Math.min(Math.PI, variant === 'A' ? Math.PI / 2 + m : (m * Math.PI) / 2);
+  const ay = variant === 'C' ? r * (similarityRef(0, t) - m) : r * similarityRef(Math.cos(thetaY), t);
+  const ai = variant === 'C' ? r * (similarityRef(0, t) + m) : r * similarityRef(0, t);
+  const f = (b: number) => alpha * (1 - sigmoid(ay + b)) - (1 - alpha) * (classes - 1) * sigmoid(ai + b); // decreasing in b
+  let [lo, hi] = [-1e3, 1e3];
+  for (let i = 0; i < 200; i++) {
+    const mid = (lo + hi) / 2;
+    if (f(mid) > 0) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/** SphereFace2's loss: mean over all entries of (lw·C/r)·(α or 1 − α)·BCE(logit, one-hot target). */
+export function sphereFace2LossRef(logits: Matrix, labels: number[], alpha: number, r: number, lw: number): number {
+  const classes = logits[0]!.length;
+  let total = 0;
+  logits.forEach((row, b) => row.forEach((z, j) => {
+    const y = j === labels[b] ? 1 : 0;
+    const bce = Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z)));
+    total += ((lw * classes) / r) * (y === 1 ? alpha : 1 - alpha) * bce;
+  }));
+  return total / (logits.length * classes);
+}

@@ -1,0 +1,144 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { SPHERE_FACE2_DEFAULTS } from '../heads/defaults.js';
+import type { Margin } from '../margins/margin.js';
+import { checkSphereFace2Margin, similarityAdjustment, sphereFace2Margin, type SphereFace2Variant } from '../margins/sphere_face2_margin.js';
+import { assertInteger, assertOpenUnitInterval, assertPositive } from '../util/validate.js';
+import { MarginHead, type CallKwargs, type MarginHeadArgs } from './margin_head.js';
+
+/** Arguments of {@link SphereFace2}. */
+export interface SphereFace2Args extends MarginHeadArgs {
+  /** Where the margin acts: 'C', 'A' or 'M' (see {@link SphereFace2Variant}; lower case accepted). Default: 'C'. */
+  variant?: SphereFace2Variant;
+  /** α, the weight of the positive (target) term against the negatives, in (0, 1); the λ of the paper's eq. 5. Default: 0.7. */
+  alpha?: number;
+  /** r, the scale of the logits, > 0. Default: 40. */
+  r?: number;
+  /** The margin m ≥ 0 ('M': ≥ 1). Default: 0.4. */
+  margin?: number;
+  /** t > 0, the exponent of the similarity adjustment g(z) = 2((z + 1)/2)^t − 1. Default: 3. */
+  t?: number;
+}
+
+/**
+ * The starting bias b of SphereFace2, as the paper derives it and its reference sets it: with
+ * z = α/((1 − α)(C − 1)) and the logits' values a_y (target) and a_i (non-target) at
+ * initialization — 'C': a_y = r(2·0.5^t − 1 − m), a_i = r(2·0.5^t − 1 + m); 'A' and 'M':
+ * a_y = r(2((cos θ_y + 1)/2)^t − 1) with θ_y = min(π, π/2 + m) or min(π, mπ/2), a_i = r(2·0.5^t − 1) —
+ * b = log(2z) − a_i − log(1 − z + √((1 − z)² + 4z·e^(a_y − a_i))). @internal
+ */
+export function sphereFace2InitialBias(classes: number, variant: SphereFace2Variant, alpha: number, r: number, margin: number, t: number): number {
+  const z = alpha / ((1 - alpha) * (classes - 1));
+  const half = 2 * 0.5 ** t - 1;
+  let ay: number;
+  let ai: number;
+  if (variant === 'C') {
+    ay = r * (half - margin);
+    ai = r * (half + margin);
+  } else {
+    const thetaY = Math.min(Math.PI, variant === 'A' ? Math.PI / 2 + margin : (margin * Math.PI) / 2);
+    ay = r * (2 * ((Math.cos(thetaY) + 1) / 2) ** t - 1);
+    ai = r * half;
+  }
+  return Math.log(2 * z) - ai - Math.log(1 - z + Math.sqrt((1 - z) ** 2 + 4 * z * Math.exp(ay - ai)));
+}
+
+/**
+ * The SphereFace2 head (binary classification, one-vs-all): each class is a binary classifier
+ * on the hypersphere, trained with {@link sphereFace2Loss} instead of a softmax. Training logits
+ * r·(cos θ_j + d_j) + b, where cos θ_j + d_j is the margin's value of {@link sphereFace2Margin}
+ * (the similarity adjustment g and the margin, on every entry; d a constant of the backward pass)
+ * and b a learned scalar bias, initialized as the paper derives it
+ * (b = log(2z) − a_i − log(1 − z + √((1 − z)² + 4z·e^(a_y − a_i))), z = α/((1 − α)(C − 1)), a_y and a_i the
+ * starting target and non-target logits less b). Inference logits r·g(cos θ_j) + b, the trained classifiers'
+ * scores without the margin (argmax: the class of the largest cos θ_j; sigmoid: the classifier's
+ * probability). For verification, compare normalized embeddings by cosine, as the reference does.
+ * Input [embeddings, labels]; output logits [B, C]; weights `kernel` [D, C] and `bias` (scalar),
+ * both trainable.
+ *
+ * Paper: Y. Wen, W. Liu, A. Weller, B. Raj and R. Singh, "SphereFace2: Binary Classification is
+ * All You Need for Deep Face Recognition", ICLR 2022, {@link https://arxiv.org/abs/2108.01513}.
+ *
+ * @example
+ * ```ts
+ * const logits = sphereFace2({ units: 10 }).apply([embeddings, labels]) as tf.SymbolicTensor;
+ * model.compile({ optimizer: 'adam', loss: sphereFace2Loss() }); // α = 0.7, r = 40 as the head's
+ * ```
+ */
+export class SphereFace2 extends MarginHead {
+  /** @internal */
+  static readonly className = 'SphereFace2';
+  /** Where the margin acts. */
+  readonly variant: SphereFace2Variant;
+  /** α, the weight of the positive term. */
+  readonly alpha: number;
+  /** r, the scale of the logits. */
+  readonly r: number;
+  /** The margin m. */
+  readonly margin: number;
+  /** The exponent t of the similarity adjustment. */
+  readonly t: number;
+  private bias: tfl.LayerVariable | null = null;
+
+  constructor(args: SphereFace2Args) {
+    super(args);
+    const owner = SphereFace2.className;
+    assertInteger(owner, 'units', args.units, 2);
+    // tfjs-layers camel-cases string config values when it loads a model ('C' comes back as 'c'),
+    // so the one-letter variant is read case-insensitively.
+    const variant: unknown = args.variant ?? SPHERE_FACE2_DEFAULTS.variant;
+    this.variant = (typeof variant === 'string' ? variant.toUpperCase() : variant) as SphereFace2Variant;
+    this.alpha = args.alpha ?? SPHERE_FACE2_DEFAULTS.alpha;
+    this.r = args.r ?? SPHERE_FACE2_DEFAULTS.r;
+    this.margin = args.margin ?? SPHERE_FACE2_DEFAULTS.margin;
+    this.t = args.t ?? SPHERE_FACE2_DEFAULTS.t;
+    checkSphereFace2Margin(owner, this.variant, this.margin, this.t);
+    assertOpenUnitInterval(owner, 'alpha', this.alpha);
+    assertPositive(owner, 'r', this.r);
+  }
+
+  override build(inputShape: tfl.Shape | tfl.Shape[]): void {
+    super.build(inputShape);
+    const b = sphereFace2InitialBias(this.units, this.variant, this.alpha, this.r, this.margin, this.t);
+    this.bias = this.addWeight('bias', [], 'float32', tfl.initializers.constant({ value: b }), undefined, true);
+  }
+
+  get normalizeInput(): boolean {
+    return true;
+  }
+
+  protected get logitScale(): number {
+    return this.r;
+  }
+
+  protected override trainingMargin(): Margin {
+    return sphereFace2Margin(this.variant, this.margin, this.t);
+  }
+
+  /** The base's logits (r·cos θ in inference), adjusted by g in inference, plus the bias. */
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: CallKwargs): tf.Tensor {
+    return tf.tidy(() => {
+      const logits = super.call(inputs, kwargs);
+      const scores = kwargs?.training === true ? logits : tf.mul(similarityAdjustment(tf.div(logits, this.r), this.t), this.r);
+      return tf.add(scores, this.bias!.read());
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { variant: this.variant, alpha: this.alpha, r: this.r, margin: this.margin, t: this.t, ...super.getConfig() };
+  }
+}
+tf.serialization.registerClass(SphereFace2, 'AngularMargin');
+
+/**
+ * Creates a {@link SphereFace2} layer.
+ * @param args - see {@link SphereFace2Args}; `units` (≥ 2) is required.
+ * @returns the layer.
+ * @example
+ * ```ts
+ * const head = sphereFace2({ units: 10575 }); // 'C', α = 0.7, r = 40, m = 0.4, t = 3
+ * ```
+ */
+export function sphereFace2(args: SphereFace2Args): SphereFace2 {
+  return new SphereFace2(args);
+}

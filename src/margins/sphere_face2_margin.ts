@@ -1,0 +1,103 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { stopGradient } from '../ops/stop_gradient.js';
+import { describe } from '../util/validate.js';
+import type { Margin } from './margin.js';
+
+/**
+ * Where SphereFace2 puts its margin m (opensphere's `magn_type`): 'C' on the cosine
+ * (g(cos θ) ∓ m), 'A' additive on the angle (cos(θ_y + m)), 'M' multiplicative on the angle
+ * (cos(mθ_y)).
+ */
+export type SphereFace2Variant = 'C' | 'A' | 'M';
+
+/** The variants, in their order. */
+export const SPHERE_FACE2_VARIANTS: readonly SphereFace2Variant[] = Object.freeze(['C', 'A', 'M']);
+
+/** The parameters of a SphereFace2 margin value. */
+export interface SphereFace2MarginParams {
+  /** Where the margin acts. */
+  variant: SphereFace2Variant;
+  /** The margin m ≥ 0 ('M': ≥ 1). */
+  margin: number;
+  /** The exponent t > 0 of the similarity adjustment g(z) = 2((z + 1)/2)^t − 1. */
+  t: number;
+}
+
+/** The reference clamps cos θ to [−1 + 1e-5, 1 − 1e-5] before acos, and the angles to [1e-5, 3.14159]. */
+const COSINE_CLAMP = 1 - 1e-5;
+const ANGLE_MIN = 1e-5;
+const ANGLE_MAX = 3.14159;
+
+/** SphereFace2's similarity adjustment g(z) = 2((z + 1)/2)^t − 1, z clipped to [−1, 1]. @internal */
+export function similarityAdjustment(z: tf.Tensor, t: number): tf.Tensor {
+  return tf.sub(tf.mul(2, tf.pow(tf.div(tf.add(tf.clipByValue(z, -1, 1), 1), 2), t)), 1);
+}
+
+/** cos of the angle f(θ), θ from c clamped as the reference does, f(θ) clamped to [1e-5, 3.14159]. */
+function cosOfAngle(c: tf.Tensor, f: (theta: tf.Tensor) => tf.Tensor): tf.Tensor {
+  const clamped = tf.clipByValue(c, -COSINE_CLAMP, COSINE_CLAMP);
+  const theta = tf.atan2(tf.sqrt(tf.mul(tf.sub(1, clamped), tf.add(1, clamped))), clamped);
+  return tf.cos(tf.clipByValue(f(theta), ANGLE_MIN, ANGLE_MAX));
+}
+
+/** c + (g − c) with g − c a constant of the backward pass: the value g, the gradient of c. */
+function detachedTowards(c: tf.Tensor, g: tf.Tensor): tf.Tensor {
+  return tf.add(c, stopGradient(tf.sub(g, c)));
+}
+
+/**
+ * The SphereFace2 margin (binary classification, one-vs-all): every cosine is replaced — the
+ * target's by g(cos θ_y) − m ('C'), g(cos(θ_y + m)) ('A') or g(cos(mθ_y)) ('M'); each non-target's
+ * by g(cos θ_j) + m ('C') or g(cos θ_j) ('A', 'M') — with g(z) = 2((z + 1)/2)^t − 1, the
+ * similarity adjustment. As in the reference, the change from cos θ is a constant of the backward
+ * pass: the value is the replaced one, the gradient that of cos θ. Angles come from cos θ clamped
+ * to [−1 + 1e-5, 1 − 1e-5] and are clamped to [1e-5, 3.14159] ('A', 'M'), as the reference does.
+ * The {@link SphereFace2} head multiplies by r and adds its bias; {@link sphereFace2Loss} is the loss.
+ *
+ * Paper: Y. Wen, W. Liu, A. Weller, B. Raj and R. Singh, "SphereFace2: Binary Classification is
+ * All You Need for Deep Face Recognition", ICLR 2022, {@link https://arxiv.org/abs/2108.01513}.
+ *
+ * @param variant - 'C', 'A' or 'M'.
+ * @param margin - m ≥ 0 ('M': ≥ 1). SphereFace2 uses 0.4 ('C').
+ * @param t - the exponent t > 0 of g. SphereFace2 uses 3.
+ * @returns the margin value for {@link marginLogits} and the heads.
+ * @throws Error for an unknown variant, or m or t out of range.
+ * @example
+ * ```ts
+ * marginLogits(x, kernel, labels, { normalizeInput: true, scale: 40, targetMargin: sphereFace2Margin('C', 0.4, 3) });
+ * ```
+ */
+export function sphereFace2Margin(variant: SphereFace2Variant, margin: number, t: number): Margin<SphereFace2MarginParams> {
+  checkSphereFace2Margin('SphereFace2', variant, margin, t);
+  const g = (z: tf.Tensor) => similarityAdjustment(z, t);
+  const params = { variant, margin, t };
+  if (variant === 'C') {
+    return {
+      kind: 'sphereface2',
+      params,
+      apply: (c) => detachedTowards(c, tf.sub(g(c), margin)),
+      nonTarget: (cosines) => detachedTowards(cosines, tf.add(g(cosines), margin)),
+    };
+  }
+  const target = variant === 'A' ? (theta: tf.Tensor) => tf.add(theta, margin) : (theta: tf.Tensor) => tf.mul(theta, margin);
+  return {
+    kind: 'sphereface2',
+    params,
+    apply: (c) => detachedTowards(c, g(cosOfAngle(c, target))),
+    nonTarget: (cosines) => detachedTowards(cosines, g(cosOfAngle(cosines, (theta) => theta))),
+  };
+}
+
+/** Throws unless the variant is known, m ≥ 0 (≥ 1 for 'M') and t > 0, all finite. @internal */
+export function checkSphereFace2Margin(owner: string, variant: unknown, margin: unknown, t: unknown): void {
+  if (!(SPHERE_FACE2_VARIANTS as readonly unknown[]).includes(variant)) {
+    throw new Error(`${owner}: variant must be one of ${SPHERE_FACE2_VARIANTS.join(', ')}, but got ${describe(variant)}.`);
+  }
+  const min = variant === 'M' ? 1 : 0;
+  if (!(typeof margin === 'number' && Number.isFinite(margin) && margin >= min)) {
+    throw new Error(`${owner}: margin must be a finite number >= ${min} for variant '${String(variant)}', but got ${describe(margin)}.`);
+  }
+  if (!(typeof t === 'number' && Number.isFinite(t) && t > 0)) {
+    throw new Error(`${owner}: t must be a finite number > 0, but got ${describe(t)}.`);
+  }
+}
