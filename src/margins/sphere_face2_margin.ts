@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { stopGradient } from '../ops/stop_gradient.js';
+import { detachedTowards } from '../ops/stop_gradient.js';
 import { describe } from '../util/validate.js';
 import type { Margin } from './margin.js';
+import { clampAngle, clampedAngle } from './opensphere_angles.js';
 
 /**
  * Where SphereFace2 puts its margin m (opensphere's `magn_type`): 'C' on the cosine
@@ -23,26 +24,14 @@ export interface SphereFace2MarginParams {
   t: number;
 }
 
-/** The reference clamps cos θ to [−1 + 1e-5, 1 − 1e-5] before acos, and the angles to [1e-5, 3.14159]. */
-const COSINE_CLAMP = 1 - 1e-5;
-const ANGLE_MIN = 1e-5;
-const ANGLE_MAX = 3.14159;
-
 /** SphereFace2's similarity adjustment g(z) = 2((z + 1)/2)^t − 1, z clipped to [−1, 1]. @internal */
 export function similarityAdjustment(z: tf.Tensor, t: number): tf.Tensor {
   return tf.sub(tf.mul(2, tf.pow(tf.div(tf.add(tf.clipByValue(z, -1, 1), 1), 2), t)), 1);
 }
 
-/** cos of the angle f(θ), θ from c clamped as the reference does, f(θ) clamped to [1e-5, 3.14159]. */
+/** cos of the angle f(θ), θ of the clamped cosine and f(θ) clamped, as the reference does. */
 function cosOfAngle(c: tf.Tensor, f: (theta: tf.Tensor) => tf.Tensor): tf.Tensor {
-  const clamped = tf.clipByValue(c, -COSINE_CLAMP, COSINE_CLAMP);
-  const theta = tf.atan2(tf.sqrt(tf.mul(tf.sub(1, clamped), tf.add(1, clamped))), clamped);
-  return tf.cos(tf.clipByValue(f(theta), ANGLE_MIN, ANGLE_MAX));
-}
-
-/** c + (g − c) with g − c a constant of the backward pass: the value g, the gradient of c. */
-function detachedTowards(c: tf.Tensor, g: tf.Tensor): tf.Tensor {
-  return tf.add(c, stopGradient(tf.sub(g, c)));
+  return tf.cos(clampAngle(f(clampedAngle(c))));
 }
 
 /**

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { stopGradient } from '../ops/stop_gradient.js';
+import { detachedTowards } from '../ops/stop_gradient.js';
 import { describe } from '../util/validate.js';
 import type { Margin } from './margin.js';
+import { clampAngle, clampedAngle, clampedCosine } from './opensphere_angles.js';
 
 /**
  * How SphereFace-R applies its multiplicative margin m to θ (opensphere's `magn_type`):
@@ -22,29 +23,10 @@ export interface SphereFaceRMarginParams {
   variant: SphereFaceRVariant;
 }
 
-/** The reference clamps cos θ to [−1 + 1e-5, 1 − 1e-5] before acos, and v1's mθ to [1e-5, 3.14159]. */
-const COSINE_CLAMP = 1 - 1e-5;
-const ANGLE_MIN = 1e-5;
-const ANGLE_MAX = 3.14159;
-
-/** θ = acos(c) with c clamped as the reference clamps it, as atan2(√((1 − c)(1 + c)), c): accurate near ±1 on every backend. */
-function angleOf(c: tf.Tensor): tf.Tensor {
-  const clamped = tf.clipByValue(c, -COSINE_CLAMP, COSINE_CLAMP);
-  return tf.atan2(tf.sqrt(tf.mul(tf.sub(1, clamped), tf.add(1, clamped))), clamped);
-}
-
-/**
- * c + d with d = g − c a constant of the backward pass: the value is g, the gradient that of c
- * (SphereFace-R's characteristic gradient detachment).
- */
-function detachedTowards(c: tf.Tensor, g: tf.Tensor): tf.Tensor {
-  return tf.add(c, stopGradient(tf.sub(g, c)));
-}
-
 /** The target's g(θ_y) of 'v0' and 'v1' for target cosines c. */
 function targetValue(c: tf.Tensor, margin: number, variant: 'v0' | 'v1'): tf.Tensor {
-  const mTheta = tf.mul(angleOf(c), margin);
-  if (variant === 'v1') return tf.cos(tf.clipByValue(mTheta, ANGLE_MIN, ANGLE_MAX));
+  const mTheta = tf.mul(clampedAngle(c), margin);
+  if (variant === 'v1') return tf.cos(clampAngle(mTheta));
   const k = tf.floor(tf.div(mTheta, Math.PI));
   const sign = tf.sub(1, tf.mul(2, tf.mod(k, 2))); // (−1)^k for k ≥ 0
   return tf.sub(tf.mul(sign, tf.cos(mTheta)), tf.mul(2, k));
@@ -78,8 +60,8 @@ export function sphereFaceRMargin(margin: number, variant: SphereFaceRVariant = 
   const params = { margin, variant };
   if (variant === 'v2') {
     // The target: the reference's clamp only; the non-targets: cos(θ_j / m), detached.
-    const apply = (c: tf.Tensor): tf.Tensor => detachedTowards(c, tf.clipByValue(c, -COSINE_CLAMP, COSINE_CLAMP));
-    const nonTarget = (cosines: tf.Tensor): tf.Tensor => detachedTowards(cosines, tf.cos(tf.div(angleOf(cosines), margin)));
+    const apply = (c: tf.Tensor): tf.Tensor => detachedTowards(c, clampedCosine(c));
+    const nonTarget = (cosines: tf.Tensor): tf.Tensor => detachedTowards(cosines, tf.cos(tf.div(clampedAngle(cosines), margin)));
     return { kind: 'spherefacer', params, apply, nonTarget };
   }
   return { kind: 'spherefacer', params, apply: (c) => detachedTowards(c, targetValue(c, margin, variant)) };

@@ -15,3 +15,12 @@ const stop = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
 export function stopGradient<T extends tf.Tensor>(x: T): T {
   return stop(x) as T;
 }
+
+/**
+ * c + (g − c) with g − c a constant of the backward pass: the value g, the gradient that of c —
+ * the "characteristic gradient detachment" of SphereFace-R and SphereFace2's references.
+ * @internal
+ */
+export function detachedTowards(c: tf.Tensor, g: tf.Tensor): tf.Tensor {
+  return tf.add(c, stopGradient(tf.sub(g, c)));
+}
