@@ -87,10 +87,13 @@ describe('fileSystem', () => {
     await first.save(fileSystem(dir));
     const before = [readFileSync(join(dir, 'model.json')), readFileSync(join(dir, 'weights.bin'))];
     const expected = await (first.predict(x) as tf.Tensor).array();
-    // A successful save over an existing model: 2 writes and 3 renames.
+    // A successful save over an existing model: 2 writes and 3 renames; each failure names its step and file.
+    const escaped = dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const steps: Array<[string, string]> = [['write', 'weights\\.bin\\.tmp-'], ['write', 'model\\.json\\.tmp-'], ['move aside', 'weights\\.bin:'], ['move into place', 'weights\\.bin:'], ['move into place', 'model\\.json:']];
     for (let failAt = 1; failAt <= 5; failAt++) {
       Object.assign(faults, { failAt, count: 0 });
-      await expect(smallModel().save(fileSystem(dir))).rejects.toThrow(new RegExp(`fileSystem: cannot .* ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*ENOSPC`));
+      const [verb, file] = steps[failAt - 1]!;
+      await expect(smallModel().save(fileSystem(dir))).rejects.toThrow(new RegExp(`fileSystem: cannot ${verb} ${escaped}/${file}.*ENOSPC`));
       faults.failAt = 0;
       expect([readFileSync(join(dir, 'model.json')), readFileSync(join(dir, 'weights.bin'))]).toEqual(before);
       expect(readdirSync(dir).sort()).toEqual(['model.json', 'weights.bin']);
