@@ -67,6 +67,20 @@ describe('fileSystem', () => {
     expect(loaded.getUserDefinedMetadata()).toEqual({ note: 'kept' });
   });
 
+  it('fills in what bare artifacts lack, reports what it wrote, and refuses a binary topology or a folder it cannot make', async () => {
+    const dir = tempDir();
+    const handler = fileSystem(join(dir, 'bare.json'));
+    const topology = { class_name: 'Sequential', config: { layers: [] } };
+    const result = await handler.save!({ modelTopology: topology });
+    const json = JSON.parse(readFileSync(join(dir, 'bare.json'), 'utf8'));
+    expect([json.format, json.generatedBy, json.convertedBy, json.weightsManifest]).toEqual(['layers-model', 'TensorFlow.js', null, [{ paths: ['./bare.weights.bin'], weights: [] }]]);
+    expect(readFileSync(join(dir, 'bare.weights.bin')).byteLength).toBe(0);
+    expect(result.modelArtifactsInfo).toMatchObject({ modelTopologyType: 'JSON', modelTopologyBytes: JSON.stringify(topology).length, weightSpecsBytes: 2, weightDataBytes: 0 });
+    await expect(handler.save!({ modelTopology: new ArrayBuffer(4) })).rejects.toThrow(/fileSystem: saving a binary \(GraphDef\) topology is not supported; save a tf.LayersModel/);
+    writeFileSync(join(dir, 'a-file'), 'x');
+    await expect(smallModel().save(fileSystem(join(dir, 'a-file', 'model')))).rejects.toThrow(new RegExp(`fileSystem: cannot create the folder .*a-file/model: `));
+  });
+
   it('says what is wrong with a missing or broken model', async () => {
     const dir = tempDir();
     await expect(tfl.loadLayersModel(fileSystem(join(dir, 'none')))).rejects.toThrow(/cannot read model JSON at .*none/);
