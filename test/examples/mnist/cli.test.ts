@@ -19,7 +19,7 @@ describe('MNIST command line', () => {
     const o = parseOptions(['--head', 'angular, cosface,arcface,combined', '--scale', '20', '--arc-margin', '0.3'])!;
     expect(o.heads).toEqual(['angular', 'cosface', 'arcface', 'combined']);
     expect([o.scale, o.cosMargin, o.arcMargin, o.combinedMargins]).toEqual([20, 0.1, 0.3, [1, 0.05, 0.05]]);
-    expect(parseOptions([])!.scale).toBe(16);
+    expect(parseOptions([])!.scale).toBe(8);
     // The papers' margins from 3 dimensions on; in 2-D, margins that ten classes 36° apart can meet.
     const d3 = parseOptions(['--dim', '3'])!;
     expect([d3.scale, d3.cosMargin, d3.arcMargin, d3.combinedMargins]).toEqual([64, 0.35, 0.5, [1, 0.3, 0.2]]);
