@@ -102,5 +102,7 @@ export function pairVerification(embeddings: tf.Tensor | number[][], labels: tf.
   }
   const accuracy = foldAccuracies.reduce((a, b) => a + b, 0) / folds;
   const std = Math.sqrt(foldAccuracies.reduce((a, v) => a + (v - accuracy) ** 2, 0) / folds);
-  return { accuracy, std, foldAccuracies, thresholds, samePairs: pairs, differentPairs: pairs };
+  // The counts of what was scored, not of what was asked for.
+  const samePairs = scored.filter((p) => p.same).length;
+  return { accuracy, std, foldAccuracies, thresholds, samePairs, differentPairs: scored.length - samePairs };
 }

@@ -31,6 +31,20 @@ describe('pairVerification', () => {
     expect(chance.accuracy).toBeLessThan(0.62);
   });
 
+  it('draws the rows of its pairs uniformly, and exactly as many pairs as asked', () => {
+    // Row 0 is a class-0 sample lying among class 1: every pair with it is misjudged. Drawn
+    // uniformly, about 5% of the pairs contain it; a sampler that kept returning row 0 would
+    // put it in most different-class pairs and pull the accuracy towards 0.5.
+    const emb = Array.from({ length: 40 }, (_, i) => (i === 0 || i >= 20 ? [-1, 0] : [1, 0]));
+    const labels = emb.map((_, i) => (i < 20 ? 0 : 1));
+    const result = pairVerification(emb, labels, { pairs: 3000 });
+    expect(result.accuracy).toBeGreaterThan(0.9);
+    expect(result.accuracy).toBeLessThan(1);
+    expect([result.samePairs, result.differentPairs]).toEqual([3000, 3000]);
+    const small = pairVerification(emb, labels, { pairs: 7, folds: 7 });
+    expect([small.samePairs, small.differentPairs]).toEqual([7, 7]);
+  });
+
   it('chooses each threshold on the other folds, never on the fold it scores', () => {
     // Random embeddings and folds of one same and one different pair: a threshold chosen on the
     // held-out fold itself separates its two pairs whenever the same pair scores higher (half the
