@@ -45,6 +45,13 @@ describe('pairVerification', () => {
     expect([small.samePairs, small.differentPairs]).toEqual([7, 7]);
   });
 
+  it('keeps "all pairs same" with a threshold just below the lowest score when no split does better', () => {
+    // Identical embeddings: every pair scores 1, no threshold separates anything, accuracy 0.5.
+    const result = pairVerification(Array.from({ length: 12 }, () => [0.6, 0.8]), Array.from({ length: 12 }, (_, i) => i % 3), { pairs: 30 });
+    expect(result.accuracy).toBe(0.5);
+    for (const t of result.thresholds) expect(t).toBeCloseTo(1 - 1e-6, 9);
+  });
+
   it('chooses each threshold on the other folds, never on the fold it scores', () => {
     // Random embeddings and folds of one same and one different pair: a threshold chosen on the
     // held-out fold itself separates its two pairs whenever the same pair scores higher (half the
