@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { SPHERE_FACE2_DEFAULTS } from '../heads/defaults.js';
 import type { Margin } from '../margins/margin.js';
-import { checkSphereFace2Margin, similarityAdjustment, sphereFace2Margin, type SphereFace2Variant } from '../margins/sphere_face2_margin.js';
+import { checkSphereFace2Margin, similarityAdjustment, similarityAdjustmentOf, sphereFace2Margin, type SphereFace2Variant } from '../margins/sphere_face2_margin.js';
 import { assertInteger, assertOpenUnitInterval, assertPositive } from '../util/validate.js';
 import { MarginHead, type CallKwargs, type MarginHeadArgs } from './margin_head.js';
 
@@ -29,16 +29,16 @@ export interface SphereFace2Args extends MarginHeadArgs {
  */
 export function sphereFace2InitialBias(classes: number, variant: SphereFace2Variant, alpha: number, r: number, margin: number, t: number): number {
   const z = alpha / ((1 - alpha) * (classes - 1));
-  const half = 2 * 0.5 ** t - 1;
+  const atRight = similarityAdjustmentOf(0, t); // g(cos θ) at θ = π/2, where training starts
   let ay: number;
   let ai: number;
   if (variant === 'C') {
-    ay = r * (half - margin);
-    ai = r * (half + margin);
+    ay = r * (atRight - margin);
+    ai = r * (atRight + margin);
   } else {
     const thetaY = Math.min(Math.PI, variant === 'A' ? Math.PI / 2 + margin : (margin * Math.PI) / 2);
-    ay = r * (2 * ((Math.cos(thetaY) + 1) / 2) ** t - 1);
-    ai = r * half;
+    ay = r * similarityAdjustmentOf(Math.cos(thetaY), t);
+    ai = r * atRight;
   }
   return Math.log(2 * z) - ai - Math.log(1 - z + Math.sqrt((1 - z) ** 2 + 4 * z * Math.exp(ay - ai)));
 }

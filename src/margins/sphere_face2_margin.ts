@@ -24,7 +24,12 @@ export interface SphereFace2MarginParams {
   t: number;
 }
 
-/** SphereFace2's similarity adjustment g(z) = 2((z + 1)/2)^t − 1, z clipped to [−1, 1]. @internal */
+/** SphereFace2's similarity adjustment g(z) = 2((z + 1)/2)^t − 1 on a number z in [−1, 1] (the bias's derivation). @internal */
+export function similarityAdjustmentOf(z: number, t: number): number {
+  return 2 * ((z + 1) / 2) ** t - 1;
+}
+
+/** {@link similarityAdjustmentOf} on a tensor, z clipped to [−1, 1]. @internal */
 export function similarityAdjustment(z: tf.Tensor, t: number): tf.Tensor {
   return tf.sub(tf.mul(2, tf.pow(tf.div(tf.add(tf.clipByValue(z, -1, 1), 1), 2), t)), 1);
 }
