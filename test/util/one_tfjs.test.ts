@@ -13,6 +13,8 @@ describe('one copy of tfjs', () => {
     expect(() => assertOneTfjsCore()).not.toThrow();
     expect(() => assertOwnSymbolicTensors('AngularSoftmax', [tfl.input({ shape: [3] }), tfl.input({ shape: [1] })])).not.toThrow();
     expect(() => assertOwnSymbolicTensors('AngularSoftmax', [tf.zeros([2, 3]), tf.zeros([2])])).not.toThrow();
+    // Only an object with both of a SymbolicTensor's fields is taken for a foreign one.
+    expect(() => assertOwnSymbolicTensors('AngularSoftmax', [{ sourceLayer: {} }, { outputTensorIndex: 0 }, null, 3, 'x'])).not.toThrow();
   });
 
   it.runIf(canReadModuleCache)('lists the loaded copies from Node\'s module cache: here one, of the installed version', () => {
@@ -22,11 +24,29 @@ describe('one copy of tfjs', () => {
     expect(loadedCopies('no-such-package')).toEqual([]);
   });
 
+  it.runIf(canReadModuleCache)('lists every copy in the module cache, sorted by folder, naming one without a readable package.json', () => {
+    // Two copies of a made-up package, as Node's module cache would list them (no package.json on disk).
+    const cache = (process as unknown as { getBuiltinModule(id: string): { createRequire(p: string): { cache: Record<string, unknown> } } })
+      .getBuiltinModule('node:module').createRequire(`${process.cwd()}/`).cache;
+    // (A top-level /node_modules, as in some container images, counts too.)
+    const files = ['/z/node_modules/fake-tfjs-copy/dist/index.js', '/a/node_modules/fake-tfjs-copy/index.js', '/a/node_modules/fake-tfjs-copy/dist/more.js', '/node_modules/fake-tfjs-copy/index.js'];
+    for (const f of files) cache[f] = {};
+    try {
+      expect(loadedCopies('fake-tfjs-copy')).toEqual(['version unknown (/a/node_modules/fake-tfjs-copy)', 'version unknown (/node_modules/fake-tfjs-copy)', 'version unknown (/z/node_modules/fake-tfjs-copy)']);
+    } finally {
+      for (const f of files) delete cache[f];
+    }
+  });
+
   it('names both copies, the one in use and the fix', () => {
     const message = twoCopiesMessage('@tensorflow/tfjs-core', '@tensorflow/tfjs-core 4.22.0', ['4.10.0 (/a/node_modules/@tensorflow/tfjs-core)', '4.22.0 (/b)'], 'the tensors belong to the other copy');
     expect(message).toContain('two copies of @tensorflow/tfjs-core are loaded: 4.10.0 (/a/node_modules/@tensorflow/tfjs-core) and 4.22.0 (/b)');
     expect(message).toContain('This library uses @tensorflow/tfjs-core 4.22.0; the tensors belong to the other copy.');
     expect(message).toContain('npm dedupe');
+    expect(message).toMatch(/^tfjs-angular-margin: two copies/);
+    expect(message).toContain('A model cannot mix layers and tensors of two copies. Install matching versions of the tfjs packages');
+    expect(message).toContain('`npm install @tensorflow/tfjs@X`, or `npm install @tensorflow/tfjs-core@X @tensorflow/tfjs-layers@X`');
+    expect(message).toContain('with a bundler, make sure both resolve to the same files.');
     expect(twoCopiesMessage('@tensorflow/tfjs-layers', 'x', [], 'y')).toContain('`npm ls @tensorflow/tfjs-layers` lists them');
   });
 
