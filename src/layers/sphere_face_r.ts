@@ -3,7 +3,7 @@ import { SPHERE_FACE_R_DEFAULTS } from '../heads/defaults.js';
 import type { Margin } from '../margins/margin.js';
 import { checkSphereFaceRMargin, sphereFaceRMargin, type SphereFaceRVariant } from '../margins/sphere_face_r_margin.js';
 import { withNormPenalty } from '../ops/norm_penalty.js';
-import { assertNonNegative, describe } from '../util/validate.js';
+import { assertNonNegative, assertOneOf } from '../util/validate.js';
 import { ScaledCosineHead, type ScaledCosineHeadArgs } from './scaled_cosine_head.js';
 
 /**
@@ -74,9 +74,7 @@ export class SphereFaceR extends ScaledCosineHead {
     this.featureNormalization = args.featureNormalization ?? SPHERE_FACE_R_DEFAULTS.featureNormalization;
     this.featureLossWeight = args.featureLossWeight ?? SPHERE_FACE_R_DEFAULTS.featureLossWeight;
     checkSphereFaceRMargin(owner, this.margin, this.variant);
-    if (!FEATURE_NORMALIZATIONS.includes(this.featureNormalization)) {
-      throw new Error(`${owner}: featureNormalization must be one of ${FEATURE_NORMALIZATIONS.join(', ')}, but got ${describe(this.featureNormalization)}.`);
-    }
+    assertOneOf(owner, 'featureNormalization', this.featureNormalization, FEATURE_NORMALIZATIONS);
     assertNonNegative(owner, 'featureLossWeight', this.featureLossWeight);
   }
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { detachedTowards } from '../ops/stop_gradient.js';
-import { describe } from '../util/validate.js';
+import { assertOneOf, assertPositive, describe } from '../util/validate.js';
 import type { Margin } from './margin.js';
 import { clampAngle, clampedAngle } from './opensphere_angles.js';
 
@@ -84,14 +84,10 @@ export function sphereFace2Margin(variant: SphereFace2Variant, margin: number, t
 
 /** Throws unless the variant is known, m ≥ 0 (≥ 1 for 'M') and t > 0, all finite. @internal */
 export function checkSphereFace2Margin(owner: string, variant: unknown, margin: unknown, t: unknown): void {
-  if (!(SPHERE_FACE2_VARIANTS as readonly unknown[]).includes(variant)) {
-    throw new Error(`${owner}: variant must be one of ${SPHERE_FACE2_VARIANTS.join(', ')}, but got ${describe(variant)}.`);
-  }
+  assertOneOf(owner, 'variant', variant, SPHERE_FACE2_VARIANTS);
   const min = variant === 'M' ? 1 : 0;
   if (!(typeof margin === 'number' && Number.isFinite(margin) && margin >= min)) {
     throw new Error(`${owner}: margin must be a finite number >= ${min} for variant '${String(variant)}', but got ${describe(margin)}.`);
   }
-  if (!(typeof t === 'number' && Number.isFinite(t) && t > 0)) {
-    throw new Error(`${owner}: t must be a finite number > 0, but got ${describe(t)}.`);
-  }
+  assertPositive(owner, 't', t);
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { detachedTowards } from '../ops/stop_gradient.js';
-import { describe } from '../util/validate.js';
+import { assertOneOf, describe } from '../util/validate.js';
 import type { Margin } from './margin.js';
 import { clampAngle, clampedAngle, clampedCosine } from './opensphere_angles.js';
 
@@ -72,7 +72,5 @@ export function checkSphereFaceRMargin(owner: string, margin: unknown, variant: 
   if (!(typeof margin === 'number' && Number.isFinite(margin) && margin >= 1)) {
     throw new Error(`${owner}: margin must be a finite number >= 1 (1: no margin), but got ${describe(margin)}.`);
   }
-  if (!(SPHERE_FACE_R_VARIANTS as readonly unknown[]).includes(variant)) {
-    throw new Error(`${owner}: variant must be one of ${SPHERE_FACE_R_VARIANTS.join(', ')}, but got ${describe(variant)}.`);
-  }
+  assertOneOf(owner, 'variant', variant, SPHERE_FACE_R_VARIANTS);
 }

@@ -54,3 +54,10 @@ export function assertOpenUnitInterval(owner: string, name: string, value: unkno
     throw new Error(`${owner}: ${name} must be a number in (0, 1), but got ${describe(value)}.`);
   }
 }
+
+/** Throws unless `value` is one of `allowed` (a variant, a mode), listing them. */
+export function assertOneOf<T>(owner: string, name: string, value: unknown, allowed: readonly T[]): asserts value is T {
+  if (!(allowed as readonly unknown[]).includes(value)) {
+    throw new Error(`${owner}: ${name} must be one of ${allowed.join(', ')}, but got ${describe(value)}.`);
+  }
+}

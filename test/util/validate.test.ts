@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertBoolean, assertInteger, assertNonNegative, assertPositive, assertUnitInterval } from '../../src/util/validate.js';
+import { assertBoolean, assertInteger, assertNonNegative, assertOneOf, assertPositive, assertUnitInterval } from '../../src/util/validate.js';
 
 describe('argument checks', () => {
   it('reject numeric strings, NaN and Infinity where a number is expected, naming owner and argument', () => {
@@ -26,5 +26,11 @@ describe('argument checks', () => {
     expect(() => assertUnitInterval('O', 't', 1 + 1e-9)).toThrow();
     expect(() => assertUnitInterval('O', 't', -1e-9)).toThrow();
     expect(() => assertBoolean('O', 'b', false)).not.toThrow();
+  });
+
+  it('assertOneOf accepts only the listed values, listing them', () => {
+    expect(() => assertOneOf('O', 'mode', 'b', ['a', 'b'])).not.toThrow();
+    expect(() => assertOneOf('O', 'mode', 'B', ['a', 'b'])).toThrow(/^O: mode must be one of a, b, but got "B"\.$/);
+    expect(() => assertOneOf('O', 'mode', undefined, ['a', 'b'])).toThrow(/but got undefined\.$/);
   });
 });
