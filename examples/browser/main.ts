@@ -2,7 +2,7 @@
 // held-out digits as they separate. Imports the package's ESM build.
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { angularStatistics, AngularSoftmax, HEADS, marginCrossEntropy } from 'tfjs-angular-margin';
+import { angularStatistics, AngularSoftmax, HEADS, marginCrossEntropy, type HeadArgsByKind } from 'tfjs-angular-margin';
 import { seededRandom } from 'tfjs-angular-margin/testing';
 import { applyHead, buildTrunk } from '../../tools/networks.js';
 import { lineChart, movingAverage, scatter2d } from '../../tools/plots.js';
@@ -51,20 +51,25 @@ async function chooseBackend(wanted: string): Promise<string> {
   throw new Error(`no usable backend among ${order.join(', ')}`);
 }
 
-function buildHead(head: Head): tf.layers.Layer {
-  const kernelInitializer = tf.initializers.glorotUniform({ seed: 7 });
-  const units = 10;
+type Loss = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar;
+
+/** The page's parameters for a head of the library (the others are the registry's defaults). */
+function headArgs(head: Exclude<Head, 'original'>): HeadArgsByKind[Exclude<Head, 'original'>] {
+  const base = { units: 10, kernelInitializer: tf.initializers.glorotUniform({ seed: 7 }) };
   switch (head) {
-    case 'original': return tf.layers.dense({ units, kernelInitializer });
-    case 'modified': return HEADS.modified.create({ units, kernelInitializer });
-    case 'angular': return HEADS.angular.create({ units, kernelInitializer, margin: Math.round(num('margin')), lambdaBase: num('lambdaBase'), lambdaGamma: num('lambdaGamma'), lambdaPower: num('lambdaPower'), lambdaMin: num('lambdaMin') });
-    case 'spherefacer': return HEADS.spherefacer.create({ units, kernelInitializer, scale: num('scale'), margin: num('margin') });
-    case 'sphereface2': return HEADS.sphereface2.create({ units, kernelInitializer, r: num('scale') });
-    case 'cosface': return HEADS.cosface.create({ units, kernelInitializer, scale: num('scale'), margin: num('margin') });
-    case 'arcface': return HEADS.arcface.create({ units, kernelInitializer, scale: num('scale'), margin: num('margin') });
-    case 'subcenter': return HEADS.subcenter.create({ units, kernelInitializer, scale: num('scale'), margin: num('margin') });
-    case 'adaface': return HEADS.adaface.create({ units, kernelInitializer, scale: num('scale'), margin: num('margin') });
+    case 'modified': return base;
+    case 'angular': return { ...base, margin: Math.round(num('margin')), lambdaBase: num('lambdaBase'), lambdaGamma: num('lambdaGamma'), lambdaPower: num('lambdaPower'), lambdaMin: num('lambdaMin') };
+    case 'sphereface2': return { ...base, r: num('scale') };
+    case 'spherefacer': case 'cosface': case 'arcface': case 'subcenter': case 'adaface': return { ...base, scale: num('scale'), margin: num('margin') };
   }
+}
+
+/** The head and the loss it trains with: the registry's own where a head has one (SphereFace2), else the softmax cross-entropy. */
+function buildHead(head: Head): { layer: tf.layers.Layer; loss: Loss } {
+  if (head === 'original') return { layer: tf.layers.dense({ units: 10, kernelInitializer: tf.initializers.glorotUniform({ seed: 7 }) }), loss: marginCrossEntropy };
+  const args = headArgs(head);
+  const entry = HEADS[head] as { create(a: typeof args): tf.layers.Layer; loss?(a: typeof args): Loss };
+  return { layer: entry.create(args), loss: entry.loss?.(args) ?? marginCrossEntropy };
 }
 
 /** Draws embeddings of the held-out digits, the curves and the angular statistics. */
@@ -100,9 +105,7 @@ async function train(train: Digits, test: Digits): Promise<void> {
   const testX = tf.tensor2d(test.images, [test.count, 784]);
   const testY = tf.tensor1d(test.labels, 'int32');
   const trunk = buildTrunk('quick', 2, 1); // the MNIST example's MLP, 784-256-128-2
-  const head = buildHead(kind);
-  // SphereFace2 trains with its own binary loss (the registry says so); every other head with the softmax's.
-  const lossOf = (kind === 'sphereface2' ? HEADS.sphereface2.loss?.({ units: 10, r: num('scale') }) : undefined) ?? marginCrossEntropy;
+  const { layer: head, loss: lossOf } = buildHead(kind);
   const optimizer = tf.train.adam(0.003);
   const rand = seededRandom(3);
   try {

@@ -81,7 +81,7 @@ export const HEADS: { readonly [K in HeadKind]: HeadDescription<HeadArgsByKind[K
     paper: 'https://arxiv.org/abs/2108.01513',
     defaults: SPHERE_FACE2_DEFAULTS,
     create: (args: SphereFace2Args) => new SphereFace2(args),
-    loss: (args: SphereFace2Args) => sphereFace2Loss({ alpha: args.alpha ?? SPHERE_FACE2_DEFAULTS.alpha, r: args.r ?? SPHERE_FACE2_DEFAULTS.r }),
+    loss: (args: SphereFace2Args) => sphereFace2Loss({ alpha: args.alpha, r: args.r }), // unset: the loss's defaults, which are the head's
   },
   cosface: { className: CosFace.className, title: 'CosFace', paper: 'https://arxiv.org/abs/1801.09414', defaults: COS_FACE_DEFAULTS, create: (args: CosFaceArgs) => new CosFace(args) },
   arcface: { className: ArcFace.className, title: 'ArcFace', paper: 'https://arxiv.org/abs/1801.07698', defaults: ARC_FACE_DEFAULTS, create: (args: ArcFaceArgs) => new ArcFace(args) },

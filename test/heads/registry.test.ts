@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { HEAD_KINDS, HEADS } from '../../src/heads/registry.js';
+import { sphereFace2Loss } from '../../src/losses/sphere_face2_loss.js';
 
 describe('the registry of heads', () => {
   it('lists every head once, in its order', () => {
@@ -18,4 +19,14 @@ describe('the registry of heads', () => {
       for (const [name, value] of Object.entries(head.defaults)) expect([name, config[name]]).toEqual([name, value]);
     });
   }
+
+  it("gives SphereFace2 its own loss with the head's α and r (the defaults when unset), and no other head a loss", async () => {
+    const yTrue = tf.oneHot(tf.tensor1d([0, 2], 'int32'), 3);
+    const yPred = tf.tensor2d([[2, -1, 0.5], [-3, 1, 4]]);
+    const value = async (loss: (t: tf.Tensor, p: tf.Tensor) => tf.Scalar) => (await loss(yTrue, yPred).data())[0];
+    expect(await value(HEADS.sphereface2.loss!({ units: 3 }))).toBe(await value(sphereFace2Loss({ alpha: 0.7, r: 40 })));
+    expect(await value(HEADS.sphereface2.loss!({ units: 3, alpha: 0.6, r: 10 }))).toBe(await value(sphereFace2Loss({ alpha: 0.6, r: 10 })));
+    expect(await value(HEADS.sphereface2.loss!({ units: 3, alpha: 0.6 }))).not.toBe(await value(sphereFace2Loss({ alpha: 0.7, r: 40 })));
+    expect(HEAD_KINDS.filter((kind) => 'loss' in HEADS[kind])).toEqual(['sphereface2']);
+  });
 });
