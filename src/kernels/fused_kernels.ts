@@ -4,8 +4,9 @@ import { assertBoolean } from '../util/validate.js';
 
 /**
  * The backends with fused head kernels: cpu (plain loops) and webgpu (WGSL programs). On these,
- * every head normalizes its weight columns with one kernel, and A-Softmax applies its margin with
- * one; elsewhere they run on composite ops. See {@link useFusedKernels}.
+ * every head normalizes its weight columns (and the cosine heads their embeddings) with one kernel,
+ * and A-Softmax, CosFace, ArcFace and the combined margin apply their margin with one; elsewhere
+ * they run on composite ops. See {@link useFusedKernels}.
  * @example
  * ```ts
  * if (FUSED_KERNEL_BACKENDS.includes(tf.getBackend())) console.log('fused head kernels in use');
@@ -18,9 +19,11 @@ let enabled = true;
 /**
  * Switches the fused head kernels on or off, globally (default: on).
  *
- * On the cpu and webgpu backends the heads normalize their weight columns with one kernel (and one
- * for its gradient) instead of five, and A-Softmax replaces its target logits with one kernel
- * (and one for each gradient) instead of about forty small ones: on a GPU each kernel costs a
+ * On the cpu and webgpu backends `l2Normalize` of a matrix's rows or columns — the heads' weight
+ * columns, the cosine heads' embeddings — is one kernel (and one for its gradient) instead of
+ * twelve; A-Softmax replaces its target logits with one kernel (and one for each gradient) instead
+ * of about forty small ones; CosFace, ArcFace and the combined margin, warmed up or not, apply
+ * their margin and scale with one: on a GPU each kernel costs a
  * dispatch, and a head made of many small kernels is slower than the matrix product it wraps. The
  * values are those of the composite ops, which every other backend (wasm, webgl, tensorflow)
  * uses, and which `useFusedKernels(false)` restores everywhere, e.g. to compare the two.

@@ -1,15 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { arcFaceThreshold, MIN_SINE_FOR_GRADIENT, type CosineFormula } from '../math/cosine_margin_math.js';
 import { stopGradient } from '../ops/stop_gradient.js';
 import { describe } from '../util/validate.js';
 import type { Margin } from './margin.js';
-
-/**
- * Where sin θ = √(1 − c²) falls below this, the derivatives of sin θ and θ in c = cos θ (−c/sin θ
- * and −1/sin θ, infinite at c = ±1) divide by it instead: |d sin θ/dc| and |dθ/dc| never exceed
- * 1/MIN_SINE_FOR_GRADIENT = 1000. Forward values are exact; only the derivative within
- * θ < ~1e-3 rad of 0 or π is bounded.
- */
-const MIN_SINE_FOR_GRADIENT = 1e-3;
 
 /** √(1 − c²) for c clipped to [−1, 1], with 1 − c² as (1 − c)(1 + c): exact in float32 near ±1. */
 function sineOf(c: tf.Tensor): tf.Tensor {
@@ -86,7 +79,7 @@ export interface CombinedCosineMarginParams {
  */
 export function cosFaceMargin(margin: number): Margin<CosFaceMarginParams> {
   assertRange('CosFace', 'margin', margin, 0, 2);
-  return { kind: 'cosface', params: { margin }, apply: (c) => tf.sub(c, margin) };
+  return { kind: 'cosface' satisfies CosineFormula, params: { margin }, apply: (c) => tf.sub(c, margin) };
 }
 
 /**
@@ -94,7 +87,7 @@ export function cosFaceMargin(margin: number): Margin<CosFaceMarginParams> {
  * c·cos m − sin θ·sin m without acos. Where θ + m > π the function would turn back up; there, as in
  * insightface, it continues as c − m·sin m (or, with `easyMargin`, the margin applies only where
  * c > 0 and g(c) = c elsewhere). Values are exact at c = ±1; the derivative of sin θ there is bounded
- * (|d sin θ/dc| ≤ 1000, see MIN_SINE_FOR_GRADIENT), so gradients stay finite.
+ * (|d sin θ/dc| ≤ 1000, see MIN_SINE_FOR_GRADIENT in src/math/cosine_margin_math.ts), so gradients stay finite.
  *
  * @param margin - m in radians, in [0, π). ArcFace uses 0.5.
  * @param easyMargin - apply the margin only to cosines > 0. Default: false.
@@ -108,17 +101,17 @@ export function cosFaceMargin(margin: number): Margin<CosFaceMarginParams> {
 export function arcFaceMargin(margin: number, easyMargin = false): Margin<ArcFaceMarginParams> {
   assertRange('ArcFace', 'margin', margin, 0, Math.PI);
   const sinM = Math.sin(margin);
-  const threshold = Math.cos(Math.PI - margin); // θ + m > π  ⇔  c < cos(π − m)
+  const threshold = arcFaceThreshold(margin, easyMargin); // θ + m > π  ⇔  c < cos(π − m); easy: c ≤ 0
   const apply = (c: tf.Tensor): tf.Tensor => {
     const shifted = cosOfAnglePlus(c, margin);
     // A 0/1 mask from tf.step (whose gradient is zero) rather than tf.where on a comparison: tfjs
     // finds no gradient for the comparison and refuses to differentiate through it. Both branches
     // have finite derivatives everywhere, so the masked blend never multiplies 0 by infinity.
-    const keep = tf.step(tf.sub(c, easyMargin ? 0 : threshold));
+    const keep = tf.step(tf.sub(c, threshold));
     const other = easyMargin ? c : tf.sub(c, margin * sinM);
     return tf.add(tf.mul(keep, shifted), tf.mul(tf.sub(1, keep), other));
   };
-  return { kind: 'arcface', params: { margin, easyMargin }, apply };
+  return { kind: 'arcface' satisfies CosineFormula, params: { margin, easyMargin }, apply };
 }
 
 /**
@@ -142,7 +135,7 @@ export function combinedCosineMargin(m1: number, m2: number, m3: number): Margin
   assertRange('CombinedMargin', 'm1', m1, Number.MIN_VALUE, Number.MAX_VALUE);
   assertRange('CombinedMargin', 'm2', m2, 0, Math.PI);
   assertRange('CombinedMargin', 'm3', m3, 0, 2);
-  return { kind: 'combined', params: { m1, m2, m3 }, apply: (c) => tf.sub(tf.cos(tf.add(tf.mul(safeAngle(c), m1), m2)), m3) };
+  return { kind: 'combined' satisfies CosineFormula, params: { m1, m2, m3 }, apply: (c) => tf.sub(tf.cos(tf.add(tf.mul(safeAngle(c), m1), m2)), m3) };
 }
 
 

@@ -55,3 +55,14 @@ export function asMargin(owner: string, margin: TargetMargin): Margin {
   }
   return margin;
 }
+
+/** The kind of a warmed-up margin (a cosine head's `marginWarmupSteps`). @internal */
+export const WARMUP_MARGIN_KIND = 'warmup';
+
+/** The parameters of a warmed-up margin. @internal */
+export interface WarmupMarginParams {
+  /** The margin at full strength. */
+  margin: Margin;
+  /** t in [0, 1], a scalar tensor: how far the warm-up has gone. */
+  progress: tf.Scalar;
+}

@@ -1,13 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Margin } from './margin.js';
-
-/** The parameters of a warmed-up margin. */
-export interface WarmupMarginParams {
-  /** The margin at full strength. */
-  margin: Margin;
-  /** t in [0, 1], a scalar tensor: how far the warm-up has gone. */
-  progress: tf.Scalar;
-}
+import { WARMUP_MARGIN_KIND, type Margin, type WarmupMarginParams } from './margin.js';
 
 /**
  * A margin at a fraction t of its strength, moving the target logit linearly from no margin to
@@ -18,7 +10,7 @@ export interface WarmupMarginParams {
  */
 export function warmedUpMargin(margin: Margin, progress: tf.Scalar): Margin<WarmupMarginParams> {
   const towards = (plain: tf.Tensor, full: tf.Tensor) => tf.add(plain, tf.mul(progress, tf.sub(full, plain)));
-  const warmed: Margin<WarmupMarginParams> = { kind: 'warmup', params: { margin, progress }, apply: (c) => towards(c, margin.apply(c)) };
+  const warmed: Margin<WarmupMarginParams> = { kind: WARMUP_MARGIN_KIND, params: { margin, progress }, apply: (c) => towards(c, margin.apply(c)) };
   // A margin that rewrites non-target entries (CurricularFace) warms those up the same way.
   if (margin.nonTarget != null) {
     const nonTarget = margin.nonTarget.bind(margin);

@@ -1,11 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { OPENSPHERE_CLAMPS } from '../math/cosine_margin_math.js';
 
-/**
- * The angle conventions of opensphere's SphereFace-R and SphereFace2 reference heads, in one place:
- * cos θ is clamped to [−1 + 1e-5, 1 − 1e-5] before acos, and a margined angle to [1e-5, 3.14159].
- * @internal
- */
-export const OPENSPHERE_CLAMPS = Object.freeze({ cosine: 1 - 1e-5, angleMin: 1e-5, angleMax: 3.14159 });
+// The angle conventions of opensphere's reference heads (OPENSPHERE_CLAMPS) as tensor ops.
 
 /** cos θ clamped as the reference clamps it before acos. @internal */
 export function clampedCosine(c: tf.Tensor): tf.Tensor {

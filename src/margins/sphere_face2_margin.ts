@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { detachedTowards } from '../ops/stop_gradient.js';
+import { SPHERE_FACE2_VARIANTS, type CosineFormula } from '../math/cosine_margin_math.js';
 import { assertOneOf, assertPositive, describe } from '../util/validate.js';
 import type { Margin } from './margin.js';
 import { clampAngle, clampedAngle } from './opensphere_angles.js';
@@ -11,9 +12,6 @@ import { clampAngle, clampedAngle } from './opensphere_angles.js';
  */
 export type SphereFace2Variant = 'C' | 'A' | 'M';
 
-/** The variants, in their order. */
-export const SPHERE_FACE2_VARIANTS: readonly SphereFace2Variant[] = Object.freeze(['C', 'A', 'M']);
-
 /** The parameters of a SphereFace2 margin value. */
 export interface SphereFace2MarginParams {
   /** Where the margin acts. */
@@ -24,12 +22,7 @@ export interface SphereFace2MarginParams {
   t: number;
 }
 
-/** SphereFace2's similarity adjustment g(z) = 2((z + 1)/2)^t − 1 on a number z in [−1, 1] (the bias's derivation). @internal */
-export function similarityAdjustmentOf(z: number, t: number): number {
-  return 2 * ((z + 1) / 2) ** t - 1;
-}
-
-/** {@link similarityAdjustmentOf} on a tensor, z clipped to [−1, 1]. @internal */
+/** SphereFace2's similarity adjustment (similarityAdjustmentOf in src/math/cosine_margin_math.ts) on a tensor, z clipped to [−1, 1]. @internal */
 export function similarityAdjustment(z: tf.Tensor, t: number): tf.Tensor {
   return tf.sub(tf.mul(2, tf.pow(tf.div(tf.add(tf.clipByValue(z, -1, 1), 1), 2), t)), 1);
 }
@@ -67,7 +60,7 @@ export function sphereFace2Margin(variant: SphereFace2Variant, margin: number, t
   const params = { variant, margin, t };
   if (variant === 'C') {
     return {
-      kind: 'sphereface2',
+      kind: 'sphereface2' satisfies CosineFormula,
       params,
       apply: (c) => detachedTowards(c, tf.sub(g(c), margin)),
       nonTarget: (cosines) => detachedTowards(cosines, tf.add(g(cosines), margin)),
@@ -75,7 +68,7 @@ export function sphereFace2Margin(variant: SphereFace2Variant, margin: number, t
   }
   const target = variant === 'A' ? (theta: tf.Tensor) => tf.add(theta, margin) : (theta: tf.Tensor) => tf.mul(theta, margin);
   return {
-    kind: 'sphereface2',
+    kind: 'sphereface2' satisfies CosineFormula,
     params,
     apply: (c) => detachedTowards(c, g(cosOfAngle(c, target))),
     nonTarget: (cosines) => detachedTowards(cosines, g(cosOfAngle(cosines, (theta) => theta))),

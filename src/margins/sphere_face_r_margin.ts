@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { detachedTowards } from '../ops/stop_gradient.js';
+import { SPHERE_FACE_R_VARIANTS, type CosineFormula } from '../math/cosine_margin_math.js';
 import { assertOneOf, describe } from '../util/validate.js';
 import type { Margin } from './margin.js';
 import { clampAngle, clampedAngle, clampedCosine } from './opensphere_angles.js';
@@ -11,9 +12,6 @@ import { clampAngle, clampedAngle, clampedCosine } from './opensphere_angles.js'
  * - 'v2': the target unchanged, every non-target cos θ_j replaced by cos(θ_j / m).
  */
 export type SphereFaceRVariant = 'v0' | 'v1' | 'v2';
-
-/** The variants, in their order. */
-export const SPHERE_FACE_R_VARIANTS: readonly SphereFaceRVariant[] = Object.freeze(['v0', 'v1', 'v2']);
 
 /** The parameters of a SphereFace-R margin value. */
 export interface SphereFaceRMarginParams {
@@ -62,9 +60,9 @@ export function sphereFaceRMargin(margin: number, variant: SphereFaceRVariant = 
     // The target: the reference's clamp only; the non-targets: cos(θ_j / m), detached.
     const apply = (c: tf.Tensor): tf.Tensor => detachedTowards(c, clampedCosine(c));
     const nonTarget = (cosines: tf.Tensor): tf.Tensor => detachedTowards(cosines, tf.cos(tf.div(clampedAngle(cosines), margin)));
-    return { kind: 'spherefacer', params, apply, nonTarget };
+    return { kind: 'spherefacer' satisfies CosineFormula, params, apply, nonTarget };
   }
-  return { kind: 'spherefacer', params, apply: (c) => detachedTowards(c, targetValue(c, margin, variant)) };
+  return { kind: 'spherefacer' satisfies CosineFormula, params, apply: (c) => detachedTowards(c, targetValue(c, margin, variant)) };
 }
 
 /** Throws unless `margin` is a finite number ≥ 1 and `variant` one of the variants. @internal */

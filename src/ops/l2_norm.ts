@@ -1,4 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { fusedKernelActive } from '../kernels/fused_kernels.js';
+import { L2_NORMALIZE } from '../kernels/l2_normalize/names.js';
+import { fusedL2Normalize } from '../kernels/l2_normalize/op.js';
 import { NORM_EPSILON } from '../math/angular_math.js';
 
 function safeL2Norm_(x: tf.Tensor, axis: number): tf.Tensor {
@@ -60,12 +63,19 @@ export function divideByNorm(a: tf.Tensor, n: tf.Tensor): tf.Tensor {
 }
 
 function l2Normalize_(x: tf.Tensor, axis: number): tf.Tensor {
+  const along = axis < 0 ? axis + x.rank : axis;
+  // A matrix's rows or columns: one fused kernel on cpu and webgpu (same values), else composite.
+  if (x.rank === 2 && (along === 0 || along === 1) && x.dtype === 'float32' && fusedKernelActive(L2_NORMALIZE)) {
+    return fusedL2Normalize(x as tf.Tensor2D, along);
+  }
   return divideByNorm(x, safeL2Norm(x, axis));
 }
 
 /**
  * Scales `x` to unit Euclidean norm along `axis`: x / √(Σ x² + ε), ε = 1e-12.
- * A zero vector stays zero, with a finite gradient.
+ * A zero vector stays zero, with a finite gradient. For the rows or columns of a float32 matrix
+ * it runs as one fused kernel (and one for its gradient) on the cpu and webgpu backends, with the
+ * same values (see {@link useFusedKernels}).
  *
  * @param x - a float tensor.
  * @param axis - the axis to normalize along (for a Dense kernel [D, C], axis 0 normalizes each class column).

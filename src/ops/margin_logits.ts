@@ -4,18 +4,42 @@ import { labelsToIndices, validatesLabelsByDefault } from './labels.js';
 import { divideByNorm, l2Normalize, safeL2Norm } from './l2_norm.js';
 import { ANGULAR_TARGETS } from '../kernels/angular_targets/names.js';
 import { ANGULAR_MARGIN_KIND, angularTargets, type AngularMarginParams } from '../kernels/angular_targets/op.js';
+import { COSINE_TARGETS } from '../kernels/cosine_targets/names.js';
+import { cosineKernelMargin, cosineTargets } from '../kernels/cosine_targets/op.js';
 import { fusedKernelActive } from '../kernels/fused_kernels.js';
-import { NORMALIZE_COLUMNS } from '../kernels/normalize_columns/names.js';
-import { normalizeColumns } from '../kernels/normalize_columns/op.js';
-import { asMargin, type Margin, type TargetMargin } from '../margins/margin.js';
+import { asMargin, WARMUP_MARGIN_KIND, type Margin, type TargetMargin, type WarmupMarginParams } from '../margins/margin.js';
+
+/** A fused kernel that applies a margin and the scale: its name, and how to run it. */
+interface FusedTargets {
+  kernel: string;
+  /** The logits with the margin on the targets, times the scale. */
+  run(raw: tf.Tensor2D, x: tf.Tensor2D, labels: tf.Tensor1D, scale: number): tf.Tensor2D;
+}
 
 /**
- * Margins with a fused target kernel, by kind: on the backends where the kernel is registered,
- * the target entries of a margin of that kind are replaced in one kernel (and one per gradient).
+ * The fused kernel for `margin`, chosen from its kind and parameters, or null where the composite
+ * ops serve: A-Softmax's margin on unnormalized embeddings (kernels/angular_targets), the CosFace,
+ * ArcFace, combined and SphereFace-R margins — warmed up or not — on normalized ones
+ * (kernels/cosine_targets, which knows which of them rewrite non-target entries). Other margins
+ * (CurricularFace's, AdaFace's, SphereFace2's, plain functions) run composite.
  */
-const FUSED_TARGETS: Record<string, { kernel: string; run: (raw: tf.Tensor2D, x: tf.Tensor2D, labels: tf.Tensor1D, params: never) => tf.Tensor2D }> = {
-  [ANGULAR_MARGIN_KIND]: { kernel: ANGULAR_TARGETS, run: (raw, x, labels, params: AngularMarginParams) => angularTargets(raw, x, labels, params) },
-};
+function fusedTargetsOf(margin: Margin, normalizeInput: boolean): FusedTargets | null {
+  if (margin.kind === ANGULAR_MARGIN_KIND) {
+    const params = margin.params as AngularMarginParams;
+    return normalizeInput ? null : { kernel: ANGULAR_TARGETS, run: (raw, x, labels, scale) => scaled(angularTargets(raw, x, labels, params), scale) };
+  }
+  if (!normalizeInput) return null;
+  const warmup = margin.kind === WARMUP_MARGIN_KIND ? margin.params as WarmupMarginParams : null;
+  const full = warmup == null ? margin : warmup.margin;
+  const kernelMargin = cosineKernelMargin(full.kind, full.params as Record<string, unknown>);
+  if (kernelMargin == null) return null;
+  return { kernel: COSINE_TARGETS, run: (raw, _x, labels, scale) => cosineTargets(raw, labels, kernelMargin, warmup?.progress ?? null, scale) };
+}
+
+/** logits × scale, without a kernel for scale 1. */
+function scaled(logits: tf.Tensor2D, scale: number): tf.Tensor2D {
+  return scale === 1 ? logits : tf.mul(logits, scale);
+}
 
 /** Options of {@link marginLogits}. */
 export interface MarginLogitsOptions {
@@ -64,10 +88,8 @@ function checkEmbeddingsAndKernel(owner: string, x: tf.Tensor, kernel: tf.Tensor
 export function cosineLogits(owner: string, x: tf.Tensor2D, kernel: tf.Tensor2D, normalizeInput: boolean): tf.Tensor2D {
   checkEmbeddingsAndKernel(owner, x, kernel);
   const embeddings = normalizeInput ? l2Normalize(x, 1) : x;
-  // Columns of a Dense-layout kernel [D, C] are the class weights: normalize each to unit length
-  // (one fused kernel on cpu and webgpu, the composite l2Normalize elsewhere: same values).
-  const unitColumns = fusedKernelActive(NORMALIZE_COLUMNS) ? normalizeColumns(kernel) : l2Normalize(kernel, 0);
-  return tf.matMul(embeddings, unitColumns);
+  // Columns of a Dense-layout kernel [D, C] are the class weights: normalize each to unit length.
+  return tf.matMul(embeddings, l2Normalize(kernel, 0));
 }
 
 /** Options of {@link marginOnTargets}. @internal */
@@ -89,35 +111,26 @@ export function marginOnTargets(owner: string, raw: tf.Tensor2D, x: tf.Tensor2D,
   if (x.shape[0] !== batch) {
     throw new Error(`${owner}: the cosine step gave ${batch} rows for ${x.shape[0]} embeddings.`);
   }
-  let logits: tf.Tensor = raw;
-  if (labels != null && margin != null) {
-    const indices = labelsToIndices(owner, labels, batch, classes, validateLabels);
-    const fused = normalizeInput || margin.nonTarget != null ? undefined : FUSED_TARGETS[margin.kind];
-    if (fused != null && fusedKernelActive(fused.kernel)) {
-      // e.g. A-Softmax on cpu or webgpu: the target entries replaced in one kernel.
-      logits = fused.run(raw, x, indices, margin.params as never);
-    } else {
-      // One-hot masks pick and replace the target entries: their gradients exist on every backend
-      // (gatherND's does not on wasm), and only the B target cosines go through the margin.
-      // oneHot in int32 then cast: tfjs-backend-wasm 4.22's OneHot returns zeros for dtype float32.
-      // One class: every entry is a target (tf.oneHot refuses depth 1 on some backends).
-      const mask = classes === 1 ? tf.ones([batch, 1]) : tf.cast(tf.oneHot(indices, classes), 'float32');
-      const rawTarget = tf.sum(tf.mul(raw, mask), 1, true); // [B, 1]
-      const radius = normalizeInput ? null : safeL2Norm(x, 1); // [B, 1]
-      const cosTarget = radius == null ? rawTarget : divideByNorm(rawTarget, radius);
-      const marginTarget = margin.apply(cosTarget);
-      const newTarget = radius == null ? marginTarget : tf.mul(radius, marginTarget);
-      if (margin.nonTarget == null) {
-        logits = tf.add(raw, tf.mul(mask, tf.sub(newTarget, rawTarget)));
-      } else {
-        // The margin rewrites the non-target entries too (on cosines, then back to r·cos).
-        const cosines = margin.nonTarget(radius == null ? raw : divideByNorm(raw, radius), cosTarget);
-        const others = radius == null ? cosines : tf.mul(radius, cosines);
-        logits = tf.add(tf.mul(tf.sub(1, mask), others), tf.mul(mask, newTarget));
-      }
-    }
-  }
-  return (scale === 1 ? logits : tf.mul(logits, scale)) as tf.Tensor2D;
+  if (labels == null || margin == null) return scaled(raw, scale);
+  const indices = labelsToIndices(owner, labels, batch, classes, validateLabels);
+  const fused = fusedTargetsOf(margin, normalizeInput);
+  // e.g. A-Softmax or ArcFace on cpu or webgpu: the target entries replaced in one kernel.
+  if (fused != null && fusedKernelActive(fused.kernel)) return fused.run(raw, x, indices, scale);
+  // One-hot masks pick and replace the target entries: their gradients exist on every backend
+  // (gatherND's does not on wasm), and only the B target cosines go through the margin.
+  // oneHot in int32 then cast: tfjs-backend-wasm 4.22's OneHot returns zeros for dtype float32.
+  // One class: every entry is a target (tf.oneHot refuses depth 1 on some backends).
+  const mask = classes === 1 ? tf.ones([batch, 1]) : tf.cast(tf.oneHot(indices, classes), 'float32');
+  const rawTarget = tf.sum(tf.mul(raw, mask), 1, true); // [B, 1]
+  const radius = normalizeInput ? null : safeL2Norm(x, 1); // [B, 1]
+  const cosTarget = radius == null ? rawTarget : divideByNorm(rawTarget, radius);
+  const marginTarget = margin.apply(cosTarget);
+  const newTarget = radius == null ? marginTarget : tf.mul(radius, marginTarget);
+  if (margin.nonTarget == null) return scaled(tf.add(raw, tf.mul(mask, tf.sub(newTarget, rawTarget))), scale);
+  // The margin rewrites the non-target entries too (on cosines, then back to r·cos).
+  const cosines = margin.nonTarget(radius == null ? raw : divideByNorm(raw, radius), cosTarget);
+  const others = radius == null ? cosines : tf.mul(radius, cosines);
+  return scaled(tf.add(tf.mul(tf.sub(1, mask), others), tf.mul(mask, newTarget)), scale);
 }
 
 function marginLogits_(x: tf.Tensor2D, kernel: tf.Tensor2D, labels: tf.Tensor | null, options: MarginLogitsOptions = {}): tf.Tensor2D {
@@ -140,8 +153,9 @@ function marginLogits_(x: tf.Tensor2D, kernel: tf.Tensor2D, labels: tf.Tensor | 
  *
  * Norms are √(Σ x² + 1e-12), so zero embeddings or zero columns give finite logits and gradients.
  * Differentiable in `x` and `kernel` by autodiff (the margin function brings its own gradient).
- * On the cpu and webgpu backends the column normalization, and a margin of kind 'angular'
- * ({@link angularMargin}), run as fused kernels with registered gradients: the same values in far
+ * On the cpu and webgpu backends the normalizations, a margin of kind 'angular'
+ * ({@link angularMargin}) on unnormalized embeddings, and the CosFace, ArcFace and combined margins
+ * on normalized ones run as fused kernels with registered gradients: the same values in far
  * fewer kernels (see {@link useFusedKernels}).
  *
  * @param x - embeddings [B, D], float32.

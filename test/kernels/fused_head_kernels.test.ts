@@ -8,7 +8,7 @@ import { angularSoftmaxLogits } from '../../src/ops/angular_softmax_logits.js';
 import { marginLogits } from '../../src/ops/margin_logits.js';
 import { marginCrossEntropy } from '../../src/losses/margin_cross_entropy.js';
 import { ANGULAR_TARGETS } from '../../src/kernels/angular_targets/names.js';
-import { NORMALIZE_COLUMNS } from '../../src/kernels/normalize_columns/names.js';
+import { L2_NORMALIZE } from '../../src/kernels/l2_normalize/names.js';
 import { FUSED_KERNEL_BACKENDS, useFusedKernels } from '../../src/kernels/fused_kernels.js';
 import { angularLogitsRef, crossEntropyRef, type Matrix } from '../reference/sphereface.js';
 import { embeddingsAtAngles, expectClose, expectNoLeak, randomMatrix, toMatrix } from '../helpers.js';
@@ -84,7 +84,7 @@ describe('fused head kernels', () => {
     const ours = names.filter((n) => n.startsWith('TfjsAngularMargin')).sort();
     expect(ours).toEqual(fusedHere ? [
       'TfjsAngularMarginAngularTargets', 'TfjsAngularMarginAngularTargetsGrad', 'TfjsAngularMarginAngularTargetsGrad',
-      'TfjsAngularMarginNormalizeColumns', 'TfjsAngularMarginNormalizeColumnsGrad',
+      'TfjsAngularMarginL2Normalize', 'TfjsAngularMarginL2NormalizeGrad',
     ] : []);
     useFusedKernels(false);
     expect((await kernelsOfStep()).filter((n) => n.startsWith('TfjsAngularMargin'))).toEqual([]);
@@ -106,7 +106,7 @@ describe('fused head kernels', () => {
   it('are registered for cpu and webgpu only', () => {
     for (const backend of ['cpu', 'webgpu', 'wasm', 'webgl', 'tensorflow']) {
       const expected = backend === 'cpu' || backend === 'webgpu';
-      expect(tf.getKernel(NORMALIZE_COLUMNS, backend) != null).toBe(expected);
+      expect(tf.getKernel(L2_NORMALIZE, backend) != null).toBe(expected);
       expect(tf.getKernel(ANGULAR_TARGETS, backend) != null).toBe(expected);
     }
   });

@@ -1,0 +1,56 @@
+// The fused cosine-margin target kernel and its gradients on the cpu backend: plain loops over the
+// entries, with the margin from the shared host math.
+import * as tf from '@tensorflow/tfjs-core';
+import { cosineMarginAndSlope, nonTargetAndSlope, rewritesNonTargets } from '../../math/cosine_margin_math.js';
+import { hostOutput, hostValues, type KernelArgs } from '../fused_kernels.js';
+import { logitsShape, type CosineTargetsAttrs } from './names.js';
+
+/**
+ * Each entry's margined value and slope: the target's g(c), g'(c); a non-target's h(c), h'(c)
+ * where the formula rewrites them, else c and 1. A row whose label is outside [0, C) has no target.
+ */
+function entries(logits: ArrayLike<number>, labels: ArrayLike<number>, [batch, classes]: [number, number], { formula, params }: CosineTargetsAttrs): { value: Float64Array; slope: Float64Array } {
+  const value = Float64Array.from(logits);
+  const slope = new Float64Array(value.length).fill(1);
+  const others = rewritesNonTargets(formula, params);
+  for (let b = 0; b < batch; b++) {
+    const y = labels[b]!;
+    for (let j = 0; j < classes; j++) {
+      const k = b * classes + j;
+      const margined = j === y ? cosineMarginAndSlope(formula, params, logits[k]!) : others ? nonTargetAndSlope(formula, params, logits[k]!) : null;
+      if (margined != null) [value[k], slope[k]] = margined;
+    }
+  }
+  return { value, slope };
+}
+
+export function cosineTargetsCpu({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+  const be = backend as tf.KernelBackend;
+  const { logits, labels, progress } = inputs as Record<string, tf.TensorInfo>;
+  const shape = logitsShape(logits!);
+  const targetsAttrs = attrs as unknown as CosineTargetsAttrs;
+  const c = hostValues(be, logits!);
+  const t = hostValues(be, progress!)[0]!;
+  const { value } = entries(c, hostValues(be, labels!), shape, targetsAttrs);
+  return hostOutput(be, shape, Float32Array.from(c, (ck, k) => targetsAttrs.scale * (ck + t * (value[k]! - ck))));
+}
+
+// Gradients of out = s·(c + t·(g(c) − c)) per entry (g the entry's margined value, c itself where
+// there is none): in logits s·(1 + t·(g'(c) − 1)); in t, the sum of s·(g(c) − c).
+export function cosineTargetsGradCpu({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+  const be = backend as tf.KernelBackend;
+  const { dy, logits, labels, progress } = inputs as Record<string, tf.TensorInfo>;
+  const targetsAttrs = attrs as unknown as CosineTargetsAttrs;
+  const { scale, part } = targetsAttrs;
+  const shape = logitsShape(logits!);
+  const g = hostValues(be, dy!);
+  const c = hostValues(be, logits!);
+  const t = hostValues(be, progress!)[0]!;
+  const { value, slope } = entries(c, hostValues(be, labels!), shape, targetsAttrs);
+  if (part === 'logits') return hostOutput(be, shape, Float32Array.from(g, (gk, k) => scale * gk * (1 + t * (slope[k]! - 1))));
+  let sum = 0;
+  g.forEach((gk, k) => {
+    sum += gk * (value[k]! - c[k]!);
+  });
+  return hostOutput(be, [1], Float32Array.of(scale * sum));
+}

@@ -1,0 +1,32 @@
+// Registers the fused cosine-margin target kernel for cpu and webgpu, and its gradient (one kernel
+// per differentiated input).
+import * as tf from '@tensorflow/tfjs-core';
+import { registerFusedKernel, registerGradientOnce } from '../fused_kernels.js';
+import { cosineTargetsCpu, cosineTargetsGradCpu } from './cpu.js';
+import { COSINE_TARGETS, COSINE_TARGETS_GRAD, type CosinePart, type CosineTargetsAttrs } from './names.js';
+import { cosineTargetsGradWebgpu, cosineTargetsWebgpu } from './webgpu.js';
+
+/**
+ * Registers the kernels and the gradient (idempotent: a tfjs instance that has them keeps them).
+ * Called by op.ts when it is loaded; a call, not a bare import, so that bundlers keep it.
+ * @internal
+ */
+export function registerCosineTargets(): void {
+  registerFusedKernel(COSINE_TARGETS, { cpu: cosineTargetsCpu, webgpu: cosineTargetsWebgpu });
+  registerFusedKernel(COSINE_TARGETS_GRAD, { cpu: cosineTargetsGradCpu, webgpu: cosineTargetsGradWebgpu });
+  registerGradientOnce({
+    kernelName: COSINE_TARGETS,
+    inputsToSave: ['logits', 'labels', 'progress'],
+    gradFunc: (dy, saved, attrs) => {
+      const [logits, labels, progress] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+      const { formula, params, scale } = attrs as unknown as CosineTargetsAttrs;
+      const grad = (part: CosinePart) => tf.engine().runKernel(COSINE_TARGETS_GRAD, { dy: dy as tf.Tensor, logits, labels, progress }, { formula, params, scale, part } as unknown as tf.NamedAttrMap) as tf.Tensor;
+      // Each closure runs only when its input needs a gradient (the warm-up's progress seldom does).
+      return {
+        logits: () => grad('logits'),
+        labels: () => tf.zerosLike(labels),
+        progress: () => tf.reshape(grad('progress'), progress.shape),
+      };
+    },
+  });
+}

@@ -1,0 +1,30 @@
+// The fused cosine-margin target kernel: its names and attributes (see op.ts for what it computes).
+import type * as tf from '@tensorflow/tfjs-core';
+import type { CosineFormula } from '../../math/cosine_margin_math.js';
+
+/**
+ * A cosine margin's logits in one kernel. Inputs: `logits` [B, C] (cos θ_j of normalized
+ * embeddings), `labels` [B] int32, `progress` (a scalar t, the margin's warm-up: 1 for the full
+ * margin). Attributes `formula` and `params` (the margin, see CosineFormula), `scale` (s). Output
+ * [B, C]: s·logits, with each row's target entry c replaced by s·(c + t·(g(c) − c)).
+ * @internal
+ */
+export const COSINE_TARGETS = 'TfjsAngularMarginCosineTargets';
+/** Its gradients: inputs `dy` and the forward inputs; attribute `part` names the input differentiated. @internal */
+export const COSINE_TARGETS_GRAD = 'TfjsAngularMarginCosineTargetsGrad';
+
+/** The input a gradient kernel differentiates. @internal */
+export type CosinePart = 'logits' | 'progress';
+
+/** The kernels' attributes. @internal */
+export interface CosineTargetsAttrs {
+  formula: CosineFormula;
+  params: number[];
+  scale: number;
+  part?: CosinePart;
+}
+
+/** [B, C] of the kernel's input `logits`. @internal */
+export function logitsShape(logits: tf.TensorInfo): [number, number] {
+  return [logits.shape[0]!, logits.shape[1]!];
+}

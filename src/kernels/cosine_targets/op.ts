@@ -1,0 +1,45 @@
+// The op of the fused cosine-margin target kernel.
+import * as tf from '@tensorflow/tfjs-core';
+import { SPHERE_FACE2_VARIANTS, SPHERE_FACE_R_VARIANTS, type CosineFormula } from '../../math/cosine_margin_math.js';
+import { registerCosineTargets } from './gradient.js';
+import { COSINE_TARGETS } from './names.js';
+
+registerCosineTargets();
+
+/** A margin as the kernel takes it: its formula and parameters as numbers. @internal */
+export interface CosineKernelMargin {
+  formula: CosineFormula;
+  params: number[];
+}
+
+/**
+ * The kernel's form of a margin value of kind `kind` with `params` (the fields its margin function
+ * sets: cosFaceMargin's margin, arcFaceMargin's margin and easyMargin, combinedCosineMargin's m1, m2,
+ * m3, sphereFaceRMargin's margin and variant, sphereFace2Margin's variant, margin and t), or null for a kind the kernel does not compute.
+ * @internal
+ */
+export function cosineKernelMargin(kind: string, params: Readonly<Record<string, unknown>>): CosineKernelMargin | null {
+  const numbers = (...names: string[]) => names.map((name) => params[name]);
+  const all = (values: unknown[]) => (values.every((v) => typeof v === 'number') ? (values as number[]) : null);
+  let values: number[] | null = null;
+  if (kind === 'cosface') values = all(numbers('margin'));
+  else if (kind === 'arcface') values = all([params['margin'], params['easyMargin'] === true ? 1 : 0]);
+  else if (kind === 'combined') values = all(numbers('m1', 'm2', 'm3'));
+  else if (kind === 'spherefacer') values = all([params['margin'], (SPHERE_FACE_R_VARIANTS as readonly unknown[]).indexOf(params['variant'])]);
+  else if (kind === 'sphereface2') values = all([(SPHERE_FACE2_VARIANTS as readonly unknown[]).indexOf(params['variant']), params['margin'], params['t']]);
+  return values == null || values.some((v) => v < 0) ? null : { formula: kind as CosineFormula, params: values };
+}
+
+function cosineTargets_(logits: tf.Tensor2D, labels: tf.Tensor1D, margin: CosineKernelMargin, progress: tf.Scalar | null, scale: number): tf.Tensor2D {
+  const t = progress ?? tf.scalar(1);
+  return tf.engine().runKernel(COSINE_TARGETS, { logits, labels, progress: t }, { formula: margin.formula, params: margin.params, scale } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+}
+
+/**
+ * A cosine margin's logits in one kernel (the values of the composite path in marginLogits with
+ * the same margin, warm-up and scale): `logits` = cos θ_j [B, C] of normalized embeddings, `labels`
+ * int32 [B], the margin in the kernel's form, the warm-up's progress t (null: the full margin) and
+ * the scale s. Callers check fusedKernelActive(COSINE_TARGETS) first.
+ * @internal
+ */
+export const cosineTargets = tf.op({ cosineTargets_ });

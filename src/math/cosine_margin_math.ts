@@ -1,0 +1,131 @@
+/**
+ * The cosine margins' math on plain numbers, shared by the fused kernel (src/kernels/cosine_targets)
+ * and, for its constant, the composite margins (src/margins/cosine_margins.ts): the value g(c) of a
+ * margin at a target cosine c and the slope g'(c) that the composite ops' gradient gives, with the
+ * same clipping and the same bound on the derivatives of sin θ and θ. A leaf: it imports nothing.
+ * @internal
+ */
+
+/**
+ * Where sin θ = √(1 − c²) falls below this, the derivatives of sin θ and θ in c = cos θ (−c/sin θ
+ * and −1/sin θ, infinite at c = ±1) divide by it instead: |d sin θ/dc| and |dθ/dc| never exceed
+ * 1/MIN_SINE_FOR_GRADIENT = 1000. Forward values are exact; only the derivative within
+ * θ < ~1e-3 rad of 0 or π is bounded.
+ */
+export const MIN_SINE_FOR_GRADIENT = 1e-3;
+
+/**
+ * The angle conventions of opensphere's SphereFace-R and SphereFace2 reference heads: cos θ is
+ * clamped to [−1 + 1e-5, 1 − 1e-5] before acos, and a margined angle to [1e-5, 3.14159].
+ */
+export const OPENSPHERE_CLAMPS = Object.freeze({ cosine: 1 - 1e-5, angleMin: 1e-5, angleMax: 3.14159 });
+
+/** SphereFace-R's variants, in their order (a fused kernel takes a variant as its index here). */
+export const SPHERE_FACE_R_VARIANTS = Object.freeze(['v0', 'v1', 'v2'] as const);
+
+/** SphereFace2's variants, in their order (a fused kernel takes a variant as its index here). */
+export const SPHERE_FACE2_VARIANTS = Object.freeze(['C', 'A', 'M'] as const);
+
+/** SphereFace2's similarity adjustment g(z) = 2((z + 1)/2)^t − 1 on a number z in [−1, 1]. */
+export function similarityAdjustmentOf(z: number, t: number): number {
+  return 2 * ((z + 1) / 2) ** t - 1;
+}
+
+/**
+ * The cosine margins a fused kernel computes, with their parameters as numbers:
+ * 'cosface' [m]: c − m; 'arcface' [m, easy (0 or 1)]: cos(θ + m), past θ + m > π (or, easy, where
+ * c ≤ 0) the fallback; 'combined' [m1, m2, m3]: cos(m1·θ + m2) − m3; 'spherefacer' [m, variant
+ * (its index in SPHERE_FACE_R_VARIANTS)]: SphereFace-R's value, with the gradient of c (detached), and
+ * for 'v2' its non-target values cos(θ_j / m), detached too; 'sphereface2' [variant (its index
+ * in SPHERE_FACE2_VARIANTS), m, t]: SphereFace2's values on every entry, detached.
+ */
+export type CosineFormula = 'cosface' | 'arcface' | 'combined' | 'spherefacer' | 'sphereface2';
+
+/** √(1 − c²) for c clipped to [−1, 1], as (1 − c)(1 + c). */
+export function sineOfCosine(c: number): number {
+  const clipped = Math.min(1, Math.max(-1, c));
+  return Math.sqrt((1 - clipped) * (1 + clipped));
+}
+
+/**
+ * The cosine below which ArcFace's θ + m passes π (c < cos(π − m)), as the float32 value the
+ * composite op compares with; its fallback applies at and below it.
+ */
+export function arcFaceThreshold(m: number, easy: boolean): number {
+  return easy ? 0 : Math.fround(Math.cos(Math.PI - m));
+}
+
+/**
+ * g(c) and g'(c) of `formula` with `params` at the target cosine c (see {@link CosineFormula}),
+ * as the composite margins compute them: sin θ and θ from c clipped to [−1, 1], their derivatives
+ * bounded through {@link MIN_SINE_FOR_GRADIENT}.
+ */
+export function cosineMarginAndSlope(formula: CosineFormula, params: readonly number[], c: number): [number, number] {
+  if (formula === 'cosface') return [c - params[0]!, 1];
+  const sine = sineOfCosine(c);
+  const divisor = Math.max(sine, MIN_SINE_FOR_GRADIENT);
+  if (formula === 'arcface') {
+    const [m, easy] = params as [number, number];
+    if (!(c > arcFaceThreshold(m, easy === 1))) return [easy === 1 ? c : c - m * Math.sin(m), 1];
+    // cos(θ + m) = c·cos m − sin θ·sin m; d sin θ/dc = −c / sin θ (bounded).
+    return [c * Math.cos(m) - sine * Math.sin(m), Math.cos(m) + (c * Math.sin(m)) / divisor];
+  }
+  if (formula === 'spherefacer') return [sphereFaceRTarget(params[0]!, params[1]!, c), 1];
+  if (formula === 'sphereface2') return [sphereFace2Value(params, c, true), 1];
+  const [m1, m2, m3] = params as [number, number, number];
+  const angle = m1 * Math.atan2(sine, Math.min(1, Math.max(-1, c))) + m2;
+  // d cos(m1·θ + m2)/dc = m1·sin(m1·θ + m2) / sin θ (dθ/dc = −1 / sin θ, bounded).
+  return [Math.cos(angle) - m3, (m1 * Math.sin(angle)) / divisor];
+}
+
+/** θ of the cosine clamped as opensphere clamps it (see {@link OPENSPHERE_CLAMPS}). */
+function openSphereAngle(c: number): number {
+  const clamped = Math.min(OPENSPHERE_CLAMPS.cosine, Math.max(-OPENSPHERE_CLAMPS.cosine, c));
+  return Math.atan2(Math.sqrt((1 - clamped) * (1 + clamped)), clamped);
+}
+
+/**
+ * SphereFace-R's target value g at c for margin m and variant 0, 1 or 2: (−1)^k·cos(mθ) − 2k with
+ * k = ⌊mθ/π⌋; cos(clamp(mθ, 1e-5, 3.14159)); the clamped cosine itself.
+ */
+function sphereFaceRTarget(m: number, variant: number, c: number): number {
+  if (variant === 2) return Math.min(OPENSPHERE_CLAMPS.cosine, Math.max(-OPENSPHERE_CLAMPS.cosine, c));
+  const mTheta = m * openSphereAngle(c);
+  if (variant === 1) return Math.cos(clampAngle(mTheta));
+  const k = Math.floor(mTheta / Math.PI);
+  return (k % 2 === 0 ? 1 : -1) * Math.cos(mTheta) - 2 * k;
+}
+
+/** The reference's clamp of a margined angle (see {@link OPENSPHERE_CLAMPS}). */
+function clampAngle(theta: number): number {
+  return Math.min(OPENSPHERE_CLAMPS.angleMax, Math.max(OPENSPHERE_CLAMPS.angleMin, theta));
+}
+
+/**
+ * SphereFace2's value of an entry at c, params [variant index, m, t], with g its similarity
+ * adjustment: 'C' g(c) − m on the target, g(c) + m elsewhere; 'A' and 'M' g(cos(θ + m)) and
+ * g(cos(mθ)) on the target, g(cos θ) elsewhere (θ and the margined angle clamped as opensphere does).
+ */
+function sphereFace2Value([variant, m, t]: readonly number[], c: number, target: boolean): number {
+  const g = (z: number) => similarityAdjustmentOf(Math.min(1, Math.max(-1, z)), t!);
+  if (variant === 0) return target ? g(c) - m! : g(c) + m!;
+  const theta = openSphereAngle(c);
+  if (!target) return g(Math.cos(clampAngle(theta)));
+  return g(Math.cos(clampAngle(variant === 1 ? theta + m! : theta * m!)));
+}
+
+/**
+ * The value h(c) and slope h'(c) that `formula` gives a non-target cosine c, or null where it
+ * leaves non-targets as they are: SphereFace-R's 'v2' gives cos(θ_j / m) and SphereFace2 its own
+ * (both detached); the others leave them.
+ */
+export function nonTargetAndSlope(formula: CosineFormula, params: readonly number[], c: number): [number, number] | null {
+  if (formula === 'sphereface2') return [sphereFace2Value(params, c, false), 1];
+  if (formula !== 'spherefacer' || params[1] !== 2) return null;
+  return [Math.cos(openSphereAngle(c) / params[0]!), 1];
+}
+
+/** Whether `formula` with `params` rewrites non-target entries (see {@link nonTargetAndSlope}). */
+export function rewritesNonTargets(formula: CosineFormula, params: readonly number[]): boolean {
+  return formula === 'sphereface2' || (formula === 'spherefacer' && params[1] === 2);
+}
