@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { CURRICULAR_FACE_DEFAULTS } from '../heads/defaults.js';
-import { checkAngleMargin, curricularFaceMarginWith } from '../margins/cosine_margins.js';
+import { checkAngleMargin, curricularFaceRunningMargin } from '../margins/cosine_margins.js';
 import type { Margin } from '../margins/margin.js';
 import { readSync } from '../util/read_sync.js';
 import { assertUnitInterval } from '../util/validate.js';
@@ -75,7 +75,7 @@ export class CurricularFace extends ScaledCosineHead {
   /** ArcFace's target margin, and the hard negatives reweighted with t updated from this pass (staged). */
   protected override cosineMargin(): Margin {
     const variable = this.tVariable!;
-    return curricularFaceMarginWith(this.margin, (cosTarget) => this.runningAverage(variable, tf.mean(cosTarget), this.tAlpha));
+    return curricularFaceRunningMargin(this.margin, variable.read() as tf.Scalar, this.tAlpha, (t) => this.writeAfterPass(variable, t));
   }
 
   override getConfig(): tf.serialization.ConfigDict {

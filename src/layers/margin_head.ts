@@ -137,7 +137,7 @@ export abstract class MarginHead extends tfl.layers.Layer {
 
   /**
    * The running average momentum·value + (1 − momentum)·average of a scalar state weight, updated
-   * with this pass's `value` before use (as AdaFace's and CurricularFace's references do) and
+   * with this pass's `value` before use (as AdaFace's reference does) and
    * staged with {@link MarginHead.writeAfterPass}.
    */
   protected runningAverage(average: tfl.LayerVariable, value: tf.Tensor, momentum: number): tf.Scalar {

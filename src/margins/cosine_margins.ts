@@ -191,27 +191,38 @@ export function adaFaceMargin(margin: number, scaler: tf.Tensor): Margin<AdaFace
 export interface CurricularFaceMarginParams {
   /** m in radians, in [0, π). */
   margin: number;
-  /** t, the weight of the hard negatives' reweighting; absent when a head computes it in each pass. */
-  t?: tf.Scalar | number;
+  /**
+   * t, the weight of the hard negatives' reweighting (a number or a scalar tensor); with a
+   * momentum > 0, the previous running t, which the pass updates before use.
+   */
+  t: tf.Scalar | number;
+  /**
+   * The momentum α of the running t: t ← α·mean(cos θ_y) + (1 − α)·t over the pass's rows (a row
+   * without a target counts 0), as the reference head updates it. 0: t is used as given.
+   */
+  momentum: number;
+  /** Receives the t the pass used (the {@link CurricularFace} head stages it as its new state). */
+  commit?: (t: tf.Scalar) => void;
 }
 
 /**
- * A CurricularFace margin whose t comes from the pass's target cosines (the head's running
- * average, computed when `nonTarget` runs). @internal
+ * A CurricularFace margin whose t is a running average updated from the pass's target cosines;
+ * `commit` receives the updated t. @internal
  */
-export function curricularFaceMarginWith(margin: number, tOf: (cosTarget: tf.Tensor) => tf.Scalar | number, params: CurricularFaceMarginParams = { margin }): Margin<CurricularFaceMarginParams> {
+export function curricularFaceRunningMargin(margin: number, previous: tf.Scalar | number, momentum: number, commit?: (t: tf.Scalar) => void): Margin<CurricularFaceMarginParams> {
   checkAngleMargin('CurricularFace', margin);
   const arc = arcFaceMargin(margin);
   const nonTarget = (cosines: tf.Tensor, cosTarget: tf.Tensor): tf.Tensor => {
-    const given = tOf(cosTarget);
-    const t = typeof given === 'number' ? given : stopGradient(given); // a constant of the backward pass
+    const updated = (momentum === 0 ? tf.add(previous, 0) : tf.add(tf.mul(tf.mean(cosTarget), momentum), tf.mul(previous, 1 - momentum))) as tf.Scalar;
+    commit?.(updated);
+    const t = stopGradient(updated); // a constant of the backward pass
     // Hard negatives: cos θ_j > cos(θ_y + m) (without ArcFace's fallback, as the reference). A 0/1
     // mask from tf.step, which has no gradient: only cos θ_j carries one, through cos θ_j·(t + cos θ_j).
     const shifted = cosOfAnglePlus(cosTarget, margin);
     const hard = tf.step(tf.sub(cosines, shifted));
     return tf.add(cosines, tf.mul(hard, tf.sub(tf.mul(cosines, tf.add(t, cosines)), cosines)));
   };
-  return { kind: 'curricular', params, apply: arc.apply, nonTarget };
+  return { kind: 'curricular' satisfies CosineFormula, params: { margin, t: previous, momentum, ...(commit != null ? { commit } : {}) }, apply: arc.apply, nonTarget };
 }
 
 /**
@@ -236,5 +247,5 @@ export function curricularFaceMarginWith(margin: number, tOf: (cosTarget: tf.Ten
  */
 export function curricularFaceMargin(margin: number, t: tf.Scalar | number): Margin<CurricularFaceMarginParams> {
   if (!(t instanceof tf.Tensor) && !(typeof t === 'number' && Number.isFinite(t))) throw new Error(`CurricularFace: t must be a finite number or a scalar tensor, but got ${describe(t)}.`);
-  return curricularFaceMarginWith(margin, () => t, { margin, t });
+  return curricularFaceRunningMargin(margin, t, 0);
 }

@@ -37,9 +37,34 @@ export function similarityAdjustmentOf(z: number, t: number): number {
  * c ≤ 0) the fallback; 'combined' [m1, m2, m3]: cos(m1·θ + m2) − m3; 'spherefacer' [m, variant
  * (its index in SPHERE_FACE_R_VARIANTS)]: SphereFace-R's value, with the gradient of c (detached), and
  * for 'v2' its non-target values cos(θ_j / m), detached too; 'sphereface2' [variant (its index
- * in SPHERE_FACE2_VARIANTS), m, t]: SphereFace2's values on every entry, detached.
+ * in SPHERE_FACE2_VARIANTS), m, t]: SphereFace2's values on every entry, detached; 'curricular'
+ * [m, α]: ArcFace's target, and each non-target c_j above cos(θ_y + m) reweighted to
+ * c_j·(t + c_j), t the row-independent state (see {@link curricularState}), a constant of the
+ * backward pass.
  */
-export type CosineFormula = 'cosface' | 'arcface' | 'combined' | 'spherefacer' | 'sphereface2';
+export type CosineFormula = 'cosface' | 'arcface' | 'combined' | 'spherefacer' | 'sphereface2' | 'curricular';
+
+/**
+ * What a non-target entry's margin may depend on besides its own cosine: its row's target cosine
+ * (0 for a row without a target) and the pass's state t (CurricularFace's).
+ */
+export interface RowContext {
+  target: number;
+  state: number;
+}
+
+/**
+ * The state a formula uses in a pass, from the previous state and the rows' target cosines
+ * (0 for a row without a target): CurricularFace's t ← α·mean(c_y) + (1 − α)·t; the previous
+ * state unchanged for every other formula.
+ */
+export function curricularState(formula: CosineFormula, params: readonly number[], previous: number, targets: ArrayLike<number>): number {
+  if (formula !== 'curricular') return previous;
+  const alpha = params[1]!;
+  let sum = 0;
+  for (let b = 0; b < targets.length; b++) sum += targets[b]!;
+  return alpha * (targets.length === 0 ? 0 : sum / targets.length) + (1 - alpha) * previous;
+}
 
 /** √(1 − c²) for c clipped to [−1, 1], as (1 − c)(1 + c). */
 export function sineOfCosine(c: number): number {
@@ -62,6 +87,7 @@ export function arcFaceThreshold(m: number, easy: boolean): number {
  */
 export function cosineMarginAndSlope(formula: CosineFormula, params: readonly number[], c: number): [number, number] {
   if (formula === 'cosface') return [c - params[0]!, 1];
+  if (formula === 'curricular') return cosineMarginAndSlope('arcface', [params[0]!, 0], c);
   const sine = sineOfCosine(c);
   const divisor = Math.max(sine, MIN_SINE_FOR_GRADIENT);
   if (formula === 'arcface') {
@@ -115,17 +141,24 @@ function sphereFace2Value([variant, m, t]: readonly number[], c: number, target:
 }
 
 /**
- * The value h(c) and slope h'(c) that `formula` gives a non-target cosine c, or null where it
- * leaves non-targets as they are: SphereFace-R's 'v2' gives cos(θ_j / m) and SphereFace2 its own
- * (both detached); the others leave them.
+ * The value h(c) and slope h'(c) that `formula` gives a non-target cosine c in a row with context
+ * `row`, or null where it leaves non-targets as they are: SphereFace-R's 'v2' gives cos(θ_j / m)
+ * and SphereFace2 its own (both detached); CurricularFace reweights the hard negatives,
+ * c > cos(θ_y + m) computed as c_y·cos m − sin θ_y·sin m without ArcFace's fallback, to
+ * c·(t + c), slope t + 2c (t and the comparison constants of the backward pass).
  */
-export function nonTargetAndSlope(formula: CosineFormula, params: readonly number[], c: number): [number, number] | null {
+export function nonTargetAndSlope(formula: CosineFormula, params: readonly number[], c: number, row: RowContext): [number, number] | null {
   if (formula === 'sphereface2') return [sphereFace2Value(params, c, false), 1];
+  if (formula === 'curricular') {
+    const m = params[0]!;
+    const shifted = row.target * Math.cos(m) - sineOfCosine(row.target) * Math.sin(m);
+    return c > shifted ? [c * (row.state + c), row.state + 2 * c] : null;
+  }
   if (formula !== 'spherefacer' || params[1] !== 2) return null;
   return [Math.cos(openSphereAngle(c) / params[0]!), 1];
 }
 
 /** Whether `formula` with `params` rewrites non-target entries (see {@link nonTargetAndSlope}). */
 export function rewritesNonTargets(formula: CosineFormula, params: readonly number[]): boolean {
-  return formula === 'sphereface2' || (formula === 'spherefacer' && params[1] === 2);
+  return formula === 'sphereface2' || formula === 'curricular' || (formula === 'spherefacer' && params[1] === 2);
 }

@@ -33,7 +33,16 @@ function fusedTargetsOf(margin: Margin, normalizeInput: boolean): FusedTargets |
   const full = warmup == null ? margin : warmup.margin;
   const kernelMargin = cosineKernelMargin(full.kind, full.params as Record<string, unknown>);
   if (kernelMargin == null) return null;
-  return { kernel: COSINE_TARGETS, run: (raw, _x, labels, scale) => cosineTargets(raw, labels, kernelMargin, warmup?.progress ?? null, scale) };
+  return {
+    kernel: COSINE_TARGETS,
+    run: (raw, _x, labels, scale) => {
+      const [logits, state] = cosineTargets(raw, labels, kernelMargin, warmup?.progress ?? null, scale);
+      // The pass's state (CurricularFace's updated t) goes to whoever keeps it (the head stages it).
+      if (kernelMargin.commit != null) kernelMargin.commit(state);
+      else state.dispose();
+      return logits;
+    },
+  };
 }
 
 /** logits × scale, without a kernel for scale 1. */

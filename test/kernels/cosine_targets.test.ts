@@ -8,7 +8,7 @@ import { COSINE_TARGETS } from '../../src/kernels/cosine_targets/names.js';
 import { FUSED_KERNEL_BACKENDS, useFusedKernels } from '../../src/kernels/fused_kernels.js';
 import { L2_NORMALIZE } from '../../src/kernels/l2_normalize/names.js';
 import { marginCrossEntropy } from '../../src/losses/margin_cross_entropy.js';
-import { arcFaceMargin, combinedCosineMargin, cosFaceMargin } from '../../src/margins/cosine_margins.js';
+import { arcFaceMargin, combinedCosineMargin, cosFaceMargin, curricularFaceMargin, curricularFaceRunningMargin } from '../../src/margins/cosine_margins.js';
 import type { Margin } from '../../src/margins/margin.js';
 import { sphereFace2Margin } from '../../src/margins/sphere_face2_margin.js';
 import { sphereFaceRMargin } from '../../src/margins/sphere_face_r_margin.js';
@@ -80,6 +80,8 @@ const MARGINS: Array<[string, () => Margin]> = [
   ['SphereFace2 C, m = 0.4, t = 3 (every entry rewritten)', () => sphereFace2Margin('C', 0.4, 3)],
   ['SphereFace2 A, m = 0.4, t = 3', () => sphereFace2Margin('A', 0.4, 3)],
   ['SphereFace2 M, m = 1.5, t = 2.5', () => sphereFace2Margin('M', 1.5, 2.5)],
+  ['CurricularFace m = 0.5, t = 0.3 (hard negatives reweighted)', () => curricularFaceMargin(0.5, 0.3)],
+  ['CurricularFace m = 0.5, t running from 0.2 with momentum 0.4', () => curricularFaceRunningMargin(0.5, tf.scalar(0.2), 0.4)],
 ];
 
 describe('fused cosine margins', () => {
@@ -126,6 +128,31 @@ describe('fused cosine margins', () => {
     const x = randomMatrix(B, D, 55);
     x[1] = [0, 0, 0, 0];
     await expectSameAsComposite(x, [0, 1, 7, 3, -1, 2], () => arcFaceMargin(0.5), 0.25);
+  });
+
+  it('hand CurricularFace\'s updated t to the margin\'s commit, the same fused and composite, and a row without a target counts 0', async () => {
+    const x = tf.tensor2d(randomMatrix(B, D, 60, 2));
+    const w = tf.tensor2d(W);
+    const lab = tf.tensor1d([0, 1, 7, 3, -1, 2], 'int32');
+    const committed = async (fused: boolean) => {
+      const before = useFusedKernels(fused);
+      let t: tf.Scalar | null = null;
+      const margin = curricularFaceRunningMargin(0.5, tf.scalar(0.2), 0.4, (value) => { t = tf.keep(value); });
+      const logits = marginLogits(x, w, lab, { normalizeInput: true, scale: S, validateLabels: false, targetMargin: margin });
+      const unscaled = tf.div(logits, S);
+      const value = (await t!.data())[0]!;
+      const rows = await toMatrix(unscaled);
+      useFusedKernels(before);
+      tf.dispose([logits, unscaled, t!]);
+      return { value, rows };
+    };
+    const [fused, composite] = [await committed(true), await committed(false)];
+    expect(fused.value).toBeCloseTo(composite.value, 6);
+    // The rows' target cosines are those the kernel left in place of the margin: recompute from x̂·ŵ.
+    const cosines = await toMatrix(tf.matMul(l2Normalize(x, 1), l2Normalize(w, 0)));
+    const targets = [0, 1, 7, 3, -1, 2].map((y, b) => (y >= 0 && y < C ? cosines[b]![y]! : 0));
+    expect(fused.value).toBeCloseTo(0.4 * (targets.reduce((a, v) => a + v, 0) / B) + 0.6 * 0.2, 5);
+    tf.dispose([x, w, lab]);
   });
 
   it('give the warm-up progress a gradient that a finite difference of the loss confirms', async () => {
@@ -182,7 +209,7 @@ describe('fused L2 normalization', () => {
 describe('kernels per training step', () => {
   // As bench/heads.ts counts them: one SGD step of the head on fixed embeddings, views and op
   // scopes left out. The issue's bound: at most 40 where fused kernels serve (a Dense head: 31).
-  const FUSED_HEADS = ['modified', 'angular', 'cosface', 'arcface', 'combined', 'subcenter', 'spherefacer', 'sphereface2'] as const;
+  const FUSED_HEADS = ['modified', 'angular', 'cosface', 'arcface', 'combined', 'subcenter', 'spherefacer', 'sphereface2', 'curricular'] as const;
   for (const kind of FUSED_HEADS) {
     it(`${kind}: ${fusedHere ? 'at most 40' : 'counted'} on ${tf.getBackend()}`, async () => {
       const x = tf.randomNormal([8, 16], 0, 1, 'float32', 1);

@@ -16,16 +16,20 @@ export function registerCosineTargets(): void {
   registerFusedKernel(COSINE_TARGETS_GRAD, { cpu: cosineTargetsGradCpu, webgpu: cosineTargetsGradWebgpu });
   registerGradientOnce({
     kernelName: COSINE_TARGETS,
-    inputsToSave: ['logits', 'labels', 'progress'],
-    gradFunc: (dy, saved, attrs) => {
-      const [logits, labels, progress] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+    inputsToSave: ['logits', 'labels', 'progress', 'state'],
+    gradFunc: (dys, saved, attrs) => {
+      // Two outputs: the logits, and the pass's state, which nothing differentiates (its dy is null).
+      const dy = (Array.isArray(dys) ? dys[0] : dys) as tf.Tensor;
+      const [logits, labels, progress, state] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
       const { formula, params, scale } = attrs as unknown as CosineTargetsAttrs;
-      const grad = (part: CosinePart) => tf.engine().runKernel(COSINE_TARGETS_GRAD, { dy: dy as tf.Tensor, logits, labels, progress }, { formula, params, scale, part } as unknown as tf.NamedAttrMap) as tf.Tensor;
+      const grad = (part: CosinePart) => tf.engine().runKernel(COSINE_TARGETS_GRAD, { dy, logits, labels, progress, state }, { formula, params, scale, part } as unknown as tf.NamedAttrMap) as tf.Tensor;
       // Each closure runs only when its input needs a gradient (the warm-up's progress seldom does).
       return {
         logits: () => grad('logits'),
         labels: () => tf.zerosLike(labels),
         progress: () => tf.reshape(grad('progress'), progress.shape),
+        // CurricularFace's t is a constant of the backward pass, as in its reference.
+        state: () => tf.zerosLike(state),
       };
     },
   });

@@ -5,12 +5,14 @@ import type { CosineFormula } from '../../math/cosine_margin_math.js';
 /**
  * A cosine margin's logits in one kernel. Inputs: `logits` [B, C] (cos θ_j of normalized
  * embeddings), `labels` [B] int32, `progress` (a scalar t, the margin's warm-up: 1 for the full
- * margin). Attributes `formula` and `params` (the margin, see CosineFormula), `scale` (s). Output
- * [B, C]: s·logits, with each row's target entry c replaced by s·(c + t·(g(c) − c)).
+ * margin), `state` (a scalar: CurricularFace's previous t; ignored by the other formulas).
+ * Attributes `formula` and `params` (the margin, see CosineFormula), `scale` (s). Outputs: [B, C],
+ * s·(c + t·(g(c) − c)) per entry with g the entry's margined value (c itself where the formula
+ * leaves it), and the pass's state (curricularState: CurricularFace's updated t, else `state`).
  * @internal
  */
 export const COSINE_TARGETS = 'TfjsAngularMarginCosineTargets';
-/** Its gradients: inputs `dy` and the forward inputs; attribute `part` names the input differentiated. @internal */
+/** Its gradients: inputs `dy` (of the logits) and the forward inputs; attribute `part` names the input differentiated. @internal */
 export const COSINE_TARGETS_GRAD = 'TfjsAngularMarginCosineTargetsGrad';
 
 /** The input a gradient kernel differentiates. @internal */

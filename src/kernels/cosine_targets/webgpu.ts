@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { arcFaceThreshold, MIN_SINE_FOR_GRADIENT, OPENSPHERE_CLAMPS, rewritesNonTargets, type CosineFormula } from '../../math/cosine_margin_math.js';
 import { type KernelArgs } from '../fused_kernels.js';
-import { flatProgram, runProgram, wgslFloat } from '../webgpu_program.js';
+import { flatProgram, runProgram, wgslFloat, type FusedProgram } from '../webgpu_program.js';
 import { logitsShape, type CosinePart, type CosineTargetsAttrs } from './names.js';
 
 /** WGSL: `fn margin(c : f32) -> vec2<f32>`, (g(c), g'(c)) as cosineMarginAndSlope computes them. */
@@ -29,6 +29,7 @@ function wgslMargin(formula: CosineFormula, params: readonly number[]): string {
   }
   if (formula === 'spherefacer') return wgslSphereFaceR(params[0]!, params[1]!);
   if (formula === 'sphereface2') return wgslSphereFace2(params);
+  if (formula === 'curricular') return wgslCurricular(params[0]!);
   const [m1, m2, m3] = params as [number, number, number];
   return `
   fn margin(c : f32) -> vec2<f32> {${sine}
@@ -60,7 +61,7 @@ function wgslSphereFace2([variant, m, t]: readonly number[]): string {
   fn margin(c : f32) -> vec2<f32> {
     return vec2<f32>(adjust(c) - ${wgslFloat(m!)}, 1.0);
   }
-  fn other(c : f32) -> vec2<f32> {
+  fn other(c : f32, rowTarget : f32, state : f32) -> vec2<f32> {
     return vec2<f32>(adjust(c) + ${wgslFloat(m!)}, 1.0);
   }`;
   const margined = variant === 1 ? `openSphereAngle(c) + ${wgslFloat(m!)}` : `openSphereAngle(c) * ${wgslFloat(m!)}`;
@@ -68,7 +69,7 @@ function wgslSphereFace2([variant, m, t]: readonly number[]): string {
   fn margin(c : f32) -> vec2<f32> {
     return vec2<f32>(adjust(cos(clampAngle(${margined}))), 1.0);
   }
-  fn other(c : f32) -> vec2<f32> {
+  fn other(c : f32, rowTarget : f32, state : f32) -> vec2<f32> {
     return vec2<f32>(adjust(cos(clampAngle(openSphereAngle(c)))), 1.0);
   }`;
 }
@@ -81,7 +82,7 @@ function wgslSphereFaceR(m: number, variant: number): string {
   fn margin(c : f32) -> vec2<f32> {
     return vec2<f32>(${clamp}, 1.0);
   }
-  fn other(c : f32) -> vec2<f32> {
+  fn other(c : f32, rowTarget : f32, state : f32) -> vec2<f32> {
     return vec2<f32>(cos(openSphereAngle(c) / ${wgslFloat(m)}), 1.0);
   }`;
   if (variant === 1) return `${angle}
@@ -97,20 +98,78 @@ function wgslSphereFaceR(m: number, variant: number): string {
   }`;
 }
 
-/** WGSL: `fn entry(c, isTarget) -> vec2<f32>`, an entry's margined value and slope (c and 1 where none). */
+/** WGSL: CurricularFace's `margin(c)` (ArcFace's) and `other(c, rowTarget, state)`, as the host math. */
+function wgslCurricular(m: number): string {
+  return `${wgslMargin('arcface', [m, 0])}
+  fn other(c : f32, rowTarget : f32, state : f32) -> vec2<f32> {
+    let clipped = clamp(rowTarget, -1.0, 1.0);
+    let shifted = rowTarget * ${wgslFloat(Math.cos(m))} - sqrt((1.0 - clipped) * (1.0 + clipped)) * ${wgslFloat(Math.sin(m))};
+    if (c > shifted) {
+      return vec2<f32>(c * (state + c), state + 2.0 * c);
+    }
+    return vec2<f32>(c, 1.0);
+  }`;
+}
+
+/**
+ * WGSL: `fn entry(k, classes) -> vec2<f32>`, the margined value and slope of entry k of the
+ * logits (c and 1 where none), with the row's target cosine and the pass's `state[0]` in reach.
+ */
 function wgslEntry(formula: CosineFormula, params: readonly number[]): string {
-  const other = rewritesNonTargets(formula, params) ? 'other(c)' : 'vec2<f32>(c, 1.0)';
+  const other = rewritesNonTargets(formula, params) ? 'other(c, rowTarget, state[0])' : 'vec2<f32>(c, 1.0)';
   return `${wgslMargin(formula, params)}
-  fn entry(c : f32, isTarget : bool) -> vec2<f32> {
-    if (isTarget) {
+  fn entry(k : i32, classes : i32) -> vec2<f32> {
+    let b = k / classes;
+    let y = labelIdx[b];
+    let c = logits[k];
+    if (y == k - b * classes) {
       return margin(c);
+    }
+    var rowTarget = 0.0;
+    if (y >= 0 && y < classes) {
+      rowTarget = logits[b * classes + y];
     }
     return ${other};
   }`;
 }
 
-function webgpuProgram(part: CosinePart | 'forward', { formula, params, scale }: CosineTargetsAttrs, batch: number, classes: number): ReturnType<typeof flatProgram> {
-  const names = ['logits', 'labelIdx', 'progress'];
+/**
+ * The program that computes the pass's state (curricularState) into a [1] output: CurricularFace's
+ * t ← α·mean(c_y) + (1 − α)·t, one thread.
+ */
+function stateProgram(alpha: number): FusedProgram {
+  return flatProgram(`tfjsAngularMarginCosineTargets_state_${alpha}`, [1], ['logits', 'labelIdx', 'state'], 1, `
+  fn main(index : i32) {
+    if (index == 0) {
+      let classes = uniforms.logitsShape.y;
+      var sum = 0.0;
+      for (var b = 0; b < uniforms.logitsShape.x; b++) {
+        let y = labelIdx[b];
+        if (y >= 0 && y < classes) {
+          sum += logits[b * classes + y];
+        }
+      }
+      result[0] = ${wgslFloat(alpha)} * sum / f32(uniforms.logitsShape.x) + ${wgslFloat(1 - alpha)} * state[0];
+    }
+  }`);
+}
+
+/**
+ * The pass's state as a scalar on the device: computed (CurricularFace) or the input's own data
+ * (another reference to it). The caller owns the result.
+ */
+function stateOf(backend: tf.KernelBackend, { formula, params }: CosineTargetsAttrs, logits: tf.TensorInfo, labels: tf.TensorInfo, state: tf.TensorInfo): tf.TensorInfo {
+  if (formula !== 'curricular') {
+    backend.incRef(state.dataId);
+    return { dataId: state.dataId, shape: [], dtype: 'float32' };
+  }
+  const computed = runProgram(backend, stateProgram(params[1]!), [logits, labels, state]);
+  return { dataId: computed.dataId, shape: [], dtype: 'float32' };
+}
+
+function webgpuProgram(part: CosinePart | 'forward', { formula, params, scale }: CosineTargetsAttrs, batch: number, classes: number): FusedProgram {
+  // WebGPU binds only the buffers a shader uses: `state` only where non-targets are rewritten.
+  const names = ['logits', 'labelIdx', 'progress', ...(rewritesNonTargets(formula, params) ? ['state'] : [])];
   const s = wgslFloat(scale);
   const head = `${wgslEntry(formula, params)}
   fn main(index : i32) {
@@ -118,12 +177,11 @@ function webgpuProgram(part: CosinePart | 'forward', { formula, params, scale }:
     let t = progress[0];`;
   const key = `tfjsAngularMarginCosineTargets_${part}_${formula}_${params.join('_')}_s${scale}`;
   const bound = 'index < uniforms.logitsShape.x * classes';
-  const isTarget = 'labelIdx[index / classes] == index - (index / classes) * classes';
   if (part === 'forward') {
     return flatProgram(key, [batch, classes], names, batch * classes, `${head}
     if (${bound}) {
       let c = logits[index];
-      result[index] = ${s} * (c + t * (entry(c, ${isTarget}).x - c));
+      result[index] = ${s} * (c + t * (entry(index, classes).x - c));
     }
   }`);
   }
@@ -131,7 +189,7 @@ function webgpuProgram(part: CosinePart | 'forward', { formula, params, scale }:
   if (part === 'logits') {
     return flatProgram(key, [batch, classes], withDy, batch * classes, `${head}
     if (${bound}) {
-      result[index] = ${s} * dy[index] * (1.0 + t * (entry(logits[index], ${isTarget}).y - 1.0));
+      result[index] = ${s} * dy[index] * (1.0 + t * (entry(index, classes).y - 1.0));
     }
   }`);
   }
@@ -140,23 +198,35 @@ function webgpuProgram(part: CosinePart | 'forward', { formula, params, scale }:
     if (index == 0) {
       var sum = 0.0;
       for (var k = 0; k < uniforms.logitsShape.x * classes; k++) {
-        let c = logits[k];
-        sum += dy[k] * (entry(c, labelIdx[k / classes] == k - (k / classes) * classes).x - c);
+        sum += dy[k] * (entry(k, classes).x - logits[k]);
       }
       result[0] = ${s} * sum;
     }
   }`);
 }
 
-export function cosineTargetsWebgpu({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
-  const { logits, labels, progress } = inputs as Record<string, tf.TensorInfo>;
+/** A program's inputs: `inputs`, then the state where the shader reads it (see webgpuProgram). */
+function programInputs({ formula, params }: CosineTargetsAttrs, inputs: tf.TensorInfo[], state: tf.TensorInfo): tf.TensorInfo[] {
+  return rewritesNonTargets(formula, params) ? [...inputs, state] : inputs;
+}
+
+export function cosineTargetsWebgpu({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
+  const be = backend as tf.KernelBackend;
+  const { logits, labels, progress, state } = inputs as Record<string, tf.TensorInfo>;
+  const targetsAttrs = attrs as unknown as CosineTargetsAttrs;
   const [batch, classes] = logitsShape(logits!);
-  return runProgram(backend as tf.KernelBackend, webgpuProgram('forward', attrs as unknown as CosineTargetsAttrs, batch, classes), [logits!, labels!, progress!]);
+  const now = stateOf(be, targetsAttrs, logits!, labels!, state!);
+  const out = runProgram(be, webgpuProgram('forward', targetsAttrs, batch, classes), programInputs(targetsAttrs, [logits!, labels!, progress!], now));
+  return [out, now];
 }
 
 export function cosineTargetsGradWebgpu({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
-  const { dy, logits, labels, progress } = inputs as Record<string, tf.TensorInfo>;
+  const be = backend as tf.KernelBackend;
+  const { dy, logits, labels, progress, state } = inputs as Record<string, tf.TensorInfo>;
   const targetsAttrs = attrs as unknown as CosineTargetsAttrs;
   const [batch, classes] = logitsShape(logits!);
-  return runProgram(backend as tf.KernelBackend, webgpuProgram(targetsAttrs.part!, targetsAttrs, batch, classes), [dy!, logits!, labels!, progress!]);
+  const now = stateOf(be, targetsAttrs, logits!, labels!, state!);
+  const grad = runProgram(be, webgpuProgram(targetsAttrs.part!, targetsAttrs, batch, classes), programInputs(targetsAttrs, [dy!, logits!, labels!, progress!], now));
+  be.disposeData(now.dataId);
+  return grad;
 }
