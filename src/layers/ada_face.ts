@@ -1,10 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ADA_FACE_DEFAULTS } from '../heads/defaults.js';
-import { adaFaceMargin, checkAngleMargin } from '../margins/cosine_margins.js';
+import { adaFaceRunningMargin, checkAngleMargin } from '../margins/cosine_margins.js';
 import type { Margin } from '../margins/margin.js';
-import { safeL2Norm } from '../ops/l2_norm.js';
-import { stopGradient } from '../ops/stop_gradient.js';
 import { readSync } from '../util/read_sync.js';
 import { assertPositive, assertUnitInterval } from '../util/validate.js';
 import { ScaledCosineHead, type ScaledCosineHeadArgs } from './scaled_cosine_head.js';
@@ -27,8 +25,8 @@ export interface AdaFaceNormStatistics {
   std: number;
 }
 
-/** The running statistics' starting values and the clipping of the norms, as in AdaFace's head.py. */
-const NORM_STATISTICS = Object.freeze({ mean: 20, std: 100, clipMin: 0.001, clipMax: 100, epsilon: 1e-3 });
+/** The running statistics' starting values, as in AdaFace's head.py (its clipping: ADA_FACE_CONSTANTS in src/math). */
+const NORM_STATISTICS = Object.freeze({ mean: 20, std: 100 });
 
 /**
  * The AdaFace head (quality-adaptive margin): the feature norm ‖x‖ stands for image quality, and
@@ -99,15 +97,19 @@ export class AdaFace extends ScaledCosineHead {
 
   /** Updates μ and σ from this batch (staged until the pass succeeds) and scales the margin per row. */
   protected override cosineMargin(x: tf.Tensor2D): Margin {
-    const norms = stopGradient(tf.clipByValue(safeL2Norm(x, 1), NORM_STATISTICS.clipMin, NORM_STATISTICS.clipMax)); // [B, 1]
-    const batch = x.shape[0];
-    const { mean, variance } = tf.moments(norms);
-    // The sample standard deviation (n − 1), as torch.std; 0 for a single row (torch gives NaN).
-    const std = batch > 1 ? tf.sqrt(tf.mul(variance, batch / (batch - 1))) : tf.zerosLike(variance);
-    const runningMean = this.runningAverage(this.normMean!, mean, this.tAlpha);
-    const runningStd = this.runningAverage(this.normStd!, std, this.tAlpha);
-    const scaler = tf.clipByValue(tf.mul(tf.div(tf.sub(norms, runningMean), tf.add(runningStd, NORM_STATISTICS.epsilon)), this.h), -1, 1);
-    return adaFaceMargin(this.margin, scaler);
+    const [normMean, normStd] = [this.normMean!, this.normStd!];
+    return adaFaceRunningMargin(this.margin, {
+      embeddings: x,
+      mean: normMean.read() as tf.Scalar,
+      std: normStd.read() as tf.Scalar,
+      h: this.h,
+      momentum: this.tAlpha,
+      commit: (statistics) => {
+        const [mean, std] = tf.unstack(statistics);
+        this.writeAfterPass(normMean, mean!);
+        this.writeAfterPass(normStd, std!);
+      },
+    });
   }
 
   override getConfig(): tf.serialization.ConfigDict {

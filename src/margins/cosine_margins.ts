@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { arcFaceThreshold, MIN_SINE_FOR_GRADIENT, type CosineFormula } from '../math/cosine_margin_math.js';
+import { ADA_FACE_CONSTANTS, arcFaceThreshold, MIN_SINE_FOR_GRADIENT, type CosineFormula } from '../math/cosine_margin_math.js';
+import { safeL2Norm } from '../ops/l2_norm.js';
 import { stopGradient } from '../ops/stop_gradient.js';
 import { describe } from '../util/validate.js';
 import type { Margin } from './margin.js';
@@ -143,17 +144,38 @@ export function combinedCosineMargin(m1: number, m2: number, m3: number): Margin
 export interface AdaFaceMarginParams {
   /** m, in [0, π). */
   margin: number;
-  /** The per-row margin scaler ĝ in [−1, 1], shape [B, 1]: the feature norm's standardized value, clipped. */
-  scaler: tf.Tensor;
+  /**
+   * The per-row margin scaler ĝ in [−1, 1], shape [B, 1]: the feature norm's standardized value,
+   * clipped; absent where the margin computes it from `running`.
+   */
+  scaler?: tf.Tensor;
+  /** The running norm statistics the margin computes ĝ from (the {@link AdaFace} head's). */
+  running?: AdaFaceRunningStatistics;
+}
+
+/**
+ * What AdaFace computes its margin scalers from: the pass's embeddings and the running mean and
+ * standard deviation of their clipped norms, updated by the pass with momentum α before use.
+ */
+export interface AdaFaceRunningStatistics {
+  /** The pass's embeddings x [B, D] (their norms are a constant of the backward pass). */
+  embeddings: tf.Tensor2D;
+  /** The previous running mean μ of the norms. */
+  mean: tf.Scalar;
+  /** The previous running standard deviation σ of the norms. */
+  std: tf.Scalar;
+  /** h, the scaler's concentration. */
+  h: number;
+  /** The momentum α of μ and σ. */
+  momentum: number;
+  /** Receives the updated μ and σ as one tensor [2] (the head stages them as its new state). */
+  commit?: (statistics: tf.Tensor1D) => void;
 }
 
 /** Throws unless `margin` is an angle margin m in [0, π), naming `owner` (the head's class). @internal */
 export function checkAngleMargin(owner: string, margin: unknown): asserts margin is number {
   assertRange(owner, 'margin', margin, 0, Math.PI);
 }
-
-/** How far AdaFace keeps θ + m·… from 0 and π (its reference implementation's eps). */
-const ADA_FACE_ANGLE_EPSILON = 1e-3;
 
 /**
  * The AdaFace target margin for rows with margin scalers ĝ ∈ [−1, 1] (AdaFace computes ĝ from
@@ -180,11 +202,39 @@ const ADA_FACE_ANGLE_EPSILON = 1e-3;
 export function adaFaceMargin(margin: number, scaler: tf.Tensor): Margin<AdaFaceMarginParams> {
   checkAngleMargin('AdaFace', margin);
   if (!(scaler instanceof tf.Tensor)) throw new Error(`AdaFace: scaler must be a tensor of per-row margin scalers [B, 1], but got ${describe(scaler)}.`);
+  return { kind: 'adaface' satisfies CosineFormula, params: { margin, scaler }, apply: (c) => adaFaceTarget(c, margin, scaler) };
+}
+
+/** cos(clip(θ − m·ĝ, ε, π − ε)) − (m + m·ĝ) for target cosines c [B, 1] and scalers ĝ. */
+function adaFaceTarget(c: tf.Tensor, margin: number, scaler: tf.Tensor): tf.Tensor {
+  const { angleEpsilon } = ADA_FACE_CONSTANTS;
+  const angle = tf.clipByValue(tf.sub(safeAngle(c), tf.mul(scaler, margin)), angleEpsilon, Math.PI - angleEpsilon);
+  return tf.sub(tf.cos(angle), tf.add(margin, tf.mul(scaler, margin)));
+}
+
+/**
+ * The AdaFace margin with its scalers computed from running norm statistics, as the head and its
+ * reference compute them (see passState in src/math/cosine_margin_math.ts): the pass's clipped,
+ * detached norms update μ and σ with momentum α (sent to `commit`), then
+ * ĝ = clip(h·(‖x‖ − μ)/(σ + ε), −1, 1). @internal
+ */
+export function adaFaceRunningMargin(margin: number, running: AdaFaceRunningStatistics): Margin<AdaFaceMarginParams> {
+  checkAngleMargin('AdaFace', margin);
+  const { embeddings, mean, std, h, momentum, commit } = running;
   const apply = (c: tf.Tensor): tf.Tensor => {
-    const angle = tf.clipByValue(tf.sub(safeAngle(c), tf.mul(scaler, margin)), ADA_FACE_ANGLE_EPSILON, Math.PI - ADA_FACE_ANGLE_EPSILON);
-    return tf.sub(tf.cos(angle), tf.add(margin, tf.mul(scaler, margin)));
+    const { normMin, normMax, scalerEpsilon } = ADA_FACE_CONSTANTS;
+    const norms = stopGradient(tf.clipByValue(safeL2Norm(embeddings, 1), normMin, normMax)); // [B, 1]
+    const batch = embeddings.shape[0];
+    const moments = tf.moments(norms);
+    // The sample standard deviation (n − 1), as torch.std; 0 for a single row (torch gives NaN).
+    const batchStd = batch > 1 ? tf.sqrt(tf.mul(moments.variance, batch / (batch - 1))) : tf.zerosLike(moments.variance);
+    const runningMean = tf.add(tf.mul(moments.mean, momentum), tf.mul(mean, 1 - momentum));
+    const runningStd = tf.add(tf.mul(batchStd, momentum), tf.mul(std, 1 - momentum));
+    commit?.(tf.stack([runningMean, runningStd]) as tf.Tensor1D);
+    const scaler = tf.clipByValue(tf.mul(tf.div(tf.sub(norms, runningMean), tf.add(runningStd, scalerEpsilon)), h), -1, 1);
+    return adaFaceTarget(c, margin, scaler);
   };
-  return { kind: 'adaface', params: { margin, scaler }, apply };
+  return { kind: 'adaface' satisfies CosineFormula, params: { margin, running }, apply };
 }
 
 /** The parameters of a CurricularFace margin value. */

@@ -39,32 +39,65 @@ export function similarityAdjustmentOf(z: number, t: number): number {
  * for 'v2' its non-target values cos(θ_j / m), detached too; 'sphereface2' [variant (its index
  * in SPHERE_FACE2_VARIANTS), m, t]: SphereFace2's values on every entry, detached; 'curricular'
  * [m, α]: ArcFace's target, and each non-target c_j above cos(θ_y + m) reweighted to
- * c_j·(t + c_j), t the row-independent state (see {@link curricularState}), a constant of the
- * backward pass.
+ * c_j·(t + c_j), t the pass's state (see {@link passState}), a constant of the backward pass;
+ * 'adaface' [m, h, α]: cos(clip(θ − m·ĝ, ε, π − ε)) − (m + m·ĝ) on the target, ĝ the row's margin
+ * scaler from the feature norms (see {@link passState}), a constant of the backward pass.
  */
-export type CosineFormula = 'cosface' | 'arcface' | 'combined' | 'spherefacer' | 'sphereface2' | 'curricular';
+export type CosineFormula = 'cosface' | 'arcface' | 'combined' | 'spherefacer' | 'sphereface2' | 'curricular' | 'adaface';
 
 /**
- * What a non-target entry's margin may depend on besides its own cosine: its row's target cosine
- * (0 for a row without a target) and the pass's state t (CurricularFace's).
+ * AdaFace's constants, as its reference sets them: feature norms are clipped to [normMin, normMax]
+ * before their statistics; the margin scaler divides by σ + scalerEpsilon; the margined angle is
+ * kept in [angleEpsilon, π − angleEpsilon].
+ */
+export const ADA_FACE_CONSTANTS = Object.freeze({ normMin: 0.001, normMax: 100, scalerEpsilon: 1e-3, angleEpsilon: 1e-3 });
+
+/**
+ * What an entry's margin may depend on besides its own cosine: its row's target cosine (0 for a
+ * row without a target), the pass's state (CurricularFace's t: state[0]), and the row's margin
+ * scaler (AdaFace's ĝ; 0 for other formulas).
  */
 export interface RowContext {
   target: number;
-  state: number;
+  state: readonly number[];
+  scaler: number;
+}
+
+/** Whether `formula` reads the embeddings' norms (AdaFace's margin scalers). */
+export function usesFeatureNorms(formula: CosineFormula): boolean {
+  return formula === 'adaface';
+}
+
+/** The number of state values `formula` keeps: CurricularFace's t, AdaFace's norm mean and standard deviation. */
+export function stateSize(formula: CosineFormula): number {
+  return formula === 'curricular' ? 1 : formula === 'adaface' ? 2 : 0;
 }
 
 /**
- * The state a formula uses in a pass, from the previous state and the rows' target cosines
- * (0 for a row without a target): CurricularFace's t ← α·mean(c_y) + (1 − α)·t; the previous
- * state unchanged for every other formula.
+ * The pass's state and per-row margin scalers, from the previous state, the rows' target cosines
+ * (0 for a row without a target) and, for AdaFace, the rows' feature norms ‖x_b‖:
+ * - CurricularFace [m, α]: t ← α·mean(c_y) + (1 − α)·t;
+ * - AdaFace [m, h, α]: norms n clipped to [normMin, normMax]; μ ← α·mean(n) + (1 − α)·μ,
+ *   σ ← α·std(n) + (1 − α)·σ (std with n − 1, 0 for one row); ĝ_b = clip(h·(n_b − μ)/(σ + ε), −1, 1);
+ * - every other formula: the previous state, scalers 0.
  */
-export function curricularState(formula: CosineFormula, params: readonly number[], previous: number, targets: ArrayLike<number>): number {
-  if (formula !== 'curricular') return previous;
-  const alpha = params[1]!;
-  let sum = 0;
-  for (let b = 0; b < targets.length; b++) sum += targets[b]!;
-  return alpha * (targets.length === 0 ? 0 : sum / targets.length) + (1 - alpha) * previous;
+export function passState(formula: CosineFormula, params: readonly number[], previous: readonly number[], targets: ArrayLike<number>, norms: ArrayLike<number>): { state: number[]; scalers: number[] } {
+  const batch = targets.length;
+  const scalers = new Array<number>(batch).fill(0);
+  const mean = (values: ArrayLike<number>) => (values.length === 0 ? 0 : Array.from(values).reduce((a, v) => a + v, 0) / values.length);
+  if (formula === 'curricular') return { state: [params[1]! * mean(targets) + (1 - params[1]!) * previous[0]!], scalers };
+  if (formula !== 'adaface') return { state: Array.from(previous), scalers };
+  const [, h, alpha] = params as [number, number, number];
+  const clipped = Array.from(norms, (n) => Math.min(ADA_FACE_CONSTANTS.normMax, Math.max(ADA_FACE_CONSTANTS.normMin, n)));
+  const mu = mean(clipped);
+  const std = batch > 1 ? Math.sqrt(clipped.reduce((a, n) => a + (n - mu) ** 2, 0) / (batch - 1)) : 0;
+  const state = [alpha * mu + (1 - alpha) * previous[0]!, alpha * std + (1 - alpha) * previous[1]!];
+  clipped.forEach((n, b) => {
+    scalers[b] = Math.min(1, Math.max(-1, (h * (n - state[0]!)) / (state[1]! + ADA_FACE_CONSTANTS.scalerEpsilon)));
+  });
+  return { state, scalers };
 }
+
 
 /** √(1 − c²) for c clipped to [−1, 1], as (1 − c)(1 + c). */
 export function sineOfCosine(c: number): number {
@@ -81,15 +114,26 @@ export function arcFaceThreshold(m: number, easy: boolean): number {
 }
 
 /**
- * g(c) and g'(c) of `formula` with `params` at the target cosine c (see {@link CosineFormula}),
+ * g(c) and g'(c) of `formula` with `params` at the target cosine c (see {@link CosineFormula}) in
+ * a row with context `row` (AdaFace reads its scaler),
  * as the composite margins compute them: sin θ and θ from c clipped to [−1, 1], their derivatives
  * bounded through {@link MIN_SINE_FOR_GRADIENT}.
  */
-export function cosineMarginAndSlope(formula: CosineFormula, params: readonly number[], c: number): [number, number] {
+export function cosineMarginAndSlope(formula: CosineFormula, params: readonly number[], c: number, row?: RowContext): [number, number] {
   if (formula === 'cosface') return [c - params[0]!, 1];
   if (formula === 'curricular') return cosineMarginAndSlope('arcface', [params[0]!, 0], c);
   const sine = sineOfCosine(c);
   const divisor = Math.max(sine, MIN_SINE_FOR_GRADIENT);
+  if (formula === 'adaface') {
+    // θ − m·ĝ clipped to [ε, π − ε]; the clip passes the gradient only inside, ends included.
+    const m = params[0]!;
+    const scaler = row?.scaler ?? 0;
+    const free = Math.atan2(sine, Math.min(1, Math.max(-1, c))) - m * scaler;
+    const { angleEpsilon } = ADA_FACE_CONSTANTS;
+    const angle = Math.min(Math.PI - angleEpsilon, Math.max(angleEpsilon, free));
+    const inside = free >= angleEpsilon && free <= Math.PI - angleEpsilon;
+    return [Math.cos(angle) - (m + m * scaler), inside ? Math.sin(angle) / divisor : 0];
+  }
   if (formula === 'arcface') {
     const [m, easy] = params as [number, number];
     if (!(c > arcFaceThreshold(m, easy === 1))) return [easy === 1 ? c : c - m * Math.sin(m), 1];
@@ -152,7 +196,8 @@ export function nonTargetAndSlope(formula: CosineFormula, params: readonly numbe
   if (formula === 'curricular') {
     const m = params[0]!;
     const shifted = row.target * Math.cos(m) - sineOfCosine(row.target) * Math.sin(m);
-    return c > shifted ? [c * (row.state + c), row.state + 2 * c] : null;
+    const t = row.state[0]!;
+    return c > shifted ? [c * (t + c), t + 2 * c] : null;
   }
   if (formula !== 'spherefacer' || params[1] !== 2) return null;
   return [Math.cos(openSphereAngle(c) / params[0]!), 1];

@@ -8,7 +8,7 @@ import { COSINE_TARGETS } from '../../src/kernels/cosine_targets/names.js';
 import { FUSED_KERNEL_BACKENDS, useFusedKernels } from '../../src/kernels/fused_kernels.js';
 import { L2_NORMALIZE } from '../../src/kernels/l2_normalize/names.js';
 import { marginCrossEntropy } from '../../src/losses/margin_cross_entropy.js';
-import { arcFaceMargin, combinedCosineMargin, cosFaceMargin, curricularFaceMargin, curricularFaceRunningMargin } from '../../src/margins/cosine_margins.js';
+import { adaFaceRunningMargin, arcFaceMargin, combinedCosineMargin, cosFaceMargin, curricularFaceMargin, curricularFaceRunningMargin } from '../../src/margins/cosine_margins.js';
 import type { Margin } from '../../src/margins/margin.js';
 import { sphereFace2Margin } from '../../src/margins/sphere_face2_margin.js';
 import { sphereFaceRMargin } from '../../src/margins/sphere_face_r_margin.js';
@@ -34,13 +34,13 @@ afterEach(() => {
  * Logits (scale S) and the gradients of the mean cross-entropy in x, kernel and the warm-up's
  * progress t, fused or composite, for the margin `marginOf()` warmed up to t (t = null: no warm-up).
  */
-async function run(fused: boolean, x: Matrix, ys: number[], marginOf: () => Margin, t: number | null): Promise<Matrix[]> {
+async function run(fused: boolean, x: Matrix, ys: number[], marginOf: MarginOf, t: number | null): Promise<Matrix[]> {
   const before = useFusedKernels(fused);
   try {
     const lab = tf.tensor1d(ys, 'int32');
     const targets = tf.oneHot(tf.tensor1d(ys.map((y) => Math.min(Math.max(y, 0), C - 1)), 'int32'), C);
     const logitsOf = (a: tf.Tensor, b: tf.Tensor, p: tf.Tensor) => marginLogits(a as tf.Tensor2D, b as tf.Tensor2D, lab, {
-      normalizeInput: true, scale: S, validateLabels: false, targetMargin: t == null ? marginOf() : warmedUpMargin(marginOf(), p as tf.Scalar),
+      normalizeInput: true, scale: S, validateLabels: false, targetMargin: t == null ? marginOf(a as tf.Tensor2D) : warmedUpMargin(marginOf(a as tf.Tensor2D), p as tf.Scalar),
     });
     const inputs = [tf.tensor2d(x), tf.tensor2d(W), tf.scalar(t ?? 1)];
     const logits = logitsOf(inputs[0]!, inputs[1]!, inputs[2]!);
@@ -54,7 +54,7 @@ async function run(fused: boolean, x: Matrix, ys: number[], marginOf: () => Marg
 }
 
 /** Fused and composite agree; `gain` bounds the margin's slope, which multiplies transcendental errors. */
-async function expectSameAsComposite(x: Matrix, ys: number[], marginOf: () => Margin, t: number | null, gain = 1): Promise<void> {
+async function expectSameAsComposite(x: Matrix, ys: number[], marginOf: MarginOf, t: number | null, gain = 1): Promise<void> {
   const [fused, composite] = [await run(true, x, ys, marginOf, t), await run(false, x, ys, marginOf, t)];
   const atol = 2e-5 + S * gain * transcendentalAtol();
   ['logits', 'dL/dx', 'dL/dkernel', 'dL/dt'].forEach((name, i) => {
@@ -66,7 +66,14 @@ async function expectSameAsComposite(x: Matrix, ys: number[], marginOf: () => Ma
   });
 }
 
-const MARGINS: Array<[string, () => Margin]> = [
+/** A margin for the pass's embeddings x (AdaFace reads their norms; the others ignore them). */
+type MarginOf = (x: tf.Tensor2D) => Margin;
+
+/** AdaFace's margin from running statistics μ = 2.5, σ = 1 (norms of the test rows: about 1 to 3), h = 0.333, momentum 0.3. */
+const adaFace = (commit?: (statistics: tf.Tensor1D) => void): MarginOf => (x) =>
+  adaFaceRunningMargin(0.4, { embeddings: x, mean: tf.scalar(2.5), std: tf.scalar(1), h: 0.333, momentum: 0.3, ...(commit != null ? { commit } : {}) });
+
+const MARGINS: Array<[string, MarginOf]> = [
   ['CosFace m = 0.35', () => cosFaceMargin(0.35)],
   ['ArcFace m = 0.5', () => arcFaceMargin(0.5)],
   ['ArcFace m = 2.5 (its fallback past θ + m > π)', () => arcFaceMargin(2.5)],
@@ -82,6 +89,7 @@ const MARGINS: Array<[string, () => Margin]> = [
   ['SphereFace2 M, m = 1.5, t = 2.5', () => sphereFace2Margin('M', 1.5, 2.5)],
   ['CurricularFace m = 0.5, t = 0.3 (hard negatives reweighted)', () => curricularFaceMargin(0.5, 0.3)],
   ['CurricularFace m = 0.5, t running from 0.2 with momentum 0.4', () => curricularFaceRunningMargin(0.5, tf.scalar(0.2), 0.4)],
+  ['AdaFace m = 0.4 (scalers from running norm statistics)', adaFace()],
 ];
 
 describe('fused cosine margins', () => {
@@ -115,7 +123,7 @@ describe('fused cosine margins', () => {
     it(`match the composite ops for ${name} at θ = 0 and π, 0.02 from them, and 1e-3 either side of θ + m = π`, async () => {
       // Not at θ = 1e-3: there a cosine's last bit moves sin θ by 6%, and the two paths' normalized
       // embeddings may differ in it (both are right to float32 rounding; the slope ~1/sin θ is not).
-      const m = (marginOf().params as { margin?: number }).margin ?? 0.5;
+      const m = (marginOf(tf.zeros([1, D])).params as { margin?: number }).margin ?? 0.5;
       const thetas = [0, Math.PI, 0.02, Math.PI - 0.02, Math.PI - m - 1e-3, Math.PI - m + 1e-3];
       await expectSameAsComposite(embeddingsAtAngles(W, labels, thetas, 0, (b) => 1 + b / 2), labels, marginOf, null, 1000);
     });
@@ -152,6 +160,30 @@ describe('fused cosine margins', () => {
     const cosines = await toMatrix(tf.matMul(l2Normalize(x, 1), l2Normalize(w, 0)));
     const targets = [0, 1, 7, 3, -1, 2].map((y, b) => (y >= 0 && y < C ? cosines[b]![y]! : 0));
     expect(fused.value).toBeCloseTo(0.4 * (targets.reduce((a, v) => a + v, 0) / B) + 0.6 * 0.2, 5);
+    tf.dispose([x, w, lab]);
+  });
+
+  it('hand AdaFace\'s updated norm statistics to the margin\'s commit, the same fused and composite, as the reference computes them', async () => {
+    const rows = randomMatrix(B, D, 61, 2);
+    const x = tf.tensor2d(rows);
+    const w = tf.tensor2d(W);
+    const lab = tf.tensor1d(labels, 'int32');
+    const committed = async (fused: boolean) => {
+      const before = useFusedKernels(fused);
+      let statistics: tf.Tensor | null = null;
+      const margin = adaFace((value) => { statistics = tf.keep(value); })(x);
+      tf.dispose(marginLogits(x, w, lab, { normalizeInput: true, scale: S, validateLabels: false, targetMargin: margin }));
+      useFusedKernels(before);
+      const values = Array.from(await statistics!.data());
+      tf.dispose(statistics!);
+      return values;
+    };
+    const [fused, composite] = [await committed(true), await committed(false)];
+    expectClose(fused, composite, 1e-5, 1e-5);
+    const norms = rows.map((r) => Math.min(100, Math.max(0.001, Math.hypot(...r))));
+    const mean = norms.reduce((a, v) => a + v, 0) / B;
+    const std = Math.sqrt(norms.reduce((a, v) => a + (v - mean) ** 2, 0) / (B - 1));
+    expectClose(fused, [0.3 * mean + 0.7 * 2.5, 0.3 * std + 0.7 * 1], 1e-5, 1e-5);
     tf.dispose([x, w, lab]);
   });
 
@@ -209,7 +241,7 @@ describe('fused L2 normalization', () => {
 describe('kernels per training step', () => {
   // As bench/heads.ts counts them: one SGD step of the head on fixed embeddings, views and op
   // scopes left out. The issue's bound: at most 40 where fused kernels serve (a Dense head: 31).
-  const FUSED_HEADS = ['modified', 'angular', 'cosface', 'arcface', 'combined', 'subcenter', 'spherefacer', 'sphereface2', 'curricular'] as const;
+  const FUSED_HEADS = ['modified', 'angular', 'cosface', 'arcface', 'combined', 'subcenter', 'spherefacer', 'sphereface2', 'curricular', 'adaface'] as const;
   for (const kind of FUSED_HEADS) {
     it(`${kind}: ${fusedHere ? 'at most 40' : 'counted'} on ${tf.getBackend()}`, async () => {
       const x = tf.randomNormal([8, 16], 0, 1, 'float32', 1);

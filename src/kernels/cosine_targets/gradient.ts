@@ -16,20 +16,22 @@ export function registerCosineTargets(): void {
   registerFusedKernel(COSINE_TARGETS_GRAD, { cpu: cosineTargetsGradCpu, webgpu: cosineTargetsGradWebgpu });
   registerGradientOnce({
     kernelName: COSINE_TARGETS,
-    inputsToSave: ['logits', 'labels', 'progress', 'state'],
+    inputsToSave: ['logits', 'labels', 'progress', 'state', 'emb'],
     gradFunc: (dys, saved, attrs) => {
       // Two outputs: the logits, and the pass's state, which nothing differentiates (its dy is null).
       const dy = (Array.isArray(dys) ? dys[0] : dys) as tf.Tensor;
-      const [logits, labels, progress, state] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+      const [logits, labels, progress, state, emb] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
       const { formula, params, scale } = attrs as unknown as CosineTargetsAttrs;
-      const grad = (part: CosinePart) => tf.engine().runKernel(COSINE_TARGETS_GRAD, { dy, logits, labels, progress, state }, { formula, params, scale, part } as unknown as tf.NamedAttrMap) as tf.Tensor;
+      const grad = (part: CosinePart) => tf.engine().runKernel(COSINE_TARGETS_GRAD, { dy, logits, labels, progress, state, emb }, { formula, params, scale, part } as unknown as tf.NamedAttrMap) as tf.Tensor;
       // Each closure runs only when its input needs a gradient (the warm-up's progress seldom does).
       return {
         logits: () => grad('logits'),
         labels: () => tf.zerosLike(labels),
         progress: () => tf.reshape(grad('progress'), progress.shape),
-        // CurricularFace's t is a constant of the backward pass, as in its reference.
+        // The state (CurricularFace's t, AdaFace's statistics) and AdaFace's norms are constants of
+        // the backward pass, as in their references.
         state: () => tf.zerosLike(state),
+        emb: () => tf.zerosLike(emb),
       };
     },
   });

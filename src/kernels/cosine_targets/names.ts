@@ -5,10 +5,11 @@ import type { CosineFormula } from '../../math/cosine_margin_math.js';
 /**
  * A cosine margin's logits in one kernel. Inputs: `logits` [B, C] (cos θ_j of normalized
  * embeddings), `labels` [B] int32, `progress` (a scalar t, the margin's warm-up: 1 for the full
- * margin), `state` (a scalar: CurricularFace's previous t; ignored by the other formulas).
- * Attributes `formula` and `params` (the margin, see CosineFormula), `scale` (s). Outputs: [B, C],
- * s·(c + t·(g(c) − c)) per entry with g the entry's margined value (c itself where the formula
- * leaves it), and the pass's state (curricularState: CurricularFace's updated t, else `state`).
+ * margin), `state` [S] (the formula's state before the pass: CurricularFace's t, AdaFace's μ and
+ * σ; [1] and ignored by the other formulas), `emb` [B, D] (the embeddings, whose norms AdaFace
+ * reads; any tensor otherwise). Attributes `formula` and `params` (the margin, see CosineFormula),
+ * `scale` (s). Outputs: [B, C], s·(c + t·(g(c) − c)) per entry with g the entry's margined value
+ * (c itself where the formula leaves it), and the pass's state [S] (see passState).
  * @internal
  */
 export const COSINE_TARGETS = 'TfjsAngularMarginCosineTargets';

@@ -10,17 +10,20 @@ registerCosineTargets();
 export interface CosineKernelMargin {
   formula: CosineFormula;
   params: number[];
-  /** The state the formula starts the pass from (CurricularFace's previous t), default 0. */
-  state?: tf.Scalar | number;
-  /** Receives the pass's state (CurricularFace's updated t), if given. */
-  commit?: (state: tf.Scalar) => void;
+  /** The state [S] the formula starts the pass from (CurricularFace's t; AdaFace's μ, σ), made when the kernel runs. */
+  state?: () => tf.Tensor1D;
+  /** The embeddings whose norms the formula reads (AdaFace). */
+  embeddings?: tf.Tensor2D;
+  /** Receives the pass's state [S], if given. */
+  commit?: (state: tf.Tensor1D) => void;
 }
 
 /**
  * The kernel's form of a margin value of kind `kind` with `params` (the fields its margin function
  * sets: cosFaceMargin's margin, arcFaceMargin's margin and easyMargin, combinedCosineMargin's m1, m2,
  * m3, sphereFaceRMargin's margin and variant, sphereFace2Margin's variant, margin and t,
- * CurricularFace's margin, t, momentum and commit), or null for a kind the kernel does not compute.
+ * CurricularFace's margin, t, momentum and commit, AdaFace's margin and running statistics), or
+ * null for a kind the kernel does not compute.
  * @internal
  */
 export function cosineKernelMargin(kind: string, params: Readonly<Record<string, unknown>>): CosineKernelMargin | null {
@@ -36,15 +39,35 @@ export function cosineKernelMargin(kind: string, params: Readonly<Record<string,
     const { t, commit } = params;
     values = all(numbers('margin', 'momentum'));
     if (values == null || !(typeof t === 'number' || t instanceof tf.Tensor)) return null;
-    return { formula: kind, params: values, state: t as tf.Scalar | number, ...(typeof commit === 'function' ? { commit: commit as (state: tf.Scalar) => void } : {}) };
+    const state = () => (t instanceof tf.Tensor ? tf.reshape(t, [1]) as tf.Tensor1D : tf.tensor1d([t as number]));
+    return { formula: kind, params: values, state, ...(typeof commit === 'function' ? { commit: (next: tf.Tensor1D) => commit(tf.reshape(next, [])) } : {}) };
+  } else if (kind === 'adaface') {
+    // Only with running statistics: per-row scalers given as a tensor run composite.
+    const running = params['running'] as AdaFaceRunning | undefined;
+    values = all([params['margin'], running?.h, running?.momentum]);
+    if (values == null || running == null) return null;
+    const state = () => tf.stack([running.mean, running.std]) as tf.Tensor1D;
+    return { formula: kind, params: values, state, embeddings: running.embeddings, ...(running.commit != null ? { commit: running.commit } : {}) };
   }
   return values == null || values.some((v) => v < 0) ? null : { formula: kind as CosineFormula, params: values };
 }
 
-function cosineTargets_(logits: tf.Tensor2D, labels: tf.Tensor1D, margin: CosineKernelMargin, progress: tf.Scalar | null, scale: number): [tf.Tensor2D, tf.Scalar] {
+/** The fields of AdaFace's running statistics that the kernel reads (see AdaFaceRunningStatistics). */
+interface AdaFaceRunning {
+  embeddings: tf.Tensor2D;
+  mean: tf.Scalar;
+  std: tf.Scalar;
+  h: number;
+  momentum: number;
+  commit?: (statistics: tf.Tensor1D) => void;
+}
+
+function cosineTargets_(logits: tf.Tensor2D, labels: tf.Tensor1D, margin: CosineKernelMargin, progress: tf.Scalar | null, scale: number): [tf.Tensor2D, tf.Tensor1D] {
   const t = progress ?? tf.scalar(1);
-  const state = margin.state instanceof tf.Tensor ? margin.state : tf.scalar(margin.state ?? 0);
-  return tf.engine().runKernel(COSINE_TARGETS, { logits, labels, progress: t, state }, { formula: margin.formula, params: margin.params, scale } as unknown as tf.NamedAttrMap) as unknown as [tf.Tensor2D, tf.Scalar];
+  const state = margin.state?.() ?? tf.tensor1d([0]);
+  // Without embeddings to read, `emb` is a stand-in that no gradient reaches.
+  const emb = margin.embeddings ?? state;
+  return tf.engine().runKernel(COSINE_TARGETS, { logits, labels, progress: t, state, emb }, { formula: margin.formula, params: margin.params, scale } as unknown as tf.NamedAttrMap) as unknown as [tf.Tensor2D, tf.Tensor1D];
 }
 
 /**

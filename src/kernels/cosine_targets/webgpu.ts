@@ -1,9 +1,9 @@
 // The fused cosine-margin target kernel and its gradients on the webgpu backend: WGSL generated per
 // margin, mirroring the host math of src/math/cosine_margin_math.ts; one thread per entry.
 import * as tf from '@tensorflow/tfjs-core';
-import { arcFaceThreshold, MIN_SINE_FOR_GRADIENT, OPENSPHERE_CLAMPS, rewritesNonTargets, type CosineFormula } from '../../math/cosine_margin_math.js';
+import { ADA_FACE_CONSTANTS, arcFaceThreshold, MIN_SINE_FOR_GRADIENT, OPENSPHERE_CLAMPS, rewritesNonTargets, usesFeatureNorms, type CosineFormula } from '../../math/cosine_margin_math.js';
 import { type KernelArgs } from '../fused_kernels.js';
-import { flatProgram, runProgram, wgslFloat, type FusedProgram } from '../webgpu_program.js';
+import { flatProgram, runProgram, wgslFloat, wgslNorm, type FusedProgram } from '../webgpu_program.js';
 import { logitsShape, type CosinePart, type CosineTargetsAttrs } from './names.js';
 
 /** WGSL: `fn margin(c : f32) -> vec2<f32>`, (g(c), g'(c)) as cosineMarginAndSlope computes them. */
@@ -30,6 +30,7 @@ function wgslMargin(formula: CosineFormula, params: readonly number[]): string {
   if (formula === 'spherefacer') return wgslSphereFaceR(params[0]!, params[1]!);
   if (formula === 'sphereface2') return wgslSphereFace2(params);
   if (formula === 'curricular') return wgslCurricular(params[0]!);
+  if (formula === 'adaface') return wgslAdaFace(params[0]!);
   const [m1, m2, m3] = params as [number, number, number];
   return `
   fn margin(c : f32) -> vec2<f32> {${sine}
@@ -112,6 +113,24 @@ function wgslCurricular(m: number): string {
 }
 
 /**
+ * WGSL: AdaFace's `margin(c)` for the row whose scaler ĝ the caller put in `rowScaler`, as the host
+ * math: cos(clip(θ − m·ĝ, ε, π − ε)) − (m + m·ĝ), its slope zero where the clip holds θ − m·ĝ.
+ */
+function wgslAdaFace(m: number): string {
+  const { angleEpsilon } = ADA_FACE_CONSTANTS;
+  return `
+  var<private> rowScaler : f32;
+  fn margin(c : f32) -> vec2<f32> {
+    let clipped = clamp(c, -1.0, 1.0);
+    let sine = sqrt((1.0 - clipped) * (1.0 + clipped));
+    let free = atan2(sine, clipped) - ${wgslFloat(m)} * rowScaler;
+    let angle = clamp(free, ${wgslFloat(angleEpsilon)}, ${wgslFloat(Math.PI - angleEpsilon)});
+    let inside = free >= ${wgslFloat(angleEpsilon)} && free <= ${wgslFloat(Math.PI - angleEpsilon)};
+    return vec2<f32>(cos(angle) - (${wgslFloat(m)} + ${wgslFloat(m)} * rowScaler), select(0.0, sin(angle) / max(sine, ${wgslFloat(MIN_SINE_FOR_GRADIENT)}), inside));
+  }`;
+}
+
+/**
  * WGSL: `fn entry(k, classes) -> vec2<f32>`, the margined value and slope of entry k of the
  * logits (c and 1 where none), with the row's target cosine and the pass's `state[0]` in reach.
  */
@@ -121,7 +140,7 @@ function wgslEntry(formula: CosineFormula, params: readonly number[]): string {
   fn entry(k : i32, classes : i32) -> vec2<f32> {
     let b = k / classes;
     let y = labelIdx[b];
-    let c = logits[k];
+    let c = logits[k];${usesFeatureNorms(formula) ? '\n    rowScaler = scalers[b];' : ''}
     if (y == k - b * classes) {
       return margin(c);
     }
@@ -134,11 +153,14 @@ function wgslEntry(formula: CosineFormula, params: readonly number[]): string {
 }
 
 /**
- * The program that computes the pass's state (curricularState) into a [1] output: CurricularFace's
- * t ← α·mean(c_y) + (1 − α)·t, one thread.
+ * The program that computes the pass's state into a [S] output, one thread (see passState):
+ * CurricularFace's t ← α·mean(c_y) + (1 − α)·t; AdaFace's μ and σ of the clipped norms.
  */
-function stateProgram(alpha: number): FusedProgram {
-  return flatProgram(`tfjsAngularMarginCosineTargets_state_${alpha}`, [1], ['logits', 'labelIdx', 'state'], 1, `
+function stateProgram(formula: 'curricular' | 'adaface', params: readonly number[]): FusedProgram {
+  const alpha = formula === 'curricular' ? params[1]! : params[2]!;
+  const key = `tfjsAngularMarginCosineTargets_state_${formula}_${alpha}`;
+  if (formula === 'curricular') {
+    return flatProgram(key, [1], ['logits', 'labelIdx', 'state'], 1, `
   fn main(index : i32) {
     if (index == 0) {
       let classes = uniforms.logitsShape.y;
@@ -152,24 +174,85 @@ function stateProgram(alpha: number): FusedProgram {
       result[0] = ${wgslFloat(alpha)} * sum / f32(uniforms.logitsShape.x) + ${wgslFloat(1 - alpha)} * state[0];
     }
   }`);
+  }
+  return flatProgram(key, [2], ['emb', 'state'], 1, `${wgslClippedNorm()}
+  fn main(index : i32) {
+    if (index == 0) {
+      let batch = uniforms.embShape.x;
+      var sum = 0.0;
+      for (var b = 0; b < batch; b++) {
+        sum += clippedNorm(b);
+      }
+      let mean = sum / f32(batch);
+      var squares = 0.0;
+      for (var b = 0; b < batch; b++) {
+        let d = clippedNorm(b) - mean;
+        squares += d * d;
+      }
+      let deviation = select(0.0, sqrt(squares / f32(batch - 1)), batch > 1);
+      result[0] = ${wgslFloat(alpha)} * mean + ${wgslFloat(1 - alpha)} * state[0];
+      result[1] = ${wgslFloat(alpha)} * deviation + ${wgslFloat(1 - alpha)} * state[1];
+    }
+  }`);
+}
+
+/** WGSL: `fn clippedNorm(b) -> f32`, row b's norm of `emb`, clipped as AdaFace clips it. */
+function wgslClippedNorm(): string {
+  return `${wgslNorm('embNorm', 'emb')}
+  fn clippedNorm(b : i32) -> f32 {
+    let dim = uniforms.embShape.y;
+    return clamp(embNorm(b * dim, dim, 1), ${wgslFloat(ADA_FACE_CONSTANTS.normMin)}, ${wgslFloat(ADA_FACE_CONSTANTS.normMax)});
+  }`;
+}
+
+/** AdaFace's per-row margin scalers [B] from the embeddings and the pass's state (μ, σ), one thread per row. */
+function scalersProgram(h: number, batch: number): FusedProgram {
+  return flatProgram(`tfjsAngularMarginCosineTargets_scalers_${h}`, [batch], ['emb', 'state'], batch, `${wgslClippedNorm()}
+  fn main(index : i32) {
+    if (index < uniforms.embShape.x) {
+      let scaled = ${wgslFloat(h)} * (clippedNorm(index) - state[0]) / (state[1] + ${wgslFloat(ADA_FACE_CONSTANTS.scalerEpsilon)});
+      result[index] = clamp(scaled, -1.0, 1.0);
+    }
+  }`);
 }
 
 /**
- * The pass's state as a scalar on the device: computed (CurricularFace) or the input's own data
+ * The pass's state [S] on the device: computed (CurricularFace, AdaFace) or the input's own data
  * (another reference to it). The caller owns the result.
  */
-function stateOf(backend: tf.KernelBackend, { formula, params }: CosineTargetsAttrs, logits: tf.TensorInfo, labels: tf.TensorInfo, state: tf.TensorInfo): tf.TensorInfo {
-  if (formula !== 'curricular') {
-    backend.incRef(state.dataId);
-    return { dataId: state.dataId, shape: [], dtype: 'float32' };
-  }
-  const computed = runProgram(backend, stateProgram(params[1]!), [logits, labels, state]);
-  return { dataId: computed.dataId, shape: [], dtype: 'float32' };
+function stateOf(backend: tf.KernelBackend, { formula, params }: CosineTargetsAttrs, inputs: Record<string, tf.TensorInfo>): tf.TensorInfo {
+  const state = inputs['state']!;
+  if (formula === 'curricular') return runProgram(backend, stateProgram(formula, params), [inputs['logits']!, inputs['labels']!, state]);
+  if (formula === 'adaface') return runProgram(backend, stateProgram(formula, params), [inputs['emb']!, state]);
+  backend.incRef(state.dataId);
+  return { dataId: state.dataId, shape: state.shape, dtype: 'float32' };
+}
+
+/**
+ * Runs the forward or a gradient program: computes the pass's state (and AdaFace's scalers) first,
+ * binds them where the program reads them, and frees what only the program needed. Returns the
+ * program's output and the pass's state.
+ */
+function runWithState(backend: tf.KernelBackend, part: CosinePart | 'forward', attrs: CosineTargetsAttrs, inputs: Record<string, tf.TensorInfo>): [tf.TensorInfo, tf.TensorInfo] {
+  const { formula, params } = attrs;
+  const [batch, classes] = logitsShape(inputs['logits']!);
+  const state = stateOf(backend, attrs, inputs);
+  const scalers = usesFeatureNorms(formula) ? runProgram(backend, scalersProgram(params[1]!, batch), [inputs['emb']!, state]) : null;
+  const bound = [
+    ...(part === 'forward' ? [] : [inputs['dy']!]),
+    inputs['logits']!, inputs['labels']!, inputs['progress']!,
+    ...(rewritesNonTargets(formula, params) ? [state] : []),
+    ...(scalers != null ? [scalers] : []),
+  ];
+  const out = runProgram(backend, webgpuProgram(part, attrs, batch, classes), bound);
+  if (scalers != null) backend.disposeData(scalers.dataId);
+  return [out, state];
 }
 
 function webgpuProgram(part: CosinePart | 'forward', { formula, params, scale }: CosineTargetsAttrs, batch: number, classes: number): FusedProgram {
-  // WebGPU binds only the buffers a shader uses: `state` only where non-targets are rewritten.
-  const names = ['logits', 'labelIdx', 'progress', ...(rewritesNonTargets(formula, params) ? ['state'] : [])];
+  // WebGPU binds only the buffers a shader uses: `state` only where non-targets are rewritten,
+  // AdaFace's `scalers` only for AdaFace (see runWithState).
+  const names = ['logits', 'labelIdx', 'progress', ...(rewritesNonTargets(formula, params) ? ['state'] : []), ...(usesFeatureNorms(formula) ? ['scalers'] : [])];
   const s = wgslFloat(scale);
   const head = `${wgslEntry(formula, params)}
   fn main(index : i32) {
@@ -205,28 +288,14 @@ function webgpuProgram(part: CosinePart | 'forward', { formula, params, scale }:
   }`);
 }
 
-/** A program's inputs: `inputs`, then the state where the shader reads it (see webgpuProgram). */
-function programInputs({ formula, params }: CosineTargetsAttrs, inputs: tf.TensorInfo[], state: tf.TensorInfo): tf.TensorInfo[] {
-  return rewritesNonTargets(formula, params) ? [...inputs, state] : inputs;
-}
-
 export function cosineTargetsWebgpu({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
-  const be = backend as tf.KernelBackend;
-  const { logits, labels, progress, state } = inputs as Record<string, tf.TensorInfo>;
-  const targetsAttrs = attrs as unknown as CosineTargetsAttrs;
-  const [batch, classes] = logitsShape(logits!);
-  const now = stateOf(be, targetsAttrs, logits!, labels!, state!);
-  const out = runProgram(be, webgpuProgram('forward', targetsAttrs, batch, classes), programInputs(targetsAttrs, [logits!, labels!, progress!], now));
-  return [out, now];
+  return runWithState(backend as tf.KernelBackend, 'forward', attrs as unknown as CosineTargetsAttrs, inputs as Record<string, tf.TensorInfo>);
 }
 
 export function cosineTargetsGradWebgpu({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const be = backend as tf.KernelBackend;
-  const { dy, logits, labels, progress, state } = inputs as Record<string, tf.TensorInfo>;
   const targetsAttrs = attrs as unknown as CosineTargetsAttrs;
-  const [batch, classes] = logitsShape(logits!);
-  const now = stateOf(be, targetsAttrs, logits!, labels!, state!);
-  const grad = runProgram(be, webgpuProgram(targetsAttrs.part!, targetsAttrs, batch, classes), programInputs(targetsAttrs, [dy!, logits!, labels!, progress!], now));
-  be.disposeData(now.dataId);
+  const [grad, state] = runWithState(be, targetsAttrs.part!, targetsAttrs, inputs as Record<string, tf.TensorInfo>);
+  be.disposeData(state.dataId);
   return grad;
 }
