@@ -3,7 +3,7 @@ import { assertOneTfjsCore } from './util/one_tfjs.js';
 export { chebyshevT, chebyshevU } from './ops/chebyshev.js';
 export { psi } from './ops/psi.js';
 export { l2Normalize, safeL2Norm } from './ops/l2_norm.js';
-export type { Margin, MarginFunction, TargetMargin } from './margins/margin.js';
+export type { AdaFaceRunningStatistics, Margin, MarginFunction, TargetMargin } from './margins/margin.js';
 export { angularMargin, type AngularMargin } from './margins/angular_margin.js';
 export type { AngularMarginParams } from './kernels/angular_targets/op.js';
 export { cosFaceMargin, arcFaceMargin, combinedCosineMargin, adaFaceMargin, curricularFaceMargin, type CosFaceMarginParams, type ArcFaceMarginParams, type CombinedCosineMarginParams, type AdaFaceMarginParams, type CurricularFaceMarginParams } from './margins/cosine_margins.js';

@@ -5,8 +5,7 @@ import { assertBoolean } from '../util/validate.js';
 /**
  * The backends with fused head kernels: cpu (plain loops) and webgpu (WGSL programs). On these,
  * every head normalizes its weight columns (and the cosine heads their embeddings) with one kernel,
- * and A-Softmax, CosFace, ArcFace and the combined margin apply their margin with one; elsewhere
- * they run on composite ops. See {@link useFusedKernels}.
+ * and applies its margin with one; elsewhere they run on composite ops. See {@link useFusedKernels}.
  * @example
  * ```ts
  * if (FUSED_KERNEL_BACKENDS.includes(tf.getBackend())) console.log('fused head kernels in use');
@@ -22,8 +21,10 @@ let enabled = true;
  * On the cpu and webgpu backends `l2Normalize` of a matrix's rows or columns — the heads' weight
  * columns, the cosine heads' embeddings — is one kernel (and one for its gradient) instead of
  * twelve; A-Softmax replaces its target logits with one kernel (and one for each gradient) instead
- * of about forty small ones; CosFace, ArcFace and the combined margin, warmed up or not, apply
- * their margin and scale with one: on a GPU each kernel costs a
+ * of about forty small ones; the cosine heads (CosFace, ArcFace, the combined margin, sub-center
+ * ArcFace, SphereFace-R, SphereFace2, CurricularFace, AdaFace), warmed up or not, apply their margin
+ * and scale — and update their running statistics — with one: a training step of any head runs at
+ * most 40 kernels (a Dense head: 31). On a GPU each kernel costs a
  * dispatch, and a head made of many small kernels is slower than the matrix product it wraps. The
  * values are those of the composite ops, which every other backend (wasm, webgl, tensorflow)
  * uses, and which `useFusedKernels(false)` restores everywhere, e.g. to compare the two.

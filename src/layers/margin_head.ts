@@ -136,17 +136,6 @@ export abstract class MarginHead extends tfl.layers.Layer {
   }
 
   /**
-   * The running average momentum·value + (1 − momentum)·average of a scalar state weight, updated
-   * with this pass's `value` before use (as AdaFace's reference does) and
-   * staged with {@link MarginHead.writeAfterPass}.
-   */
-  protected runningAverage(average: tfl.LayerVariable, value: tf.Tensor, momentum: number): tf.Scalar {
-    const updated = tf.add(tf.mul(value, momentum), tf.mul(average.read(), 1 - momentum)) as tf.Scalar;
-    this.writeAfterPass(average, updated);
-    return updated;
-  }
-
-  /**
    * The count of training passes before this one (a copy, unaffected by the advance), staging
    * the counter's advance by one with {@link MarginHead.writeAfterPass}. The next value is
    * computed here, before the pass's kernels use the counter: on webgpu a scalar whose data is

@@ -3,7 +3,7 @@ import { ADA_FACE_CONSTANTS, arcFaceThreshold, MIN_SINE_FOR_GRADIENT, type Cosin
 import { safeL2Norm } from '../ops/l2_norm.js';
 import { stopGradient } from '../ops/stop_gradient.js';
 import { describe } from '../util/validate.js';
-import type { Margin } from './margin.js';
+import type { AdaFaceRunningStatistics, Margin } from './margin.js';
 
 /** √(1 − c²) for c clipped to [−1, 1], with 1 − c² as (1 − c)(1 + c): exact in float32 near ±1. */
 function sineOf(c: tf.Tensor): tf.Tensor {
@@ -151,25 +151,6 @@ export interface AdaFaceMarginParams {
   scaler?: tf.Tensor;
   /** The running norm statistics the margin computes ĝ from (the {@link AdaFace} head's). */
   running?: AdaFaceRunningStatistics;
-}
-
-/**
- * What AdaFace computes its margin scalers from: the pass's embeddings and the running mean and
- * standard deviation of their clipped norms, updated by the pass with momentum α before use.
- */
-export interface AdaFaceRunningStatistics {
-  /** The pass's embeddings x [B, D] (their norms are a constant of the backward pass). */
-  embeddings: tf.Tensor2D;
-  /** The previous running mean μ of the norms. */
-  mean: tf.Scalar;
-  /** The previous running standard deviation σ of the norms. */
-  std: tf.Scalar;
-  /** h, the scaler's concentration. */
-  h: number;
-  /** The momentum α of μ and σ. */
-  momentum: number;
-  /** Receives the updated μ and σ as one tensor [2] (the head stages them as its new state). */
-  commit?: (statistics: tf.Tensor1D) => void;
 }
 
 /** Throws unless `margin` is an angle margin m in [0, π), naming `owner` (the head's class). @internal */

@@ -66,3 +66,22 @@ export interface WarmupMarginParams {
   /** t in [0, 1], a scalar tensor: how far the warm-up has gone. */
   progress: tf.Scalar;
 }
+
+/**
+ * What AdaFace computes its margin scalers from: the pass's embeddings and the running mean and
+ * standard deviation of their clipped norms, updated by the pass with momentum α before use.
+ */
+export interface AdaFaceRunningStatistics {
+  /** The pass's embeddings x [B, D] (their norms are a constant of the backward pass). */
+  embeddings: tf.Tensor2D;
+  /** The previous running mean μ of the norms. */
+  mean: tf.Scalar;
+  /** The previous running standard deviation σ of the norms. */
+  std: tf.Scalar;
+  /** h, the scaler's concentration. */
+  h: number;
+  /** The momentum α of μ and σ. */
+  momentum: number;
+  /** Receives the updated μ and σ as one tensor [2] (the head stages them as its new state). */
+  commit?: (statistics: tf.Tensor1D) => void;
+}

@@ -5,7 +5,8 @@ import { divideByNorm, l2Normalize, safeL2Norm } from './l2_norm.js';
 import { ANGULAR_TARGETS } from '../kernels/angular_targets/names.js';
 import { ANGULAR_MARGIN_KIND, angularTargets, type AngularMarginParams } from '../kernels/angular_targets/op.js';
 import { COSINE_TARGETS } from '../kernels/cosine_targets/names.js';
-import { cosineKernelMargin, cosineTargets } from '../kernels/cosine_targets/op.js';
+import { cosineTargets } from '../kernels/cosine_targets/op.js';
+import { cosineKernelMargin } from './kernel_margins.js';
 import { fusedKernelActive } from '../kernels/fused_kernels.js';
 import { asMargin, WARMUP_MARGIN_KIND, type Margin, type TargetMargin, type WarmupMarginParams } from '../margins/margin.js';
 
@@ -18,10 +19,11 @@ interface FusedTargets {
 
 /**
  * The fused kernel for `margin`, chosen from its kind and parameters, or null where the composite
- * ops serve: A-Softmax's margin on unnormalized embeddings (kernels/angular_targets), the CosFace,
- * ArcFace, combined and SphereFace-R margins — warmed up or not — on normalized ones
- * (kernels/cosine_targets, which knows which of them rewrite non-target entries). Other margins
- * (CurricularFace's, AdaFace's, SphereFace2's, plain functions) run composite.
+ * ops serve: A-Softmax's margin on unnormalized embeddings (kernels/angular_targets); the CosFace,
+ * ArcFace, combined, SphereFace-R, SphereFace2, CurricularFace and AdaFace (running statistics)
+ * margins — warmed up or not — on normalized ones (kernels/cosine_targets, which knows which of
+ * them rewrite non-target entries or keep a state). Other margins (AdaFace's with given scalers,
+ * plain functions) run composite.
  */
 function fusedTargetsOf(margin: Margin, normalizeInput: boolean): FusedTargets | null {
   if (margin.kind === ANGULAR_MARGIN_KIND) {
@@ -163,9 +165,9 @@ function marginLogits_(x: tf.Tensor2D, kernel: tf.Tensor2D, labels: tf.Tensor | 
  * Norms are √(Σ x² + 1e-12), so zero embeddings or zero columns give finite logits and gradients.
  * Differentiable in `x` and `kernel` by autodiff (the margin function brings its own gradient).
  * On the cpu and webgpu backends the normalizations, a margin of kind 'angular'
- * ({@link angularMargin}) on unnormalized embeddings, and the CosFace, ArcFace and combined margins
- * on normalized ones run as fused kernels with registered gradients: the same values in far
- * fewer kernels (see {@link useFusedKernels}).
+ * ({@link angularMargin}) on unnormalized embeddings, and the library's cosine margins on
+ * normalized ones run as fused kernels with registered gradients: the same values in far fewer
+ * kernels (see {@link useFusedKernels}).
  *
  * @param x - embeddings [B, D], float32.
  * @param kernel - class weights [D, C] in the layout of a tfjs Dense kernel, float32.
