@@ -39,7 +39,8 @@ export const HELP = `Usage: tfjs-angular-margin-mnist [options]   (in the reposi
 
 Trains softmax heads on MNIST — by default the SphereFace comparison: the original, modified and
 angular (A-Softmax) softmax — once per seed and head, and writes the accuracy table (mean ± sd over seeds), embedding figures and training curves
-(results.json, metrics.csv, *.svg, index.html).
+(results.json, metrics.csv, *.svg, index.html); while it runs, the runs finished so far are kept in
+finished-runs.json.
 
 Options:
   --head LIST                  heads to train, comma-separated, from ${HEAD_KINDS.join(', ')};

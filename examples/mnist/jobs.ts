@@ -33,16 +33,23 @@ function jobConfig(context: JobContext, job: Job): TrainConfig {
 
 type FromWorker = { kind: 'progress'; text: string } | { kind: 'result'; result: HeadResult } | { kind: 'error'; message: string };
 
+/** Called with each job's result as soon as it finishes, and the job's index in `jobs`. */
+export type OnResult = (result: HeadResult, index: number) => Promise<void> | void;
+
 /**
- * Runs the jobs and returns their results in the order of `jobs`. With `workers` ≤ 1 they run here,
+ * Runs the jobs and returns their results in the order of `jobs`, handing each to `onResult` as soon
+ * as it finishes (so that a run stopped later keeps what finished). With `workers` ≤ 1 they run here,
  * one after another (the backend must be active already); otherwise in up to `workers` worker
  * threads, each taking the next job when it is done. Every job builds its networks from its own seed,
  * so the results do not depend on where or in which order the jobs ran.
  */
-export async function runJobs(jobs: readonly Job[], context: JobContext, workers: number, sink: ProgressSink): Promise<HeadResult[]> {
+export async function runJobs(jobs: readonly Job[], context: JobContext, workers: number, sink: ProgressSink, onResult: OnResult = () => {}): Promise<HeadResult[]> {
   if (workers <= 1) {
     const results: HeadResult[] = [];
-    for (const job of jobs) results.push(await trainHead(job.head, context.train, context.evaluation, jobConfig(context, job), sink));
+    for (const [index, job] of jobs.entries()) {
+      results.push(await trainHead(job.head, context.train, context.evaluation, jobConfig(context, job), sink));
+      await onResult(results[index]!, index);
+    }
     return results;
   }
   // Progress of several workers at once: one line per epoch each, never a redrawn bar.
@@ -56,6 +63,7 @@ export async function runJobs(jobs: readonly Job[], context: JobContext, workers
         while (next < jobs.length) {
           const index = next++;
           results[index] = await runInWorker(worker, jobs[index]!, lines);
+          await onResult(results[index]!, index);
         }
       }),
     );

@@ -1,5 +1,5 @@
 // Writes what a run produced: results.json, metrics.csv, SVG figures and an index.html.
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { angularStatistics, pairVerification } from 'tfjs-angular-margin';
 import { seededRandom } from 'tfjs-angular-margin/testing';
@@ -158,9 +158,35 @@ export function textTable(report: Report): string {
 }
 
 /**
+ * Writes `name` in `out` whole, under a temporary name and then renamed: a full disk leaves no
+ * truncated file, and the error names the file.
+ */
+async function writeWhole(out: string, name: string, text: string): Promise<void> {
+  const path = join(out, name);
+  try {
+    await writeFile(`${path}.tmp`, text);
+    await rename(`${path}.tmp`, path);
+  } catch (e) {
+    throw new Error(`cannot write ${path}: ${(e as Error).message}`);
+  }
+}
+
+/** The file that holds the runs finished so far while a run goes on; the full report replaces it. */
+export const FINISHED_RUNS_FILE = 'finished-runs.json';
+
+/**
+ * Writes the figures of the runs finished so far (head, seed and what results.json keeps of each)
+ * to {@link FINISHED_RUNS_FILE}, so that a run stopped before its end loses only unfinished runs.
+ */
+export async function writeFinishedRuns(out: string, results: readonly HeadResult[]): Promise<void> {
+  const runs = results.map((r) => ({ head: r.head, ...summarize(r) }));
+  await writeWhole(out, FINISHED_RUNS_FILE, JSON.stringify({ finished: runs.length, runs }, null, 2) + '\n');
+}
+
+/**
  * Writes every output file: results.json (every run and the per-head summary over seeds),
  * metrics.csv (every step of every run), summary.md (the table), the embedding figures and training curves of the first
- * seed, and index.html. Returns what the terminal table shows.
+ * seed, and index.html, then removes {@link FINISHED_RUNS_FILE}. Returns what the terminal table shows.
  */
 export async function writeReport(out: string, results: HeadResult[], info: RunInfo, maxPlotPoints: number): Promise<Report> {
   await mkdir(out, { recursive: true }).catch((e: Error) => {
@@ -170,17 +196,7 @@ export async function writeReport(out: string, results: HeadResult[], info: RunI
   const heads = summarizeHeads(runs);
   const seeds = [...new Set(results.map((r) => r.seed))];
   const report: Report = { heads, seeds: seeds.length, openSet: info.data.unseen > 0 };
-  // Each file is written whole under a temporary name and then renamed: a full disk leaves no
-  // truncated results.json, and the error names the file.
-  const put = async (name: string, text: string) => {
-    const path = join(out, name);
-    try {
-      await writeFile(`${path}.tmp`, text);
-      await rename(`${path}.tmp`, path);
-    } catch (e) {
-      throw new Error(`cannot write ${path}: ${(e as Error).message}`);
-    }
-  };
+  const put = (name: string, text: string) => writeWhole(out, name, text);
   const json = {
     ...info,
     summary: Object.fromEntries(heads),
@@ -233,5 +249,7 @@ ${figures.map((f) => `<h2>${escapeXml(headTitle(f.head))}</h2><img src="${f.file
 </body></html>
 `;
   await put('index.html', html);
+  // The report holds every run now: the file of runs finished so far has done its work.
+  await rm(join(out, FINISHED_RUNS_FILE), { force: true });
   return report;
 }

