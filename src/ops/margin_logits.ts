@@ -39,7 +39,8 @@ function fusedTargetsOf(margin: Margin, normalizeInput: boolean): FusedTargets |
     kernel: COSINE_TARGETS,
     run: (raw, _x, labels, scale) => {
       const [logits, state] = cosineTargets(raw, labels, kernelMargin, warmup?.progress ?? null, scale);
-      // The pass's state (CurricularFace's updated t) goes to whoever keeps it (the head stages it).
+      // The pass's state (CurricularFace's t, AdaFace's norm statistics) goes to whoever keeps it
+      // (the head stages it as its new weights).
       if (kernelMargin.commit != null) kernelMargin.commit(state);
       else state.dispose();
       return logits;
