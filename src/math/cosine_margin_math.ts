@@ -128,7 +128,7 @@ export function cosineMarginAndSlope(formula: CosineFormula, params: readonly nu
     // θ − m·ĝ clipped to [ε, π − ε]; the clip passes the gradient only inside, ends included.
     const m = params[0]!;
     const scaler = row?.scaler ?? 0;
-    const free = Math.atan2(sine, Math.min(1, Math.max(-1, c))) - m * scaler;
+    const free = angleOf(c, sine) - m * scaler;
     const { angleEpsilon } = ADA_FACE_CONSTANTS;
     const angle = Math.min(Math.PI - angleEpsilon, Math.max(angleEpsilon, free));
     const inside = free >= angleEpsilon && free <= Math.PI - angleEpsilon;
@@ -143,15 +143,25 @@ export function cosineMarginAndSlope(formula: CosineFormula, params: readonly nu
   if (formula === 'spherefacer') return [sphereFaceRTarget(params[0]!, params[1]!, c), 1];
   if (formula === 'sphereface2') return [sphereFace2Value(params, c, true), 1];
   const [m1, m2, m3] = params as [number, number, number];
-  const angle = m1 * Math.atan2(sine, Math.min(1, Math.max(-1, c))) + m2;
+  const angle = m1 * angleOf(c, sine) + m2;
   // d cos(m1·θ + m2)/dc = m1·sin(m1·θ + m2) / sin θ (dθ/dc = −1 / sin θ, bounded).
   return [Math.cos(angle) - m3, (m1 * Math.sin(angle)) / divisor];
 }
 
+/** θ ∈ [0, π] of the cosine c clipped to [−1, 1], given its sine (as {@link sineOfCosine} gives it). */
+function angleOf(c: number, sine: number): number {
+  return Math.atan2(sine, Math.min(1, Math.max(-1, c)));
+}
+
+/** The cosine clamped as opensphere clamps it before acos (see {@link OPENSPHERE_CLAMPS}). */
+function openSphereCosine(c: number): number {
+  return Math.min(OPENSPHERE_CLAMPS.cosine, Math.max(-OPENSPHERE_CLAMPS.cosine, c));
+}
+
 /** θ of the cosine clamped as opensphere clamps it (see {@link OPENSPHERE_CLAMPS}). */
 function openSphereAngle(c: number): number {
-  const clamped = Math.min(OPENSPHERE_CLAMPS.cosine, Math.max(-OPENSPHERE_CLAMPS.cosine, c));
-  return Math.atan2(Math.sqrt((1 - clamped) * (1 + clamped)), clamped);
+  const clamped = openSphereCosine(c);
+  return angleOf(clamped, sineOfCosine(clamped));
 }
 
 /**
@@ -159,7 +169,7 @@ function openSphereAngle(c: number): number {
  * k = ⌊mθ/π⌋; cos(clamp(mθ, 1e-5, 3.14159)); the clamped cosine itself.
  */
 function sphereFaceRTarget(m: number, variant: number, c: number): number {
-  if (variant === 2) return Math.min(OPENSPHERE_CLAMPS.cosine, Math.max(-OPENSPHERE_CLAMPS.cosine, c));
+  if (variant === 2) return openSphereCosine(c);
   const mTheta = m * openSphereAngle(c);
   if (variant === 1) return Math.cos(clampAngle(mTheta));
   const k = Math.floor(mTheta / Math.PI);
@@ -205,5 +215,14 @@ export function nonTargetAndSlope(formula: CosineFormula, params: readonly numbe
 
 /** Whether `formula` with `params` rewrites non-target entries (see {@link nonTargetAndSlope}). */
 export function rewritesNonTargets(formula: CosineFormula, params: readonly number[]): boolean {
-  return formula === 'sphereface2' || formula === 'curricular' || (formula === 'spherefacer' && params[1] === 2);
+  return formula === 'curricular' || detachesNonTargets(formula, params);
+}
+
+/**
+ * Whether the non-target entries that `formula` with `params` rewrites keep slope 1 (their
+ * rewriting is detached from the gradient, as SphereFace-R 'v2' and SphereFace2 detach it): a
+ * gradient in the logits then need not evaluate them.
+ */
+export function detachesNonTargets(formula: CosineFormula, params: readonly number[]): boolean {
+  return formula === 'sphereface2' || (formula === 'spherefacer' && params[1] === 2);
 }

@@ -1,16 +1,17 @@
 // The fused cosine-margin target kernel and its gradients on the cpu backend: plain loops over the
 // entries, with the margin from the shared host math.
 import * as tf from '@tensorflow/tfjs-core';
-import { cosineMarginAndSlope, nonTargetAndSlope, passState, rewritesNonTargets, usesFeatureNorms } from '../../math/cosine_margin_math.js';
+import { cosineMarginAndSlope, detachesNonTargets, nonTargetAndSlope, passState, rewritesNonTargets, usesFeatureNorms } from '../../math/cosine_margin_math.js';
 import { hostNorm, hostOutput, hostValues, type KernelArgs } from '../fused_kernels.js';
 import { logitsShape, type CosineTargetsAttrs } from './names.js';
 
 /**
  * Each entry's margined value and slope — the target's g(c), g'(c); a non-target's h(c), h'(c)
  * where the formula rewrites it, else c and 1 (a row whose label is outside [0, C) has no target)
- * — and the pass's state, from the kernel's inputs.
+ * — and the pass's state, from the kernel's inputs. With `slopesOnly`, detached non-targets (slope
+ * 1 whatever their value) are left unevaluated: their values are then c, not h(c).
  */
-function entries(be: tf.KernelBackend, { logits, labels, state, emb }: Record<string, tf.TensorInfo>, attrs: CosineTargetsAttrs): { c: ArrayLike<number>; value: Float64Array; slope: Float64Array; state: number[] } {
+function entries(be: tf.KernelBackend, { logits, labels, state, emb }: Record<string, tf.TensorInfo>, attrs: CosineTargetsAttrs, slopesOnly = false): { c: ArrayLike<number>; value: Float64Array; slope: Float64Array; state: number[] } {
   const { formula, params } = attrs;
   const [batch, classes] = logitsShape(logits!);
   const c = hostValues(be, logits!);
@@ -25,7 +26,8 @@ function entries(be: tf.KernelBackend, { logits, labels, state, emb }: Record<st
     norms = Array.from({ length: batch }, (_, b) => hostNorm(x, b * dim, dim, 1));
   }
   const pass = passState(formula, params, Array.from(hostValues(be, state!)), targets, norms);
-  const others = rewritesNonTargets(formula, params);
+  // SphereFace2 rewrites all B × C entries: its gradient in the logits skips that work.
+  const others = rewritesNonTargets(formula, params) && !(slopesOnly && detachesNonTargets(formula, params));
   for (let b = 0; b < batch; b++) {
     const row = { target: targets[b]!, state: pass.state, scaler: pass.scalers[b]! };
     for (let j = 0; j < classes; j++) {
@@ -57,7 +59,7 @@ export function cosineTargetsGradCpu({ inputs, backend, attrs }: KernelArgs): tf
   const { scale, part } = targetsAttrs;
   const g = hostValues(be, named['dy']!);
   const t = hostValues(be, named['progress']!)[0]!;
-  const { c, value, slope } = entries(be, named, targetsAttrs);
+  const { c, value, slope } = entries(be, named, targetsAttrs, part === 'logits');
   if (part === 'logits') return hostOutput(be, logitsShape(named['logits']!), Float32Array.from(g, (gk, k) => scale * gk * (1 + t * (slope[k]! - 1))));
   let sum = 0;
   g.forEach((gk, k) => {

@@ -39,11 +39,14 @@ function wgslMargin(formula: CosineFormula, params: readonly number[]): string {
   }`;
 }
 
-/** WGSL: θ of the cosine clamped as opensphere clamps it, and the clamp of a margined angle. */
+/** WGSL: the cosine clamped as opensphere clamps it, its θ, and the clamp of a margined angle. */
 function wgslOpenSphereAngles(): string {
   return `
+  fn openSphereCosine(c : f32) -> f32 {
+    return clamp(c, ${wgslFloat(-OPENSPHERE_CLAMPS.cosine)}, ${wgslFloat(OPENSPHERE_CLAMPS.cosine)});
+  }
   fn openSphereAngle(c : f32) -> f32 {
-    let clamped = clamp(c, ${wgslFloat(-OPENSPHERE_CLAMPS.cosine)}, ${wgslFloat(OPENSPHERE_CLAMPS.cosine)});
+    let clamped = openSphereCosine(c);
     return atan2(sqrt((1.0 - clamped) * (1.0 + clamped)), clamped);
   }
   fn clampAngle(theta : f32) -> f32 {
@@ -77,11 +80,10 @@ function wgslSphereFace2([variant, m, t]: readonly number[]): string {
 
 /** WGSL: SphereFace-R's `margin(c)` and, for 'v2', `other(c)`, as the host math computes them (slope 1: detached). */
 function wgslSphereFaceR(m: number, variant: number): string {
-  const clamp = `clamp(c, ${wgslFloat(-OPENSPHERE_CLAMPS.cosine)}, ${wgslFloat(OPENSPHERE_CLAMPS.cosine)})`;
   const angle = wgslOpenSphereAngles();
   if (variant === 2) return `${angle}
   fn margin(c : f32) -> vec2<f32> {
-    return vec2<f32>(${clamp}, 1.0);
+    return vec2<f32>(openSphereCosine(c), 1.0);
   }
   fn other(c : f32, rowTarget : f32, state : f32) -> vec2<f32> {
     return vec2<f32>(cos(openSphereAngle(c) / ${wgslFloat(m)}), 1.0);
