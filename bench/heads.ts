@@ -3,7 +3,9 @@
 // interleaved (round-robin, rotating order); medians and the ratio of each head to a bias-free
 // Dense head measured in the same rounds; tensors left behind per step; kernels per step. Where
 // the fused head kernels serve the backend (cpu, webgpu), A-Softmax also runs on composite ops.
-// Usage: npm run bench -- heads [--classes 10,1000,10575] [--runs 7] [--backends cpu,wasm] [--name F] [--out DIR]
+// A head whose kernel is wider than C (sub-center ArcFace: K columns per class) is also compared
+// with a Dense head of that many units.
+// Usage: npm run bench -- heads [--classes 10,1000,10575] [--heads ArcFace,SubCenterArcFace] [--runs 7] [--backends cpu,wasm] [--name F] [--out DIR]
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -25,6 +27,7 @@ function dispatches(names: string[]): number {
 
 const { values } = parseArgs({ options: {
   classes: { type: 'string', default: '10,1000,10575' },
+  heads: { type: 'string' },
   batch: { type: 'string', default: '256' },
   dim: { type: 'string', default: '512' },
   runs: { type: 'string', default: '7' },
@@ -37,6 +40,12 @@ const B = Number(values.batch);
 const D = Number(values.dim);
 const classes = values.classes!.split(',').map(Number);
 const backends = values.backends ? values.backends.split(',') : await availableBackends(false);
+const DENSE = 'Dense (no bias)';
+const chosen = values.heads?.split(',');
+const unknown = chosen?.filter((name) => !(name in LAYERS) && name !== COMPOSITE);
+if (unknown?.length) throw new Error(`--heads: expected names among ${[...Object.keys(LAYERS), COMPOSITE].join(', ')}, but got ${unknown.join(', ')}`);
+/** Whether a head is benchmarked: all without --heads; Dense always, as the reference. */
+const benchmarked = (name: string) => name === DENSE || chosen == null || chosen.includes(name);
 
 const rows: Array<Record<string, unknown>> = [];
 const backendDetails: Record<string, string> = {};
@@ -54,26 +63,34 @@ for (const backend of backends) {
     const targets = tf.oneHot(labels, C);
     const heads = Object.entries(LAYERS);
     if (FUSED_KERNEL_BACKENDS.includes(info.name)) heads.push([COMPOSITE, LAYERS[HEADS.angular.className]!]);
-    const made = heads.map(([name, make]) => {
-      const head = make(C);
-      const margin = name !== 'Dense (no bias)';
+    const contender = (name: string, head: tfl.layers.Layer, y: tf.Tensor = targets) => {
+      const margin = !name.startsWith(DENSE);
       const fused = name !== COMPOSITE;
       const forward = () => (margin ? head.apply([x, labels], { training: true }) : head.apply(x)) as tf.Tensor;
       tf.tidy(forward); // builds the head, so that its kernel exists before minimize lists variables
       const optimizer = tf.train.sgd(0.01);
       const step = async () => {
         const before = useFusedKernels(fused);
-        const loss = optimizer.minimize(() => marginCrossEntropy(targets, forward()), true)!;
+        const loss = optimizer.minimize(() => marginCrossEntropy(y, forward()), true)!;
         useFusedKernels(before);
         await loss.data();
         loss.dispose();
       };
       return { name, head, optimizer, step };
+    };
+    const made = heads.filter(([name]) => benchmarked(name)).map(([name, make]) => contender(name, make(C)));
+    // The width of each head's kernel [D, W]; a Dense head of each width above C, as their reference.
+    const widthOf = new Map(made.map(({ name, head }) => [name, head.getWeights()[0]!.shape[1]!]));
+    const wideDense = (width: number) => `${DENSE}, ${width} units`;
+    const wideTargets = [...new Set([...widthOf.values()].filter((w) => w > C))].map((width) => {
+      const y = tf.oneHot(labels, width);
+      made.push(contender(wideDense(width), tfl.layers.dense({ units: width, useBias: false }), y));
+      return y;
     });
     const kernels = new Map<string, number>();
     for (const { name, step } of made) kernels.set(name, dispatches((await tf.profile(step)).kernels.map((k) => k.name)));
     const timed = await timeInterleaved(made, warmup, runs);
-    const denseTimes = timed.get('Dense (no bias)')!.times;
+    const denseTimes = timed.get(DENSE)!.times;
     const dense = median(denseTimes);
     for (const { name, head, optimizer } of made) {
       const { times, leakedPerStep } = timed.get(name)!;
@@ -82,12 +99,16 @@ for (const backend of backends) {
       // the shared machine that lasts a round or longer cancels out of these.
       const pairedRatioToDense = median(times.map((t, r) => t / denseTimes[r]!));
       const kernelsPerStep = kernels.get(name)!;
-      rows.push({ backend: info.name, classes: C, head: name, medianMs: ms, ratioToDense: ms / dense, pairedRatioToDense, kernelsPerStep, leakedPerStep, runs, times });
+      const width = widthOf.get(name) ?? C;
+      // Against the Dense head of the kernel's own width (heads with a kernel wider than C).
+      const wideTimes = width > C ? timed.get(wideDense(width))!.times : null;
+      const pairedRatioToSameWidth = wideTimes && median(times.map((t, r) => t / wideTimes[r]!));
+      rows.push({ backend: info.name, classes: C, head: name, medianMs: ms, ratioToDense: ms / dense, pairedRatioToDense, ...(wideTimes && { pairedRatioToSameWidth }), kernelsPerStep, leakedPerStep, runs, times });
       console.log(`  C=${C} ${name.padEnd(20)} ${ms.toFixed(2)} ms  ×${(ms / dense).toFixed(2)} (per round ×${pairedRatioToDense.toFixed(2)})  kernels ${kernelsPerStep}  leaked/step ${leakedPerStep}`);
       optimizer.dispose();
       head.dispose();
     }
-    tf.dispose([x, labels, targets]);
+    tf.dispose([x, labels, targets, ...wideTargets]);
   }
 }
 
@@ -100,6 +121,9 @@ const md = [
   '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |',
   ...rows.map((r) => `| ${r.backend} | ${r.classes} | ${r.head} | ${(r.medianMs as number).toFixed(2)} | ${(r.ratioToDense as number).toFixed(2)} | ${(r.pairedRatioToDense as number).toFixed(2)} | ${r.kernelsPerStep} | ${r.leakedPerStep} |`),
   '',
+  ...rows
+    .filter((r) => r.pairedRatioToSameWidth != null)
+    .flatMap((r) => [`${r.backend}, C = ${r.classes}: ${r.head} against the Dense head of its kernel's width, per round: × ${(r.pairedRatioToSameWidth as number).toFixed(2)}.`, '']),
 ].join('\n');
 await writeResults(values.name!, { batch: B, dim: D, machine: machine(), backends: backendDetails, rows }, md, values.out);
 console.log(`\n${md}`);
