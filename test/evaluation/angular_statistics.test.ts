@@ -35,6 +35,24 @@ describe('angularStatistics', () => {
   it('rejects mismatched or non-integer labels', () => {
     expect(() => angularStatistics([[1, 0]], [0, 1])).toThrow(/got 2 labels for 1 embeddings/);
     expect(() => angularStatistics([[1, 0]], [0.5])).toThrow(/label 0 is 0.5/);
-    expect(() => angularStatistics(tf.zeros([2]), [0, 1])).toThrow(/rank 2/);
+    expect(() => angularStatistics(tf.zeros([2]), [0, 1])).toThrow('angularStatistics: embeddings must have rank 2 ([count, dim]), but got shape [2].');
+  });
+
+  it('names itself and what came when the labels are not a tensor or an array', () => {
+    // Each of these would otherwise fail later with another message (Array.from(null) throws a
+    // TypeError, 7 and {} give no labels, 'x' gives the label 'x').
+    for (const labels of [null, undefined, 7, 'x', {}]) {
+      expect(() => angularStatistics([[1, 0]], labels as unknown as number[])).toThrow(/^angularStatistics: labels must be a tensor or an array of integers, but got /);
+    }
+    expect(() => angularStatistics([[1, 0]], [0, 1])).toThrow(/^angularStatistics: got 2 labels for 1 embeddings\.$/);
+  });
+
+  it('rejects rows without numbers, and gives NaN statistics for no rows at all', () => {
+    expect(() => angularStatistics([[]], [0])).toThrow('angularStatistics: every embedding must be an array of one or more numbers, but row 0 is');
+    const none = angularStatistics([], []);
+    expect(none.classes).toEqual([]);
+    expect(none.meanIntraClassAngle).toBeNaN();
+    expect(none.minInterClassAngle).toBeNaN();
+    expect(none.minInterClassPair).toBeNull();
   });
 });

@@ -52,6 +52,19 @@ describe('pairVerification', () => {
     for (const t of result.thresholds) expect(t).toBeCloseTo(1 - 1e-6, 9);
   });
 
+  it('never puts a threshold inside a group of equal scores', () => {
+    // Two directions u and v (cos 0.6) shared by both classes: every pair scores 1 or 0.6, same
+    // and different pairs at both. A threshold must lie below, between or above those two values
+    // (0.6 − 1e-6, 0.8, 1 + 1e-6); one at a score itself would have counted the tied pairs on
+    // both sides when it was chosen.
+    const u = [1, 0];
+    const v = [0.6, 0.8];
+    const emb = [u, u, u, v, v, v, u, v, v];
+    const labels = [0, 0, 0, 0, 1, 1, 1, 1, 1];
+    const r = pairVerification(emb, labels, { pairs: 400, seed: 4 });
+    for (const t of r.thresholds) expect([0.6 - 1e-6, 0.8, 1 + 1e-6].some((allowed) => Math.abs(t - allowed) < 1e-9)).toBe(true);
+  });
+
   it('chooses each threshold on the other folds, never on the fold it scores', () => {
     // Random embeddings and folds of one same and one different pair: a threshold chosen on the
     // held-out fold itself separates its two pairs whenever the same pair scores higher (half the
@@ -89,7 +102,8 @@ describe('pairVerification', () => {
   it('rejects inputs without pairs to form and bad options', () => {
     expect(() => pairVerification([[1, 0], [0, 1]], [0, 0])).toThrow(/need at least two classes, but got 1/);
     expect(() => pairVerification([[1, 0], [0, 1]], [0, 1])).toThrow(/no class has two members/);
-    expect(() => pairVerification([[1, 0]], [0], { folds: 1 })).toThrow(/folds must be an integer >= 2, but got 1/);
+    expect(() => pairVerification([[1, 0]], [0], { folds: 1 })).toThrow('pairVerification: folds must be an integer >= 2, but got 1.');
+    expect(() => pairVerification([[1, 0]], [0], { pairs: 0 })).toThrow('pairVerification: pairs must be an integer >= 1, but got 0.');
     expect(() => pairVerification([[1, 0]], [0], { pairs: 5 })).toThrow(/pairs \(5\) must be at least folds \(10\)/);
   });
 });

@@ -49,5 +49,13 @@ describe('SubCenterArcFace', () => {
     expect(r.dominant).toEqual([0, 1, -1]);
     expect(() => dominantSubCenters(head, [[1, 0, 0]], [0])).toThrow(/dominantSubCenters: embeddings have dimension 3, but the head's kernel expects 2/);
     expect(() => dominantSubCenters(subCenterArcFace({ units: 2 }), [[1, 0]], [0])).toThrow(/dominantSubCenters: expected a built SubCenterArcFace head/);
+    for (const notAHead of [null, {}]) {
+      expect(() => dominantSubCenters(notAHead as unknown as SubCenterArcFace, [[1, 0]], [0])).toThrow(/^dominantSubCenters: expected a built SubCenterArcFace head, but got /);
+    }
+    expect(() => dominantSubCenters(head, [[1, 0]], [-1])).toThrow('dominantSubCenters: labels must be in [0, 3), but label 0 is -1.');
+    // No embeddings: nothing to assign, every class without samples.
+    const none = dominantSubCenters(head, [], []);
+    expect(none.dominant).toEqual([-1, -1, -1]);
+    expect(none.subCenterOf).toEqual([]);
   });
 });

@@ -22,6 +22,8 @@ describe('lambdaAt', () => {
     expect(() => lambdaAt(Number.NaN, SPHEREFACE)).toThrow(/but got NaN/);
     expect(() => lambdaAt(0, { ...SPHEREFACE, base: -1 })).toThrow(/lambda base must be a finite number >= 0, but got -1/);
     expect(() => lambdaAt(0, { ...SPHEREFACE, min: -5 })).toThrow(/lambda min/);
-    expect(() => lambdaAt(0, null as unknown as typeof SPHEREFACE)).toThrow(/expected a schedule \{ base, gamma, power, min \}/);
+    for (const notASchedule of [null, 5, 'fast']) {
+      expect(() => lambdaAt(0, notASchedule as unknown as typeof SPHEREFACE)).toThrow(`lambdaAt: expected a schedule { base, gamma, power, min }, but got ${notASchedule}.`);
+    }
   });
 });

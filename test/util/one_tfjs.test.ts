@@ -29,12 +29,32 @@ describe('one copy of tfjs', () => {
     const cache = (process as unknown as { getBuiltinModule(id: string): { createRequire(p: string): { cache: Record<string, unknown> } } })
       .getBuiltinModule('node:module').createRequire(`${process.cwd()}/`).cache;
     // (A top-level /node_modules, as in some container images, counts too.)
-    const files = ['/z/node_modules/fake-tfjs-copy/dist/index.js', '/a/node_modules/fake-tfjs-copy/index.js', '/a/node_modules/fake-tfjs-copy/dist/more.js', '/node_modules/fake-tfjs-copy/index.js'];
+    // (And a Windows path, whose backslashes are read as slashes.)
+    const files = ['/z/node_modules/fake-tfjs-copy/dist/index.js', '/a/node_modules/fake-tfjs-copy/index.js', '/a/node_modules/fake-tfjs-copy/dist/more.js', '/node_modules/fake-tfjs-copy/index.js', 'C:\\w\\node_modules\\fake-tfjs-copy\\index.js'];
     for (const f of files) cache[f] = {};
     try {
-      expect(loadedCopies('fake-tfjs-copy')).toEqual(['version unknown (/a/node_modules/fake-tfjs-copy)', 'version unknown (/node_modules/fake-tfjs-copy)', 'version unknown (/z/node_modules/fake-tfjs-copy)']);
+      expect(loadedCopies('fake-tfjs-copy')).toEqual(['version unknown (/a/node_modules/fake-tfjs-copy)', 'version unknown (/node_modules/fake-tfjs-copy)', 'version unknown (/z/node_modules/fake-tfjs-copy)', 'version unknown (C:/w/node_modules/fake-tfjs-copy)']);
     } finally {
       for (const f of files) delete cache[f];
+    }
+  });
+
+  it('lists nothing where Node\'s module cache cannot be read (no process, no node:module, a failing createRequire)', () => {
+    const real = globalThis.process;
+    const fakes: unknown[] = [
+      undefined,
+      { cwd: () => '/', getBuiltinModule: () => undefined },
+      { cwd: () => '/', getBuiltinModule: () => ({ createRequire: () => { throw new Error('no require here'); } }) },
+    ];
+    for (const fake of fakes) {
+      let copies: string[] | null = null;
+      Object.defineProperty(globalThis, 'process', { value: fake, configurable: true, writable: true });
+      try {
+        copies = loadedCopies('@tensorflow/tfjs-core');
+      } finally {
+        Object.defineProperty(globalThis, 'process', { value: real, configurable: true, writable: true });
+      }
+      expect(copies).toEqual([]);
     }
   });
 
@@ -57,5 +77,7 @@ describe('one copy of tfjs', () => {
     expect(() => angularSoftmax({ units: 4 }).apply([foreign as unknown as tfl.SymbolicTensor, tfl.input({ shape: [1] })])).toThrow(
       /^tfjs-angular-margin: two copies of @tensorflow\/tfjs-layers are loaded.*AngularSoftmax was applied to a SymbolicTensor of the other copy/,
     );
+    // A single input, not in an array, is checked too; the message names this copy's version.
+    expect(() => assertOwnSymbolicTensors('Owner', foreign)).toThrow(`This library uses @tensorflow/tfjs-layers ${tfl.version_layers}; Owner was applied to a SymbolicTensor of the other copy.`);
   });
 });

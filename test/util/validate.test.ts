@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertBoolean, assertInteger, assertNonNegative, assertOneOf, assertPositive, assertUnitInterval } from '../../src/util/validate.js';
+import { assertBoolean, assertInteger, assertNonNegative, assertOneOf, assertOpenUnitInterval, assertPositive, assertUnitInterval } from '../../src/util/validate.js';
 
 describe('argument checks', () => {
   it('reject numeric strings, NaN and Infinity where a number is expected, naming owner and argument', () => {
@@ -26,6 +26,18 @@ describe('argument checks', () => {
     expect(() => assertUnitInterval('O', 't', 1 + 1e-9)).toThrow();
     expect(() => assertUnitInterval('O', 't', -1e-9)).toThrow();
     expect(() => assertBoolean('O', 'b', false)).not.toThrow();
+  });
+
+  it('assertOpenUnitInterval takes numbers strictly between 0 and 1, not their strings', () => {
+    expect(() => assertOpenUnitInterval('O', 'a', 0.5)).not.toThrow();
+    for (const bad of [0, 1, NaN, '0.5', null]) expect(() => assertOpenUnitInterval('O', 'a', bad)).toThrow(/^O: a must be a number in \(0, 1\), but got /);
+    expect(() => assertOpenUnitInterval('O', 'a', '0.5')).toThrow(/but got "0\.5"\.$/);
+  });
+
+  it('shows an object by its type, not by its own toString (a tensor would print its values)', () => {
+    const tensorLike = { toString: () => 'Tensor [1, 2, 3]' };
+    expect(() => assertPositive('O', 's', tensorLike)).toThrow(/^O: s must be a finite number > 0, but got \[object Object\]\.$/);
+    expect(() => assertPositive('O', 's', new Float32Array(2))).toThrow(/but got \[object Float32Array\]\.$/);
   });
 
   it('assertOneOf accepts only the listed values, listing them', () => {
