@@ -36,6 +36,7 @@ describe('angularStatistics', () => {
     expect(() => angularStatistics([[1, 0]], [0, 1])).toThrow(/got 2 labels for 1 embeddings/);
     expect(() => angularStatistics([[1, 0]], [0.5])).toThrow(/label 0 is 0.5/);
     expect(() => angularStatistics(tf.zeros([2]), [0, 1])).toThrow('angularStatistics: embeddings must have rank 2 ([count, dim]), but got shape [2].');
+    expect(() => angularStatistics(tf.zeros([1, 2, 3]), [0])).toThrow('but got shape [1, 2, 3].');
   });
 
   it('names itself and what came when the labels are not a tensor or an array', () => {
