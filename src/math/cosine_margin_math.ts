@@ -68,10 +68,6 @@ export function usesFeatureNorms(formula: CosineFormula): boolean {
   return formula === 'adaface';
 }
 
-/** The number of state values `formula` keeps: CurricularFace's t, AdaFace's norm mean and standard deviation. */
-export function stateSize(formula: CosineFormula): number {
-  return formula === 'curricular' ? 1 : formula === 'adaface' ? 2 : 0;
-}
 
 /**
  * The pass's state and per-row margin scalers, from the previous state, the rows' target cosines
