@@ -68,7 +68,6 @@ export function usesFeatureNorms(formula: CosineFormula): boolean {
   return formula === 'adaface';
 }
 
-
 /**
  * The pass's state and per-row margin scalers, from the previous state, the rows' target cosines
  * (0 for a row without a target) and, for AdaFace, the rows' feature norms ‖x_b‖:
@@ -93,7 +92,6 @@ export function passState(formula: CosineFormula, params: readonly number[], pre
   });
   return { state, scalers };
 }
-
 
 /** √(1 − c²) for c clipped to [−1, 1], as (1 − c)(1 + c). */
 export function sineOfCosine(c: number): number {

@@ -1,0 +1,143 @@
+// The cosine margins' host math (src/math/cosine_margin_math.ts) on its own, at the points the
+// kernel tests do not reach: exact boundaries (ArcFace's threshold, CurricularFace's hard-negative
+// test, AdaFace's angle clip), the formulas that leave non-targets alone, and the pass state of
+// formulas without state. Expected values are the papers' equations in float64.
+import { describe, expect, it } from 'vitest';
+import {
+  ADA_FACE_CONSTANTS,
+  arcFaceThreshold,
+  cosineMarginAndSlope,
+  detachesNonTargets,
+  nonTargetAndSlope,
+  passState,
+  rewritesNonTargets,
+  usesFeatureNorms,
+  type CosineFormula,
+} from '../../src/math/cosine_margin_math.js';
+
+const row = (target: number, scaler = 0, state: number[] = [0]) => ({ target, state, scaler });
+
+describe('ArcFace threshold', () => {
+  it('is cos(π − m) as float32, or 0 for the easy margin', () => {
+    expect(arcFaceThreshold(0.5, false)).toBe(Math.fround(-Math.cos(0.5)));
+    expect(arcFaceThreshold(0.5, true)).toBe(0);
+  });
+
+  it('applies the fallback c − m·sin m at the threshold itself, as insightface (cosine > th) does', () => {
+    const m = 0.5;
+    const c = arcFaceThreshold(m, false);
+    expect(cosineMarginAndSlope('arcface', [m, 0], c)).toEqual([c - m * Math.sin(m), 1]);
+    const above = Math.fround(c + 1e-6);
+    const [value] = cosineMarginAndSlope('arcface', [m, 0], above);
+    expect(value).toBeCloseTo(Math.cos(Math.acos(above) + m), 12);
+  });
+
+  it('keeps c at and below 0 for the easy margin', () => {
+    expect(cosineMarginAndSlope('arcface', [0.5, 1], 0)).toEqual([0, 1]);
+    expect(cosineMarginAndSlope('arcface', [0.5, 1], -0.3)).toEqual([-0.3, 1]);
+  });
+});
+
+describe('AdaFace angle clip', () => {
+  const m = 0.4;
+  const { angleEpsilon } = ADA_FACE_CONSTANTS;
+
+  it('clips θ − m·ĝ at π − ε, with slope 0 beyond the end', () => {
+    // θ = 3, ĝ = −1: θ + m = 3.4 > π − ε.
+    const [value, slope] = cosineMarginAndSlope('adaface', [m, 0.333, 0.01], Math.cos(3), row(Math.cos(3), -1));
+    expect(value).toBeCloseTo(Math.cos(Math.PI - angleEpsilon) - (m - m), 12);
+    expect(slope).toBe(0);
+  });
+
+  it('clips within ε of π too: θ = π − ε/2 gives cos(π − ε) and slope 0', () => {
+    const c = Math.cos(Math.PI - angleEpsilon / 2);
+    const [value, slope] = cosineMarginAndSlope('adaface', [m, 0.333, 0.01], c, row(c, 0));
+    expect(value).toBeCloseTo(Math.cos(Math.PI - angleEpsilon) - m, 12);
+    expect(slope).toBe(0);
+  });
+
+  it('clips θ − m·ĝ at ε, with slope 0 beyond the end', () => {
+    // θ = 0.2, ĝ = 1: θ − m = −0.2 < ε.
+    const [value, slope] = cosineMarginAndSlope('adaface', [m, 0.333, 0.01], Math.cos(0.2), row(Math.cos(0.2), 1));
+    expect(value).toBeCloseTo(Math.cos(angleEpsilon) - 2 * m, 12);
+    expect(slope).toBe(0);
+  });
+
+  it('inside the clip: cos(θ − m·ĝ) − (m + m·ĝ), slope sin(θ − m·ĝ)/sin θ', () => {
+    const theta = 1.1;
+    const g = 0.25;
+    const [value, slope] = cosineMarginAndSlope('adaface', [m, 0.333, 0.01], Math.cos(theta), row(Math.cos(theta), g));
+    expect(value).toBeCloseTo(Math.cos(theta - m * g) - (m + m * g), 12);
+    expect(slope).toBeCloseTo(Math.sin(theta - m * g) / Math.sin(theta), 12);
+  });
+
+  it('reads a missing row as scaler 0', () => {
+    const theta = 1.1;
+    expect(cosineMarginAndSlope('adaface', [m, 0.333, 0.01], Math.cos(theta))[0]).toBeCloseTo(Math.cos(theta) - m, 12);
+  });
+});
+
+describe('non-target entries', () => {
+  const leaveAlone: [CosineFormula, number[]][] = [
+    ['cosface', [0.35]],
+    ['arcface', [0.5, 0]],
+    ['arcface', [0.5, 1]],
+    ['combined', [1, 2, 0]],
+    ['adaface', [0.4, 2, 0.01]],
+    ['spherefacer', [1.5, 0]],
+    ['spherefacer', [1.5, 1]],
+  ];
+
+  it.each(leaveAlone)('%s %j leaves them as they are and detaches nothing', (formula, params) => {
+    expect(nonTargetAndSlope(formula, params, 0.3, row(0.1))).toBeNull();
+    expect(rewritesNonTargets(formula, params)).toBe(false);
+    expect(detachesNonTargets(formula, params)).toBe(false);
+  });
+
+  it('SphereFace-R v2 and SphereFace2 rewrite them, detached; CurricularFace rewrites without detaching', () => {
+    expect(detachesNonTargets('spherefacer', [1.5, 2])).toBe(true);
+    expect(detachesNonTargets('sphereface2', [0, 0.4, 3])).toBe(true);
+    expect(detachesNonTargets('curricular', [0.5, 0.01])).toBe(false);
+    expect(rewritesNonTargets('curricular', [0.5, 0.01])).toBe(true);
+    const [value, slope] = nonTargetAndSlope('spherefacer', [1.5, 2], 0.3, row(0.1))!;
+    expect(value).toBeCloseTo(Math.cos(Math.acos(0.3) / 1.5), 12);
+    expect(slope).toBe(1);
+  });
+
+  it('CurricularFace reweights only cosines strictly above cos(θ_y + m), as its reference (cos_theta > cos_theta_m)', () => {
+    const m = 0.5;
+    const target = 0.8;
+    const t = 0.3;
+    // sin θ_y as the host math writes it, (1 − c)(1 + c) under the root, so that c hits it exactly.
+    const shifted = target * Math.cos(m) - Math.sqrt((1 - target) * (1 + target)) * Math.sin(m);
+    expect(nonTargetAndSlope('curricular', [m, 0.01], shifted, row(target, 0, [t]))).toBeNull();
+    const c = shifted + 1e-9;
+    const [value, slope] = nonTargetAndSlope('curricular', [m, 0.01], c, row(target, 0, [t]))!;
+    expect(value).toBeCloseTo(c * (t + c), 12);
+    expect(slope).toBeCloseTo(t + 2 * c, 12);
+  });
+});
+
+describe('pass state', () => {
+  it('keeps the state and gives zero scalers, one per row, for formulas without state', () => {
+    for (const formula of ['cosface', 'arcface', 'combined', 'spherefacer', 'sphereface2'] as const) {
+      const out = passState(formula, [0.4, 0.333, 0.01], [7, 9], [0.1, 0.2, 0.3], [1, 50, 90]);
+      expect(out).toEqual({ state: [7, 9], scalers: [0, 0, 0] });
+    }
+  });
+
+  it('CurricularFace: t ← α·mean(c_y) + (1 − α)·t, finite for an empty batch', () => {
+    const out = passState('curricular', [0.5, 0.1], [0.2], [0.4, 0.8], []);
+    expect(out.state).toHaveLength(1);
+    expect(out.state[0]).toBeCloseTo(0.1 * 0.6 + 0.9 * 0.2, 14);
+    expect(out.scalers).toEqual([0, 0]);
+    const empty = passState('curricular', [0.5, 0.1], [0.2], [], []);
+    expect(empty.scalers).toEqual([]);
+    expect(Number.isFinite(empty.state[0])).toBe(true);
+  });
+
+  it('only AdaFace reads the feature norms', () => {
+    const formulas: CosineFormula[] = ['cosface', 'arcface', 'combined', 'spherefacer', 'sphereface2', 'curricular', 'adaface'];
+    expect(formulas.filter(usesFeatureNorms)).toEqual(['adaface']);
+  });
+});
