@@ -1,7 +1,7 @@
 // The fused cosine-margin target kernel and its gradients on the webgpu backend: WGSL generated per
 // margin, mirroring the host math of src/math/cosine_margin_math.ts; one thread per entry.
 import * as tf from '@tensorflow/tfjs-core';
-import { ADA_FACE_CONSTANTS, arcFaceThreshold, MIN_SINE_FOR_GRADIENT, OPENSPHERE_CLAMPS, rewritesNonTargets, usesFeatureNorms, type CosineFormula } from '../../math/cosine_margin_math.js';
+import { ADA_FACE_CONSTANTS, arcFaceThreshold, detachesNonTargets, MIN_SINE_FOR_GRADIENT, OPENSPHERE_CLAMPS, rewritesNonTargets, usesFeatureNorms, type CosineFormula } from '../../math/cosine_margin_math.js';
 import { type KernelArgs } from '../fused_kernels.js';
 import { flatProgram, runProgram, wgslFloat, wgslNorm, type FusedProgram } from '../webgpu_program.js';
 import { logitsShape, type CosinePart, type CosineTargetsAttrs } from './names.js';
@@ -133,11 +133,21 @@ function wgslAdaFace(m: number): string {
 }
 
 /**
- * WGSL: `fn entry(k, classes) -> vec2<f32>`, the margined value and slope of entry k of the
- * logits (c and 1 where none), with the row's target cosine and the pass's `state[0]` in reach.
+ * Whether the program for `part` evaluates non-target entries (and binds the pass's state for
+ * them): where the formula rewrites them, except in the gradient in the logits when that rewriting
+ * is detached (slope 1 whatever the value), as the cpu kernel skips them too.
  */
-function wgslEntry(formula: CosineFormula, params: readonly number[]): string {
-  const other = rewritesNonTargets(formula, params) ? 'other(c, rowTarget, state[0])' : 'vec2<f32>(c, 1.0)';
+function readsNonTargets(part: CosinePart | 'forward', formula: CosineFormula, params: readonly number[]): boolean {
+  return rewritesNonTargets(formula, params) && !(part === 'logits' && detachesNonTargets(formula, params));
+}
+
+/**
+ * WGSL: `fn entry(k, classes) -> vec2<f32>`, the margined value and slope of entry k of the
+ * logits (c and 1 where none, or where `rewrites` is false), with the row's target cosine and the
+ * pass's `state[0]` in reach.
+ */
+function wgslEntry(formula: CosineFormula, params: readonly number[], rewrites: boolean): string {
+  const other = rewrites ? 'other(c, rowTarget, state[0])' : 'vec2<f32>(c, 1.0)';
   return `${wgslMargin(formula, params)}
   fn entry(k : i32, classes : i32) -> vec2<f32> {
     let b = k / classes;
@@ -243,7 +253,7 @@ function runWithState(backend: tf.KernelBackend, part: CosinePart | 'forward', a
   const bound = [
     ...(part === 'forward' ? [] : [inputs['dy']!]),
     inputs['logits']!, inputs['labels']!, inputs['progress']!,
-    ...(rewritesNonTargets(formula, params) ? [state] : []),
+    ...(readsNonTargets(part, formula, params) ? [state] : []),
     ...(scalers != null ? [scalers] : []),
   ];
   const out = runProgram(backend, webgpuProgram(part, attrs, batch, classes), bound);
@@ -252,11 +262,12 @@ function runWithState(backend: tf.KernelBackend, part: CosinePart | 'forward', a
 }
 
 function webgpuProgram(part: CosinePart | 'forward', { formula, params, scale }: CosineTargetsAttrs, batch: number, classes: number): FusedProgram {
-  // WebGPU binds only the buffers a shader uses: `state` only where non-targets are rewritten,
+  // WebGPU binds only the buffers a shader uses: `state` only where non-targets are evaluated,
   // AdaFace's `scalers` only for AdaFace (see runWithState).
-  const names = ['logits', 'labelIdx', 'progress', ...(rewritesNonTargets(formula, params) ? ['state'] : []), ...(usesFeatureNorms(formula) ? ['scalers'] : [])];
+  const rewrites = readsNonTargets(part, formula, params);
+  const names = ['logits', 'labelIdx', 'progress', ...(rewrites ? ['state'] : []), ...(usesFeatureNorms(formula) ? ['scalers'] : [])];
   const s = wgslFloat(scale);
-  const head = `${wgslEntry(formula, params)}
+  const head = `${wgslEntry(formula, params, rewrites)}
   fn main(index : i32) {
     let classes = uniforms.logitsShape.y;
     let t = progress[0];`;
