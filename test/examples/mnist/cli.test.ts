@@ -51,7 +51,7 @@ describe('MNIST command line', () => {
 
   it('takes the reproduce preset: the wider CNN, shifted images, a cosine learning rate and λ down to 0', () => {
     const o = parseOptions(['--preset', 'reproduce'])!;
-    expect([o.network, o.epochs, o.stepsPerEpoch, o.batchSize, o.lr, o.lrSchedule, o.shift]).toEqual(['cnn-wide', 10, 469, 128, 0.003, 'cosine', 1]);
+    expect([o.network, o.epochs, o.stepsPerEpoch, o.batchSize, o.lr, o.lrSchedule, o.shift]).toEqual(['cnn-wide', 12, 469, 128, 0.003, 'cosine', 1]);
     expect([o.lambdaBase, o.lambdaGamma, o.lambdaPower, o.lambdaMin]).toEqual([1000, 0.12, 2, 0]);
     expect(parseOptions(['--preset', 'reproduce', '--lambda-min', '1', '--shift', '0'])!.lambdaMin).toBe(1);
   });
