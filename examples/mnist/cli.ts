@@ -25,7 +25,7 @@ const PRESETS: Record<Preset, PresetSettings> = {
  * stayed near chance for its first epochs in 2-D. On a circle an embedding reaches its class only
  * by passing the sectors of others, whose pull grows with s: measured on the 2-core machine (seed
  * 1, wasm), the quick preset gave ArcFace 0.9353 / 0.9562 / 0.9554 and CosFace 0.9557 / 0.9584 /
- * 0.9534 at s = 16 / 8 / 4, and the reproduce preset ArcFace 0.9438 at s = 16 against 0.9768 at
+ * 0.9534 at s = 16 / 8 / 4, and the reproduce preset (then 10 epochs) ArcFace 0.9438 at s = 16 against 0.9768 at
  * s = 8 (CosFace 0.9781 / 0.9773, combined 0.9754 / 0.9787). So s = 8 in 2-D.
  */
 const COSINE_HEAD_SETTINGS = {
