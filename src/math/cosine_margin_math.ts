@@ -220,3 +220,13 @@ export function rewritesNonTargets(formula: CosineFormula, params: readonly numb
 export function detachesNonTargets(formula: CosineFormula, params: readonly number[]): boolean {
   return formula === 'sphereface2' || (formula === 'spherefacer' && params[1] === 2);
 }
+
+/**
+ * Whether a kernel pass evaluates the non-target entries of `formula` with `params`: where the
+ * formula rewrites them, except in a pass that computes only slopes (the gradient in the logits)
+ * when that rewriting is detached, every slope then being 1. SphereFace2 rewrites all B × C entries,
+ * so its gradient in the logits skips that work; the cpu and webgpu kernels both ask here.
+ */
+export function evaluatesNonTargets(formula: CosineFormula, params: readonly number[], slopesOnly: boolean): boolean {
+  return rewritesNonTargets(formula, params) && !(slopesOnly && detachesNonTargets(formula, params));
+}

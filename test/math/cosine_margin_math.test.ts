@@ -8,6 +8,7 @@ import {
   arcFaceThreshold,
   cosineMarginAndSlope,
   detachesNonTargets,
+  evaluatesNonTargets,
   nonTargetAndSlope,
   passState,
   rewritesNonTargets,
@@ -92,6 +93,19 @@ describe('non-target entries', () => {
     expect(nonTargetAndSlope(formula, params, 0.3, row(0.1))).toBeNull();
     expect(rewritesNonTargets(formula, params)).toBe(false);
     expect(detachesNonTargets(formula, params)).toBe(false);
+    expect(evaluatesNonTargets(formula, params, false)).toBe(false);
+    expect(evaluatesNonTargets(formula, params, true)).toBe(false);
+  });
+
+  it('a pass evaluates rewritten non-targets, except a slopes-only pass when they are detached', () => {
+    // forward and gradient-in-the-state passes need the values; the gradient in the logits needs
+    // only slopes, which detached entries keep at 1, so it skips them; CurricularFace's slopes are not 1.
+    expect(evaluatesNonTargets('sphereface2', [0, 0.4, 3], false)).toBe(true);
+    expect(evaluatesNonTargets('sphereface2', [0, 0.4, 3], true)).toBe(false);
+    expect(evaluatesNonTargets('spherefacer', [1.5, 2], false)).toBe(true);
+    expect(evaluatesNonTargets('spherefacer', [1.5, 2], true)).toBe(false);
+    expect(evaluatesNonTargets('curricular', [0.5, 0.01], false)).toBe(true);
+    expect(evaluatesNonTargets('curricular', [0.5, 0.01], true)).toBe(true);
   });
 
   it('SphereFace-R v2 and SphereFace2 rewrite them, detached; CurricularFace rewrites without detaching', () => {

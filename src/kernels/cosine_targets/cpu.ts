@@ -1,7 +1,7 @@
 // The fused cosine-margin target kernel and its gradients on the cpu backend: plain loops over the
 // entries, with the margin from the shared host math.
 import * as tf from '@tensorflow/tfjs-core';
-import { cosineMarginAndSlope, detachesNonTargets, nonTargetAndSlope, passState, rewritesNonTargets, usesFeatureNorms } from '../../math/cosine_margin_math.js';
+import { cosineMarginAndSlope, evaluatesNonTargets, nonTargetAndSlope, passState, usesFeatureNorms } from '../../math/cosine_margin_math.js';
 import { hostNorm, hostOutput, hostValues, type KernelArgs } from '../fused_kernels.js';
 import { logitsShape, type CosineTargetsAttrs } from './names.js';
 
@@ -26,8 +26,7 @@ function entries(be: tf.KernelBackend, { logits, labels, state, emb }: Record<st
     norms = Array.from({ length: batch }, (_, b) => hostNorm(x, b * dim, dim, 1));
   }
   const pass = passState(formula, params, Array.from(hostValues(be, state!)), targets, norms);
-  // SphereFace2 rewrites all B × C entries: its gradient in the logits skips that work.
-  const others = rewritesNonTargets(formula, params) && !(slopesOnly && detachesNonTargets(formula, params));
+  const others = evaluatesNonTargets(formula, params, slopesOnly);
   for (let b = 0; b < batch; b++) {
     const row = { target: targets[b]!, state: pass.state, scaler: pass.scalers[b]! };
     for (let j = 0; j < classes; j++) {

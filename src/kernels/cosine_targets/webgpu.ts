@@ -1,7 +1,7 @@
 // The fused cosine-margin target kernel and its gradients on the webgpu backend: WGSL generated per
 // margin, mirroring the host math of src/math/cosine_margin_math.ts; one thread per entry.
 import * as tf from '@tensorflow/tfjs-core';
-import { ADA_FACE_CONSTANTS, arcFaceThreshold, detachesNonTargets, MIN_SINE_FOR_GRADIENT, OPENSPHERE_CLAMPS, rewritesNonTargets, usesFeatureNorms, type CosineFormula } from '../../math/cosine_margin_math.js';
+import { ADA_FACE_CONSTANTS, arcFaceThreshold, evaluatesNonTargets, MIN_SINE_FOR_GRADIENT, OPENSPHERE_CLAMPS, usesFeatureNorms, type CosineFormula } from '../../math/cosine_margin_math.js';
 import { type KernelArgs } from '../fused_kernels.js';
 import { flatProgram, runProgram, wgslFloat, wgslNorm, type FusedProgram } from '../webgpu_program.js';
 import { logitsShape, type CosinePart, type CosineTargetsAttrs } from './names.js';
@@ -132,13 +132,9 @@ function wgslAdaFace(m: number): string {
   }`;
 }
 
-/**
- * Whether the program for `part` evaluates non-target entries (and binds the pass's state for
- * them): where the formula rewrites them, except in the gradient in the logits when that rewriting
- * is detached (slope 1 whatever the value), as the cpu kernel skips them too.
- */
+/** Whether the program for `part` evaluates non-target entries (and binds the pass's state for them). */
 function readsNonTargets(part: CosinePart | 'forward', formula: CosineFormula, params: readonly number[]): boolean {
-  return rewritesNonTargets(formula, params) && !(part === 'logits' && detachesNonTargets(formula, params));
+  return evaluatesNonTargets(formula, params, part === 'logits');
 }
 
 /**
