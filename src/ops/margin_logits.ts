@@ -7,6 +7,7 @@ import { ANGULAR_MARGIN_KIND, angularTargets, type AngularMarginParams } from '.
 import { COSINE_TARGETS } from '../kernels/cosine_targets/names.js';
 import { cosineTargets } from '../kernels/cosine_targets/op.js';
 import { cosineKernelMargin } from './kernel_margins.js';
+import { gatherTargets, replaceTargets, targetEntries } from './target_entries.js';
 import { fusedKernelActive } from '../kernels/fused_kernels.js';
 import { asMargin, WARMUP_MARGIN_KIND, type Margin, type TargetMargin, type WarmupMarginParams } from '../margins/margin.js';
 
@@ -128,21 +129,20 @@ export function marginOnTargets(owner: string, raw: tf.Tensor2D, x: tf.Tensor2D,
   const fused = fusedTargetsOf(margin, normalizeInput);
   // e.g. A-Softmax or ArcFace on cpu or webgpu: the target entries replaced in one kernel.
   if (fused != null && fusedKernelActive(fused.kernel)) return fused.run(raw, x, indices, scale);
-  // One-hot masks pick and replace the target entries: their gradients exist on every backend
-  // (gatherND's does not on wasm), and only the B target cosines go through the margin.
-  // oneHot in int32 then cast: tfjs-backend-wasm 4.22's OneHot returns zeros for dtype float32.
-  // One class: every entry is a target (tf.oneHot refuses depth 1 on some backends).
-  const mask = classes === 1 ? tf.ones([batch, 1]) : tf.cast(tf.oneHot(indices, classes), 'float32');
-  const rawTarget = tf.sum(tf.mul(raw, mask), 1, true); // [B, 1]
+  // The composite ops (wasm, webgl, cpu without fused kernels): the B target entries gathered,
+  // put through the margin and put back in place, three passes over B × C where one-hot masks
+  // took seven (and their gradients about as many).
+  const entries = targetEntries(indices, classes);
+  const rawTarget = gatherTargets(raw, entries); // [B, 1]
   const radius = normalizeInput ? null : safeL2Norm(x, 1); // [B, 1]
   const cosTarget = radius == null ? rawTarget : divideByNorm(rawTarget, radius);
   const marginTarget = margin.apply(cosTarget);
   const newTarget = radius == null ? marginTarget : tf.mul(radius, marginTarget);
-  if (margin.nonTarget == null) return scaled(tf.add(raw, tf.mul(mask, tf.sub(newTarget, rawTarget))), scale);
+  if (margin.nonTarget == null) return scaled(replaceTargets(raw, newTarget, entries), scale);
   // The margin rewrites the non-target entries too (on cosines, then back to r·cos).
   const cosines = margin.nonTarget(radius == null ? raw : divideByNorm(raw, radius), cosTarget);
   const others = radius == null ? cosines : tf.mul(radius, cosines);
-  return scaled(tf.add(tf.mul(tf.sub(1, mask), others), tf.mul(mask, newTarget)), scale);
+  return scaled(replaceTargets(others, newTarget, entries), scale);
 }
 
 function marginLogits_(x: tf.Tensor2D, kernel: tf.Tensor2D, labels: tf.Tensor | null, options: MarginLogitsOptions = {}): tf.Tensor2D {
