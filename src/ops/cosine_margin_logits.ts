@@ -6,7 +6,7 @@ import { marginLogits } from './margin_logits.js';
 
 function cosFaceLogits_(x: tf.Tensor2D, kernel: tf.Tensor2D, labels: tf.Tensor, options: { scale?: number; margin?: number } = {}): tf.Tensor2D {
   const { scale = COS_FACE_DEFAULTS.scale, margin = COS_FACE_DEFAULTS.margin } = options;
-  assertPositive('CosFace', 'scale', scale);
+  assertPositive('cosFaceLogits', 'scale', scale);
   return marginLogits(x, kernel, labels, { normalizeInput: true, scale, targetMargin: cosFaceMargin(margin) });
 }
 
@@ -31,7 +31,7 @@ export const cosFaceLogits = tf.op({ cosFaceLogits_ });
 
 function arcFaceLogits_(x: tf.Tensor2D, kernel: tf.Tensor2D, labels: tf.Tensor, options: { scale?: number; margin?: number; easyMargin?: boolean } = {}): tf.Tensor2D {
   const { scale = ARC_FACE_DEFAULTS.scale, margin = ARC_FACE_DEFAULTS.margin, easyMargin = ARC_FACE_DEFAULTS.easyMargin } = options;
-  assertPositive('ArcFace', 'scale', scale);
+  assertPositive('arcFaceLogits', 'scale', scale);
   return marginLogits(x, kernel, labels, { normalizeInput: true, scale, targetMargin: arcFaceMargin(margin, easyMargin) });
 }
 
@@ -57,7 +57,7 @@ export const arcFaceLogits = tf.op({ arcFaceLogits_ });
 
 function combinedMarginLogits_(x: tf.Tensor2D, kernel: tf.Tensor2D, labels: tf.Tensor, options: { scale?: number; m1?: number; m2?: number; m3?: number } = {}): tf.Tensor2D {
   const { scale = COMBINED_MARGIN_DEFAULTS.scale, m1 = COMBINED_MARGIN_DEFAULTS.m1, m2 = COMBINED_MARGIN_DEFAULTS.m2, m3 = COMBINED_MARGIN_DEFAULTS.m3 } = options;
-  assertPositive('CombinedMargin', 'scale', scale);
+  assertPositive('combinedMarginLogits', 'scale', scale);
   return marginLogits(x, kernel, labels, { normalizeInput: true, scale, targetMargin: combinedCosineMargin(m1, m2, m3) });
 }
 

@@ -130,8 +130,8 @@ export function marginOnTargets(owner: string, raw: tf.Tensor2D, x: tf.Tensor2D,
   // e.g. A-Softmax or ArcFace on cpu or webgpu: the target entries replaced in one kernel.
   if (fused != null && fusedKernelActive(fused.kernel)) return fused.run(raw, x, indices, scale);
   // The composite ops (wasm, webgl, cpu without fused kernels): the B target entries gathered,
-  // put through the margin and put back in place, three passes over B × C where one-hot masks
-  // took seven (and their gradients about as many).
+  // put through the margin and put back in place by a mask and a scatter (ops/target_entries.ts),
+  // where one-hot masks took a reduction over B × C and more passes, forward and backward.
   const entries = targetEntries(indices, classes);
   const rawTarget = gatherTargets(raw, entries); // [B, 1]
   const radius = normalizeInput ? null : safeL2Norm(x, 1); // [B, 1]

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { angularSoftmaxLogits } from '../../src/ops/angular_softmax_logits.js';
+import { angularSoftmaxLogits, type AngularSoftmaxOptions } from '../../src/ops/angular_softmax_logits.js';
+import { validatesLabelsByDefault } from '../../src/ops/labels.js';
 import { marginCrossEntropy } from '../../src/losses/margin_cross_entropy.js';
 import { gradCheck } from '../../src/testing/grad_check.js';
 import { angularLogitsRef, crossEntropyRef, numericGradient, type Matrix } from '../reference/sphereface.js';
@@ -117,6 +118,24 @@ describe('angularSoftmaxLogits', () => {
       angularSoftmaxLogits(x, w, lab, { margin: 4, lambda: 5 }).dispose();
       const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(angularSoftmaxLogits(a as tf.Tensor2D, b as tf.Tensor2D, lab, { margin: 4, lambda: 5 })))([x, w]);
       g.forEach((t) => t.dispose());
+    });
+  });
+
+  describe('required arguments', () => {
+    const x = () => tf.ones([2, 3]) as tf.Tensor2D;
+    const w = () => tf.ones([3, 4]) as tf.Tensor2D;
+    const lab = () => tf.tensor1d([0, 5], 'int32');
+
+    it('options { margin, lambda } and labels are required', () => {
+      expect(() => angularSoftmaxLogits(x(), w(), lab(), undefined as unknown as AngularSoftmaxOptions)).toThrow('angularSoftmaxLogits: options { margin, lambda } are required.');
+      expect(() => angularSoftmaxLogits(x(), w(), lab(), 4 as unknown as AngularSoftmaxOptions)).toThrow('angularSoftmaxLogits: options { margin, lambda } are required.');
+      expect(() => angularSoftmaxLogits(x(), w(), null as unknown as tf.Tensor, { margin: 4, lambda: 0 })).toThrow('angularSoftmaxLogits: labels are required (class indices [B] or [B, 1]).');
+    });
+
+    it('validateLabels: false is passed on (label 5 of 4 classes is then not read back), and the default checks on host backends', () => {
+      if (!validatesLabelsByDefault()) return;
+      expect(() => tf.dispose(angularSoftmaxLogits(x(), w(), lab(), { margin: 4, lambda: 0, validateLabels: false }))).not.toThrow();
+      expect(() => angularSoftmaxLogits(x(), w(), lab(), { margin: 4, lambda: 0 })).toThrow(/labels must be integers in \[0, 4\), but label 1 is 5/);
     });
   });
 });

@@ -65,7 +65,7 @@ describe('psi', () => {
 
   it('rejects a margin that is not an integer >= 1', async () => {
     const c = tf.tensor1d([0.5]);
-    expect(() => psi(c, 0)).toThrow(/m \(the angular margin\) must be an integer >= 1, but got 0/);
+    expect(() => psi(c, 0)).toThrow(/^psi: m \(the angular margin\) must be an integer >= 1, but got 0/);
     expect(() => psi(c, 2.5)).toThrow(/but got 2.5/);
     expect(() => psi(c, Number.NaN)).toThrow(/but got NaN/);
   });
@@ -76,6 +76,26 @@ describe('psi', () => {
       psi(c, 4).dispose();
       tf.grad((x: tf.Tensor) => tf.sum(psi(x, 4)))(c).dispose();
     });
+    c.dispose();
+  });
+
+  it('works elementwise on a matrix of cosines (the interval count compares along a new last axis)', async () => {
+    const rows = [[-0.9, -0.3, 0.2], [0.5, 0.95, -1]];
+    const out = psi(tf.tensor2d(rows), 4);
+    expectClose(await out.array() as number[][], rows.map((r) => r.map((c) => psiRef(c, 4))), 1e-5);
+    out.dispose();
+  });
+
+  it('m = 1 is cos θ itself, without interval comparisons', async () => {
+    const c = tf.tensor1d([-0.5, 0.25, 1]);
+    const profile = await tf.profile(() => {
+      tf.dispose(psi(c, 1));
+    });
+    expect(profile.kernels.map((k) => k.name)).not.toContain('LessEqual');
+    const three = await tf.profile(() => {
+      tf.dispose(psi(c, 3));
+    });
+    expect(three.kernels.map((k) => k.name)).toContain('LessEqual');
     c.dispose();
   });
 });

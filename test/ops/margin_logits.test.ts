@@ -1,0 +1,59 @@
+// marginLogits and marginOnTargets at their entry points: what they reject (with whole messages
+// that name the function and show the shapes), what they leave alone (no labels, no margin), and
+// the paths they choose (no kernel for a scale of 1). Runs on every backend lane.
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { cosineLogits, marginLogits, marginOnTargets } from '../../src/ops/margin_logits.js';
+import { cosFaceMargin } from '../../src/margins/cosine_margins.js';
+import { toMatrix } from '../helpers.js';
+
+const X = [[0.3, -1.2, 0.5], [2, 0.1, -0.7]];
+const W = [[1, -0.5, 0.2, 0.3], [0.1, 0.8, -1, 0.4], [-0.6, 0.2, 0.5, 0.9]];
+
+describe('marginLogits entry checks', () => {
+  it('names itself and shows whole shapes for wrong ranks and dimensions', () => {
+    const x = tf.ones([2, 3]) as tf.Tensor2D;
+    expect(() => marginLogits(tf.ones([2, 3, 1]) as unknown as tf.Tensor2D, tf.ones([3, 4]) as tf.Tensor2D, null)).toThrow('marginLogits: embeddings must have rank 2 ([batch, dim]), but got shape [2, 3, 1].');
+    expect(() => marginLogits(x, tf.ones([3, 4, 1]) as unknown as tf.Tensor2D, null)).toThrow('marginLogits: kernel must have rank 2 ([dim, classes]), but got shape [3, 4, 1].');
+    expect(() => marginLogits(x, tf.ones([5, 4]) as tf.Tensor2D, null)).toThrow('marginLogits: embeddings have dimension 3, but the kernel expects 5 (kernel shape [5, 4]).');
+  });
+
+  it('rejects embeddings or a kernel that are not float32, either one', () => {
+    const f = tf.ones([2, 3]) as tf.Tensor2D;
+    const k = tf.ones([3, 4]) as tf.Tensor2D;
+    expect(() => marginLogits(tf.ones([2, 3], 'int32') as tf.Tensor2D, k, null)).toThrow('marginLogits: embeddings and kernel must be float32, but got int32 and float32.');
+    expect(() => marginLogits(f, tf.ones([3, 4], 'int32') as tf.Tensor2D, null)).toThrow('marginLogits: embeddings and kernel must be float32, but got float32 and int32.');
+  });
+
+  it('names itself for a bad scale or normalizeInput', () => {
+    const [x, k] = [tf.tensor2d(X), tf.tensor2d(W)];
+    expect(() => marginLogits(x, k, null, { scale: 0 })).toThrow(/^marginLogits: scale must be/);
+    expect(() => marginLogits(x, k, null, { normalizeInput: 'yes' as unknown as boolean })).toThrow(/^marginLogits: normalizeInput must be/);
+  });
+
+  it('without labels, or without a margin, gives the plain scaled logits', async () => {
+    const [x, k] = [tf.tensor2d(X), tf.tensor2d(W)];
+    const plain = await toMatrix(tf.mul(cosineLogits('test', x, k, true), 30));
+    const labels = tf.tensor1d([1, 3], 'int32');
+    expect(await toMatrix(marginLogits(x, k, null, { normalizeInput: true, scale: 30, targetMargin: cosFaceMargin(0.35) }))).toEqual(plain);
+    expect(await toMatrix(marginLogits(x, k, labels, { normalizeInput: true, scale: 30 }))).toEqual(plain);
+  });
+
+  it('a scale of 1 adds no kernel', async () => {
+    const [x, k] = [tf.tensor2d(X), tf.tensor2d(W)];
+    const names = async (scale: number) => (await tf.profile(() => {
+      tf.dispose(marginLogits(x, k, null, { scale }));
+    })).kernels.map((kernel) => kernel.name);
+    const one = await names(1);
+    const two = await names(2);
+    expect(two.length).toBe(one.length + 1);
+    expect(two.filter((n) => n === 'Multiply').length).toBe(one.filter((n) => n === 'Multiply').length + 1);
+  });
+});
+
+describe('marginOnTargets', () => {
+  it('rejects a cosine step whose rows do not match the embeddings, naming the owner', () => {
+    const options = { normalizeInput: true, scale: 1, validateLabels: true };
+    expect(() => marginOnTargets('SomeHead', tf.ones([3, 4]) as tf.Tensor2D, tf.ones([2, 3]) as tf.Tensor2D, null, null, options)).toThrow('SomeHead: the cosine step gave 3 rows for 2 embeddings.');
+  });
+});
