@@ -132,7 +132,7 @@ export function marginOnTargets(owner: string, raw: tf.Tensor2D, x: tf.Tensor2D,
   // The composite ops (wasm, webgl, cpu without fused kernels): the B target entries gathered,
   // put through the margin and put back in place by a mask and a scatter (ops/target_entries.ts),
   // where one-hot masks took a reduction over B × C and more passes, forward and backward.
-  const entries = targetEntries(indices, classes);
+  const entries = targetEntries(indices, classes, validateLabels);
   const rawTarget = gatherTargets(raw, entries); // [B, 1]
   const radius = normalizeInput ? null : safeL2Norm(x, 1); // [B, 1]
   const cosTarget = radius == null ? rawTarget : divideByNorm(rawTarget, radius);

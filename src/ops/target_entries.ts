@@ -4,29 +4,35 @@ import * as tf from '@tensorflow/tfjs-core';
  * Where each row's target entry of a [B, C] tensor is: `pairs` [B, 2] int32, the (b, y_b) that
  * gatherND and scatterND address; `others` [B, C] float32, 0 at the target entries and 1
  * elsewhere; `valid` [B, 1] float32, 1 where y_b is in [0, C) and 0 for a label outside (possible
- * when labels are not validated), whose pair points at column 0 and whose row is left as it is.
+ * when labels are not validated), whose pair points at column 0 and whose row is left as it is —
+ * or null when every label is known to be in range.
  * @internal
  */
 export interface TargetEntries {
   pairs: tf.Tensor2D;
   others: tf.Tensor2D;
-  valid: tf.Tensor2D;
+  valid: tf.Tensor2D | null;
 }
 
 /**
- * The {@link TargetEntries} of class indices [B] in a [B, `classes`] tensor. The mask is scattered
- * from the B pairs: on wasm a broadcast comparison over B × C costs many times more.
+ * The {@link TargetEntries} of class indices [B] in a [B, `classes`] tensor; `inRange`: every index
+ * has been checked to lie in [0, C) (labels validated), which spares the range masks. The mask is
+ * scattered from the B pairs: on wasm a broadcast comparison over B × C costs many times more.
  * @internal
  */
-export function targetEntries(indices: tf.Tensor1D, classes: number): TargetEntries {
+export function targetEntries(indices: tf.Tensor1D, classes: number, inRange: boolean): TargetEntries {
   const batch = indices.shape[0];
-  const inRange = tf.cast(tf.logicalAnd(tf.greaterEqual(indices, 0), tf.less(indices, classes)), 'float32');
-  const columns = tf.mul(indices, tf.cast(inRange, 'int32'));
-  const pairs = tf.stack([tf.range(0, batch, 1, 'int32'), columns], 1) as tf.Tensor2D;
+  const rows = tf.range(0, batch, 1, 'int32');
+  if (inRange) {
+    const pairs = tf.stack([rows, indices], 1) as tf.Tensor2D;
+    return { pairs, others: tf.sub(1, tf.scatterND(pairs, tf.ones([batch]), [batch, classes])) as tf.Tensor2D, valid: null };
+  }
+  const valid = tf.cast(tf.logicalAnd(tf.greaterEqual(indices, 0), tf.less(indices, classes)), 'float32');
+  const pairs = tf.stack([rows, tf.mul(indices, tf.cast(valid, 'int32'))], 1) as tf.Tensor2D;
   return {
     pairs,
-    others: tf.sub(1, tf.scatterND(pairs, inRange, [batch, classes])) as tf.Tensor2D,
-    valid: tf.reshape(inRange, [batch, 1]),
+    others: tf.sub(1, tf.scatterND(pairs, valid, [batch, classes])) as tf.Tensor2D,
+    valid: tf.reshape(valid, [batch, 1]),
   };
 }
 
@@ -66,7 +72,8 @@ const replace = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
  * @internal
  */
 export function gatherTargets(m: tf.Tensor, entries: TargetEntries): tf.Tensor2D {
-  return tf.mul(gather(m as tf.Tensor2D, entries.pairs), entries.valid);
+  const gathered = gather(m as tf.Tensor2D, entries.pairs);
+  return entries.valid == null ? gathered : tf.mul(gathered, entries.valid) as tf.Tensor2D;
 }
 
 /**
@@ -76,5 +83,5 @@ export function gatherTargets(m: tf.Tensor, entries: TargetEntries): tf.Tensor2D
  * @internal
  */
 export function replaceTargets(m: tf.Tensor, values: tf.Tensor, entries: TargetEntries): tf.Tensor2D {
-  return replace(m as tf.Tensor2D, tf.mul(values, entries.valid), entries.others, entries.pairs);
+  return replace(m as tf.Tensor2D, (entries.valid == null ? values : tf.mul(values, entries.valid)) as tf.Tensor2D, entries.others, entries.pairs);
 }

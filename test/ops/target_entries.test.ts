@@ -21,27 +21,27 @@ const target = (b: number): number | null => (LABELS[b]! >= 0 && LABELS[b]! < 4 
 
 describe('target entries', () => {
   it('gathers each target entry, 0 where the label is outside [0, C)', async () => {
-    const got = tf.tidy(() => gatherTargets(tf.tensor2d(M), targetEntries(tf.tensor1d(LABELS, 'int32'), 4)));
+    const got = tf.tidy(() => gatherTargets(tf.tensor2d(M), targetEntries(tf.tensor1d(LABELS, 'int32'), 4, false)));
     // (+ 0 turns the −0 of a negative entry times 0 into 0)
     expect((await toMatrix(got)).map(([v]) => [v! + 0])).toEqual(M.map((row, b) => [target(b) == null ? 0 : row[target(b)!]!]));
     got.dispose();
   });
 
   it('replaces each target entry exactly and leaves every other entry and out-of-range rows as they are', async () => {
-    const got = tf.tidy(() => replaceTargets(tf.tensor2d(M), tf.tensor2d(VALUES), targetEntries(tf.tensor1d(LABELS, 'int32'), 4)));
+    const got = tf.tidy(() => replaceTargets(tf.tensor2d(M), tf.tensor2d(VALUES), targetEntries(tf.tensor1d(LABELS, 'int32'), 4, false)));
     expect(await toMatrix(got)).toEqual(M.map((row, b) => row.map((v, j) => (j === target(b) ? VALUES[b]![0]! : v))));
     got.dispose();
   });
 
   it('a one-class tensor: every valid row is its target', async () => {
-    const got = tf.tidy(() => replaceTargets(tf.tensor2d([[1], [2]]), tf.tensor2d([[5], [6]]), targetEntries(tf.tensor1d([0, 0], 'int32'), 1)));
+    const got = tf.tidy(() => replaceTargets(tf.tensor2d([[1], [2]]), tf.tensor2d([[5], [6]]), targetEntries(tf.tensor1d([0, 0], 'int32'), 1, true)));
     expect(await toMatrix(got)).toEqual([[5], [6]]);
     got.dispose();
   });
 
   it('gradients: the replaced entries get none, the values get their entry\'s, the gathered entries get theirs back', async () => {
     const [dm, dv] = tf.tidy(() => {
-      const entries = targetEntries(tf.tensor1d(LABELS, 'int32'), 4);
+      const entries = targetEntries(tf.tensor1d(LABELS, 'int32'), 4, false);
       const w = tf.tensor2d(W);
       // loss = Σ W ⊙ replace(m, v) + Σ_b (b + 1)·gather(m)_b
       const loss = (m: tf.Tensor, v: tf.Tensor) => tf.add(
@@ -58,10 +58,25 @@ describe('target entries', () => {
   it('leaks no tensor, forward or backward', () => {
     expectNoLeak(() => {
       tf.tidy(() => {
-        const entries = targetEntries(tf.tensor1d(LABELS, 'int32'), 4);
+        const entries = targetEntries(tf.tensor1d(LABELS, 'int32'), 4, false);
         const loss = (m: tf.Tensor, v: tf.Tensor) => tf.sum(tf.add(replaceTargets(m, v, entries), tf.sum(gatherTargets(m, entries))));
         tf.grads(loss)([tf.tensor2d(M), tf.tensor2d(VALUES)]);
       });
     });
+  });
+
+  it('labels known to be in range give the same values and gradients without the range masks', async () => {
+    const inRange = [2, 0, 3, 1];
+    const run = (checked: boolean) => tf.tidy(() => {
+      const entries = targetEntries(tf.tensor1d(inRange, 'int32'), 4, checked);
+      expect(entries.valid == null).toBe(checked);
+      const w = tf.tensor2d(W);
+      const loss = (m: tf.Tensor, v: tf.Tensor) => tf.add(tf.sum(tf.mul(w, replaceTargets(m, v, entries))), tf.sum(gatherTargets(m, entries)));
+      return [replaceTargets(tf.tensor2d(M), tf.tensor2d(VALUES), entries), ...tf.grads(loss)([tf.tensor2d(M), tf.tensor2d(VALUES)])];
+    });
+    const [checked, unchecked] = [run(true), run(false)];
+    for (let i = 0; i < 3; i++) expect(await toMatrix(checked[i]!)).toEqual(await toMatrix(unchecked[i]!));
+    expect(await toMatrix(checked[0]!)).toEqual(M.map((row, b) => row.map((v, j) => (j === inRange[b] ? VALUES[b]![0]! : v))));
+    tf.dispose([...checked, ...unchecked]);
   });
 });
