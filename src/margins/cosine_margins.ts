@@ -35,12 +35,12 @@ const safeAngle = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) =>
   return { value: tf.atan2(sineOf(c), tf.clipByValue(c, -1, 1)), gradFunc: (dy: tf.Tensor, [saved]: tf.Tensor[]) => tf.div(tf.neg(dy), tf.maximum(sineOf(saved!), MIN_SINE_FOR_GRADIENT)) };
 }) as (c: tf.Tensor) => tf.Tensor;
 
-/** Throws unless `value` is a finite number in [min, max) (or [min, max] when `closed`). */
-function assertRange(owner: string, name: string, value: unknown, min: number, max: number, closed = false): asserts value is number {
-  const ok = typeof value === 'number' && Number.isFinite(value) && value >= min && (closed ? value <= max : value < max);
+/** Throws unless `value` is a finite number in [min, max). */
+function assertRange(owner: string, name: string, value: unknown, min: number, max: number): asserts value is number {
+  const ok = typeof value === 'number' && Number.isFinite(value) && value >= min && value < max;
   if (!ok) {
     const upper = max === Math.PI ? 'π' : String(max);
-    throw new Error(`${owner}: ${name} must be a number in [${min}, ${upper}${closed ? ']' : ')'}, but got ${describe(value)}.`);
+    throw new Error(`${owner}: ${name} must be a number in [${min}, ${upper}), but got ${describe(value)}.`);
   }
 }
 

@@ -39,6 +39,7 @@ describe('SphereFace2', () => {
     expect(() => sphereFace2({ units: 2, r: -1 })).toThrow(/SphereFace2: r must be a finite number > 0, but got -1/);
     expect(() => sphereFace2Loss({ alpha: 0 })).toThrow(/sphereFace2Loss: alpha must be a number in \(0, 1\), but got 0/);
     expect(() => sphereFace2Loss({ lossWeight: -1 })).toThrow(/sphereFace2Loss: lossWeight must be a finite number >= 0, but got -1/);
+    expect(() => sphereFace2Loss({ r: 0 })).toThrow(/^sphereFace2Loss: r must be a finite number > 0, but got 0/);
     expect(() => sphereFace2Loss()(tf.zeros([2, 3]), tf.zeros([2, 4]))).toThrow(/sphereFace2Loss: targets must be one-hot of the logits' shape \[2, 4\], but got shape \[2, 3\]/);
   });
 

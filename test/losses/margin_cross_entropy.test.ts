@@ -14,6 +14,11 @@ describe('marginCrossEntropy', () => {
     expect((await loss.data())[0]).toBeCloseTo(crossEntropyRef(LOGITS, LABELS), 4);
   });
 
+  it('rejects logits of another rank and targets of rank 3, with whole messages', () => {
+    expect(() => marginCrossEntropy(tf.zeros([4, 3, 1]), tf.zeros([4, 3, 1]))).toThrow("marginCrossEntropy: logits must have rank 2 ([batch, classes]), but got shape [4, 3, 1].");
+    expect(() => marginCrossEntropy(tf.zeros([4, 3, 1]), tf.zeros([4, 3]))).toThrow("marginCrossEntropy: targets must be one-hot of the logits' shape [4, 3], but got shape [4, 3, 1].");
+  });
+
   it('rejects targets that are not one-hot of the logits shape', async () => {
     expect(() => marginCrossEntropy(tf.tensor1d(LABELS), tf.tensor2d(LOGITS))).toThrow(/targets must be one-hot of the logits' shape \[4, 3\], but got shape \[4\]. Turn class indices into targets with tf.oneHot/);
     expect(() => marginCrossEntropy(tf.zeros([4, 3]), tf.zeros([4, 3, 1]))).toThrow(/logits must have rank 2/);

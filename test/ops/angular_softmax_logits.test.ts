@@ -129,6 +129,7 @@ describe('angularSoftmaxLogits', () => {
     it('options { margin, lambda } and labels are required', () => {
       expect(() => angularSoftmaxLogits(x(), w(), lab(), undefined as unknown as AngularSoftmaxOptions)).toThrow('angularSoftmaxLogits: options { margin, lambda } are required.');
       expect(() => angularSoftmaxLogits(x(), w(), lab(), 4 as unknown as AngularSoftmaxOptions)).toThrow('angularSoftmaxLogits: options { margin, lambda } are required.');
+      expect(() => angularSoftmaxLogits(x(), w(), lab(), null as unknown as AngularSoftmaxOptions)).toThrow('angularSoftmaxLogits: options { margin, lambda } are required.');
       expect(() => angularSoftmaxLogits(x(), w(), null as unknown as tf.Tensor, { margin: 4, lambda: 0 })).toThrow('angularSoftmaxLogits: labels are required (class indices [B] or [B, 1]).');
     });
 

@@ -42,6 +42,14 @@ describe('l2Normalize path', () => {
     useFusedKernels(false);
     expect(await fusedRuns(() => l2Normalize(m, 1))).toBe(false);
   });
+
+  it('an axis outside the matrix fails on either path, as tfjs\'s reductions do', () => {
+    for (const on of [true, false]) {
+      useFusedKernels(on);
+      expect(() => l2Normalize(m, 2)).toThrow();
+      expect(() => l2Normalize(m, -3)).toThrow();
+    }
+  });
 });
 
 describe('divideByNorm', () => {
