@@ -35,8 +35,14 @@ describe('margin values: argument checks', () => {
     expect(() => sphereFaceRMargin('1.5' as unknown as number)).toThrow(/^SphereFaceR: margin must be a finite number >= 1/);
   });
 
+  it('an infinite margin is rejected where the range has no upper end', () => {
+    expect(() => sphereFace2Margin('M', Infinity, 3)).toThrow(/^SphereFace2: margin must be a finite number >= 1 for variant 'M', but got Infinity/);
+    expect(() => sphereFaceRMargin(Infinity)).toThrow(/^SphereFaceR: margin must be a finite number >= 1 \(1: no margin\), but got Infinity/);
+  });
+
   it('each owner is named', () => {
     expect(() => combinedCosineMargin(1, 0.3, 2)).toThrow(/^CombinedMargin: m3 must be a number in \[0, 2\), but got 2/);
+    expect(() => combinedCosineMargin(1, 4, 0.2)).toThrow(/^CombinedMargin: m2 must be a number in \[0, π\), but got 4/);
     expect(() => adaFaceMargin(-1, tf.zeros([1, 1]))).toThrow(/^AdaFace: margin/);
     const running = { embeddings: tf.ones([2, 2]) as tf.Tensor2D, mean: tf.scalar(20), std: tf.scalar(100), h: 0.333, momentum: 0.01 };
     expect(() => adaFaceRunningMargin(-1, running)).toThrow(/^AdaFace: margin/);

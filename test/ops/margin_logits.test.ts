@@ -5,6 +5,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { cosineLogits, marginLogits, marginOnTargets } from '../../src/ops/margin_logits.js';
 import { cosFaceMargin } from '../../src/margins/cosine_margins.js';
+import { angularMargin } from '../../src/margins/angular_margin.js';
+import { useFusedKernels } from '../../src/kernels/fused_kernels.js';
 import { toMatrix } from '../helpers.js';
 
 const X = [[0.3, -1.2, 0.5], [2, 0.1, -0.7]];
@@ -56,4 +58,35 @@ describe('marginOnTargets', () => {
     const options = { normalizeInput: true, scale: 1, validateLabels: true };
     expect(() => marginOnTargets('SomeHead', tf.ones([3, 4]) as tf.Tensor2D, tf.ones([2, 3]) as tf.Tensor2D, null, null, options)).toThrow('SomeHead: the cosine step gave 3 rows for 2 embeddings.');
   });
+});
+
+describe('labels outside [0, C) when labels are not validated', () => {
+  // Rows 0 and 2 have no class: they keep their plain logits, in value and gradient, on the fused
+  // kernels and on the composite ops alike (λ a tensor, so that its gradient is compared too).
+  const labels = [-1, 2, 4];
+  const x3 = [[0.3, -1.2, 0.5], [2, 0.1, -0.7], [-0.4, 0.9, 1.1]];
+  const G = [[1, -2, 0.5, 3], [0.25, 1, -1, 2], [-3, 0.5, 2, 1]];
+  const heads: Array<[string, (lam: tf.Tensor) => { normalizeInput: boolean; scale: number; targetMargin: ReturnType<typeof angularMargin> | ReturnType<typeof cosFaceMargin> }]> = [
+    ['A-Softmax', (lam) => ({ normalizeInput: false, scale: 1, targetMargin: angularMargin(4, lam as tf.Scalar) })],
+    ['CosFace', () => ({ normalizeInput: true, scale: 30, targetMargin: cosFaceMargin(0.35) })],
+  ];
+  for (const [name, options] of heads) {
+    it(`${name}: those rows are plain, and the fused kernels and the composite ops agree`, async () => {
+      const results: number[][][] = [];
+      for (const fused of [true, false]) {
+        useFusedKernels(fused);
+        const [x, w, lab, lam, g] = [tf.tensor2d(x3), tf.tensor2d(W), tf.tensor1d(labels, 'int32'), tf.scalar(0.5), tf.tensor2d(G)];
+        const f = (a: tf.Tensor, b: tf.Tensor, l: tf.Tensor) => tf.sum(tf.mul(g, marginLogits(a as tf.Tensor2D, b as tf.Tensor2D, lab, { ...options(l), validateLabels: false })));
+        const logits = marginLogits(x, w, lab, { ...options(lam), validateLabels: false });
+        const plain = marginLogits(x, w, null, options(lam));
+        const grads = name === 'A-Softmax' ? tf.grads(f)([x, w, lam]) : tf.grads((a: tf.Tensor, b: tf.Tensor) => f(a, b, lam))([x, w]);
+        const [l, p] = [await toMatrix(logits), await toMatrix(plain)];
+        for (const b of [0, 2]) expect(l[b]).toEqual(p[b]);
+        expect(l[1]![2]).not.toBeCloseTo(p[1]![2]!, 3);
+        results.push([l.flat(), ...(await Promise.all(grads.map(async (t) => Array.from(await t.data()))))]);
+      }
+      useFusedKernels(true);
+      results[0]!.forEach((part, i) => part.forEach((v, k) => expect(v, `part ${i} entry ${k}`).toBeCloseTo(results[1]![i]![k]!, 4)));
+    });
+  }
 });
