@@ -4,8 +4,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { cosineLogits, marginLogits, marginOnTargets } from '../../src/ops/margin_logits.js';
-import { cosFaceMargin } from '../../src/margins/cosine_margins.js';
+import { cosFaceMargin, curricularFaceMargin } from '../../src/margins/cosine_margins.js';
 import { angularMargin } from '../../src/margins/angular_margin.js';
+import type { TargetMargin } from '../../src/margins/margin.js';
 import { useFusedKernels } from '../../src/kernels/fused_kernels.js';
 import { toMatrix } from '../helpers.js';
 
@@ -66,12 +67,15 @@ describe('labels outside [0, C) when labels are not validated', () => {
   const labels = [-1, 2, 4];
   const x3 = [[0.3, -1.2, 0.5], [2, 0.1, -0.7], [-0.4, 0.9, 1.1]];
   const G = [[1, -2, 0.5, 3], [0.25, 1, -1, 2], [-3, 0.5, 2, 1]];
-  const heads: Array<[string, (lam: tf.Tensor) => { normalizeInput: boolean; scale: number; targetMargin: ReturnType<typeof angularMargin> | ReturnType<typeof cosFaceMargin> }]> = [
+  // CurricularFace rewrites a row's hard negatives against its target cosine, taken as 0 in a row
+  // without a class: that row is not plain, but both paths must still agree.
+  const heads: Array<[string, (lam: tf.Tensor) => { normalizeInput: boolean; scale: number; targetMargin: TargetMargin }]> = [
     ['A-Softmax', (lam) => ({ normalizeInput: false, scale: 1, targetMargin: angularMargin(4, lam as tf.Scalar) })],
     ['CosFace', () => ({ normalizeInput: true, scale: 30, targetMargin: cosFaceMargin(0.35) })],
+    ['CurricularFace', () => ({ normalizeInput: true, scale: 30, targetMargin: curricularFaceMargin(0.5, 0.3) })],
   ];
   for (const [name, options] of heads) {
-    it(`${name}: those rows are plain, and the fused kernels and the composite ops agree`, async () => {
+    it(`${name}: ${name === 'CurricularFace' ? 'the' : 'those rows are plain, and the'} fused kernels and the composite ops agree`, async () => {
       const results: number[][][] = [];
       for (const fused of [true, false]) {
         useFusedKernels(fused);
@@ -81,7 +85,7 @@ describe('labels outside [0, C) when labels are not validated', () => {
         const plain = marginLogits(x, w, null, options(lam));
         const grads = name === 'A-Softmax' ? tf.grads(f)([x, w, lam]) : tf.grads((a: tf.Tensor, b: tf.Tensor) => f(a, b, lam))([x, w]);
         const [l, p] = [await toMatrix(logits), await toMatrix(plain)];
-        for (const b of [0, 2]) expect(l[b]).toEqual(p[b]);
+        if (name !== 'CurricularFace') for (const b of [0, 2]) expect(l[b]).toEqual(p[b]);
         expect(l[1]![2]).not.toBeCloseTo(p[1]![2]!, 3);
         results.push([l.flat(), ...(await Promise.all(grads.map(async (t) => Array.from(await t.data()))))]);
       }
