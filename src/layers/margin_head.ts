@@ -4,7 +4,7 @@ import type { Margin } from '../margins/margin.js';
 import { validatesLabelsByDefault } from '../ops/labels.js';
 import { cosineLogits, marginOnTargets } from '../ops/margin_logits.js';
 import { assertOwnSymbolicTensors } from '../util/one_tfjs.js';
-import { assertBoolean, assertInteger } from '../util/validate.js';
+import { assertBoolean, assertInteger, describe } from '../util/validate.js';
 import { resolveInitializer, serializeInitializer, type Initializer, type InitializerName, type SerializedInitializer } from './initializer.js';
 
 /** Constructor arguments of every tfjs-layers layer (name, trainable, inputShape, …). */
@@ -43,10 +43,10 @@ function splitInputShape(owner: string, inputShape: tfl.Shape | tfl.Shape[]): { 
   }
   const [embeddings, labels = null] = list as [tfl.Shape, tfl.Shape?];
   if (embeddings.length !== 2) {
-    throw new Error(`${owner}: embeddings must have rank 2 ([batch, dim]), but got shape [${embeddings.join(', ')}].`);
+    throw new Error(`${owner}: embeddings must have rank 2 ([batch, dim]), but got shape ${describe(embeddings)}.`);
   }
   if (labels != null && !(labels.length === 1 || (labels.length === 2 && labels[1] === 1))) {
-    throw new Error(`${owner}: labels must have shape [B] or [B, 1], but got shape [${labels.join(', ')}].`);
+    throw new Error(`${owner}: labels must have shape [B] or [B, 1], but got shape ${describe(labels)}.`);
   }
   return { embeddings, labels };
 }
@@ -79,9 +79,10 @@ export abstract class MarginHead extends tfl.layers.Layer {
   private pendingWrites: Array<{ variable: tfl.LayerVariable; value: tf.Tensor }> = [];
 
   constructor(args: MarginHeadArgs) {
-    super(args);
+    // Checked before tfjs-layers' constructor reads it (which would fail on null with a TypeError).
     const owner = (new.target as unknown as { className?: string }).className ?? 'MarginHead';
-    if (args == null || typeof args !== 'object') throw new Error(`${owner}: expected an arguments object { units, ... }, but got ${String(args)}.`);
+    if (args == null || typeof args !== 'object') throw new Error(`${owner}: expected an arguments object { units, ... }, but got ${describe(args)}.`);
+    super(args);
     assertInteger(owner, 'units', args.units, 1);
     this.units = args.units;
     this.kernelInitializer = resolveInitializer(owner, args.kernelInitializer ?? 'glorotUniform');
@@ -171,7 +172,7 @@ export abstract class MarginHead extends tfl.layers.Layer {
     const { embeddings } = splitInputShape(this.getClassName(), inputShape);
     const dim = embeddings[1];
     if (dim == null || dim < 1) {
-      throw new Error(`${this.getClassName()}: the embedding dimension must be known and >= 1, but got shape [${embeddings.join(', ')}].`);
+      throw new Error(`${this.getClassName()}: the embedding dimension must be known and >= 1, but got shape ${describe(embeddings)}.`);
     }
     this.kernel = this.addWeight('kernel', this.kernelShape(dim), 'float32', this.kernelInitializer, undefined, true);
     this.built = true;

@@ -23,10 +23,11 @@ describeHeadConformance({
 });
 
 describe('AdaFace', () => {
-  it('has the paper\'s defaults and rejects bad parameters', () => {
+  it('has the paper\'s defaults and rejects bad parameters', async () => {
     const head = new AdaFace({ units: 2 });
     expect([head.scale, head.margin, head.h, head.tAlpha, head.marginWarmupSteps]).toEqual([64, 0.4, 0.333, 0.01, 0]);
     expect(head.normStatistics).toEqual({ mean: 20, std: 100 });
+    expect(await head.readNormStatistics()).toEqual({ mean: 20, std: 100 });
     expect(() => adaFace({ units: 2, margin: 4 })).toThrow(/AdaFace: margin must be a number in \[0, π\), but got 4/);
     expect(() => adaFace({ units: 2, h: 0 })).toThrow(/AdaFace: h must be a finite number > 0, but got 0/);
     expect(() => adaFace({ units: 2, tAlpha: -0.1 })).toThrow(/AdaFace: tAlpha must be a number in \[0, 1\], but got -0.1/);

@@ -25,6 +25,7 @@ describe('AngularSoftmax', () => {
     expect(head.schedule).toEqual(SPHEREFACE);
     expect(head.iterations).toBe(0);
     expect(head.lambda).toBe(1000);
+    expect([await head.readIterations(), await head.readLambda()]).toEqual([0, 1000]);
   });
 
   it('keeps every argument in its config, each with its own value', () => {

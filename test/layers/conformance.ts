@@ -85,6 +85,41 @@ export function describeHeadConformance(c: HeadCase): void {
       expectClose(await toMatrix(head.apply([x, labels], { training: true }) as tf.Tensor), c.trainingRef(X, kernelOf(c), LABELS), c.trainingAtol ?? 3e-4, 1e-5);
     });
 
+    it('rejects malformed arguments and inputs in its constructor, build, computeOutputShape and call, naming itself and what came', async () => {
+      const name = c.className;
+      const Head = c.make().constructor as new (args: unknown) => MarginHead;
+      for (const [args, got] of [[null, 'null'], [undefined, 'undefined'], [5, '5'], ['units', '"units"']] as const) {
+        expect(() => new Head(args)).toThrow(`${name}: expected an arguments object { units, ... }, but got ${got}.`);
+      }
+      const three = [[null, D], [null], [null]];
+      const list = `${name}: expected embeddings [B, D] or the list [embeddings [B, D], labels [B] or [B, 1]], but got 3 inputs.`;
+      expect(() => c.make().build(three)).toThrow(list);
+      expect(() => c.make().computeOutputShape(three)).toThrow(list);
+      expect(() => c.make().build([null, D, 2])).toThrow(`${name}: embeddings must have rank 2 ([batch, dim]), but got shape [null, ${D}, 2].`);
+      expect(() => c.make().computeOutputShape([[4, D, 2], [4]])).toThrow(`${name}: embeddings must have rank 2 ([batch, dim]), but got shape [4, ${D}, 2].`);
+      for (const labels of [[null, 2], [null, 1, 1], []]) {
+        expect(() => c.make().build([[null, D], labels])).toThrow(`${name}: labels must have shape [B] or [B, 1], but got shape ${JSON.stringify(labels).replace(/,/g, ', ')}.`);
+      }
+      for (const dim of [null, 0]) {
+        expect(() => c.make().build([null, dim])).toThrow(`${name}: the embedding dimension must be known and >= 1, but got shape [null, ${dim}].`);
+      }
+      // The smallest accepted shapes: D = 1, labels [B] or [B, 1], one or two inputs.
+      for (const shape of [[null, 1], [[null, 1], [null]], [[3, 1], [3, 1]]]) {
+        const head = c.make();
+        head.build(shape);
+        expect(head.getWeights()[0]!.shape).toEqual([1, C * (c.columnsPerClass ?? 1)]);
+      }
+      const head = builtHead(c);
+      const before = tf.memory().numTensors;
+      const x = tf.zeros([2, D]);
+      const labels = tf.zeros([2], 'int32');
+      for (const inputs of [[], [x, labels, labels]]) {
+        expect(() => head.call(inputs, { training: true })).toThrow(`${name}: expected embeddings or [embeddings, labels], but got ${inputs.length} inputs.`);
+      }
+      tf.dispose([x, labels]);
+      expect(tf.memory().numTensors).toBe(before);
+    });
+
     it('has one trainable kernel [D, C·K] (and its trainable scalars) and the expected non-trainable weights', async () => {
       const head = builtHead(c);
       const scalars = c.trainableScalars ?? 0;

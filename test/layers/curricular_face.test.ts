@@ -24,9 +24,9 @@ describeHeadConformance({
 });
 
 describe('CurricularFace', () => {
-  it('has the paper\'s defaults and rejects bad parameters', () => {
+  it('has the paper\'s defaults and rejects bad parameters', async () => {
     const head = new CurricularFace({ units: 2 });
-    expect([head.scale, head.margin, head.tAlpha, head.t]).toEqual([64, 0.5, 0.01, 0]);
+    expect([head.scale, head.margin, head.tAlpha, head.t, await head.readT()]).toEqual([64, 0.5, 0.01, 0, 0]);
     expect(() => curricularFace({ units: 2, margin: -0.1 })).toThrow(/CurricularFace: margin must be a number in \[0, π\), but got -0.1/);
     expect(() => curricularFace({ units: 2, tAlpha: 2 })).toThrow(/CurricularFace: tAlpha must be a number in \[0, 1\], but got 2/);
     expect(() => curricularFaceMargin(0.5, Number.NaN)).toThrow(/CurricularFace: t must be a finite number or a scalar tensor, but got NaN/);
