@@ -23,16 +23,15 @@ export interface TargetEntries {
 export function targetEntries(indices: tf.Tensor1D, classes: number, inRange: boolean): TargetEntries {
   const batch = indices.shape[0];
   const rows = tf.range(0, batch, 1, 'int32');
-  if (inRange) {
-    const pairs = tf.stack([rows, indices], 1) as tf.Tensor2D;
-    return { pairs, others: tf.sub(1, tf.scatterND(pairs, tf.ones([batch]), [batch, classes])) as tf.Tensor2D, valid: null };
-  }
-  const valid = tf.cast(tf.logicalAnd(tf.greaterEqual(indices, 0), tf.less(indices, classes)), 'float32');
-  const pairs = tf.stack([rows, tf.mul(indices, tf.cast(valid, 'int32'))], 1) as tf.Tensor2D;
+  // 1 where the label is in [0, C), 0 elsewhere; not computed when the labels were validated.
+  const valid = inRange ? null : tf.cast(tf.logicalAnd(tf.greaterEqual(indices, 0), tf.less(indices, classes)), 'float32');
+  // An out-of-range label's pair points at column 0; its 0 in `valid` keeps the mask there at 1.
+  const pairs = tf.stack([rows, valid == null ? indices : tf.mul(indices, tf.cast(valid, 'int32'))], 1) as tf.Tensor2D;
+  const hits = valid ?? tf.ones([batch]);
   return {
     pairs,
-    others: tf.sub(1, tf.scatterND(pairs, valid, [batch, classes])) as tf.Tensor2D,
-    valid: tf.reshape(valid, [batch, 1]),
+    others: tf.sub(1, tf.scatterND(pairs, hits, [batch, classes])) as tf.Tensor2D,
+    valid: valid == null ? null : tf.reshape(valid, [batch, 1]),
   };
 }
 
