@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { SUB_CENTER_ARC_FACE_DEFAULTS } from '../heads/defaults.js';
+import { maxOverSubCenters } from '../ops/sub_center_max.js';
 import { assertInteger } from '../util/validate.js';
 import { ArcFace, type ArcFaceArgs } from './arc_face.js';
 
@@ -45,9 +46,7 @@ export class SubCenterArcFace extends ArcFace {
 
   /** The cosines to every sub-center [B, C·K], then the largest of each class's K: [B, C]. */
   protected override cosineLogits(x: tf.Tensor2D, kernel: tf.Tensor): tf.Tensor2D {
-    const all = super.cosineLogits(x, kernel);
-    if (this.subCenters === 1) return all;
-    return tf.max(tf.reshape(all, [x.shape[0], this.units, this.subCenters]), 2) as tf.Tensor2D;
+    return maxOverSubCenters(super.cosineLogits(x, kernel), this.subCenters);
   }
 
   override getConfig(): tf.serialization.ConfigDict {

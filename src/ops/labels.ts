@@ -44,5 +44,7 @@ export function labelsToIndices(owner: string, labels: tf.Tensor, batchSize: num
       }
     }
   }
-  return tf.cast(tf.reshape(labels, [batchSize]), 'int32') as tf.Tensor1D;
+  const indices = tf.reshape(labels, [batchSize]) as tf.Tensor1D;
+  // (tf.cast dispatches a Cast kernel even to the same dtype: a step's kernel saved where labels are int32)
+  return labels.dtype === 'int32' ? indices : tf.cast(indices, 'int32');
 }
