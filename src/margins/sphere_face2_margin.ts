@@ -62,16 +62,16 @@ export function sphereFace2Margin(variant: SphereFace2Variant, margin: number, t
     return {
       kind: 'sphereface2' satisfies CosineFormula,
       params,
-      apply: (c) => detachedTowards(c, tf.sub(g(c), margin)),
-      nonTarget: (cosines) => detachedTowards(cosines, tf.add(g(cosines), margin)),
+      apply: (c) => detachedTowards(c, (z) => tf.sub(g(z), margin)),
+      nonTarget: (cosines) => detachedTowards(cosines, (z) => tf.add(g(z), margin)),
     };
   }
   const target = variant === 'A' ? (theta: tf.Tensor) => tf.add(theta, margin) : (theta: tf.Tensor) => tf.mul(theta, margin);
   return {
     kind: 'sphereface2' satisfies CosineFormula,
     params,
-    apply: (c) => detachedTowards(c, g(cosOfAngle(c, target))),
-    nonTarget: (cosines) => detachedTowards(cosines, g(cosOfAngle(cosines, (theta) => theta))),
+    apply: (c) => detachedTowards(c, (z) => g(cosOfAngle(z, target))),
+    nonTarget: (cosines) => detachedTowards(cosines, (z) => g(cosOfAngle(z, (theta) => theta))),
   };
 }
 

@@ -58,11 +58,11 @@ export function sphereFaceRMargin(margin: number, variant: SphereFaceRVariant = 
   const params = { margin, variant };
   if (variant === 'v2') {
     // The target: the reference's clamp only; the non-targets: cos(θ_j / m), detached.
-    const apply = (c: tf.Tensor): tf.Tensor => detachedTowards(c, clampedCosine(c));
-    const nonTarget = (cosines: tf.Tensor): tf.Tensor => detachedTowards(cosines, tf.cos(tf.div(clampedAngle(cosines), margin)));
+    const apply = (c: tf.Tensor): tf.Tensor => detachedTowards(c, clampedCosine);
+    const nonTarget = (cosines: tf.Tensor): tf.Tensor => detachedTowards(cosines, (z) => tf.cos(tf.div(clampedAngle(z), margin)));
     return { kind: 'spherefacer' satisfies CosineFormula, params, apply, nonTarget };
   }
-  return { kind: 'spherefacer' satisfies CosineFormula, params, apply: (c) => detachedTowards(c, targetValue(c, margin, variant)) };
+  return { kind: 'spherefacer' satisfies CosineFormula, params, apply: (c) => detachedTowards(c, (z) => targetValue(z, margin, variant)) };
 }
 
 /** Throws unless `margin` is a finite number ≥ 1 and `variant` one of the variants. @internal */
