@@ -4,12 +4,13 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { angularStatistics, AngularSoftmax, HEADS, marginCrossEntropy, type HeadArgsByKind } from 'tfjs-angular-margin';
 import { seededRandom } from 'tfjs-angular-margin/testing';
-import { applyHead, buildTrunk } from '../../tools/networks.js';
+import { applyHead, buildTrunk, HEAD_KINDS, headTitle, type HeadKind } from '../../tools/networks.js';
 import { lineChart, movingAverage, scatter2d } from '../../tools/plots.js';
 import { loadDigits, type Digits } from './data.js';
 
-/** The heads the page offers (its select element). */
-type Head = 'original' | 'modified' | 'angular' | 'spherefacer' | 'sphereface2' | 'cosface' | 'arcface' | 'subcenter' | 'adaface';
+/** The heads the page offers (its select element, filled from the registry): the original softmax and every library head. */
+type Head = HeadKind;
+type LibraryHead = Exclude<Head, 'original'>;
 
 /** What the page exposes for its end-to-end test and for curious visitors. */
 interface DemoState {
@@ -53,15 +54,37 @@ async function chooseBackend(wanted: string): Promise<string> {
 
 type Loss = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar;
 
-/** The page's parameters for a head of the library (the others are the registry's defaults). */
-function headArgs(head: Exclude<Head, 'original'>): HeadArgsByKind[Exclude<Head, 'original'>] {
-  const base = { units: 10, kernelInitializer: tf.initializers.glorotUniform({ seed: 7 }) };
-  switch (head) {
-    case 'modified': return base;
-    case 'angular': return { ...base, margin: Math.round(num('margin')), lambdaBase: num('lambdaBase'), lambdaGamma: num('lambdaGamma'), lambdaPower: num('lambdaPower'), lambdaMin: num('lambdaMin') };
-    case 'sphereface2': return { ...base, r: num('scale') };
-    case 'spherefacer': case 'cosface': case 'arcface': case 'subcenter': case 'adaface': return { ...base, scale: num('scale'), margin: num('margin') };
-  }
+/** The head's default parameters, as the registry lists them. */
+const defaultsOf = (head: LibraryHead) => HEADS[head].defaults as Readonly<Record<string, unknown>>;
+
+/**
+ * The page's parameters for a head of the library (the others are the registry's defaults): the
+ * margin where the head has one parameter of that name, the scale s (r for SphereFace2), and
+ * A-Softmax's λ schedule.
+ */
+function headArgs(head: LibraryHead): HeadArgsByKind[LibraryHead] {
+  const args: Record<string, unknown> = { units: 10, kernelInitializer: tf.initializers.glorotUniform({ seed: 7 }) };
+  const defaults = defaultsOf(head);
+  if ('margin' in defaults) args['margin'] = head === 'angular' ? Math.round(num('margin')) : num('margin');
+  if ('scale' in defaults) args['scale'] = num('scale');
+  if ('r' in defaults) args['r'] = num('scale');
+  if (head === 'angular') Object.assign(args, { lambdaBase: num('lambdaBase'), lambdaGamma: num('lambdaGamma'), lambdaPower: num('lambdaPower'), lambdaMin: num('lambdaMin') });
+  return args as unknown as HeadArgsByKind[LibraryHead];
+}
+
+/** Fills the head menu from the registry, A-Softmax selected; choosing a head puts its default margin in the margin field (disabled where it has none). */
+function setUpHeadMenu(): void {
+  const select = $<HTMLSelectElement>('head');
+  select.replaceChildren(...HEAD_KINDS.map((kind) => new Option(headTitle(kind), kind, kind === 'angular', kind === 'angular')));
+  const showDefaults = () => {
+    const kind = select.value as Head;
+    const margin = kind === 'original' ? undefined : defaultsOf(kind)['margin'];
+    const field = $<HTMLInputElement>('margin');
+    field.disabled = typeof margin !== 'number';
+    if (typeof margin === 'number') field.value = String(margin);
+  };
+  select.addEventListener('change', showDefaults);
+  showDefaults();
 }
 
 /** The head and the loss it trains with: the registry's own where a head has one (SphereFace2), else the softmax cross-entropy. */
@@ -146,6 +169,7 @@ async function train(train: Digits, test: Digits): Promise<void> {
 }
 
 async function start(): Promise<void> {
+  setUpHeadMenu();
   const [trainDigits, testDigits] = await Promise.all([loadDigits('./data/train'), loadDigits('./data/test')]);
   $('status').textContent = `Ready: ${trainDigits.count} training and ${testDigits.count} held-out digits. Press Train.`;
   const trainButton = $<HTMLButtonElement>('train');

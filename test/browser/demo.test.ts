@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HEAD_KINDS, HEADS } from '../../src/heads/registry.js';
 
 const root = join(process.cwd(), 'examples', 'browser', 'dist');
 const artifacts = join(process.cwd(), 'test-artifacts');
@@ -66,6 +67,16 @@ describe('browser demo (headless Chromium, WebGL on SwiftShader)', () => {
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${base}/index.html`);
     await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('Ready'), undefined, { timeout: 60_000 });
+    // The head menu is the registry's, after the original softmax; each head shows its default margin.
+    const menu = await page.locator('#head option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
+    expect(menu).toEqual(['original', ...HEAD_KINDS]);
+    expect(await page.inputValue('#head')).toBe('angular');
+    for (const kind of HEAD_KINDS) {
+      await page.selectOption('#head', kind);
+      const margin = (HEADS[kind].defaults as Record<string, unknown>)['margin'];
+      expect({ kind, disabled: await page.isDisabled('#margin') }).toEqual({ kind, disabled: typeof margin !== 'number' });
+      if (typeof margin === 'number') expect(Number(await page.inputValue('#margin'))).toBe(margin);
+    }
     const s = await runDemo(page, 'angular'); // the page's defaults, as a visitor who presses Train
     expect(s.error).toBeNull();
     expect(s.backend).toBe('webgl');
