@@ -48,6 +48,8 @@ describe('AngularSoftmax', () => {
       expect(head.iterations).toBe(it);
       const lambda = Math.max(5, 1000 / (1 + 0.12 * it)); // SphereFace's schedule, written out
       expect(head.lambda).toBeCloseTo(lambda, 10);
+      expect(await head.readIterations()).toBe(it);
+      expect(await head.readLambda()).toBeCloseTo(lambda, 10);
       const logits = head.apply(inputs, { training: true }) as tf.Tensor;
       expectClose(await toMatrix(logits), angularLogitsRef(x, w, labels, 3, lambda), 1e-4, 1e-5);
     }
