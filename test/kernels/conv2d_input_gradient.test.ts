@@ -16,6 +16,8 @@ const SHAPES: Shape[] = [
   { name: 'stride (2, 1), same, 5×5 filter', b: 2, h: 8, w: 8, ci: 1, co: 2, k: [5, 5], s: [2, 1], pad: 'same' },
   { name: 'stride 3 over a 2×2 filter (phases no tap reaches)', b: 2, h: 9, w: 8, ci: 2, co: 3, k: [2, 2], s: [3, 3], pad: 'valid' },
   { name: 'stride 2, padding 1 on every side', b: 2, h: 7, w: 6, ci: 2, co: 2, k: [3, 3], s: [2, 2], pad: 1 },
+  { name: 'stride (1, 2), same, 3×4 filter', b: 2, h: 6, w: 9, ci: 2, co: 3, k: [3, 4], s: [1, 2], pad: 'same' },
+  { name: 'padding 2 over a 2×2 filter (dy cropped)', b: 2, h: 5, w: 6, ci: 2, co: 2, k: [2, 2], s: [1, 1], pad: 2 },
 ];
 
 function values(n: number, seed: number): Float32Array {
@@ -94,6 +96,14 @@ describe('registerFastConvGradients, input gradient', () => {
       expectClose(Array.from(await g.data()), reference(dyv, wv, c), 1e-4, 1e-5);
     }
     expect(tf.getKernel('Conv2DBackpropInput', backend)?.kernelFunc).not.toBe(stock?.kernelFunc);
+  });
+
+  it('is registered by default on wasm only (the other backends\' own kernels are faster)', () => {
+    restoreConvGradients({ backends: [backend] });
+    registerFastConvGradients({ backends: [backend] });
+    const ours = tf.getKernel('Conv2DBackpropInput', backend)?.kernelFunc !== stock?.kernelFunc;
+    expect({ backend, ours }).toEqual({ backend, ours: backend === 'wasm' });
+    registerFastConvGradients({ backends: [backend], inputGradient: true });
   });
 
   it('is undone by restoreConvGradients, and left out with inputGradient: false', () => {
