@@ -36,8 +36,34 @@ describe('gradCheck', () => {
   it('rejects bad options', async () => {
     const x = tf.tensor1d([1]);
     await expect(gradCheck((t) => t, [])).rejects.toThrow(/at least one input tensor/);
-    await expect(gradCheck((t) => t, [x], { directions: 0 })).rejects.toThrow(/directions must be an integer >= 1, but got 0/);
-    await expect(gradCheck((t) => t, [x], { epsilon: -1 })).rejects.toThrow(/epsilon must be a finite number > 0, but got -1/);
+    await expect(gradCheck((t) => t, [x], { directions: 0 })).rejects.toThrow('gradCheck: directions must be an integer >= 1, but got 0.');
+    await expect(gradCheck((t) => t, [x], { epsilon: -1 })).rejects.toThrow('gradCheck: epsilon must be a finite number > 0, but got -1.');
+    await expect(gradCheck((t) => t, [x], { tolerance: 0 })).rejects.toThrow('gradCheck: tolerance must be a finite number > 0, but got 0.');
+  });
+
+  it('scales its step by the largest input magnitude, so that large inputs are checked without float32 cancellation', async () => {
+    // At x = 3e4, x³ ≈ 2.7e13 has a float32 spacing of 2e6: an absolute step of 5e-3 would leave a
+    // difference of ~3e7, a few percent off; the step 5e-3 · 3e4 leaves it exact to ~1e-4.
+    const result = await gradCheck((t) => tf.pow(t, 3), [tf.tensor1d([3e4, -2e4, 1e4])], { directions: 4 });
+    expect(result.ok).toBe(true);
+    expect(result.maxRelativeError).toBeLessThan(1e-3);
+  });
+
+  it('reports the largest of its errors, and passes at a tolerance equal to it', async () => {
+    const wrong = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+      const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
+      save([x]);
+      return { value: tf.square(x), gradFunc: (dy: tf.Tensor, [s]: tf.Tensor[]) => [tf.mul(dy, tf.add(tf.mul(2, s!), 0.05))] };
+    });
+    const x = tf.tensor1d([0.5, -1, 2, 0.25]);
+    const first = await gradCheck((t) => wrong(t), [x], { directions: 5, seed: 9 });
+    expect(new Set(first.errors).size).toBe(5);
+    expect(first.maxRelativeError).toBe(Math.max(...first.errors));
+    expect(first.tolerance).toBe(2e-2);
+    const atIt = await gradCheck((t) => wrong(t), [x], { directions: 5, seed: 9, tolerance: first.maxRelativeError });
+    expect(atIt.ok).toBe(true);
+    const below = await gradCheck((t) => wrong(t), [x], { directions: 5, seed: 9, tolerance: first.maxRelativeError * 0.999 });
+    expect(below.ok).toBe(false);
   });
 });
 
