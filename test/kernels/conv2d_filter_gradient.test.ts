@@ -17,6 +17,8 @@ const SHAPES: Shape[] = [
   { name: 'dilation 2, same, batch 2', b: 2, h: 9, w: 9, ci: 2, co: 3, k: [3, 3], s: [1, 1], d: [2, 2], pad: 'same' },
   { name: 'dilation 2, valid', b: 3, h: 10, w: 8, ci: 2, co: 2, k: [3, 2], s: [1, 1], d: [2, 2], pad: 'valid' },
   { name: 'stride 2 and dilation 2 (im2col path), same', b: 2, h: 11, w: 10, ci: 2, co: 3, k: [3, 3], s: [2, 2], d: [2, 2], pad: 'same' },
+  { name: 'stride (1, 2) and dilation 2 (taps: conv2d takes no such pair), valid', b: 2, h: 9, w: 10, ci: 2, co: 2, k: [3, 2], s: [1, 2], d: [2, 2], pad: 'valid' },
+  { name: 'stride 2 and dilation (1, 2) (taps), valid', b: 2, h: 9, w: 10, ci: 2, co: 2, k: [2, 3], s: [2, 2], d: [1, 2], pad: 'valid' },
   { name: 'even 4×2 filter, same (one more row and column of padding after than before)', b: 2, h: 7, w: 6, ci: 2, co: 2, k: [4, 2], s: [1, 1], d: [1, 1], pad: 'same' },
   { name: 'padding 1 on every side, stride 2', b: 2, h: 7, w: 8, ci: 2, co: 3, k: [3, 3], s: [2, 2], d: [1, 1], pad: 1 },
   { name: 'explicit padding, columns only', b: 2, h: 6, w: 6, ci: 2, co: 2, k: [3, 3], s: [1, 1], d: [1, 1], pad: [[0, 0], [0, 0], [1, 1], [0, 0]] },
@@ -202,6 +204,6 @@ describe('registerFastConvGradients', () => {
 
   it('rejects an unknown backend name or method', async () => {
     expect(() => registerFastConvGradients({ backends: ['cuda'] })).toThrow(/backends must be among wasm, webgpu, webgl, cpu, but got "cuda"/);
-    expect(() => registerFastConvGradients({ method: 'fft' as 'taps' })).toThrow(/method must be 'auto', 'transposed' or 'taps', but got "fft"/);
+    expect(() => registerFastConvGradients({ method: 'fft' as 'taps' })).toThrow('registerFastConvGradients: method must be \'auto\', \'transposed\' or \'taps\', but got "fft".');
   });
 });

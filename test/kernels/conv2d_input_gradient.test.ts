@@ -98,6 +98,16 @@ describe('registerFastConvGradients, input gradient', () => {
     expect(tf.getKernel('Conv2DBackpropInput', backend)?.kernelFunc).not.toBe(stock?.kernelFunc);
   });
 
+  // (tfjs-backend-wasm 4.22's forward Conv2D takes NHWC only.) NCHW goes to the backend's own kernel.
+  it.runIf(tf.getBackend() !== 'wasm')('serves NCHW convolutions with the definition, from 8 channels too', async () => {
+    const c = SHAPES[3]!;
+    const { dyv, wv, dy, w } = inputs(c, 4);
+    const x = tf.zeros([c.b, c.ci, c.h, c.w]) as tf.Tensor4D;
+    const dyNchw = tf.transpose(dy, [0, 3, 1, 2]);
+    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(t as tf.Tensor4D, w, c.s, c.pad as 'same', 'NCHW'), dyNchw)))(x);
+    expectClose(Array.from(await tf.transpose(g, [0, 2, 3, 1]).data()), reference(dyv, wv, c), 1e-4, 1e-5);
+  });
+
   it('is registered by default on wasm only (the other backends\' own kernels are faster)', () => {
     restoreConvGradients({ backends: [backend] });
     registerFastConvGradients({ backends: [backend] });
