@@ -19,6 +19,8 @@ const SHAPES: Shape[] = [
   { name: 'stride 2 and dilation 2 (im2col path), same', b: 2, h: 11, w: 10, ci: 2, co: 3, k: [3, 3], s: [2, 2], d: [2, 2], pad: 'same' },
   { name: 'stride (1, 2) and dilation 2 (taps: conv2d takes no such pair), valid', b: 2, h: 9, w: 10, ci: 2, co: 2, k: [3, 2], s: [1, 2], d: [2, 2], pad: 'valid' },
   { name: 'stride 2 and dilation (1, 2) (taps), valid', b: 2, h: 9, w: 10, ci: 2, co: 2, k: [2, 3], s: [2, 2], d: [1, 2], pad: 'valid' },
+  { name: 'stride (2, 1) and dilation 2 (taps), valid', b: 1, h: 10, w: 9, ci: 2, co: 2, k: [2, 3], s: [2, 1], d: [2, 2], pad: 'valid' },
+  { name: 'stride 2 and dilation (2, 1) (taps), valid', b: 1, h: 10, w: 9, ci: 2, co: 2, k: [3, 2], s: [2, 2], d: [2, 1], pad: 'valid' },
   { name: 'even 4×2 filter, same (one more row and column of padding after than before)', b: 2, h: 7, w: 6, ci: 2, co: 2, k: [4, 2], s: [1, 1], d: [1, 1], pad: 'same' },
   { name: 'padding 1 on every side, stride 2', b: 2, h: 7, w: 8, ci: 2, co: 3, k: [3, 3], s: [2, 2], d: [1, 1], pad: 1 },
   { name: 'explicit padding, columns only', b: 2, h: 6, w: 6, ci: 2, co: 2, k: [3, 3], s: [1, 1], d: [1, 1], pad: [[0, 0], [0, 0], [1, 1], [0, 0]] },
