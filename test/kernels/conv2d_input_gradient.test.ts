@@ -122,5 +122,9 @@ describe('registerFastConvGradients, input gradient', () => {
     registerFastConvGradients({ backends: [backend], inputGradient: false });
     expect(tf.getKernel('Conv2DBackpropInput', backend)?.kernelFunc).toBe(stock?.kernelFunc);
     registerFastConvGradients({ backends: [backend], inputGradient: true });
+    // Registering with inputGradient: false over a registration with it puts the backend's own back.
+    registerFastConvGradients({ backends: [backend], inputGradient: false });
+    expect(tf.getKernel('Conv2DBackpropInput', backend)?.kernelFunc).toBe(stock?.kernelFunc);
+    registerFastConvGradients({ backends: [backend], inputGradient: true });
   });
 });
