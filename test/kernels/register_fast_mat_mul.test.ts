@@ -73,6 +73,10 @@ describe('registerFastMatMul', () => {
     expect(restoreMatMul({ backends: [backend] })).toEqual([backend]);
     expect(tf.getKernel('BatchMatMul', backend)?.kernelFunc).toBe(stock?.kernelFunc);
     expect(restoreMatMul()).toEqual([]);
+    // Without backends, it restores every backend it registered for.
+    registerFastMatMul({ backends: [backend] });
+    expect(restoreMatMul()).toEqual([backend]);
+    expect(tf.getKernel('BatchMatMul', backend)?.kernelFunc).toBe(stock?.kernelFunc);
     registerFastMatMul({ backends: [backend] });
   });
 
