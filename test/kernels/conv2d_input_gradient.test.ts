@@ -5,7 +5,7 @@ import { registerFastConvGradients, restoreConvGradients } from '../../src/kerne
 import { seededRandom } from '../../src/util/seeded_random.js';
 import { expectClose, expectNoLeak } from '../helpers.js';
 
-interface Shape { name: string; b: number; h: number; w: number; ci: number; co: number; k: [number, number]; s: [number, number]; pad: 'same' | 'valid' | number }
+interface Shape { name: string; b: number; h: number; w: number; ci: number; co: number; k: [number, number]; s: [number, number]; pad: 'same' | 'valid' | number | number[][] }
 
 const SHAPES: Shape[] = [
   { name: 'stride 1, same', b: 2, h: 6, w: 5, ci: 3, co: 2, k: [3, 3], s: [1, 1], pad: 'same' },
@@ -18,6 +18,8 @@ const SHAPES: Shape[] = [
   { name: 'stride 2, padding 1 on every side', b: 2, h: 7, w: 6, ci: 2, co: 2, k: [3, 3], s: [2, 2], pad: 1 },
   { name: 'stride (1, 2), same, 3×4 filter', b: 2, h: 6, w: 9, ci: 2, co: 3, k: [3, 4], s: [1, 2], pad: 'same' },
   { name: 'padding 2 over a 2×2 filter (dy cropped)', b: 2, h: 5, w: 6, ci: 2, co: 2, k: [2, 2], s: [1, 1], pad: 2 },
+  { name: 'explicit padding 2 after only (dy cropped at the bottom and right)', b: 2, h: 5, w: 4, ci: 2, co: 2, k: [2, 2], s: [1, 1], pad: [[0, 0], [0, 2], [0, 2], [0, 0]] },
+  { name: 'explicit padding 2 before only (dy cropped at the top and left)', b: 1, h: 4, w: 5, ci: 2, co: 3, k: [2, 2], s: [1, 1], pad: [[0, 0], [2, 0], [2, 0], [0, 0]] },
 ];
 
 function values(n: number, seed: number): Float32Array {
@@ -26,14 +28,18 @@ function values(n: number, seed: number): Float32Array {
 }
 
 function geometry(c: Shape) {
-  const padOf = (n: number, k: number, s: number) => {
+  const padOf = (n: number, k: number, s: number, axis: 1 | 2) => {
     if (c.pad === 'valid') return { out: Math.ceil((n - k + 1) / s), before: 0 };
+    if (Array.isArray(c.pad)) {
+      const [before, after] = c.pad[axis] as [number, number];
+      return { out: Math.floor((n + before + after - k) / s) + 1, before };
+    }
     if (typeof c.pad === 'number') return { out: Math.floor((n + 2 * c.pad - k) / s) + 1, before: c.pad };
     const out = Math.ceil(n / s);
     return { out, before: Math.floor(Math.max((out - 1) * s + k - n, 0) / 2) };
   };
-  const r = padOf(c.h, c.k[0], c.s[0]);
-  const q = padOf(c.w, c.k[1], c.s[1]);
+  const r = padOf(c.h, c.k[0], c.s[0], 1);
+  const q = padOf(c.w, c.k[1], c.s[1], 2);
   return { oh: r.out, ow: q.out, top: r.before, left: q.before };
 }
 
