@@ -32,9 +32,10 @@ export abstract class ScaledCosineHead extends MarginHead {
   readonly marginWarmupSteps: number;
   private stepVariable: tfl.LayerVariable | null = null;
 
-  constructor(args: ScaledCosineHeadArgs) {
+  /** @param defaultScale - s where `args.scale` is unset: the cosine heads' 64 unless a subclass has its own. */
+  constructor(args: ScaledCosineHeadArgs, defaultScale: number = COSINE_HEAD_DEFAULTS.scale) {
     super(args);
-    this.scale = args.scale ?? COSINE_HEAD_DEFAULTS.scale;
+    this.scale = args.scale ?? defaultScale;
     assertPositive(this.getClassName(), 'scale', this.scale);
     this.marginWarmupSteps = args.marginWarmupSteps ?? COSINE_HEAD_DEFAULTS.marginWarmupSteps;
     assertInteger(this.getClassName(), 'marginWarmupSteps', this.marginWarmupSteps, 0);

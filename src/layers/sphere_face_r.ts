@@ -67,8 +67,7 @@ export class SphereFaceR extends ScaledCosineHead {
   readonly featureLossWeight: number;
 
   constructor(args: SphereFaceRArgs) {
-    // Anything but an object goes to the base unchanged, which rejects it by name.
-    super(args == null || typeof args !== 'object' ? args : { ...args, scale: args.scale ?? SPHERE_FACE_R_DEFAULTS.scale });
+    super(args, SPHERE_FACE_R_DEFAULTS.scale);
     const owner = SphereFaceR.className;
     this.margin = args.margin ?? SPHERE_FACE_R_DEFAULTS.margin;
     this.variant = args.variant ?? SPHERE_FACE_R_DEFAULTS.variant;
