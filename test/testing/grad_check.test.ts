@@ -49,6 +49,33 @@ describe('gradCheck', () => {
     expect(result.maxRelativeError).toBeLessThan(1e-3);
   });
 
+  it('measures a direction orthogonal to the gradient against its floor 1e-3 · Σ|∇L ∘ v|, not against the vanishing derivative', async () => {
+    // gradCheck draws from seededRandom(seed): first the output weights (one, for a scalar
+    // output), then each direction. Rebuilt here, the direction v lets f be built with ∇L ⟂ v:
+    // f(x) = x·u + (x·v)³ with u = (v₁, −v₀), at x = 0. Analytically ⟨∇L, v⟩ = R (u·v) = 0; the
+    // central difference gives R h² |v|⁶ (the cubic's truncation term), a correct gradient's
+    // error that only the floor keeps from reading as 100%.
+    const seed = 5;
+    const rand = seededRandom(seed);
+    const r = Math.fround(2 * rand() - 1);
+    const v = [Math.fround(2 * rand() - 1), Math.fround(2 * rand() - 1)] as const;
+    const h = 5e-3; // epsilon · max(1, largest |x|) with x = 0
+    const u = tf.tensor1d([v[1], -v[0]]);
+    const direction = tf.tensor1d([...v]);
+    const f = (x: tf.Tensor) => {
+      const along = tf.sum(tf.mul(x, direction));
+      return tf.add(tf.sum(tf.mul(x, u)), tf.mul(along, tf.mul(along, along)));
+    };
+    const result = await gradCheck(f, [tf.zeros([2])], { directions: 1, seed });
+    const numeric = r * h ** 2 * (v[0] ** 2 + v[1] ** 2) ** 3;
+    const floor = 1e-3 * Math.abs(r) * (Math.abs(v[1] * v[0]) + Math.abs(v[0] * v[1]));
+    expect(Math.abs(numeric)).toBeLessThan(0.02 * floor); // the case is what it claims to be
+    const expected = Math.abs(numeric) / floor; // ≈ 0.0094
+    expect(Math.abs(result.errors[0]! / expected - 1)).toBeLessThan(0.02);
+    expect(result.ok).toBe(true);
+    tf.dispose([u, direction]);
+  });
+
   it('reports the largest of its errors, and passes at a tolerance equal to it', async () => {
     const wrong = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
       const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
