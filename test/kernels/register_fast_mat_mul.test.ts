@@ -39,7 +39,7 @@ describe('registerFastMatMul', () => {
     restoreMatMul({ backends: [backend] });
   });
 
-  it('multiplies by transposes with the values of the definition, batched or not', async () => {
+  it('multiplies by transposes with the values of the definition, batched or not, transposing only what is marked transposed', async () => {
     for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
       for (const batch of [1, 3]) {
         const aShape = ta ? [batch, 5, 4] : [batch, 4, 5];
@@ -48,7 +48,10 @@ describe('registerFastMatMul', () => {
         const bv = values(batch * 30, 2 + batch);
         const a = batch === 1 ? tf.tensor2d(av, aShape.slice(1) as [number, number]) : tf.tensor3d(av, aShape as [number, number, number]);
         const b = batch === 1 ? tf.tensor2d(bv, bShape.slice(1) as [number, number]) : tf.tensor3d(bv, bShape as [number, number, number]);
-        const product = tf.matMul(a, b, ta, tb);
+        let product: tf.Tensor = a;
+        const { kernelNames } = await tf.profile(() => (product = tf.matMul(a, b, ta, tb)));
+        // A transposed operand is transposed first (a Transpose kernel); a plain product goes straight to the backend's.
+        expect({ ta, tb, transposed: kernelNames.includes('Transpose') }).toEqual({ ta, tb, transposed: ta || tb });
         expect(product.shape).toEqual(batch === 1 ? [4, 6] : [batch, 4, 6]);
         expectClose(Array.from(await product.data()), reference(av, aShape, bv, bShape, ta, tb), 1e-5, 1e-5);
         tf.dispose([a, b, product]);
