@@ -87,4 +87,13 @@ describe('registerFastMatMul', () => {
     expect(() => registerFastMatMul({ backends: ['tpu'] })).toThrow(/registerFastMatMul: backends must name backends that are imported and have a BatchMatMul kernel, but got "tpu"/);
     expect(() => registerFastMatMul({ backends: 'wasm' as unknown as string[] })).toThrow(/backends must be an array of backend names, but got "wasm"/);
   });
+
+  it('serves wasm when no backends are given', () => {
+    if (tf.getKernel('BatchMatMul', 'wasm') == null) {
+      // This lane did not import tfjs-backend-wasm: the default backend is named in the error.
+      expect(() => registerFastMatMul()).toThrow(/backends must name backends that are imported and have a BatchMatMul kernel, but got "wasm"/);
+    } else {
+      expect(registerFastMatMul()).toEqual(['wasm']);
+    }
+  });
 });
