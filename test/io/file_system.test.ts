@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -83,15 +83,22 @@ describe('fileSystem', () => {
 
   it('says what is wrong with a missing or broken model', async () => {
     const dir = tempDir();
-    await expect(tfl.loadLayersModel(fileSystem(join(dir, 'none')))).rejects.toThrow(/cannot read model JSON at .*none/);
+    // A path that is neither a folder nor a .json file is read as the model file itself.
+    await expect(tfl.loadLayersModel(fileSystem(join(dir, 'none')))).rejects.toThrow(`fileSystem: cannot read model JSON at ${join(dir, 'none')}: ENOENT`);
+    // A .json path is the model file, as in save, even where it is a folder.
+    mkdirSync(join(dir, 'folder.json'));
+    await expect(tfl.loadLayersModel(fileSystem(join(dir, 'folder.json')))).rejects.toThrow(`fileSystem: cannot read model JSON at ${join(dir, 'folder.json')}: EISDIR`);
     writeFileSync(join(dir, 'model.json'), '{ not json');
     await expect(tfl.loadLayersModel(fileSystem(dir))).rejects.toThrow(/model.json is not valid JSON/);
     writeFileSync(join(dir, 'model.json'), '{"format": "layers-model"}');
     await expect(tfl.loadLayersModel(fileSystem(dir))).rejects.toThrow(/has no modelTopology/);
+    writeFileSync(join(dir, 'model.json'), 'null');
+    await expect(tfl.loadLayersModel(fileSystem(dir))).rejects.toThrow(`fileSystem: ${join(dir, 'model.json')} has no modelTopology; is it a tfjs model.json?`);
     await smallModel().save(fileSystem(dir));
     rmSync(join(dir, 'weights.bin'));
     await expect(tfl.loadLayersModel(fileSystem(dir))).rejects.toThrow(/cannot read weights file .*weights.bin/);
-    expect(() => fileSystem('')).toThrow(/expected a folder or model.json path/);
+    expect(() => fileSystem('')).toThrow('fileSystem: expected a folder or model.json path, but got "".');
+    expect(() => fileSystem(42 as unknown as string)).toThrow('fileSystem: expected a folder or model.json path, but got 42.');
   });
 
   it('keeps the previous model loadable and unchanged when a save fails at any write or rename', async () => {
@@ -146,5 +153,21 @@ describe('fileSystem', () => {
     await expect(tfl.loadLayersModel(fileSystem(dir))).rejects.toThrow(/the weights in .*weights\.bin have 31 bytes, but .*model\.json describes 32/);
     writeFileSync(join(dir, 'weights.bin'), Buffer.concat([weights, weights]));
     await expect(tfl.loadLayersModel(fileSystem(dir))).rejects.toThrow(/have 64 bytes, but .*describes 32/);
+  });
+
+  it('loads weights split over several files (as other writers shard them), and names every file when their lengths differ', async () => {
+    const dir = tempDir();
+    const model = smallModel();
+    await model.save(fileSystem(dir));
+    const weights = readFileSync(join(dir, 'weights.bin'));
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as tf.io.ModelJSON;
+    json.weightsManifest[0]!.paths = ['part-1.bin', 'part-2.bin'];
+    writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
+    writeFileSync(join(dir, 'part-1.bin'), weights.subarray(0, 16));
+    writeFileSync(join(dir, 'part-2.bin'), weights.subarray(16));
+    const loaded = await tfl.loadLayersModel(fileSystem(dir));
+    for (const [i, w] of loaded.getWeights().entries()) expect(Array.from(await w.data())).toEqual(Array.from(await model.getWeights()[i]!.data()));
+    writeFileSync(join(dir, 'part-2.bin'), weights.subarray(16, 31));
+    await expect(tfl.loadLayersModel(fileSystem(dir))).rejects.toThrow(`fileSystem: the weights in ${join(dir, 'part-1.bin')}, ${join(dir, 'part-2.bin')} have 31 bytes`);
   });
 });
