@@ -66,14 +66,15 @@ describe('gradCheck', () => {
       const along = tf.sum(tf.mul(x, direction));
       return tf.add(tf.sum(tf.mul(x, u)), tf.mul(along, tf.mul(along, along)));
     };
-    const result = await gradCheck(f, [tf.zeros([2])], { directions: 1, seed });
+    const x = tf.zeros([2]);
+    const result = await gradCheck(f, [x], { directions: 1, seed });
     const numeric = r * h ** 2 * (v[0] ** 2 + v[1] ** 2) ** 3;
     const floor = 1e-3 * Math.abs(r) * (Math.abs(v[1] * v[0]) + Math.abs(v[0] * v[1]));
     expect(Math.abs(numeric)).toBeLessThan(0.02 * floor); // the case is what it claims to be
     const expected = Math.abs(numeric) / floor; // ≈ 0.0094
     expect(Math.abs(result.errors[0]! / expected - 1)).toBeLessThan(0.02);
     expect(result.ok).toBe(true);
-    tf.dispose([u, direction]);
+    tf.dispose([u, direction, x]);
   });
 
   it('reports the largest of its errors, and passes at a tolerance equal to it', async () => {
