@@ -48,8 +48,8 @@ describe('registerFastMatMul', () => {
         const bv = values(batch * 30, 2 + batch);
         const a = batch === 1 ? tf.tensor2d(av, aShape.slice(1) as [number, number]) : tf.tensor3d(av, aShape as [number, number, number]);
         const b = batch === 1 ? tf.tensor2d(bv, bShape.slice(1) as [number, number]) : tf.tensor3d(bv, bShape as [number, number, number]);
-        let product: tf.Tensor = a;
-        const { kernelNames } = await tf.profile(() => (product = tf.matMul(a, b, ta, tb)));
+        const { kernelNames, result } = await tf.profile(() => tf.matMul(a, b, ta, tb));
+        const product = result as tf.Tensor;
         // A transposed operand is transposed first (a Transpose kernel); a plain product goes straight to the backend's.
         expect({ ta, tb, transposed: kernelNames.includes('Transpose') }).toEqual({ ta, tb, transposed: ta || tb });
         expect(product.shape).toEqual(batch === 1 ? [4, 6] : [batch, 4, 6]);
