@@ -2,6 +2,7 @@ import { mkdir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { saveAtomically } from './atomic_save.js';
+import { danglingReference } from './topology_references.js';
 import { checkWeightsManifest, confinedWeightsFile } from './weights_manifest.js';
 
 const MODEL_JSON = 'model.json';
@@ -46,6 +47,8 @@ async function readModelJson(jsonPath: string): Promise<ModelJson> {
   if (json == null || typeof json !== 'object' || json.modelTopology == null) {
     throw new Error(`fileSystem: ${jsonPath} has no modelTopology; is it a tfjs model.json?`);
   }
+  const dangling = danglingReference(json.modelTopology);
+  if (dangling != null) throw new Error(`fileSystem: ${jsonPath}: ${dangling}; tfjs-layers would wait for it forever.`);
   return json;
 }
 

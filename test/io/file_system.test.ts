@@ -265,6 +265,34 @@ describe('fileSystem', () => {
       await expect(tfl.loadLayersModel(fileSystem(dir))).rejects.toThrow(/have 32 bytes, but .* describes 1600000008/);
     });
 
+    it('refuses a topology whose layers wait for a layer or node that never comes (tfjs-layers would loop forever)', async () => {
+      const layersOf = (j: tf.io.ModelJSON) => (j.modelTopology as { config: { layers: Array<{ name: string; inbound_nodes: unknown[][][] }> } }).config.layers;
+      const cases: Array<[(j: tf.io.ModelJSON) => void, RegExp]> = [
+        [(j) => (layersOf(j)[1]!.inbound_nodes[0]![0]![0] = '../x'), /layer "dense_Dense\d+" takes its input from "\.\.\/x", a layer the model does not define; tfjs-layers would wait for it forever\./],
+        [(j) => (layersOf(j)[1]!.inbound_nodes[0]![0]![1] = 1), /layer "dense_Dense\d+" takes its input from node 1 of "input\d+", which the model never builds \(a missing node or a cycle\)/],
+        [(j) => (layersOf(j)[0]!.inbound_nodes = [[[layersOf(j)[1]!.name, 0, 0, {}]]]) && ((layersOf(j)[0] as { class_name: string }).class_name = 'Dense'), /which the model never builds/],
+        [(j) => (layersOf(j)[1]!.inbound_nodes[0]![0] = [7, 0, 0] as unknown as unknown[]), /takes its input from "7", a layer the model does not define/],
+      ];
+      for (const [edit, message] of cases) {
+        const dir = await edited(edit);
+        const start = performance.now();
+        await expect(tfl.loadLayersModel(fileSystem(dir))).rejects.toThrow(message);
+        expect(performance.now() - start).toBeLessThan(1000);
+      }
+      // A model nested as a layer is checked too; a valid one loads.
+      const inner = smallModel();
+      const input = tfl.input({ shape: [3] });
+      const outer = tfl.model({ inputs: input, outputs: inner.apply(input) as tfl.SymbolicTensor });
+      const dir = join(tempDir(), 'nested');
+      await outer.save(fileSystem(dir));
+      expect(await predictionOf(await tfl.loadLayersModel(fileSystem(dir)))).toEqual(await predictionOf(outer));
+      const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as tf.io.ModelJSON;
+      const nested = (json.modelTopology as { config: { layers: Array<{ config: { layers: Array<{ inbound_nodes: unknown[][][] }> } }> } }).config.layers[1]!.config.layers[1]!;
+      nested.inbound_nodes[0]![0]![0] = 'nowhere';
+      writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
+      await expect(tfl.loadLayersModel(fileSystem(dir))).rejects.toThrow(/takes its input from "nowhere"/);
+    });
+
     it('loads quantized weights (their stored dtype counts), and a model file without weights', async () => {
       const model = smallModel();
       const dir = join(tempDir(), 'q');
