@@ -21,12 +21,23 @@ export interface SphereFace2Args extends MarginHeadArgs {
   t?: number;
 }
 
+/** log(e^a + e^b), exact where either is far larger than the other; −∞ for two −∞. */
+function logAddExp(a: number, b: number): number {
+  const hi = Math.max(a, b);
+  return hi === -Infinity ? -Infinity : hi + Math.log1p(Math.exp(Math.min(a, b) - hi));
+}
+
 /**
  * The starting bias b of SphereFace2, as the paper derives it and its reference sets it: with
  * z = α/((1 − α)(C − 1)) and the logits' values a_y (target) and a_i (non-target) at
  * initialization — 'C': a_y = r(2·0.5^t − 1 − m), a_i = r(2·0.5^t − 1 + m); 'A' and 'M':
  * a_y = r(2((cos θ_y + 1)/2)^t − 1) with θ_y = min(π, π/2 + m) or min(π, mπ/2), a_i = r(2·0.5^t − 1) —
- * b = log(2z) − a_i − log(1 − z + √((1 − z)² + 4z·e^(a_y − a_i))). @internal
+ * b = log(2z) − a_i − log(1 − z + √((1 − z)² + 4z·e^(a_y − a_i))).
+ *
+ * Computed in logarithms, so that it stays finite and exact where the formula as written does not:
+ * e^(a_y − a_i) overflows for large r, and for z > 1 the sum 1 − z + √(…) cancels to 0 (bias +∞)
+ * once 4z·e^(a_y − a_i) is below float64's resolution of (1 − z)²; there it is rewritten as
+ * 4z·e^(a_y − a_i) / (√(…) + z − 1). @internal
  */
 export function sphereFace2InitialBias(classes: number, variant: SphereFace2Variant, alpha: number, r: number, margin: number, t: number): number {
   const z = alpha / ((1 - alpha) * (classes - 1));
@@ -41,7 +52,11 @@ export function sphereFace2InitialBias(classes: number, variant: SphereFace2Vari
     ay = r * similarityAdjustmentOf(Math.cos(thetaY), t);
     ai = r * atRight;
   }
-  return Math.log(2 * z) - ai - Math.log(1 - z + Math.sqrt((1 - z) ** 2 + 4 * z * Math.exp(ay - ai)));
+  const logFourZE = Math.log(4 * z) + (ay - ai); // log(4z·e^(a_y − a_i))
+  const logD = Math.log(Math.abs(1 - z)); // log|1 − z|, −∞ at z = 1
+  const logRoot = logAddExp(2 * logD, logFourZE) / 2; // log √((1 − z)² + 4z·e^(a_y − a_i))
+  const logSum = z <= 1 ? logAddExp(logD, logRoot) : logFourZE - logAddExp(logRoot, logD);
+  return Math.log(2 * z) - ai - logSum;
 }
 
 /**

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SphereFace2, sphereFace2, sphereFace2InitialBias } from '../../src/layers/sphere_face2.js';
 import { sphereFace2Loss } from '../../src/losses/sphere_face2_loss.js';
@@ -52,6 +53,38 @@ describe('SphereFace2', () => {
     const head = sphereFace2({ units: 7, variant: 'A', margin: 0.5, r: 30 });
     head.build([[null, 3], [null, 1]]);
     expect(head.getWeights()[1]!.dataSync()[0]).toBeCloseTo(sphereFace2BiasRef(7, 'A', 0.7, 30, 0.5, 3), 3);
+  });
+
+  it('starts from a finite bias, within 1e-6 of the float64 reference, where the formula as written overflows or cancels', () => {
+    // Settings where 1 − z + √((1 − z)² + 4z·e^(a_y − a_i)) cancels to 0 in float64 (the bias was +∞, the loss NaN).
+    const cases: Array<[{ units: number; r?: number; alpha?: number; t?: number }, number | null]> = [
+      [{ units: 2, r: 60 }, 69.2877], [{ units: 3, r: 60 }, null], [{ units: 2, r: 100 }, null], [{ units: 10, alpha: 0.99, r: 64 }, null],
+      [{ units: 1000, alpha: 0.9999, r: 64 }, null], [{ units: 2, alpha: 0.999999 }, null], [{ units: 2, t: 0.01, r: 200 }, -116.9493],
+    ];
+    for (const [args, expected] of cases) {
+      const { variant, alpha, r, margin, t } = { variant: 'C' as const, alpha: 0.7, r: 40, margin: 0.4, t: 3, ...args };
+      const b = sphereFace2InitialBias(args.units, variant, alpha, r, margin, t);
+      const ref = sphereFace2BiasRef(args.units, variant, alpha, r, margin, t);
+      expect(Number.isFinite(b)).toBe(true);
+      expect(Math.abs(b - ref)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(ref)));
+      if (expected != null) expect(b).toBeCloseTo(expected, 4);
+      const head = sphereFace2(args);
+      head.build([[null, 3], [null, 1]]);
+      expect(head.getWeights()[1]!.dataSync()[0]).toBeCloseTo(ref, 3);
+    }
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 100_000 }), fc.double({ min: 1e-6, max: 1 - 1e-6, noNaN: true }), fc.double({ min: 0.5, max: 200, noNaN: true }),
+        fc.constantFrom('C' as const, 'A' as const, 'M' as const), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0.01, max: 5, noNaN: true }),
+        (units, alpha, r, variant, m, t) => {
+          const margin = variant === 'M' ? 1 + 2 * m : m;
+          const b = sphereFace2InitialBias(units, variant, alpha, r, margin, t);
+          const ref = sphereFace2BiasRef(units, variant, alpha, r, margin, t);
+          return Number.isFinite(b) && Math.abs(b - ref) <= 1e-6 * Math.max(1, Math.abs(ref));
+        },
+      ),
+      { numRuns: 2000, seed: 27_05 },
+    );
   });
 
   it('gives the reference values of the A and M variants', async () => {

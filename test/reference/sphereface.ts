@@ -224,11 +224,12 @@ export function sphereFace2BiasRef(classes: number, variant: 'C' | 'A' | 'M', al
   const thetaY = variant === 'C' ? Math.PI / 2 : Math.min(Math.PI, variant === 'A' ? Math.PI / 2 + m : (m * Math.PI) / 2);
   const ay = variant === 'C' ? r * (similarityRef(0, t) - m) : r * similarityRef(Math.cos(thetaY), t);
   const ai = variant === 'C' ? r * (similarityRef(0, t) + m) : r * similarityRef(0, t);
-  const f = (b: number) => alpha * (1 - sigmoid(ay + b)) - (1 - alpha) * (classes - 1) * sigmoid(ai + b); // decreasing in b
-  let [lo, hi] = [-1e3, 1e3];
+  // 1 − σ(v) written σ(−v), exact where σ(v) rounds to 1.
+  const f = (b: number) => alpha * sigmoid(-(ay + b)) - (1 - alpha) * (classes - 1) * sigmoid(ai + b); // decreasing in b
+  let [lo, hi] = [-1e4, 1e4];
   for (let i = 0; i < 200; i++) {
     const mid = (lo + hi) / 2;
-    if (f(mid) > 0) lo = mid;
+    if (f(mid) > 0 || (f(mid) === 0 && sigmoid(ai + mid) === 0)) lo = mid; // both terms underflowed: still left of the root
     else hi = mid;
   }
   return (lo + hi) / 2;
