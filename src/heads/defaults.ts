@@ -29,8 +29,9 @@ export const NORM_LINEAR_DEFAULTS = Object.freeze({ scale: 1, normalizeInput: fa
 export const SUB_CENTER_ARC_FACE_DEFAULTS = Object.freeze({ ...ARC_FACE_DEFAULTS, subCenters: 3 });
 
 /**
- * AdaFace: s = 64, m = 0.4, h = 0.333, momentum tAlpha = 0.01 of the norm statistics (CVPR 2022
- * and its reference head.py), whose running mean and standard deviation start at 20 and 100.
+ * AdaFace: s = 64, m = 0.4, h = 0.333 (CVPR 2022 and its reference head.py), momentum
+ * tAlpha = 0.01 of the norm statistics (the reference's training script, main.py, passes 0.01;
+ * head.py's class default is 1.0), whose running mean and standard deviation start at 20 and 100.
  */
 export const ADA_FACE_DEFAULTS = Object.freeze({ ...COSINE_HEAD_DEFAULTS, margin: 0.4, h: 0.333, tAlpha: 0.01 });
 

@@ -30,8 +30,9 @@ const NORM_STATISTICS = Object.freeze({ mean: 20, std: 100 });
 
 /**
  * The AdaFace head (quality-adaptive margin): the feature norm ‖x‖ stands for image quality, and
- * the margin adapts to it. Logits s·cos θ_j; in training the target's is
- * s·(cos(clip(θ_y − m·ĝ, ε, π − ε)) − m − m·ĝ), see {@link adaFaceMargin}, with per row
+ * the margin adapts to it. Logits s·cos θ_j; in training, every cosine is first clamped to
+ * [−1 + 0.001, 1 − 0.001] (zero gradient beyond), as the reference head.py does before acos, and
+ * the target's logit is s·(cos(clip(θ_y − m·ĝ, ε, π − ε)) − m − m·ĝ), see {@link adaFaceMargin}, with per row
  * ĝ = clip(h·(n − μ)/(σ + 0.001), −1, 1), n = clip(‖x‖, 0.001, 100). μ and σ are the batch mean and
  * (sample) standard deviation of n, kept as running averages with momentum `tAlpha` — updated
  * before use in each training pass, as the reference does, and saved with the model (non-trainable

@@ -160,12 +160,13 @@ export function checkAngleMargin(owner: string, margin: unknown): asserts margin
 
 /**
  * The AdaFace target margin for rows with margin scalers ĝ ∈ [−1, 1] (AdaFace computes ĝ from
- * the feature norms: {@link AdaFace}): g(c) = cos(clip(θ − m·ĝ, ε, π − ε)) − (m + m·ĝ), θ = acos(c),
+ * the feature norms: {@link AdaFace}): g(c) = cos(clip(θ − m·ĝ, ε, π − ε)) − (m + m·ĝ), θ = acos(c)
+ * of c clamped to [−1 + 0.001, 1 − 0.001] (zero gradient beyond; non-target cosines are clamped
+ * the same way, as head.py clamps every cosine),
  * ε = 1e-3. A low-norm (low-quality) row, ĝ = −1, gets ArcFace's margin cos(θ + m); ĝ = 0 gives
  * CosFace's cos θ − m; a high-norm row, ĝ = 1, gets cos(θ − m) − 2m, which weighs hard samples
  * more, as the paper describes. ĝ is used as given (the {@link AdaFace} head passes it
- * detached, a constant of the backward pass, as the reference does). θ is exact at
- * c = ±1, with |dθ/dc| ≤ 1000 there, as for {@link arcFaceMargin}.
+ * detached, a constant of the backward pass, as the reference does).
  *
  * Paper: M. Kim et al., "AdaFace: Quality Adaptive Margin for Face Recognition", CVPR 2022,
  * {@link https://arxiv.org/abs/2204.00964} (and its reference `head.py`).
@@ -183,13 +184,19 @@ export function checkAngleMargin(owner: string, margin: unknown): asserts margin
 export function adaFaceMargin(margin: number, scaler: tf.Tensor): Margin<AdaFaceMarginParams> {
   checkAngleMargin('AdaFace', margin);
   if (!(scaler instanceof tf.Tensor)) throw new Error(`AdaFace: scaler must be a tensor of per-row margin scalers [B, 1], but got ${describe(scaler)}.`);
-  return { kind: 'adaface' satisfies CosineFormula, params: { margin, scaler }, apply: (c) => adaFaceTarget(c, margin, scaler) };
+  return { kind: 'adaface' satisfies CosineFormula, params: { margin, scaler }, apply: (c) => adaFaceTarget(c, margin, scaler), nonTarget: adaFaceCosines };
 }
 
-/** cos(clip(θ − m·ĝ, ε, π − ε)) − (m + m·ĝ) for target cosines c [B, 1] and scalers ĝ. */
+/** AdaFace's clamp of every cosine to [−1 + ε_c, 1 − ε_c], as head.py clamps them before acos (zero gradient beyond). */
+function adaFaceCosines(c: tf.Tensor): tf.Tensor {
+  const bound = 1 - ADA_FACE_CONSTANTS.cosineEpsilon;
+  return tf.clipByValue(c, -bound, bound);
+}
+
+/** cos(clip(θ − m·ĝ, ε, π − ε)) − (m + m·ĝ), θ of the clamped cosine, for target cosines c [B, 1] and scalers ĝ. */
 function adaFaceTarget(c: tf.Tensor, margin: number, scaler: tf.Tensor): tf.Tensor {
   const { angleEpsilon } = ADA_FACE_CONSTANTS;
-  const angle = tf.clipByValue(tf.sub(safeAngle(c), tf.mul(scaler, margin)), angleEpsilon, Math.PI - angleEpsilon);
+  const angle = tf.clipByValue(tf.sub(safeAngle(adaFaceCosines(c)), tf.mul(scaler, margin)), angleEpsilon, Math.PI - angleEpsilon);
   return tf.sub(tf.cos(angle), tf.add(margin, tf.mul(scaler, margin)));
 }
 
@@ -215,7 +222,7 @@ export function adaFaceRunningMargin(margin: number, running: AdaFaceRunningStat
     const scaler = tf.clipByValue(tf.mul(tf.div(tf.sub(norms, runningMean), tf.add(runningStd, scalerEpsilon)), h), -1, 1);
     return adaFaceTarget(c, margin, scaler);
   };
-  return { kind: 'adaface' satisfies CosineFormula, params: { margin, running }, apply };
+  return { kind: 'adaface' satisfies CosineFormula, params: { margin, running }, apply, nonTarget: adaFaceCosines };
 }
 
 /** The parameters of a CurricularFace margin value. */

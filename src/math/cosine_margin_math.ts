@@ -40,17 +40,25 @@ export function similarityAdjustmentOf(z: number, t: number): number {
  * in SPHERE_FACE2_VARIANTS), m, t]: SphereFace2's values on every entry, detached; 'curricular'
  * [m, α]: ArcFace's target, and each non-target c_j above cos(θ_y + m) reweighted to
  * c_j·(t + c_j), t the pass's state (see {@link passState}), a constant of the backward pass;
- * 'adaface' [m, h, α]: cos(clip(θ − m·ĝ, ε, π − ε)) − (m + m·ĝ) on the target, ĝ the row's margin
- * scaler from the feature norms (see {@link passState}), a constant of the backward pass.
+ * 'adaface' [m, h, α]: every cosine clamped to [−1 + ε_c, 1 − ε_c] first (slope 0 beyond), then
+ * cos(clip(θ − m·ĝ, ε, π − ε)) − (m + m·ĝ) on the target, ĝ the row's margin scaler from the
+ * feature norms (see {@link passState}), a constant of the backward pass.
  */
 export type CosineFormula = 'cosface' | 'arcface' | 'combined' | 'spherefacer' | 'sphereface2' | 'curricular' | 'adaface';
 
 /**
- * AdaFace's constants, as its reference sets them: feature norms are clipped to [normMin, normMax]
- * before their statistics; the margin scaler divides by σ + scalerEpsilon; the margined angle is
- * kept in [angleEpsilon, π − angleEpsilon].
+ * AdaFace's constants, as its reference (head.py) sets them: feature norms are clipped to
+ * [normMin, normMax] before their statistics; the margin scaler divides by σ + scalerEpsilon; every
+ * cosine, target or not, is clamped to [−1 + cosineEpsilon, 1 − cosineEpsilon] before its angle is
+ * taken (zero gradient beyond); the margined angle is kept in [angleEpsilon, π − angleEpsilon].
  */
-export const ADA_FACE_CONSTANTS = Object.freeze({ normMin: 0.001, normMax: 100, scalerEpsilon: 1e-3, angleEpsilon: 1e-3 });
+export const ADA_FACE_CONSTANTS = Object.freeze({ normMin: 0.001, normMax: 100, scalerEpsilon: 1e-3, cosineEpsilon: 1e-3, angleEpsilon: 1e-3 });
+
+/** AdaFace's clamp of a cosine to [−1 + ε_c, 1 − ε_c], and its slope (1 inside, ends included; 0 beyond). */
+export function adaFaceCosine(c: number): [number, number] {
+  const bound = 1 - ADA_FACE_CONSTANTS.cosineEpsilon;
+  return [Math.min(bound, Math.max(-bound, c)), c >= -bound && c <= bound ? 1 : 0];
+}
 
 /**
  * What an entry's margin may depend on besides its own cosine: its row's target cosine (0 for a
@@ -116,18 +124,21 @@ export function arcFaceThreshold(m: number, easy: boolean): number {
 export function cosineMarginAndSlope(formula: CosineFormula, params: readonly number[], c: number, row?: RowContext): [number, number] {
   if (formula === 'cosface') return [c - params[0]!, 1];
   if (formula === 'curricular') return cosineMarginAndSlope('arcface', [params[0]!, 0], c);
-  const sine = sineOfCosine(c);
-  const divisor = Math.max(sine, MIN_SINE_FOR_GRADIENT);
   if (formula === 'adaface') {
-    // θ − m·ĝ clipped to [ε, π − ε]; the clip passes the gradient only inside, ends included.
+    // c clamped to [−1 + ε_c, 1 − ε_c], then θ − m·ĝ clipped to [ε, π − ε]; each clip passes the
+    // gradient only inside, ends included.
     const m = params[0]!;
     const scaler = row?.scaler ?? 0;
-    const free = angleOf(c, sine) - m * scaler;
+    const [clamped, cosineSlope] = adaFaceCosine(c);
+    const clampedSine = sineOfCosine(clamped);
+    const free = angleOf(clamped, clampedSine) - m * scaler;
     const { angleEpsilon } = ADA_FACE_CONSTANTS;
     const angle = Math.min(Math.PI - angleEpsilon, Math.max(angleEpsilon, free));
     const inside = free >= angleEpsilon && free <= Math.PI - angleEpsilon;
-    return [Math.cos(angle) - (m + m * scaler), inside ? Math.sin(angle) / divisor : 0];
+    return [Math.cos(angle) - (m + m * scaler), inside ? (cosineSlope * Math.sin(angle)) / Math.max(clampedSine, MIN_SINE_FOR_GRADIENT) : 0];
   }
+  const sine = sineOfCosine(c);
+  const divisor = Math.max(sine, MIN_SINE_FOR_GRADIENT);
   if (formula === 'arcface') {
     const [m, easy] = params as [number, number];
     if (!(c > arcFaceThreshold(m, easy === 1))) return [easy === 1 ? c : c - m * Math.sin(m), 1];
@@ -193,10 +204,12 @@ function sphereFace2Value([variant, m, t]: readonly number[], c: number, target:
  * `row`, or null where it leaves non-targets as they are: SphereFace-R's 'v2' gives cos(θ_j / m)
  * and SphereFace2 its own (both detached); CurricularFace reweights the hard negatives,
  * c > cos(θ_y + m) computed as c_y·cos m − sin θ_y·sin m without ArcFace's fallback, to
- * c·(t + c), slope t + 2c (t and the comparison constants of the backward pass).
+ * c·(t + c), slope t + 2c (t and the comparison constants of the backward pass); AdaFace clamps
+ * them (see {@link adaFaceCosine}).
  */
 export function nonTargetAndSlope(formula: CosineFormula, params: readonly number[], c: number, row: RowContext): [number, number] | null {
   if (formula === 'sphereface2') return [sphereFace2Value(params, c, false), 1];
+  if (formula === 'adaface') return adaFaceCosine(c);
   if (formula === 'curricular') {
     const m = params[0]!;
     const shifted = row.target * Math.cos(m) - sineOfCosine(row.target) * Math.sin(m);
@@ -209,7 +222,7 @@ export function nonTargetAndSlope(formula: CosineFormula, params: readonly numbe
 
 /** Whether `formula` with `params` rewrites non-target entries (see {@link nonTargetAndSlope}). */
 export function rewritesNonTargets(formula: CosineFormula, params: readonly number[]): boolean {
-  return formula === 'curricular' || detachesNonTargets(formula, params);
+  return formula === 'curricular' || formula === 'adaface' || detachesNonTargets(formula, params);
 }
 
 /**

@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { AdaFace, adaFace } from '../../src/layers/ada_face.js';
+import { useFusedKernels } from '../../src/kernels/fused_kernels.js';
+import { marginCrossEntropy } from '../../src/losses/margin_cross_entropy.js';
 import { adaFaceMargin } from '../../src/margins/cosine_margins.js';
-import { adaFaceRef, adaFaceScalersRef, normLinearRef } from '../reference/sphereface.js';
+import { adaFaceRef, adaFaceScalersRef, crossEntropyRef, normLinearRef, numericGradient } from '../reference/sphereface.js';
 import { CONFORMANCE_X, describeHeadConformance } from './conformance.js';
-import { allFinite, expectClose, randomMatrix, toMatrix, transcendentalAtol } from '../helpers.js';
+import { allFinite, embeddingsAtAngles, expectClose, randomMatrix, toMatrix, transcendentalAtol } from '../helpers.js';
 
 // h = 5 and tAlpha = 0.5 so that the scalers of the conformance embeddings spread inside (−1, 1)
 // from the starting statistics (20, 100). The scalers are constants of the backward pass (detached,
@@ -79,10 +81,42 @@ describe('AdaFace', () => {
     const c = tf.tensor2d(cs.flatMap((v) => gs.map(() => [v])));
     const g = tf.tensor2d(cs.flatMap(() => gs.map((v) => [v])));
     const margin = adaFaceMargin(0.4, g);
-    const expected = cs.flatMap((cv) => gs.map((gv) => Math.cos(Math.min(Math.PI - 1e-3, Math.max(1e-3, Math.acos(cv) - 0.4 * gv))) - 0.4 - 0.4 * gv));
+    // head.py: the cosine clamped to [−1 + 1e-3, 1 − 1e-3] before acos.
+    const theta = (cv: number) => Math.acos(Math.min(1 - 1e-3, Math.max(-1 + 1e-3, cv)));
+    const expected = cs.flatMap((cv) => gs.map((gv) => Math.cos(Math.min(Math.PI - 1e-3, Math.max(1e-3, theta(cv) - 0.4 * gv))) - 0.4 - 0.4 * gv));
     expectClose(Array.from(await margin.apply(c).data()), expected, transcendentalAtol() + 1e-6);
     const grad = tf.grad((t: tf.Tensor) => tf.sum(margin.apply(t)))(c);
     expect(await allFinite(grad)).toBe(true);
     expect(margin.kind).toBe('adaface');
+  });
+
+  it('clamps every cosine within 1e-3 of ±1 as head.py does, on the fused and the composite path: values and gradients of its float64 reference', async () => {
+    // Targets at θ_y = π − 0.03, 0.02, π − 1e-4 and 1 (inside); row 3 lies on class 2's column (a non-target cosine of 1).
+    const w = randomMatrix(3, 4, 71);
+    const labels = [0, 1, 3, 1];
+    const x = embeddingsAtAngles(w, labels, [Math.PI - 0.03, 0.02, Math.PI - 1e-4, 1], 2, (b) => 2 + b);
+    const col2 = w.map((r) => r[2]!);
+    x[3] = col2.map((v) => 3 * v);
+    const scale = 2;
+    const { scalers } = adaFaceScalersRef(x, 0.333, 0.01);
+    const expected = adaFaceRef(x, w, labels, scale, 0.4, scalers);
+    const lossRef = (xs: number[][]) => crossEntropyRef(adaFaceRef(xs, w, labels, scale, 0.4, scalers), labels);
+    const expectedGrad = numericGradient(lossRef, x);
+    for (const fused of [true, false]) {
+      useFusedKernels(fused);
+      const head = adaFace({ units: 4, scale, margin: 0.4 });
+      head.build([[null, 3], [null, 1]]);
+      head.setWeights([tf.tensor2d(w), ...head.getWeights().slice(1)]);
+      const targets = tf.oneHot(tf.tensor1d(labels, 'int32'), 4);
+      const logits = head.apply([tf.tensor2d(x), tf.tensor1d(labels, 'int32')], { training: true }) as tf.Tensor;
+      expectClose(await toMatrix(logits), expected, 2 * transcendentalAtol() + 1e-5, 1e-5);
+      // Gradients: the scalers are constants of the backward pass (restore the statistics so that each pass sees the same).
+      const grad = tf.grad((xt: tf.Tensor) => {
+        head.setWeights([tf.tensor2d(w), tf.scalar(20), tf.scalar(100)]);
+        return marginCrossEntropy(targets, head.apply([xt, tf.tensor1d(labels, 'int32')], { training: true }) as tf.Tensor);
+      })(tf.tensor2d(x));
+      expectClose(await toMatrix(grad), expectedGrad, 2e-3, 1e-2);
+    }
+    useFusedKernels(true);
   });
 });

@@ -50,11 +50,20 @@ describe('AdaFace angle clip', () => {
     expect(slope).toBe(0);
   });
 
-  it('clips within ε of π too: θ = π − ε/2 gives cos(π − ε) and slope 0', () => {
-    const c = Math.cos(Math.PI - angleEpsilon / 2);
-    const [value, slope] = cosineMarginAndSlope('adaface', [m, 0.333, 0.01], c, row(c, 0));
-    expect(value).toBeCloseTo(Math.cos(Math.PI - angleEpsilon) - m, 12);
-    expect(slope).toBe(0);
+  it('clamps the cosine to [−1 + ε_c, 1 − ε_c] first, as head.py does, with slope 0 beyond: θ = π − 0.03 is taken as acos(−0.999)', () => {
+    const { cosineEpsilon } = ADA_FACE_CONSTANTS;
+    expect(cosineEpsilon).toBe(1e-3);
+    for (const [theta, scaler] of [[Math.PI - 0.03, 0.2], [Math.PI - angleEpsilon / 2, 0], [0.01, -1], [0, 0.5]] as const) {
+      const c = Math.cos(theta);
+      const clamped = Math.min(1 - cosineEpsilon, Math.max(-1 + cosineEpsilon, c));
+      const [value, slope] = cosineMarginAndSlope('adaface', [m, 0.333, 0.01], c, row(c, scaler));
+      expect(value).toBeCloseTo(Math.cos(Math.min(Math.PI - angleEpsilon, Math.max(angleEpsilon, Math.acos(clamped) - m * scaler))) - m - m * scaler, 12);
+      expect(slope).toBe(0);
+    }
+    // Inside the clamp, at its ends included, the slope is the angle's: sin(θ − m·ĝ)/sin θ.
+    const c = -1 + cosineEpsilon;
+    const [, slope] = cosineMarginAndSlope('adaface', [m, 0.333, 0.01], c, row(c, 0.5));
+    expect(slope).toBeCloseTo(Math.sin(Math.acos(c) - m * 0.5) / Math.sqrt(1 - c * c), 9);
   });
 
   it('clips θ − m·ĝ at ε, with slope 0 beyond the end', () => {
@@ -84,7 +93,6 @@ describe('non-target entries', () => {
     ['arcface', [0.5, 0]],
     ['arcface', [0.5, 1]],
     ['combined', [1, 2, 0]],
-    ['adaface', [0.4, 2, 0.01]],
     ['spherefacer', [1.5, 0]],
     ['spherefacer', [1.5, 1]],
   ];
@@ -96,6 +104,13 @@ describe('non-target entries', () => {
     expect(evaluatesNonTargets(formula, params, false)).toBe(false);
     expect(evaluatesNonTargets(formula, params, true)).toBe(false);
   });
+  it('adaface clamps them to [−1 + ε_c, 1 − ε_c], slope 1 inside (ends included) and 0 beyond, and detaches nothing', () => {
+    const bound = 1 - ADA_FACE_CONSTANTS.cosineEpsilon;
+    const cases: Array<[number, [number, number]]> = [[0.3, [0.3, 1]], [bound, [bound, 1]], [-bound, [-bound, 1]], [0.9995, [bound, 0]], [-1, [-bound, 0]]];
+    for (const [c, expected] of cases) expect(nonTargetAndSlope('adaface', [0.4, 2, 0.01], c, row(0.5, 0))).toEqual(expected);
+    expect([rewritesNonTargets('adaface', [0.4]), detachesNonTargets('adaface', [0.4]), evaluatesNonTargets('adaface', [0.4], true)]).toEqual([true, false, true]);
+  });
+
 
   it('a pass evaluates rewritten non-targets, except a slopes-only pass when they are detached', () => {
     // forward and gradient-in-the-state passes need the values; the gradient in the logits needs

@@ -129,12 +129,16 @@ export function adaFaceScalersRef(x: Matrix, h: number, tAlpha: number, mean0 = 
   return { scalers: n.map((v) => Math.min(1, Math.max(-1, (h * (v - mean)) / (std + 1e-3)))), mean, std };
 }
 
-/** AdaFace's training logits for given scalers ĝ: target s·(cos(clip(θ_y − m·ĝ, 1e-3, π − 1e-3)) − m − m·ĝ). */
+/**
+ * AdaFace's training logits for given scalers ĝ, as head.py computes them: every cosine clamped to
+ * [−1 + 1e-3, 1 − 1e-3]; target s·(cos(clip(θ_y − m·ĝ, 1e-3, π − 1e-3)) − m − m·ĝ), others s·c.
+ */
 export function adaFaceRef(x: Matrix, w: Matrix, labels: number[], scale: number, m: number, scalers: number[]): Matrix {
-  return cosines(x, w).map((row, b) => row.map((c, j) => {
+  return cosines(x, w).map((row, b) => row.map((raw, j) => {
+    const c = Math.min(1 - 1e-3, Math.max(-1 + 1e-3, raw));
     if (j !== labels[b]) return scale * c;
     const g = scalers[b]!;
-    const theta = Math.acos(Math.min(1, Math.max(-1, c)));
+    const theta = Math.acos(c);
     return scale * (Math.cos(Math.min(Math.PI - 1e-3, Math.max(1e-3, theta - m * g))) - m - m * g);
   }));
 }

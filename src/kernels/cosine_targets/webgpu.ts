@@ -119,16 +119,23 @@ function wgslCurricular(m: number): string {
  * math: cos(clip(θ − m·ĝ, ε, π − ε)) − (m + m·ĝ), its slope zero where the clip holds θ − m·ĝ.
  */
 function wgslAdaFace(m: number): string {
-  const { angleEpsilon } = ADA_FACE_CONSTANTS;
+  const { angleEpsilon, cosineEpsilon } = ADA_FACE_CONSTANTS;
   return `
   var<private> rowScaler : f32;
+  fn clampCosine(c : f32) -> vec2<f32> {
+    let bound = ${wgslFloat(1 - cosineEpsilon)};
+    return vec2<f32>(clamp(c, -bound, bound), select(0.0, 1.0, c >= -bound && c <= bound));
+  }
   fn margin(c : f32) -> vec2<f32> {
-    let clipped = clamp(c, -1.0, 1.0);
-    let sine = sqrt((1.0 - clipped) * (1.0 + clipped));
-    let free = atan2(sine, clipped) - ${wgslFloat(m)} * rowScaler;
+    let clamped = clampCosine(c);
+    let sine = sqrt((1.0 - clamped.x) * (1.0 + clamped.x));
+    let free = atan2(sine, clamped.x) - ${wgslFloat(m)} * rowScaler;
     let angle = clamp(free, ${wgslFloat(angleEpsilon)}, ${wgslFloat(Math.PI - angleEpsilon)});
     let inside = free >= ${wgslFloat(angleEpsilon)} && free <= ${wgslFloat(Math.PI - angleEpsilon)};
-    return vec2<f32>(cos(angle) - (${wgslFloat(m)} + ${wgslFloat(m)} * rowScaler), select(0.0, sin(angle) / max(sine, ${wgslFloat(MIN_SINE_FOR_GRADIENT)}), inside));
+    return vec2<f32>(cos(angle) - (${wgslFloat(m)} + ${wgslFloat(m)} * rowScaler), select(0.0, clamped.y * sin(angle) / max(sine, ${wgslFloat(MIN_SINE_FOR_GRADIENT)}), inside));
+  }
+  fn other(c : f32, rowTarget : f32, state : f32) -> vec2<f32> {
+    return clampCosine(c);
   }`;
 }
 
