@@ -7,6 +7,7 @@ import { readSync } from '../util/read_sync.js';
 import { assertInteger } from '../util/validate.js';
 import { ANGULAR_SOFTMAX_DEFAULTS } from '../heads/defaults.js';
 import { MarginHead, type MarginHeadArgs } from './margin_head.js';
+import { countOf } from './pass_counter.js';
 
 /** Arguments of {@link AngularSoftmax}. Defaults are SphereFace's face-model settings. */
 export interface AngularSoftmaxArgs extends MarginHeadArgs {
@@ -91,7 +92,7 @@ export class AngularSoftmax extends MarginHead {
   get iterations(): number {
     if (this.iterationVariable == null) return 0;
     const read = 'reading the iteration counter';
-    return readSync(this.getClassName(), read, this.iterationVariable.read(), 'use await layer.readIterations()')[0] as number;
+    return countOf(readSync(this.getClassName(), read, this.iterationVariable.read(), 'use await layer.readIterations()'));
   }
 
   /** λ that the next training step will use: {@link lambdaAt} of {@link AngularSoftmax.iterations}. */
@@ -102,7 +103,7 @@ export class AngularSoftmax extends MarginHead {
   /** {@link AngularSoftmax.iterations}, read asynchronously: works on every backend. */
   async readIterations(): Promise<number> {
     if (this.iterationVariable == null) return 0;
-    return (await this.iterationVariable.read().data())[0] as number;
+    return countOf(await this.iterationVariable.read().data());
   }
 
   /** {@link AngularSoftmax.lambda}, read asynchronously: works on every backend. */
@@ -120,7 +121,7 @@ export class AngularSoftmax extends MarginHead {
 
   protected override trainingMargin(): Margin {
     // λ from the count before this step; the counter advances once the pass has succeeded.
-    return scheduledAngularMargin(this.margin, this.countPass(this.iterationVariable!), this.schedule);
+    return scheduledAngularMargin(this.margin, this.countPass(this.iterationVariable!).count, this.schedule);
   }
 
   override getConfig(): tf.serialization.ConfigDict {

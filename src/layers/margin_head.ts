@@ -5,6 +5,7 @@ import { validatesLabelsByDefault } from '../ops/labels.js';
 import { cosineLogits, marginOnTargets } from '../ops/margin_logits.js';
 import { assertOwnSymbolicTensors } from '../util/one_tfjs.js';
 import { assertBoolean, assertInteger, describe } from '../util/validate.js';
+import { advancedCounter, counterAtLeast, counterValue } from './pass_counter.js';
 import { resolveInitializer, serializeInitializer, type Initializer, type InitializerName, type SerializedInitializer } from './initializer.js';
 
 /** Constructor arguments of every tfjs-layers layer (name, trainable, inputShape, …). */
@@ -16,6 +17,14 @@ export type CallKwargs = {
   training?: boolean;
   [key: string]: unknown;
 };
+
+/** What {@link MarginHead.countPass} gives: the count before the pass, and an exact comparison. */
+export interface PassCount {
+  /** The count as a float32 scalar (exact to 2^24, rounded beyond). */
+  count: tf.Scalar;
+  /** Whether the count is at least `n` (an integer to 2^53 − 1), exactly: a bool scalar. */
+  atLeast(n: number): tf.Scalar;
+}
 
 /** Arguments shared by every head built on {@link MarginHead}. */
 export interface MarginHeadArgs extends LayerArgs {
@@ -131,21 +140,25 @@ export abstract class MarginHead extends tfl.layers.Layer {
     return this.addWeight(name, [], 'float32', tfl.initializers.constant({ value: initial }), undefined, false);
   }
 
-  /** Adds a non-trainable scalar weight `name`, starting at 0, to count training passes with {@link MarginHead.countPass}. */
+  /**
+   * Adds a non-trainable weight `name`, starting at 0, to count training passes with
+   * {@link MarginHead.countPass}: int32 [high, low], exact to 2^53 (see `pass_counter.ts`).
+   */
   protected addPassCounter(name: string): tfl.LayerVariable {
-    return this.addScalarState(name, 0);
+    return this.addWeight(name, [2], 'int32', tfl.initializers.zeros(), undefined, false);
   }
 
   /**
-   * The count of training passes before this one (a copy, unaffected by the advance), staging
-   * the counter's advance by one with {@link MarginHead.writeAfterPass}. The next value is
-   * computed here, before the pass's kernels use the counter: on webgpu a scalar whose data is
-   * still on the host is then added on the host, so the counter stays readable synchronously.
+   * The count of training passes before this one, staging the counter's advance by one with
+   * {@link MarginHead.writeAfterPass}: the count as a float32 scalar (for schedules) and an exact
+   * test `atLeast(n)` (a bool scalar). The next value is computed here, before the pass's kernels
+   * use the counter: on webgpu a value whose data is still on the host is then advanced on the
+   * host, so the counter stays readable synchronously.
    */
-  protected countPass(counter: tfl.LayerVariable): tf.Scalar {
-    const count = tf.clone(counter.read()) as tf.Scalar;
-    this.writeAfterPass(counter, tf.add(count, 1));
-    return count;
+  protected countPass(counter: tfl.LayerVariable): PassCount {
+    const pair = tf.clone(counter.read()) as tf.Tensor1D;
+    this.writeAfterPass(counter, advancedCounter(pair));
+    return { count: counterValue(pair), atLeast: (n) => counterAtLeast(pair, n) };
   }
 
   /** The shape of the kernel for embeddings of dimension `dim`: [dim, units], a Dense kernel's. */

@@ -3,7 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { COSINE_HEAD_DEFAULTS } from '../heads/defaults.js';
 import type { Margin } from '../margins/margin.js';
 import { warmedUpMargin } from '../margins/margin_warmup.js';
-import { assertInteger, assertPositive } from '../util/validate.js';
+import { assertCount, assertPositive } from '../util/validate.js';
 import { MarginHead, type MarginHeadArgs } from './margin_head.js';
 
 /** Arguments shared by the cosine-margin heads (CosFace, ArcFace, combined margin, sub-center ArcFace). */
@@ -38,7 +38,7 @@ export abstract class ScaledCosineHead extends MarginHead {
     this.scale = args.scale ?? defaultScale;
     assertPositive(this.getClassName(), 'scale', this.scale);
     this.marginWarmupSteps = args.marginWarmupSteps ?? COSINE_HEAD_DEFAULTS.marginWarmupSteps;
-    assertInteger(this.getClassName(), 'marginWarmupSteps', this.marginWarmupSteps, 0);
+    assertCount(this.getClassName(), 'marginWarmupSteps', this.marginWarmupSteps);
   }
 
   /** The head's margin at full strength (the subclass's), for the pass's embeddings x [B, D]. */
@@ -54,7 +54,8 @@ export abstract class ScaledCosineHead extends MarginHead {
     const margin = this.cosineMargin(x);
     if (this.stepVariable == null) return margin;
     const step = this.countPass(this.stepVariable);
-    const progress = tf.minimum(1, tf.div(step, this.marginWarmupSteps)) as tf.Scalar;
+    // Full strength exactly from step marginWarmupSteps on (the float32 quotient could round below 1 beyond 2^24).
+    const progress = tf.where(step.atLeast(this.marginWarmupSteps), tf.scalar(1), tf.minimum(1, tf.div(step.count, this.marginWarmupSteps))) as tf.Scalar;
     return warmedUpMargin(margin, progress);
   }
 

@@ -20,6 +20,13 @@ export function assertInteger(owner: string, name: string, value: unknown, min: 
   }
 }
 
+/** Throws unless `value` is an integer from 0 to 2^53 − 1: a count that a pass counter holds exactly. */
+export function assertCount(owner: string, name: string, value: unknown): asserts value is number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new Error(`${owner}: ${name} must be an integer from 0 to 2^53 - 1 (${Number.MAX_SAFE_INTEGER}), but got ${describe(value)}.`);
+  }
+}
+
 /** Throws unless `value` is a finite number ≥ 0. */
 export function assertNonNegative(owner: string, name: string, value: unknown): asserts value is number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {

@@ -14,6 +14,7 @@ describeHeadConformance({
   inferenceRef: (x, w) => angularLogitsRef(x, w, null, 4, 0),
   trainingRef: (x, w, labels) => angularLogitsRef(x, w, labels, 4, 5),
   nonTrainableWeights: 1,
+  nonTrainableParams: 2,
 });
 
 const SPHEREFACE = { base: 1000, gamma: 0.12, power: 1, min: 5 };
@@ -26,6 +27,20 @@ describe('AngularSoftmax', () => {
     expect(head.iterations).toBe(0);
     expect(head.lambda).toBe(1000);
     expect([await head.readIterations(), await head.readLambda()]).toEqual([0, 1000]);
+  });
+
+  it('counts its iterations exactly past 2^24 (a float32 counter stops there) and to 2^53 − 1', async () => {
+    const head = new AngularSoftmax({ units: 3, lambdaBase: 1000, lambdaGamma: 1e-6, lambdaPower: 1, lambdaMin: 0 });
+    head.build([[null, 2], [null, 1]]);
+    const inputs = [tf.tensor2d([[1, 2], [3, -1]]), tf.tensor1d([0, 2], 'int32')];
+    for (const [before, count] of [[[0, 2 ** 24], 2 ** 24], [[2 ** 23 - 1, 2 ** 30 - 2], 2 ** 53 - 2]] as const) {
+      head.setWeights([head.getWeights()[0]!, tf.tensor1d(before, 'int32')]);
+      expect([head.iterations, await head.readIterations()]).toEqual([count, count]);
+      head.apply(inputs, { training: true });
+      head.apply(inputs, { training: true });
+      expect(await head.readIterations()).toBe(count + 2);
+      expect(await head.readLambda()).toBe(1000 / (1 + 1e-6 * (count + 2)));
+    }
   });
 
   it('keeps every argument in its config, each with its own value', () => {
