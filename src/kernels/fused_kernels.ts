@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { NORM_EPSILON } from '../math/angular_math.js';
+import { MIN_NORMAL_FLOAT32, NORM_EPSILON } from '../math/angular_math.js';
 import { assertBoolean } from '../util/validate.js';
 
 /**
@@ -73,14 +73,21 @@ export function hostValues(backend: tf.KernelBackend, info: tf.TensorInfo): Floa
 }
 
 /**
- * √(Σ v² + ε), ε = NORM_EPSILON as in safeL2Norm (in float64, where the squares of float32 values cannot overflow), over `count` values of a flat array from `offset`
- * in steps of `stride`: a row of a row-major matrix (stride 1) or a column (stride = columns).
+ * The norm safeL2Norm computes, over `count` values of a flat array from `offset` in steps of
+ * `stride` (a row of a row-major matrix: stride 1; a column: stride = columns): √(Σ v²), or
+ * √(Σ v² + ε) where the largest |v| is below MIN_NORMAL_FLOAT32. In float64, where the squares of
+ * float32 values neither overflow nor underflow, so no scaling is needed.
  * @internal
  */
 export function hostNorm(values: ArrayLike<number>, offset: number, count: number, stride: number): number {
   let sum = 0;
-  for (let i = 0; i < count; i++) sum += values[offset + i * stride]! ** 2;
-  return Math.sqrt(sum + NORM_EPSILON);
+  let largest = 0;
+  for (let i = 0; i < count; i++) {
+    const v = values[offset + i * stride]!;
+    sum += v * v;
+    largest = Math.max(largest, Math.abs(v));
+  }
+  return Math.sqrt(largest >= MIN_NORMAL_FLOAT32 ? sum : sum + NORM_EPSILON);
 }
 
 /** A float32 output made from host values (cpu kernels). @internal */

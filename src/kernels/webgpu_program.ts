@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { NORM_EPSILON } from '../math/angular_math.js';
+import { MIN_NORMAL_FLOAT32, NORM_EPSILON } from '../math/angular_math.js';
 
 /**
  * The part of tfjs-backend-webgpu's public `WebGPUProgram` type that the fused kernels fill in.
@@ -59,23 +59,25 @@ export function wgslFloat(value: number): string {
 }
 
 /**
- * WGSL: `fn NAME(offset : i32, count : i32, stride : i32) -> f32`, the norm √(Σ v² + ε) of the
- * values of `array` at offset + i·stride (a row: stride 1; a column: stride = columns), scaled by
- * k = max(1, max |v|) first as safeL2Norm is, so that it is finite for every finite input.
+ * WGSL: `fn NAME(offset : i32, count : i32, stride : i32) -> f32`, the norm of the values of
+ * `array` at offset + i·stride (a row: stride 1; a column: stride = columns) as safeL2Norm
+ * computes it: k·√(Σ (v/k)²) with k = max |v|, or √(Σ v² + ε) where k is below MIN_NORMAL_FLOAT32.
  * @internal
  */
 export function wgslNorm(name: string, array: string): string {
   return `
   fn ${name}(offset : i32, count : i32, stride : i32) -> f32 {
-    var k = 1.0;
+    var k = 0.0;
     for (var i = 0; i < count; i++) {
       k = max(k, abs(${array}[offset + i * stride]));
     }
+    let tiny = k < ${wgslFloat(MIN_NORMAL_FLOAT32)};
+    let scale = select(k, 1.0, tiny);
     var sum = 0.0;
     for (var i = 0; i < count; i++) {
-      let v = ${array}[offset + i * stride] / k;
+      let v = ${array}[offset + i * stride] / scale;
       sum += v * v;
     }
-    return k * sqrt(sum + ${wgslFloat(NORM_EPSILON)} / (k * k));
+    return select(k * sqrt(sum), sqrt(sum + ${wgslFloat(NORM_EPSILON)}), tiny);
   }`;
 }

@@ -6,11 +6,20 @@
  */
 
 /**
- * Smallest squared norm added under the square root, so that a zero vector has a finite norm
- * (1e-6) and a finite, zero gradient: d√(s + ε)/dx = x/√(s + ε) = 0 at x = 0. Against a squared
- * norm of order 1 the shift is far below float32 resolution.
+ * Squared norm added under the square root for a vector whose largest magnitude is below
+ * {@link MIN_NORMAL_FLOAT32} (the zero vector, or subnormal entries only), so that it has a finite
+ * norm (1e-6) and a finite, zero gradient: d√(s + ε)/dx = x/√(s + ε) = 0 at x = 0. Every other
+ * vector's norm is exact, without ε (see {@link MIN_NORMAL_FLOAT32}).
  */
 export const NORM_EPSILON = 1e-12;
+
+/**
+ * float32's smallest normal number, 2^−126 ≈ 1.18e-38. A vector whose largest magnitude k is at
+ * least this has the norm k·√(Σ (x_i/k)²), computed after dividing by k so that neither overflow
+ * (from |x| ≈ 1.8e19) nor underflow (below |x| ≈ 1e-19) touches the squares: x/‖x‖ is then exact
+ * at every scale from here to float32's largest number.
+ */
+export const MIN_NORMAL_FLOAT32 = 2 ** -126;
 
 /**
  * The boundaries of ψ's intervals as cosines, cos(jπ/m) for j = 1..m−1 (decreasing): c lies in

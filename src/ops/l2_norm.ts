@@ -2,18 +2,22 @@ import * as tf from '@tensorflow/tfjs-core';
 import { fusedKernelActive } from '../kernels/fused_kernels.js';
 import { L2_NORMALIZE } from '../kernels/l2_normalize/names.js';
 import { fusedL2Normalize } from '../kernels/l2_normalize/op.js';
-import { NORM_EPSILON } from '../math/angular_math.js';
+import { MIN_NORMAL_FLOAT32, NORM_EPSILON } from '../math/angular_math.js';
 
 function safeL2Norm_(x: tf.Tensor, axis: number): tf.Tensor {
   // customGrad: the value scales x first (see below), and autodiff would also differentiate the
-  // scale; the derivative of √(Σ x² + ε) is x / norm, whatever the scale.
+  // scale; the derivative of the norm is x / norm, whatever the scale.
   const norm = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const [input, save] = args as [tf.Tensor, tf.GradSaveFunc];
-    // √(Σ x² + ε) = k·√(Σ (x/k)² + ε/k²) with k = max(1, max |x|): Σ (x/k)² ≤ D never overflows,
-    // so every finite float32 vector has a finite norm (Σ x² overflows from |x| ≈ 1.8e19). For
-    // |x| ≤ 1, k = 1 and this is √(Σ x² + ε) itself.
-    const k = tf.maximum(tf.max(tf.abs(input), axis, true), 1);
-    const value = tf.mul(k, tf.sqrt(tf.add(tf.sum(tf.square(tf.div(input, k)), axis, true), tf.div(NORM_EPSILON, tf.square(k)))));
+    const [raw, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    const input = raw.dtype === 'float32' ? raw : tf.cast(raw, 'float32');
+    // ‖x‖ = k·√(Σ (x/k)²) with k = max |x|: 1 ≤ Σ (x/k)² ≤ D neither overflows (Σ x² does from
+    // |x| ≈ 1.8e19) nor underflows (from |x| ≈ 1e-19), so x/‖x‖ is exact at every scale. Where k is
+    // below float32's smallest normal number (zero, or subnormal entries only): √(Σ x² + ε).
+    const k = tf.max(tf.abs(input), axis, true);
+    const tiny = tf.less(k, MIN_NORMAL_FLOAT32);
+    const scale = tf.where(tiny, tf.onesLike(k), k);
+    const sum = tf.sum(tf.square(tf.div(input, scale)), axis, true);
+    const value = tf.where(tiny, tf.sqrt(tf.add(sum, NORM_EPSILON)), tf.mul(k, tf.sqrt(sum)));
     save([input, value]);
     return { value, gradFunc: (dy: tf.Tensor, [xs, n]: tf.Tensor[]) => tf.mul(dy, tf.div(xs!, n!)) };
   });
@@ -21,12 +25,12 @@ function safeL2Norm_(x: tf.Tensor, axis: number): tf.Tensor {
 }
 
 /**
- * Euclidean norm along `axis`, kept as a size-1 dimension: √(Σ x² + ε) with ε = 1e-12.
- *
- * Unlike `tf.norm`, it is finite with a finite gradient for the zero vector (where `tf.norm`'s
- * gradient is NaN), so zero embeddings or an all-zero weight column never poison training; and
- * it scales by the largest magnitude first, so it is finite for every finite float32 input (the
- * sum of squares alone overflows from about 1.8e19).
+ * Euclidean norm along `axis`, kept as a size-1 dimension: √(Σ x²), computed as k·√(Σ (x/k)²)
+ * with k = max |x|, so that it is exact for every finite float32 vector, however large or small
+ * (the sum of squares alone overflows from about 1.8e19 and underflows below about 1e-19); and
+ * √(Σ x² + ε), ε = 1e-12, for a vector whose entries are all below float32's smallest normal
+ * number (2^−126), so that the zero vector has norm 1e-6 and a finite, zero gradient (where
+ * `tf.norm`'s gradient is NaN): zero embeddings or an all-zero weight column never poison training.
  *
  * @param x - a float tensor.
  * @param axis - the axis to reduce (negative counts from the end).
@@ -72,8 +76,8 @@ function l2Normalize_(x: tf.Tensor, axis: number): tf.Tensor {
 }
 
 /**
- * Scales `x` to unit Euclidean norm along `axis`: x / √(Σ x² + ε), ε = 1e-12.
- * A zero vector stays zero, with a finite gradient. For the rows or columns of a float32 matrix
+ * Scales `x` to unit Euclidean norm along `axis`: x / ‖x‖ with the norm of {@link safeL2Norm},
+ * exact at every scale (1e-30·x gives x's result). A zero vector stays zero, with a finite gradient. For the rows or columns of a float32 matrix
  * it runs as one fused kernel (and one for its gradient) on the cpu and webgpu backends, with the
  * same values (see {@link useFusedKernels}).
  *

@@ -33,7 +33,7 @@ describe('AngularSoftmax', () => {
     const head = new AngularSoftmax({ units: 3, lambdaBase: 1000, lambdaGamma: 1e-6, lambdaPower: 1, lambdaMin: 0 });
     head.build([[null, 2], [null, 1]]);
     const inputs = [tf.tensor2d([[1, 2], [3, -1]]), tf.tensor1d([0, 2], 'int32')];
-    for (const [before, count] of [[[0, 2 ** 24], 2 ** 24], [[2 ** 23 - 1, 2 ** 30 - 2], 2 ** 53 - 2]] as const) {
+    for (const [before, count] of [[[0, 2 ** 24], 2 ** 24], [[2 ** 23 - 1, 2 ** 30 - 2], 2 ** 53 - 2]] as Array<[number[], number]>) {
       head.setWeights([head.getWeights()[0]!, tf.tensor1d(before, 'int32')]);
       expect([head.iterations, await head.readIterations()]).toEqual([count, count]);
       head.apply(inputs, { training: true });

@@ -74,4 +74,43 @@ describe('extreme inputs', () => {
       }
     });
   }
+
+  for (const fused of [true, false]) {
+    it(`norms are exact down to float32's smallest normal numbers, and the zero vector stays finite${fused ? '' : ', fused kernels off'}`, async () => {
+      useFusedKernels(fused);
+      const x = tf.tensor2d([[3e-30, 4e-30], [-3e-38, 4e-38], [3e-20, 4e-20], [0, 0], [1e-45, 0]]);
+      const norms = await safeL2Norm(x, 1).data();
+      [5e-30, 5e-38, 5e-20].forEach((want, i) => expect(norms[i]! / want).toBeCloseTo(1, 5));
+      expect(norms[3]).toBeCloseTo(1e-6, 12); // √ε: the zero vector's norm
+      expect(norms[4]).toBeCloseTo(1e-6, 12); // subnormal entries only: as zero
+      const unit = (await l2Normalize(x, 1).array()) as number[][];
+      [[0.6, 0.8], [-0.6, 0.8], [0.6, 0.8], [0, 0]].forEach((row, i) => row.forEach((v, j) => expect(unit[i]![j]!).toBeCloseTo(v, 5)));
+      // Columns too (a kernel's normalization), and finite gradients everywhere.
+      const columns = (await l2Normalize(tf.transpose(x), 0).array()) as number[][];
+      expect([columns[0]![0], columns[1]![0]].map((v) => Number(v!.toFixed(5)))).toEqual([0.6, 0.8]);
+      const [g] = tf.grads((a: tf.Tensor) => tf.sum(tf.mul(l2Normalize(a, 1), tf.tensor2d([[1, 2]]))))([x]);
+      expect(await allFinite(g!)).toBe(true);
+    });
+
+    it(`every head that normalizes its embeddings gives x's logits for 1e-30·x, in training and inference${fused ? '' : ', fused kernels off'}`, async () => {
+      useFusedKernels(fused);
+      const x = [[1, 2], [3, -1], [-0.5, 0.25]];
+      const labels = tf.tensor1d([0, 1, 2], 'int32');
+      for (const kind of HEAD_KINDS) {
+        // AdaFace's margin reads the norm itself (its quality signal), so its training logits depend on it by design.
+        const head = (HEADS[kind] as { create(args: { units: number }): { normalizeInput: boolean; build(s: unknown): void; apply(inputs: tf.Tensor[], kwargs?: object): unknown; getWeights(): tf.Tensor[]; setWeights(w: tf.Tensor[]): void } }).create({ units: 3 });
+        head.build([[null, 2], [null, 1]]);
+        if (!head.normalizeInput) continue;
+        const initial = head.getWeights().map((w) => w.clone());
+        for (const training of kind === 'adaface' ? [false] : [true, false]) {
+          const run = async (scale: number) => {
+            head.setWeights(initial); // the same state (counters, statistics) for both passes
+            return (await (head.apply([tf.mul(tf.tensor2d(x), scale), labels], { training }) as tf.Tensor).array()) as number[][];
+          };
+          const [plain, tiny] = [await run(1), await run(1e-30)];
+          plain.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(tiny[i]![j]! - v), `${kind} ${training ? 'training' : 'inference'} [${i}, ${j}]`).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(v)))));
+        }
+      }
+    });
+  }
 });
