@@ -77,7 +77,7 @@ export function toLabels(labels: tf.Tensor | ArrayLike<number>, count: number, o
     : Array.from(labels);
   if (values.length !== count) throw new Error(`${owner}: got ${values.length} labels for ${count} embeddings.`);
   values.forEach((v, i) => {
-    if (!Number.isInteger(v)) throw new Error(`${owner}: labels must be integers, but label ${i} is ${v}.`);
+    if (!Number.isInteger(v)) throw new Error(`${owner}: labels must be integers, but the label at index ${i} is ${v}.`);
   });
   return values;
 }

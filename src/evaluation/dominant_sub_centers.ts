@@ -34,10 +34,14 @@ export interface DominantSubCenters {
  */
 export function dominantSubCenters(head: SubCenterArcFace, embeddings: tf.Tensor | number[][], labels: tf.Tensor | ArrayLike<number>): DominantSubCenters {
   const owner = 'dominantSubCenters';
-  const kernel = head?.getWeights?.()[0];
+  const kernel = typeof head?.getWeights === 'function' ? head.getWeights()[0] : undefined;
   if (kernel == null) throw new Error(`${owner}: expected a built SubCenterArcFace head, but got ${describe(head)}.`);
   const [dim, columns] = kernel.shape as [number, number];
   const [classes, k] = [head.units, head.subCenters];
+  if (!Number.isInteger(k) || columns !== classes * k) {
+    const name = typeof head.getClassName === 'function' ? `a ${head.getClassName()} layer` : describe(head);
+    throw new Error(`${owner}: expected a built SubCenterArcFace head (a kernel of K columns per class), but got ${name}.`);
+  }
   const values = readSync(owner, 'reading the kernel', kernel, 'call it on the cpu backend');
   // Unit sub-centers: column j·K + s of the kernel [D, C·K].
   const centre = (j: number, s: number) => unit(Array.from({ length: dim }, (_, d) => values[d * columns + j * k + s]!));
@@ -46,7 +50,7 @@ export function dominantSubCenters(head: SubCenterArcFace, embeddings: tf.Tensor
   if (rows.length > 0 && rows[0]!.length !== dim) throw new Error(`${owner}: embeddings have dimension ${rows[0]!.length}, but the head's kernel expects ${dim}.`);
   const ys = toLabels(labels, rows.length, owner);
   ys.forEach((y, i) => {
-    if (y < 0 || y >= classes) throw new Error(`${owner}: labels must be in [0, ${classes}), but label ${i} is ${y}.`);
+    if (y < 0 || y >= classes) throw new Error(`${owner}: labels must be in [0, ${classes}), but the label at index ${i} is ${y}.`);
   });
   const subCenterOf = rows.map((x, i) => {
     const sims = centres[ys[i]!]!.map((c) => dot(x, c));

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { describe } from '../util/validate.js';
+import { assertBoolean, assertOptions, describe } from '../util/validate.js';
 import { conv2dInputGradient } from './conv2d_input_gradient.js';
 import { overrideKernel, restoreKernel, wrapInputs } from './kernel_override.js';
 import { assertFilterGradientMethod, conv2dFilterGradient, type ConvPadding, type FilterGradientMethod } from './conv2d_filter_gradient.js';
@@ -71,6 +71,8 @@ const PHASE_GRADIENT_MIN_CHANNELS = 8;
  * ```
  */
 export function registerFastConvGradients(options: FastConvGradientOptions = {}): string[] {
+  assertOptions('registerFastConvGradients', options, "{ backends: ['wasm'], inputGradient: true }");
+  if (options.inputGradient !== undefined) assertBoolean('registerFastConvGradients', 'inputGradient', options.inputGradient);
   const backends = options.backends ?? ['wasm', 'cpu'];
   if (!Array.isArray(backends)) throw new Error(`registerFastConvGradients: backends must be an array of backend names, e.g. ['wasm'], but got ${describe(backends)}.`);
   const method = options.method ?? 'auto';

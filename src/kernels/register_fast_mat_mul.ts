@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { describe } from '../util/validate.js';
+import { assertOptions, describe } from '../util/validate.js';
 import { overrideKernel, restoreKernel, wrapInputs } from './kernel_override.js';
 
 /** Attributes of tfjs's BatchMatMul kernel. */
@@ -43,6 +43,7 @@ export interface FastMatMulOptions {
  * ```
  */
 export function registerFastMatMul(options: FastMatMulOptions = {}): string[] {
+  assertOptions('registerFastMatMul', options, "{ backends: ['wasm'] }");
   const backends = options.backends ?? ['wasm'];
   if (!Array.isArray(backends)) throw new Error(`registerFastMatMul: backends must be an array of backend names, but got ${describe(backends)}.`);
   for (const name of backends) {
@@ -80,6 +81,7 @@ export function registerFastMatMul(options: FastMatMulOptions = {}): string[] {
  * ```
  */
 export function restoreMatMul(options: FastMatMulOptions = {}): string[] {
+  assertOptions('restoreMatMul', options, "{ backends: ['wasm'] }");
   const restored = (options.backends ?? [...registered]).filter((name) => restoreKernel('BatchMatMul', name));
   for (const name of restored) registered.delete(name);
   return restored;

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ADA_FACE_CONSTANTS, arcFaceThreshold, MIN_SINE_FOR_GRADIENT, type CosineFormula } from '../math/cosine_margin_math.js';
 import { safeL2Norm } from '../ops/l2_norm.js';
 import { stopGradient } from '../ops/stop_gradient.js';
-import { describe } from '../util/validate.js';
+import { assertBoolean, describe } from '../util/validate.js';
 import type { AdaFaceRunningStatistics, Margin } from './margin.js';
 
 /** √(1 − c²) for c clipped to [−1, 1], with 1 − c² as (1 − c)(1 + c): exact in float32 near ±1. */
@@ -101,6 +101,7 @@ export function cosFaceMargin(margin: number): Margin<CosFaceMarginParams> {
  */
 export function arcFaceMargin(margin: number, easyMargin = false): Margin<ArcFaceMarginParams> {
   assertRange('ArcFace', 'margin', margin, 0, Math.PI);
+  assertBoolean('ArcFace', 'easyMargin', easyMargin);
   const sinM = Math.sin(margin);
   const threshold = arcFaceThreshold(margin, easyMargin); // θ + m > π  ⇔  c < cos(π − m); easy: c ≤ 0
   const apply = (c: tf.Tensor): tf.Tensor => {

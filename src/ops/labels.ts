@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { readSync } from '../util/read_sync.js';
+import { describe } from '../util/validate.js';
 
 /** Backends whose tensors live in host memory, where reading labels back costs little. */
 const HOST_BACKENDS: ReadonlySet<string> = new Set(['cpu', 'wasm', 'tensorflow']);
@@ -24,6 +25,7 @@ export function validatesLabelsByDefault(): boolean {
  * @internal
  */
 export function labelsToIndices(owner: string, labels: tf.Tensor, batchSize: number, numClasses: number, checkValues: boolean): tf.Tensor1D {
+  if (!(labels instanceof tf.Tensor)) throw new Error(`${owner}: labels must be a tf.Tensor of class indices [B] or [B, 1], but got ${describe(labels)}.`);
   const shape = labels.shape;
   const flat = shape.length === 1 || (shape.length === 2 && shape[1] === 1);
   if (!flat) {
@@ -40,7 +42,7 @@ export function labelsToIndices(owner: string, labels: tf.Tensor, batchSize: num
     for (let i = 0; i < values.length; i++) {
       const v = values[i] as number;
       if (!Number.isInteger(v) || v < 0 || v >= numClasses) {
-        throw new Error(`${owner}: labels must be integers in [0, ${numClasses}), but label ${i} is ${v}.`);
+        throw new Error(`${owner}: labels must be integers in [0, ${numClasses}), but the label at index ${i} is ${v}.`);
       }
     }
   }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assertBoolean, assertPositive } from '../util/validate.js';
+import { assertBoolean, assertPositive, describe } from '../util/validate.js';
 import { labelsToIndices, validatesLabelsByDefault } from './labels.js';
 import { divideByNorm, l2Normalize, safeL2Norm } from './l2_norm.js';
 import { ANGULAR_TARGETS } from '../kernels/angular_targets/names.js';
@@ -79,6 +79,8 @@ export interface MarginLogitsOptions {
 
 /** Checks ranks and the shared dimension D of embeddings [B, D] and kernel [D, C]. @internal */
 function checkEmbeddingsAndKernel(owner: string, x: tf.Tensor, kernel: tf.Tensor): void {
+  if (!(x instanceof tf.Tensor)) throw new Error(`${owner}: embeddings must be a tf.Tensor of shape [batch, dim], but got ${describe(x)}.`);
+  if (!(kernel instanceof tf.Tensor)) throw new Error(`${owner}: kernel must be a tf.Tensor of shape [dim, classes], but got ${describe(kernel)}.`);
   if (x.rank !== 2) {
     throw new Error(`${owner}: embeddings must have rank 2 ([batch, dim]), but got shape [${x.shape.join(', ')}].`);
   }
@@ -163,7 +165,8 @@ function marginLogits_(x: tf.Tensor2D, kernel: tf.Tensor2D, labels: tf.Tensor | 
  * - non-target logits: s·r·cos θ_j, where r = ‖x‖ (default) or 1 (`normalizeInput`);
  * - target logit (when labels and a margin are given): s·r·g(cos θ_y), g the `targetMargin`.
  *
- * Norms are √(Σ x² + 1e-12), so zero embeddings or zero columns give finite logits and gradients.
+ * Norms are those of {@link safeL2Norm}: exact at every scale, and finite for zero embeddings or
+ * zero columns, with finite gradients.
  * Differentiable in `x` and `kernel` by autodiff (the margin function brings its own gradient).
  * On the cpu and webgpu backends the normalizations, a margin of kind 'angular'
  * ({@link angularMargin}) on unnormalized embeddings, and the library's cosine margins on

@@ -48,6 +48,13 @@ export function assertBoolean(owner: string, name: string, value: unknown): asse
   }
 }
 
+/** Throws unless `value` is an options object (a plain object, not null or an array); `example` shows one. */
+export function assertOptions(owner: string, value: unknown, example: string): void {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new Error(`${owner}: expected an options object such as ${example}, but got ${describe(value)}.`);
+  }
+}
+
 /** Throws unless `value` is a finite number in [0, 1] (a momentum, a fraction). */
 export function assertUnitInterval(owner: string, name: string, value: unknown): asserts value is number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) {

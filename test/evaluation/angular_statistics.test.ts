@@ -34,7 +34,7 @@ describe('angularStatistics', () => {
 
   it('rejects mismatched or non-integer labels', () => {
     expect(() => angularStatistics([[1, 0]], [0, 1])).toThrow(/got 2 labels for 1 embeddings/);
-    expect(() => angularStatistics([[1, 0]], [0.5])).toThrow(/label 0 is 0.5/);
+    expect(() => angularStatistics([[1, 0]], [0.5])).toThrow(/the label at index 0 is 0.5/);
     expect(() => angularStatistics(tf.zeros([2]), [0, 1])).toThrow('angularStatistics: embeddings must have rank 2 ([count, dim]), but got shape [2].');
     expect(() => angularStatistics(tf.zeros([1, 2, 3]), [0])).toThrow('but got shape [1, 2, 3].');
   });

@@ -114,7 +114,7 @@ describe('AngularSoftmax', () => {
     expect(() => angularSoftmax({ units: 3, lambdaMin: Number.POSITIVE_INFINITY })).toThrow(/lambda min must be a finite number >= 0, but got Infinity/);
     const head = angularSoftmax({ units: 3, validateLabels: true });
     const x = tf.randomNormal([2, 4]);
-    expect(() => head.apply([x, tf.tensor1d([0, 3], 'int32')], { training: true })).toThrow(/labels must be integers in \[0, 3\), but label 1 is 3/);
+    expect(() => head.apply([x, tf.tensor1d([0, 3], 'int32')], { training: true })).toThrow(/labels must be integers in \[0, 3\), but the label at index 1 is 3/);
     expect(() => head.apply([x, tf.tensor1d([0, 1, 2], 'int32')], { training: true })).toThrow(/labels have batch size 3, but the embeddings have batch size 2/);
   });
 
@@ -123,7 +123,7 @@ describe('AngularSoftmax', () => {
     expect(head.getConfig()['validateLabels']).toBe(null);
     const x = tf.randomNormal([2, 4]);
     const outOfRange = () => head.apply([x, tf.tensor1d([0, 3], 'int32')], { training: true });
-    if (['cpu', 'wasm', 'tensorflow'].includes(tf.getBackend())) expect(outOfRange).toThrow(/label 1 is 3/);
+    if (['cpu', 'wasm', 'tensorflow'].includes(tf.getBackend())) expect(outOfRange).toThrow(/the label at index 1 is 3/);
     else expect(outOfRange).not.toThrow();
     // Labels computed on the backend: on webgpu they exist only in GPU memory, which Node cannot read
     // synchronously (4096 entries: webgpu runs ops on fewer than 1000 host-resident entries on the CPU).
@@ -145,7 +145,7 @@ describe('AngularSoftmax', () => {
     expect(head.getConfig()['validateLabels']).toBe(false);
     const checked = angularSoftmax({ units: 3, validateLabels: true });
     if (['cpu', 'wasm'].includes(tf.getBackend())) {
-      expect(() => checked.apply([tf.randomNormal([2, 4]), labels], { training: true })).toThrow(/label 1 is 7/);
+      expect(() => checked.apply([tf.randomNormal([2, 4]), labels], { training: true })).toThrow(/the label at index 1 is 7/);
       expect(read).toHaveBeenCalled(); // the spy sees the read when there is one
     }
   });

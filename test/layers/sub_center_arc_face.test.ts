@@ -37,7 +37,7 @@ describe('SubCenterArcFace', () => {
     const deg = (a: number[], b: number[]) => (Math.acos((a[0]! * b[0]! + a[1]! * b[1]!) / Math.hypot(a[0]!, a[1]!) / Math.hypot(b[0]!, b[1]!)) * 180) / Math.PI;
     const expected = [deg([1, 0.1], [1, 0]), deg([1, -0.1], [1, 0]), deg([0.1, 1], [1, 0]), deg([-1, 0], [0, -1]), deg([0, -2], [0, -1]), deg([0.2, -1], [0, -1])];
     r.angleToDominant.forEach((a, i) => expect(a).toBeCloseTo(expected[i]!, 6));
-    expect(() => dominantSubCenters(head, embeddings, [0, 0, 0, 1, 1, 2])).toThrow(/labels must be in \[0, 2\), but label 5 is 2/);
+    expect(() => dominantSubCenters(head, embeddings, [0, 0, 0, 1, 1, 2])).toThrow(/labels must be in \[0, 2\), but the label at index 5 is 2/);
   });
 
   it('gives −1 for a class without samples, keeps an unused sub-center out of the way, and checks its inputs', () => {
@@ -52,7 +52,7 @@ describe('SubCenterArcFace', () => {
     for (const notAHead of [null, {}]) {
       expect(() => dominantSubCenters(notAHead as unknown as SubCenterArcFace, [[1, 0]], [0])).toThrow(/^dominantSubCenters: expected a built SubCenterArcFace head, but got /);
     }
-    expect(() => dominantSubCenters(head, [[1, 0]], [-1])).toThrow('dominantSubCenters: labels must be in [0, 3), but label 0 is -1.');
+    expect(() => dominantSubCenters(head, [[1, 0]], [-1])).toThrow('dominantSubCenters: labels must be in [0, 3), but the label at index 0 is -1.');
     // No embeddings: nothing to assign, every class without samples.
     const none = dominantSubCenters(head, [], []);
     expect(none.dominant).toEqual([-1, -1, -1]);

@@ -100,9 +100,9 @@ describe('angularSoftmaxLogits', () => {
     expect(call({ margin: 0 })).toThrow(/margin must be an integer >= 1, but got 0/);
     expect(call({ margin: 1.5 })).toThrow(/margin must be an integer >= 1, but got 1.5/);
     expect(call({ lambda: -1 })).toThrow(/lambda must be a finite number >= 0, but got -1/);
-    expect(call({ lab: tf.tensor1d([0, 1, 2, 3, 4, 5], 'int32') })).toThrow(/labels must be integers in \[0, 5\), but label 5 is 5/);
-    expect(call({ lab: tf.tensor1d([0, 1, 2, 3, 4, -1], 'int32') })).toThrow(/label 5 is -1/);
-    expect(call({ lab: tf.tensor1d([0, 1, 2, 3, 4, 0.5]) })).toThrow(/label 5 is 0.5/);
+    expect(call({ lab: tf.tensor1d([0, 1, 2, 3, 4, 5], 'int32') })).toThrow(/labels must be integers in \[0, 5\), but the label at index 5 is 5/);
+    expect(call({ lab: tf.tensor1d([0, 1, 2, 3, 4, -1], 'int32') })).toThrow(/the label at index 5 is -1/);
+    expect(call({ lab: tf.tensor1d([0, 1, 2, 3, 4, 0.5]) })).toThrow(/the label at index 5 is 0.5/);
     expect(call({ lab: tf.tensor1d([0, 1, 2], 'int32') })).toThrow(/labels have batch size 3, but the embeddings have batch size 6/);
     expect(call({ lab: tf.tensor2d([[0, 1]], [1, 2], 'int32') })).toThrow(/labels must be class indices of shape \[B\] or \[B, 1\], but got shape \[1, 2\]/);
     expect(call({ x: tf.tensor1d([1, 2, 3, 4]) })).toThrow(/embeddings must have rank 2 \(\[batch, dim\]\), but got shape \[4\]/);
@@ -136,7 +136,7 @@ describe('angularSoftmaxLogits', () => {
     it('validateLabels: false is passed on (label 5 of 4 classes is then not read back), and the default checks on host backends', () => {
       if (!validatesLabelsByDefault()) return;
       expect(() => tf.dispose(angularSoftmaxLogits(x(), w(), lab(), { margin: 4, lambda: 0, validateLabels: false }))).not.toThrow();
-      expect(() => angularSoftmaxLogits(x(), w(), lab(), { margin: 4, lambda: 0 })).toThrow(/labels must be integers in \[0, 4\), but label 1 is 5/);
+      expect(() => angularSoftmaxLogits(x(), w(), lab(), { margin: 4, lambda: 0 })).toThrow(/labels must be integers in \[0, 4\), but the label at index 1 is 5/);
     });
   });
 });

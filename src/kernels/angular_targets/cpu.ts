@@ -50,7 +50,7 @@ export function angularTargetsCpu({ inputs, backend, attrs }: KernelArgs): tf.Te
   return hostOutput(be, [batch, classes], out);
 }
 
-// Gradients of out_t = r·g(c), c = logit_t / r, r = √(Σ x² + ε), g = (λ·c + ψ(c)) / (1 + λ):
+// Gradients of out_t = r·g(c), c = logit_t / r, r = ‖x‖ (safeL2Norm's norm), g = (λ·c + ψ(c)) / (1 + λ):
 // ∂out_t/∂logit_t = g'(c); ∂out_t/∂r = g(c) − c·g'(c), and ∂r/∂x = x / r; ∂out_t/∂λ = r·(c − ψ(c)) / (1 + λ)².
 // Every other entry of out is the logit itself: derivative 1 in logits, 0 in x and λ. With a
 // schedule, the gradient in the iteration count is the one in λ times dλ/d(iteration).

@@ -10,9 +10,9 @@ function fusedL2Normalize_(x: tf.Tensor2D, axis: 0 | 1): tf.Tensor2D {
 }
 
 /**
- * Scales each column (axis 0) or row (axis 1) of a matrix to unit length, x / √(Σ x² + ε), in one
+ * Scales each column (axis 0) or row (axis 1) of a matrix to unit length, x / ‖x‖ (the norm of safeL2Norm), in one
  * kernel on the backends with fused kernels (the values of the composite `l2Normalize`, which
- * takes twelve). Gradient, also one kernel: dL/dx = (dx̂ − x̂·Σ_i x̂_i·dx̂_i) / √(Σ_i x_i² + ε) per
+ * takes twelve). Gradient, also one kernel: dL/dx = (dx̂ − x̂·Σ_i x̂_i·dx̂_i) / ‖x‖ per
  * vector. Callers check {@link fusedKernelActive} first; the kernel exists only for cpu and webgpu.
  * @internal
  */
