@@ -129,6 +129,8 @@ function number(flag: string, value: string | undefined, fallback: number, { int
   const v = Number(value);
   const ok = value.trim() !== '' && Number.isFinite(v) && (!integer || Number.isInteger(v)) && (exclusive ? v > min : v >= min);
   if (!ok) throw new UsageError(`--${flag} must be ${integer ? 'an integer' : 'a number'} ${exclusive ? '>' : '>='} ${min}, but got "${value}".`);
+  // Above 2^53 − 1, integers are not exact in JavaScript: "9007199254740993" reads as 9007199254740992.
+  if (integer && !Number.isSafeInteger(v)) throw new UsageError(`--${flag} must be an integer no larger than 2^53 - 1 (${Number.MAX_SAFE_INTEGER}), but got "${value}".`);
   return v;
 }
 

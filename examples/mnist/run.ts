@@ -62,6 +62,32 @@ async function checkBeforeData(options: MnistOptions): Promise<void> {
   }
 }
 
+/** How many images of each class a split holds. */
+function classCounts(split: MnistSplit): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (const label of split.labels) counts.set(label, (counts.get(label) ?? 0) + 1);
+  return counts;
+}
+
+/**
+ * What would otherwise fail only after training, checked once the data is loaded: the training set
+ * holds images, and every set that is evaluated allows pair verification (two classes, one of them
+ * with two images). Each message names the flag that cut the set, or the data it came from.
+ */
+function checkSplits(options: MnistOptions, source: string, sets: Array<{ split: MnistSplit; what: string; subsetFlag: 'train-subset' | 'test-subset'; evaluated: boolean }>): void {
+  for (const { split, what, subsetFlag, evaluated } of sets) {
+    const subset = subsetFlag === 'train-subset' ? options.trainSubset : options.testSubset;
+    const cause = subset != null ? `--${subsetFlag} ${subset}` : options.openSet ? `--open-set with ${source}` : source;
+    const fix = subset != null ? ` Use a larger --${subsetFlag}.` : '';
+    if (split.count === 0) throw new UsageError(`${cause}: ${what} holds no images.${fix}`);
+    if (!evaluated) continue;
+    const counts = classCounts(split);
+    if (counts.size < 2 || ![...counts.values()].some((n) => n >= 2)) {
+      throw new UsageError(`${cause}: ${what} holds ${split.count} image(s) of ${counts.size} class(es), but pair verification needs two classes, one of them with two images.${fix}`);
+    }
+  }
+}
+
 /** A path inside the working directory as a relative one (results then name no machine's folders); others as they are. */
 function shownPath(path: string): string {
   const inside = relative(process.cwd(), path);
@@ -84,6 +110,11 @@ export async function runMnist(options: MnistOptions, command: string, sink: Pro
   const train = options.openSet ? filterSplit(trainAll, (l) => l < classes) : trainAll;
   const test = options.openSet ? filterSplit(testAll, (l) => l < classes) : testAll;
   const unseen = options.openSet ? filterSplit(testAll, (l) => l >= classes) : undefined;
+  checkSplits(options, mnist.source, [
+    { split: train, what: options.openSet ? `the training set (the digits 0-${classes - 1})` : 'the training set', subsetFlag: 'train-subset', evaluated: false },
+    { split: test, what: options.openSet ? `the test set of the digits 0-${classes - 1}` : 'the test set', subsetFlag: 'test-subset', evaluated: true },
+    ...(unseen ? [{ split: unseen, what: `the test set of the unseen digits ${classes}-9`, subsetFlag: 'test-subset' as const, evaluated: true }] : []),
+  ]);
   log(`data: ${train.count} training and ${test.count} test images${unseen ? ` of the digits 0-${classes - 1}, and ${unseen.count} test images of the unseen digits ${classes}-9,` : ''} from ${mnist.source}`);
   const config = { ...options, optimizer, classes };
   // Each run's figures as soon as it finishes, on the terminal and in finished-runs.json: a run of

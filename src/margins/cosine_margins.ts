@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ADA_FACE_CONSTANTS, arcFaceThreshold, MIN_SINE_FOR_GRADIENT, type CosineFormula } from '../math/cosine_margin_math.js';
 import { safeL2Norm } from '../ops/l2_norm.js';
 import { stopGradient } from '../ops/stop_gradient.js';
-import { assertBoolean, describe } from '../util/validate.js';
+import { assertBoolean, assertPositive, describe } from '../util/validate.js';
 import type { AdaFaceRunningStatistics, Margin } from './margin.js';
 
 /** √(1 − c²) for c clipped to [−1, 1], with 1 − c² as (1 − c)(1 + c): exact in float32 near ±1. */
@@ -134,7 +134,7 @@ export function arcFaceMargin(margin: number, easyMargin = false): Margin<ArcFac
  * ```
  */
 export function combinedCosineMargin(m1: number, m2: number, m3: number): Margin<CombinedCosineMarginParams> {
-  assertRange('CombinedMargin', 'm1', m1, Number.MIN_VALUE, Number.MAX_VALUE);
+  assertPositive('CombinedMargin', 'm1', m1);
   assertRange('CombinedMargin', 'm2', m2, 0, Math.PI);
   assertRange('CombinedMargin', 'm3', m3, 0, 2);
   return { kind: 'combined' satisfies CosineFormula, params: { m1, m2, m3 }, apply: (c) => tf.sub(tf.cos(tf.add(tf.mul(safeAngle(c), m1), m2)), m3) };

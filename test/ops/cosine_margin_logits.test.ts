@@ -78,7 +78,7 @@ describe('cosine-margin logits (CosFace, ArcFace, combined)', () => {
     expect(() => arcFaceLogits(x, w, l, { margin: 4 })).toThrow(/ArcFace: margin must be a number in \[0, π\), but got 4/);
     expect(() => arcFaceLogits(x, w, l, { scale: 0 })).toThrow(/^arcFaceLogits: scale must be a finite number > 0, but got 0/);
     expect(() => combinedMarginLogits(x, w, l, { scale: 0 })).toThrow(/^combinedMarginLogits: scale must be a finite number > 0, but got 0/);
-    expect(() => combinedMarginLogits(x, w, l, { m1: 0 })).toThrow(/CombinedMargin: m1 must be a number in/);
+    expect(() => combinedMarginLogits(x, w, l, { m1: 0 })).toThrow('CombinedMargin: m1 must be a finite number > 0, but got 0.');
     expect(() => combinedMarginLogits(x, w, l, { m2: Number.NaN })).toThrow(/m2 must be a number in \[0, π\), but got NaN/);
     expect(() => combinedMarginLogits(x, w, l, { m3: 2 })).toThrow(/m3 must be a number in \[0, 2\), but got 2/);
   });

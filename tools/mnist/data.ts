@@ -18,13 +18,22 @@ export const FILE_NAMES: Record<MnistFile, string> = {
   testLabels: 't10k-labels-idx1-ubyte',
 };
 
-/** SHA-256 of the uncompressed files (the MD5 of train-images is 6bbc9ace898e44ae57da46a324031adb). */
-const SHA256: Record<MnistFile, string> = {
-  trainImages: 'ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db',
-  trainLabels: '65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5',
-  testImages: '0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7',
-  testLabels: 'ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2',
+/** SHA-256 of a file as the mirrors serve it (gzipped), checked before it is inflated, and of its contents. */
+export interface FileChecksums {
+  gz: string;
+  raw: string;
+}
+
+/** The four files' checksums (the MD5 of train-images' contents is 6bbc9ace898e44ae57da46a324031adb). */
+const SHA256: Record<MnistFile, FileChecksums> = {
+  trainImages: { gz: '440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609', raw: 'ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db' },
+  trainLabels: { gz: '3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c', raw: '65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5' },
+  testImages: { gz: '8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6', raw: '0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7' },
+  testLabels: { gz: 'f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6', raw: 'ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2' },
 };
+
+/** The IDX dimensions of each file: images [N, rows, cols], labels [N]. */
+const DIMS: Record<MnistFile, number> = { trainImages: 3, trainLabels: 1, testImages: 3, testLabels: 1 };
 
 /** Public mirrors serving `<name>.gz`, tried in order. */
 const MIRRORS = [
@@ -82,7 +91,7 @@ export async function loadFromDir(dir: string): Promise<Mnist> {
     }
     return { parsed: parseIdx(new Uint8Array(bytes), path, dims), path };
   };
-  const [ti, tl, si, sl] = await Promise.all([read('trainImages', 3), read('trainLabels', 1), read('testImages', 3), read('testLabels', 1)]);
+  const [ti, tl, si, sl] = await Promise.all([read('trainImages', DIMS.trainImages), read('trainLabels', DIMS.trainLabels), read('testImages', DIMS.testImages), read('testLabels', DIMS.testLabels)]);
   return {
     train: toSplit(ti.parsed, tl.parsed, ti.path, tl.path),
     test: toSplit(si.parsed, sl.parsed, si.path, sl.path),
@@ -92,15 +101,16 @@ export async function loadFromDir(dir: string): Promise<Mnist> {
 
 export interface DownloadOptions {
   mirrors?: string[];
-  checksums?: Record<MnistFile, string>;
+  checksums?: Record<MnistFile, FileChecksums>;
   fetchImpl?: typeof fetch;
   log?: (line: string) => void;
 }
 
 /**
  * Downloads `<name>.gz` of each file into `dir`, trying each mirror in turn, and keeps a file only
- * if the SHA-256 of its uncompressed bytes is the expected one. Writes through a temporary name,
- * so an interrupted download leaves nothing that looks complete.
+ * if the SHA-256 of the download is the expected one (checked before it is inflated, so that a
+ * tampered file is never decompressed) and then that of its uncompressed bytes. Writes through a
+ * temporary name, so an interrupted download leaves nothing that looks complete.
  */
 export async function downloadTo(dir: string, options: DownloadOptions = {}): Promise<void> {
   const { mirrors = MIRRORS, checksums = SHA256, fetchImpl = fetch, log = () => {} } = options;
@@ -117,9 +127,11 @@ export async function downloadTo(dir: string, options: DownloadOptions = {}): Pr
         const response = await fetchImpl(url);
         if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`.trim());
         const bytes = new Uint8Array(await response.arrayBuffer());
-        const raw = maybeGunzip(bytes, url);
+        const gzDigest = sha256(bytes);
+        if (gzDigest !== checksums[key].gz) throw new Error(`checksum mismatch: SHA-256 ${gzDigest}, expected ${checksums[key].gz} (of the download, before inflating it)`);
+        const raw = maybeGunzip(bytes, url, DIMS[key]);
         const digest = sha256(raw);
-        if (digest !== checksums[key]) throw new Error(`checksum mismatch: SHA-256 ${digest}, expected ${checksums[key]}`);
+        if (digest !== checksums[key].raw) throw new Error(`checksum mismatch: SHA-256 ${digest}, expected ${checksums[key].raw} (of the inflated file)`);
         const target = join(dir, name);
         await writeFile(`${target}.part`, raw);
         await rename(`${target}.part`, target);

@@ -63,6 +63,8 @@ describe('MNIST command line', () => {
     expect(() => parseOptions(['--dim', '1'])).toThrow(/--dim must be an integer >= 2, but got "1"/);
     expect(() => parseOptions(['--seeds', '1,x'])).toThrow(/--seeds must be an integer >= 0, but got "x"/);
     expect(() => parseOptions(['--seeds', '1,2,1'])).toThrow(/--seeds lists a seed twice: "1,2,1"/);
+    // Two distinct seeds above 2^53 − 1 that JavaScript reads as one number.
+    expect(() => parseOptions(['--seeds', '9007199254740993,9007199254740992'])).toThrow('--seeds must be an integer no larger than 2^53 - 1 (9007199254740991), but got "9007199254740993".');
     expect(() => parseOptions(['--seed', '1', '--seeds', '2,3'])).toThrow(/give --seed or --seeds, not both/);
     expect(() => parseOptions(['--workers', '0'])).toThrow(/--workers must be an integer >= 1, but got "0"/);
     expect(() => parseOptions(['--lr-schedule', 'step'])).toThrow(/--lr-schedule must be one of exponential, cosine, but got "step"/);

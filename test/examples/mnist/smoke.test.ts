@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
+import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runProgram, runProgramOk } from '../../helpers.js';
 
@@ -181,5 +182,54 @@ describe('MNIST example, smoke run', () => {
 
   it('prints its help', async () => {
     expect(await runProgramOk(tsx, [main, '--help'])).toMatch(/Usage: tfjs-angular-margin-mnist[\s\S]*--preset NAME[\s\S]*quick-cnn:/);
+  });
+
+  it('refuses, before training, sets that could only fail after it: naming the flag or the file', async () => {
+    const backend = process.env.TFJS_BACKEND ?? 'cpu';
+    const cases: Array<[string[], string | RegExp]> = [
+      [['--test-subset', '1'], 'error: --test-subset 1: the test set holds 1 image(s) of 1 class(es), but pair verification needs two classes, one of them with two images. Use a larger --test-subset.'],
+      [['--open-set', '--test-subset', '5'], /error: --test-subset 5: the test set of the digits 0-6 holds 4 image\(s\) of 4 class\(es\), but pair verification needs two classes/],
+      // The first 7 test labels are 7 2 1 0 4 1 4: the seen digits pass, the unseen ones are a single 7.
+      [['--open-set', '--test-subset', '7'], 'error: --test-subset 7: the test set of the unseen digits 7-9 holds 1 image(s) of 1 class(es), but pair verification needs two classes, one of them with two images. Use a larger --test-subset.'],
+    ];
+    for (const [flags, message] of cases) {
+      const dir = mkdtempSync(join(tmpdir(), 'mnist-early-'));
+      const r = await runProgram(tsx, [main, '--preset', 'tiny', '--head', 'original', '--backend', backend, '--out', dir, ...flags]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(message);
+      expect(r.stdout).not.toMatch(/test accuracy/); // no run trained
+      expect(readdirSync(dir)).toEqual([]);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.runIf(process.platform === 'linux')('stops training when npm run mnist is stopped by a signal to npm alone (no process left behind)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mnist-signal-'));
+    /** Processes whose command line names the output folder (read from /proc). */
+    const running = () => readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(dir);
+      } catch {
+        return false; // ended meanwhile
+      }
+    });
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      const npm = spawn('npm', ['run', 'mnist', '--', '--preset', 'quick', '--head', 'original', '--backend', process.env.TFJS_BACKEND ?? 'cpu', '--out', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      npm.stdout.on('data', (d: Buffer) => (output += d.toString()));
+      const closed = new Promise<void>((resolve) => npm.on('close', () => resolve()));
+      for (let waited = 0; !/backend: /.test(output) && waited < 60_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+      expect(output).toMatch(/backend: /); // it is running
+      expect(running().length).toBeGreaterThanOrEqual(2); // npm and node (with no shell between them)
+      npm.kill(signal);
+      await closed;
+      let left = running();
+      for (let waited = 0; left.length > 0 && waited < 10_000; waited += 100) {
+        await new Promise((r) => setTimeout(r, 100));
+        left = running();
+      }
+      expect(left, `${signal}: processes still running`).toEqual([]);
+    }
+    rmSync(dir, { recursive: true, force: true });
   });
 });

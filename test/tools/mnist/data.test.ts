@@ -4,11 +4,13 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { downloadTo, FILE_NAMES, loadFromDir, loadMnist, sha256, type MnistFile } from '../../../tools/mnist/data.js';
-import { gzip, images, labels } from './fixtures.js';
+import { downloadTo, FILE_NAMES, loadFromDir, loadMnist, sha256, type FileChecksums, type MnistFile } from '../../../tools/mnist/data.js';
+import { gzip, idx, images, labels } from './fixtures.js';
 
 const RAW: Record<MnistFile, Uint8Array> = { trainImages: images(6), trainLabels: labels(6), testImages: images(3), testLabels: labels(3) };
-const SUMS = Object.fromEntries(Object.entries(RAW).map(([k, v]) => [k, sha256(v)])) as Record<MnistFile, string>;
+const SUMS = Object.fromEntries(Object.entries(RAW).map(([k, v]) => [k, { gz: sha256(gzip(v)), raw: sha256(v) }])) as Record<MnistFile, FileChecksums>;
+// 1 MB of zeros behind a valid labels header, gzipped to about 1 KB: a decompression bomb in miniature.
+const BOMB = gzip(idx([6], new Uint8Array(1 << 20)));
 const byName = new Map(Object.entries(FILE_NAMES).map(([k, name]) => [`${name}.gz`, gzip(RAW[k as MnistFile])]));
 
 let server: Server;
@@ -20,6 +22,7 @@ beforeAll(async () => {
     hits.push(url);
     const [, mirror, file] = url.split('/');
     if (mirror === 'broken') return void res.writeHead(500, 'Internal Server Error').end();
+    if (mirror === 'bomb') return void res.writeHead(200).end(Buffer.from(BOMB));
     const body = byName.get(file ?? '');
     if (body == null) return void res.writeHead(404, 'Not Found').end();
     // The 'tampered' mirror flips one byte of the uncompressed data.
@@ -40,6 +43,16 @@ const temp = () => {
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 describe('MNIST download (loopback server)', () => {
+  it('checks the SHA-256 of a download before inflating it: a bomb from a mirror is never decompressed', async () => {
+    await expect(downloadTo(temp(), { mirrors: [`${base}/bomb/`], checksums: SUMS })).rejects.toThrow(/bomb\/train-images-idx3-ubyte.gz: checksum mismatch: SHA-256 [0-9a-f]{64}, expected [0-9a-f]{64} \(of the download, before inflating it\)/);
+    // Taken for the right download, it still inflates only to what its header declares (6 labels: 14 bytes).
+    const trusting = { ...SUMS, trainImages: SUMS.trainLabels, trainLabels: { gz: sha256(BOMB), raw: SUMS.trainLabels.raw } };
+    const dir = temp();
+    await downloadTo(dir, { mirrors: [`${base}/good/`], checksums: SUMS });
+    rmSync(join(dir, FILE_NAMES.trainLabels));
+    await expect(downloadTo(dir, { mirrors: [`${base}/bomb/`], checksums: trusting })).rejects.toThrow(/bomb\/train-labels-idx1-ubyte.gz: .*the gzip data inflates to more than the 14 bytes its IDX header declares/);
+  });
+
   it('downloads, verifies and stores the four files, which then load', async () => {
     const dir = temp();
     await downloadTo(dir, { mirrors: [`${base}/good/`], checksums: SUMS });
