@@ -23,3 +23,17 @@ describe('README quickstart', () => {
     expect(Number(/largest embedding difference after reload: ([\d.e-]+)/.exec(out)?.[1])).toBe(0);
   });
 });
+
+describe('README resume recipe', () => {
+  it('is examples/resume.ts, verbatim', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### Saving and resuming training'));
+    const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(block).toBe(readFileSync(join(root, 'examples', 'resume.ts'), 'utf8'));
+  });
+
+  it('runs: a model saved with its optimizer, loaded and compiled again, continues exactly as the uninterrupted one', async () => {
+    const out = await runProgramOk(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'examples', 'resume.ts')]);
+    expect(Number(/largest weight difference from an uninterrupted run: ([\d.e-]+)/.exec(out)?.[1])).toBe(0);
+  });
+});
