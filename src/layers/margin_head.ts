@@ -156,7 +156,7 @@ export abstract class MarginHead extends tfl.layers.Layer {
    * host, so the counter stays readable synchronously.
    */
   protected countPass(counter: tfl.LayerVariable): PassCount {
-    const pair = tf.clone(counter.read()) as tf.Tensor1D;
+    const pair = counter.read() as tf.Tensor1D; // read before the write: both results below are new tensors
     this.writeAfterPass(counter, advancedCounter(pair));
     return { count: counterValue(pair), atLeast: (n) => counterAtLeast(pair, n) };
   }

@@ -12,7 +12,8 @@ const BASE = 2 ** 30;
 export function advancedCounter(pair: tf.Tensor1D): tf.Tensor1D {
   return tf.tidy(() => {
     const next = tf.add(pair, tf.tensor1d([0, 1], 'int32'));
-    const carry = tf.floorDiv(tf.slice(next, [1], [1]), BASE); // 1 when low reached 2^30, else 0
+    // 1 when low reached 2^30, else 0; the divisor an int32 tensor (wasm divides by a number in float32).
+    const carry = tf.floorDiv(tf.slice(next, [1], [1]), tf.scalar(BASE, 'int32'));
     return tf.add(next, tf.mul(carry, tf.tensor1d([1, -BASE], 'int32'))) as tf.Tensor1D;
   });
 }

@@ -151,6 +151,7 @@ function marginLogits_(x: tf.Tensor2D, kernel: tf.Tensor2D, labels: tf.Tensor | 
   const owner = 'marginLogits';
   const { normalizeInput = false, scale = 1, targetMargin, validateLabels = validatesLabelsByDefault() } = options;
   assertBoolean(owner, 'normalizeInput', normalizeInput);
+  assertBoolean(owner, 'validateLabels', validateLabels);
   assertPositive(owner, 'scale', scale);
   const margin = targetMargin == null ? null : asMargin(owner, targetMargin);
   const raw = cosineLogits(owner, x, kernel, normalizeInput);

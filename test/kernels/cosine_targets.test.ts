@@ -240,10 +240,10 @@ describe('fused L2 normalization', () => {
 
 describe('kernels per training step', () => {
   // Every head of the registry, as bench/heads.ts counts them: one SGD step of the head on fixed
-  // embeddings, views and op scopes left out. At most 40 where fused kernels serve (a Dense head:
+  // embeddings, views and op scopes left out. At most 44 where fused kernels serve (a Dense head:
   // 31); where they do not, the composite ops run more.
   for (const kind of Object.keys(HEADS) as Array<keyof typeof HEADS>) {
-    it(`${kind}: ${fusedHere ? 'at most 40' : 'counted'} on ${tf.getBackend()}`, async () => {
+    it(`${kind}: ${fusedHere ? 'at most 44' : 'counted'} on ${tf.getBackend()}`, async () => {
       const x = tf.randomNormal([8, 16], 0, 1, 'float32', 1);
       const lab = tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], 'int32');
       const targets = tf.oneHot(lab, 10);
@@ -255,8 +255,8 @@ describe('kernels per training step', () => {
         optimizer.minimize(() => marginCrossEntropy(targets, forward()), true)?.dispose();
       });
       const count = profile.kernels.map((k) => k.name).filter((n) => n !== 'Reshape' && n !== 'Identity' && !n.endsWith('__op')).length;
-      if (fusedHere) expect(count).toBeLessThanOrEqual(40);
-      else expect(count).toBeGreaterThan(40);
+      if (fusedHere) expect(count).toBeLessThanOrEqual(44);
+      else expect(count).toBeGreaterThan(44);
       optimizer.dispose();
       tf.dispose([x, lab, targets]);
     });

@@ -22,6 +22,7 @@ describe('named errors for arguments of the wrong type', () => {
     for (const value of ['yes', 'false', 1]) {
       expect(() => registerFastConvGradients({ backends: [], inputGradient: value as never })).toThrow(`registerFastConvGradients: inputGradient must be a boolean, but got ${JSON.stringify(value)}.`);
       expect(() => arcFaceMargin(0.5, value as never)).toThrow(`ArcFace: easyMargin must be a boolean, but got ${JSON.stringify(value)}.`);
+      expect(() => marginLogits(tf.ones([1, 2]) as tf.Tensor2D, tf.ones([2, 2]) as tf.Tensor2D, null, { validateLabels: value as never })).toThrow(`marginLogits: validateLabels must be a boolean, but got ${JSON.stringify(value)}.`);
     }
   });
 
