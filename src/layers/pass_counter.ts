@@ -12,15 +12,16 @@ const BASE = 2 ** 30;
 export function advancedCounter(pair: tf.Tensor1D): tf.Tensor1D {
   return tf.tidy(() => {
     const next = tf.add(pair, tf.tensor1d([0, 1], 'int32'));
-    // 1 when low reached 2^30, else 0; the divisor an int32 tensor (wasm divides by a number in float32).
-    const carry = tf.floorDiv(tf.slice(next, [1], [1]), tf.scalar(BASE, 'int32'));
+    // 1 when low reached 2^30, else 0: a comparison, exact in int32 on every backend (wasm's
+    // floorDiv divides in float32, and (2^30 − 1) / 2^30 rounds to 1 there).
+    const carry = tf.cast(tf.greaterEqual(tf.slice(next, [1], [1]), tf.scalar(BASE, 'int32')), 'int32');
     return tf.add(next, tf.mul(carry, tf.tensor1d([1, -BASE], 'int32'))) as tf.Tensor1D;
   });
 }
 
 /** The count a counter's value holds, as a float32 scalar (exact to 2^24, rounded to float32 beyond). @internal */
 export function counterValue(pair: tf.Tensor1D): tf.Scalar {
-  return tf.tidy(() => tf.sum(tf.mul(tf.cast(pair, 'float32'), tf.tensor1d([BASE, 1])))) as tf.Scalar;
+  return tf.tidy(() => tf.dot(tf.cast(pair, 'float32'), tf.tensor1d([BASE, 1]))) as tf.Scalar;
 }
 
 /** Whether the count a counter's value holds is at least n (an integer to 2^53 − 1), compared exactly: a bool scalar. @internal */
