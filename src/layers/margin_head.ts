@@ -11,9 +11,9 @@ import { resolveInitializer, serializeInitializer, type Initializer, type Initia
 /** Constructor arguments of every tfjs-layers layer (name, trainable, inputShape, …). */
 export type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 
-/** Keyword arguments that tfjs-layers passes to `call`; `training` is set by `fit`. */
+/** Keyword arguments that tfjs-layers passes to `call`; `training` is set by `fit`, and by a custom loop's `apply(inputs, { training: true })`. */
 export type CallKwargs = {
-  /** True in a training forward pass (set by `fit`): the margin heads apply their margin. */
+  /** True in a training forward pass (`fit` sets it; a custom loop passes `{ training: true }` to `apply`): the margin heads apply their margin. */
   training?: boolean;
   [key: string]: unknown;
 };
@@ -42,6 +42,14 @@ export interface MarginHeadArgs extends LayerArgs {
    * Node cannot read synchronously: `true` there fails with a message saying so).
    */
   validateLabels?: boolean;
+  /**
+   * Warn once, with `console.warn`, when the layer gets labels while a gradient is being recorded
+   * (`tf.grad`, `tf.variableGrads`, `optimizer.minimize`) but `training` is not true: the margin
+   * applies only in a training pass, which `fit` makes and a custom training loop must ask for
+   * itself — `model.apply(inputs, { training: true })` — or it trains without the margin. Heads
+   * without a margin never warn. Default: true.
+   */
+  warnWithoutTraining?: boolean;
 }
 
 /** The embedding shape of a head's input, which is either [B, D] or the list [[B, D], labelsShape]. */
@@ -69,6 +77,11 @@ function splitInputShape(owner: string, inputShape: tfl.Shape | tfl.Shape[]): { 
  * ({@link MarginHead.kernelShape}), e.g. K sub-centers per class; everything else — weights,
  * shapes, inputs, labels, serialization — lives here, so a new margin is a few lines.
  *
+ * A margin applies only in a training pass: `fit` makes one; a custom training loop
+ * (`tf.variableGrads`, `optimizer.minimize`) must call `model.apply(inputs, { training: true })`,
+ * or the head trains without its margin — it warns once then (see
+ * {@link MarginHeadArgs.warnWithoutTraining}). `predict` and `evaluate` give the plain logits.
+ *
  * Inputs: embeddings [B, D], or the list [embeddings, labels] with labels [B] or [B, 1] (class
  * indices). Output: logits [B, C]. By default the kernel has the layout of a Dense kernel, [D, C],
  * and no bias.
@@ -84,6 +97,10 @@ export abstract class MarginHead extends tfl.layers.Layer {
   readonly validateLabels: boolean | null;
   /** The class weights, created by `build` in the shape of {@link MarginHead.kernelShape} ([D, C] by default). */
   protected kernel: tfl.LayerVariable | null = null;
+  /** Whether a gradient computation without `{ training: true }` is warned about (see {@link MarginHeadArgs.warnWithoutTraining}). */
+  readonly warnWithoutTraining: boolean;
+  /** Whether that warning was given (once per layer). */
+  private warnedWithoutTraining = false;
   /** Writes staged by the current training pass ({@link MarginHead.writeAfterPass}). */
   private pendingWrites: Array<{ variable: tfl.LayerVariable; value: tf.Tensor }> = [];
 
@@ -97,6 +114,13 @@ export abstract class MarginHead extends tfl.layers.Layer {
     this.kernelInitializer = resolveInitializer(owner, args.kernelInitializer ?? 'glorotUniform');
     this.validateLabels = args.validateLabels ?? null;
     if (this.validateLabels !== null) assertBoolean(owner, 'validateLabels', this.validateLabels);
+    this.warnWithoutTraining = args.warnWithoutTraining ?? true;
+    assertBoolean(owner, 'warnWithoutTraining', this.warnWithoutTraining);
+  }
+
+  /** Whether training passes apply a margin (the modified softmax and NormLinear: none). */
+  protected get hasMargin(): boolean {
+    return true;
   }
 
   /** True: the embeddings are L2-normalized and logits are s·cos θ. False: logits are s·‖x‖·cos θ. */
@@ -206,6 +230,7 @@ export abstract class MarginHead extends tfl.layers.Layer {
       const [input, labels = null] = list as [tf.Tensor2D, tf.Tensor?];
       try {
         const training = kwargs?.training === true;
+        if (!training && labels != null) this.warnIfDifferentiated(owner);
         const x = training ? this.trainingEmbeddings(input) : input;
         const margin = training ? this.trainingMargin(x) : null;
         if (margin != null && labels == null) {
@@ -226,11 +251,23 @@ export abstract class MarginHead extends tfl.layers.Layer {
     });
   }
 
+  /** The warning of {@link MarginHeadArgs.warnWithoutTraining}, given once, where a gradient is being recorded (tfjs's public `engine().isTapeOn()`). */
+  private warnIfDifferentiated(owner: string): void {
+    if (!this.warnWithoutTraining || this.warnedWithoutTraining || !this.hasMargin || !tf.engine().isTapeOn()) return;
+    this.warnedWithoutTraining = true;
+    console.warn(
+      `${owner} (${this.name}): called with labels inside a gradient computation, but without { training: true }, so no margin applies. ` +
+        'In a custom training loop, call model.apply(inputs, { training: true }) (fit does this itself). ' +
+        'Pass warnWithoutTraining: false to the layer to silence this warning.',
+    );
+  }
+
   override getConfig(): tf.serialization.ConfigDict {
     const config: tf.serialization.ConfigDict = {
       units: this.units,
       kernelInitializer: serializeInitializer(this.kernelInitializer) as unknown as tf.serialization.ConfigDict,
       validateLabels: this.validateLabels,
+      warnWithoutTraining: this.warnWithoutTraining,
     };
     return { ...config, ...super.getConfig() };
   }

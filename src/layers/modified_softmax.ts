@@ -25,6 +25,10 @@ export type ModifiedSoftmaxArgs = MarginHeadArgs;
  * ```
  */
 export class ModifiedSoftmax extends MarginHead {
+  protected override get hasMargin(): boolean {
+    return false;
+  }
+
   /** @internal */
   static readonly className = 'ModifiedSoftmax';
 

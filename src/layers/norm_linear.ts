@@ -30,6 +30,10 @@ export interface NormLinearArgs extends MarginHeadArgs {
  * ```
  */
 export class NormLinear extends MarginHead {
+  protected override get hasMargin(): boolean {
+    return false;
+  }
+
   /** @internal */
   static readonly className = 'NormLinear';
   /** Whether the input is L2-normalized. */
