@@ -34,6 +34,7 @@ export { marginAccuracy } from './metrics/margin_accuracy.js';
 export { embeddingModel } from './models/embedding_model.js';
 export { angularStatistics, type AngularStatistics } from './evaluation/angular_statistics.js';
 export { HEADS, HEAD_KINDS, type HeadArgsByKind, type HeadDescription, type HeadKind } from './heads/registry.js';
+export { MarginLoss, marginLosses, type MarginLossArgs, type MarginLossOptions } from './training/margin_loss.js';
 export { dominantSubCenters, type DominantSubCenters } from './evaluation/dominant_sub_centers.js';
 export { pairVerification, type PairVerificationOptions, type PairVerificationResult } from './evaluation/pair_verification.js';
 
