@@ -12,7 +12,7 @@ export { marginLogits, type MarginLogitsOptions } from './ops/margin_logits.js';
 export { angularSoftmaxLogits, type AngularSoftmaxOptions } from './ops/angular_softmax_logits.js';
 export { cosFaceLogits, arcFaceLogits, combinedMarginLogits } from './ops/cosine_margin_logits.js';
 export { FUSED_KERNEL_BACKENDS, useFusedKernels } from './kernels/fused_kernels.js';
-export { lambdaAt, type LambdaSchedule } from './schedule/lambda_at.js';
+export { lambdaAt, lambdaScheduleFor, type LambdaSchedule, type LambdaScheduleArgs } from './schedule/lambda_at.js';
 export type { Initializer, InitializerName, SerializedInitializer } from './layers/initializer.js';
 export { MarginHead, type MarginHeadArgs, type LayerArgs, type CallKwargs } from './layers/margin_head.js';
 export { NormLinear, normLinear, type NormLinearArgs } from './layers/norm_linear.js';

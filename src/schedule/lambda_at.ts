@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assertNonNegative } from '../util/validate.js';
+import { assertInteger, assertNonNegative } from '../util/validate.js';
 
 /** The λ-annealing schedule of A-Softmax: λ = max(min, base·(1 + gamma·iteration)^(−power)). */
 export interface LambdaSchedule {
@@ -70,4 +70,33 @@ export function lambdaAndSlope(iteration: number, schedule: LambdaSchedule): [nu
 export function lambdaTensor(iteration: tf.Scalar, schedule: LambdaSchedule): tf.Scalar {
   const { base, gamma, power, min } = schedule;
   return tf.maximum(min, tf.mul(base, tf.pow(tf.add(1, tf.mul(gamma, iteration)), -power))) as tf.Scalar;
+}
+
+/** A λ schedule as an {@link AngularSoftmax}'s arguments, to spread into them. */
+export interface LambdaScheduleArgs {
+  lambdaBase: number;
+  lambdaGamma: number;
+  lambdaPower: number;
+  lambdaMin: number;
+}
+
+/**
+ * A λ schedule fitted to a training run of `steps` iterations, for runs far shorter than
+ * SphereFace's face training (whose schedule keeps λ ≥ 5, so that ψ weighs at most 1/6): λ starts at
+ * 1000 and falls as (1 + γ·iteration)^−2 to 0.01 at the last step (below 1 from 20% of the steps
+ * on), with no floor — the form of the MNIST example's reproduce preset, with γ fitted to the
+ * run's length: γ = (√(1000 / 0.01) − 1) / steps.
+ *
+ * @param steps - the number of training iterations (batches), an integer ≥ 1.
+ * @returns the arguments { lambdaBase: 1000, lambdaGamma: γ, lambdaPower: 2, lambdaMin: 0 }.
+ * @example
+ * ```ts
+ * const head = angularSoftmax({ units: 10, ...lambdaScheduleFor(epochs * batchesPerEpoch) });
+ * ```
+ */
+export function lambdaScheduleFor(steps: number): LambdaScheduleArgs {
+  assertInteger('lambdaScheduleFor', 'steps', steps, 1);
+  const base = 1000;
+  const final = 0.01;
+  return { lambdaBase: base, lambdaGamma: (Math.sqrt(base / final) - 1) / steps, lambdaPower: 2, lambdaMin: 0 };
 }
