@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The install matrix: the packed tarball installed, with npm's default resolution, into fresh
 # projects on several @tensorflow/tfjs releases, two ways each (tfjs first, then the library; both
-# in one command). Each case checks that one tfjs-core is installed, runs the README quickstart, the
+# in one command). Each case checks that one tfjs-core is installed, runs the README quickstart (the
+# newest release's one-command case also as README says: its TypeScript with npx -y tsx, CommonJS), the
 # ESM import (train, save, reload), the CommonJS require, the <script> bundle under that release's
 # tf.min.js in Chromium and the bin's tiny run; then each case loads a model saved by another
 # release. Also: a Vite app that imports the package and builds, and two copies of tfjs-core
@@ -62,6 +63,17 @@ run_case() {
   npx --no-install tfjs-angular-margin-mnist --preset tiny --train-subset 256 --test-subset 100 \
     --backend cpu --workers 1 --data "$data_dir" --out mnist-out > mnist.txt
   test -s mnist-out/results.json && echo "bin: tiny run wrote mnist-out/results.json"
+  if [ "$version" = "${versions[-1]}" ] && [ "$way" = one-command ]; then
+    # The README's quickstart as a user runs it: its TypeScript, taken from README, in this
+    # `npm init -y` (CommonJS) project, with the command README gives.
+    node -e "
+      const readme = require('node:fs').readFileSync('$repo/README.md', 'utf8');
+      const block = /\`\`\`ts\n([\s\S]*?)\`\`\`/.exec(readme.slice(readme.indexOf('## Quickstart')))[1];
+      require('node:fs').writeFileSync('quickstart.ts', block);"
+    test "$(node -p "require('./package.json').type ?? 'commonjs'")" = commonjs
+    npx -y tsx quickstart.ts | tee quickstart-ts.txt
+    grep -q '^largest embedding difference after reload: 0$' quickstart-ts.txt && echo "README quickstart: ran with npx -y tsx in a CommonJS project"
+  fi
 }
 
 cases=()

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runProgramOk } from './helpers.js';
@@ -21,6 +22,11 @@ describe('README quickstart', () => {
     const accuracy = Number(/accuracy: ([\d.]+)/.exec(out)?.[1]);
     expect(accuracy).toBeGreaterThan(0.9);
     expect(Number(/largest embedding difference after reload: ([\d.e-]+)/.exec(out)?.[1])).toBe(0);
+    expect(out).toMatch(/^backend: (wasm|cpu)$/m);
+    expect(out).toMatch(/^lambda after training: 0\.0100$/m); // lambdaScheduleFor(80) at step 80
+    // The embedding model it saved loads in plain tfjs, without this library.
+    const plain = JSON.parse(await runProgramOk(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'test', 'fixtures', 'load_plain.ts'), join(tmpdir(), 'tfjs-angular-margin-quickstart-embeddings')])) as { shape: number[]; finite: boolean; classNames: string[] };
+    expect(plain).toEqual({ shape: [2, 3], finite: true, classNames: ['InputLayer', 'Dense', 'Dense'] });
   });
 });
 
