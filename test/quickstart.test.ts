@@ -43,3 +43,14 @@ describe('README resume recipe', () => {
     expect(Number(/largest weight difference from an uninterrupted run: ([\d.e-]+)/.exec(out)?.[1])).toBe(0);
   });
 });
+
+describe('README fitDataset recipe', () => {
+  it('is examples/fit_dataset.ts, verbatim, and runs: the loss falls', async () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### Training from a tf.data dataset'));
+    expect(/```ts\n([\s\S]*?)```/.exec(section)?.[1]).toBe(readFileSync(join(root, 'examples', 'fit_dataset.ts'), 'utf8'));
+    const out = await runProgramOk(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'examples', 'fit_dataset.ts')]);
+    const [, first, last] = /fitDataset loss: ([\d.]+) -> ([\d.]+)/.exec(out) ?? [];
+    expect(Number(last)).toBeLessThan(Number(first) * 0.5);
+  });
+});
