@@ -95,12 +95,15 @@ Options:
   --train-subset N             train on the first N training images only (default all 60,000)
   --test-subset N              evaluate on the first N test images only (default all 10,000)
   --max-plot-points N          test points drawn per embedding figure (default 5000)
+  --no-save-models             do not save each run's embedding model (by default saved as
+                               OUT/models/HEAD-seedN/, a plain tfjs model: tf.loadLayersModel
+                               reads it without this library)
   -h, --help                   this text
 `;
 
 export type OptimizerChoice = 'auto' | OptimizerName;
 
-export interface MnistOptions extends Omit<TrainConfig, 'optimizer' | 'seed' | 'classes'> {
+export interface MnistOptions extends Omit<TrainConfig, 'optimizer' | 'seed' | 'classes' | 'saveModelsTo'> {
   optimizer: OptimizerChoice;
   /** One run per seed and head. */
   seeds: number[];
@@ -117,6 +120,8 @@ export interface MnistOptions extends Omit<TrainConfig, 'optimizer' | 'seed' | '
   trainSubset: number | null;
   testSubset: number | null;
   maxPlotPoints: number;
+  /** Save each run's embedding model under `<out>/models/` (default true; `--no-save-models`). */
+  saveModels: boolean;
 }
 
 function choice<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
@@ -153,10 +158,12 @@ function seedList(seed: string | undefined, seeds: string | undefined): number[]
 
 /** Parses argv (without node and the script); returns null when --help was asked for. */
 export function parseOptions(argv: string[]): MnistOptions | null {
+  // A negated flag, read here: parseArgs takes negations only from Node 20.16 and 22.4 on.
+  const noSaveModels = argv.includes('--no-save-models');
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: argv.filter((a) => a !== '--no-save-models'),
       allowPositionals: false,
       strict: true,
       options: {
@@ -243,5 +250,6 @@ export function parseOptions(argv: string[]): MnistOptions | null {
     trainSubset: subset('train-subset', v['train-subset']),
     testSubset: subset('test-subset', v['test-subset']),
     maxPlotPoints: number('max-plot-points', v['max-plot-points'], 5000, { integer: true, min: 1 }),
+    saveModels: !noSaveModels,
   };
 }

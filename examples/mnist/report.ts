@@ -1,6 +1,6 @@
 // Writes what a run produced: results.json, metrics.csv, SVG figures and an index.html.
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { angularStatistics, pairVerification } from 'tfjs-angular-margin';
 import { seededRandom } from 'tfjs-angular-margin/testing';
 import { headTitle, type HeadKind } from '../../tools/networks.js';
@@ -27,8 +27,8 @@ function verify(embeddings: number[][], labels: number[]) {
   return { accuracy: v.accuracy, std: v.std, pairs: v.samePairs + v.differentPairs, folds: v.foldAccuracies.length };
 }
 
-/** What one run (a head with a seed) measured. */
-function summarize(r: HeadResult) {
+/** What one run (a head with a seed) measured; paths relative to the output folder `out`. */
+function summarize(r: HeadResult, out: string) {
   const stats = angularStatistics(r.embeddings, r.labels);
   const perEpoch = new Map<number, { loss: number; accuracy: number; count: number }>();
   for (const s of r.steps) {
@@ -47,6 +47,8 @@ function summarize(r: HeadResult) {
     evalSeconds: r.evalSeconds,
     msPerStep: r.msPerStep,
     parameters: r.parameters,
+    /** The saved embedding model's folder (a plain tfjs model), relative to the output folder, or null. */
+    modelPath: r.modelPath == null ? null : relative(out, r.modelPath),
     steps: r.steps.length,
     /** λ of A-Softmax at the last training step (null for the other heads). */
     lambdaAtLastStep: r.steps.at(-1)?.lambda ?? null,
@@ -179,7 +181,7 @@ export const FINISHED_RUNS_FILE = 'finished-runs.json';
  * to {@link FINISHED_RUNS_FILE}, so that a run stopped before its end loses only unfinished runs.
  */
 export async function writeFinishedRuns(out: string, results: readonly HeadResult[]): Promise<void> {
-  const runs = results.map((r) => ({ head: r.head, ...summarize(r) }));
+  const runs = results.map((r) => ({ head: r.head, ...summarize(r, out) }));
   await writeWhole(out, FINISHED_RUNS_FILE, JSON.stringify({ finished: runs.length, runs }, null, 2) + '\n');
 }
 
@@ -192,7 +194,7 @@ export async function writeReport(out: string, results: HeadResult[], info: RunI
   await mkdir(out, { recursive: true }).catch((e: Error) => {
     throw new Error(`cannot create the output folder ${out}: ${e.message}`);
   });
-  const runs = results.map((r) => ({ head: r.head, summary: summarize(r) }));
+  const runs = results.map((r) => ({ head: r.head, summary: summarize(r, out) }));
   const heads = summarizeHeads(runs);
   const seeds = [...new Set(results.map((r) => r.seed))];
   const report: Report = { heads, seeds: seeds.length, openSet: info.data.unseen > 0 };

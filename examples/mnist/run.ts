@@ -116,7 +116,7 @@ export async function runMnist(options: MnistOptions, command: string, sink: Pro
     ...(unseen ? [{ split: unseen, what: `the test set of the unseen digits ${classes}-9`, subsetFlag: 'test-subset' as const, evaluated: true }] : []),
   ]);
   log(`data: ${train.count} training and ${test.count} test images${unseen ? ` of the digits 0-${classes - 1}, and ${unseen.count} test images of the unseen digits ${classes}-9,` : ''} from ${mnist.source}`);
-  const config = { ...options, optimizer, classes };
+  const config = { ...options, optimizer, classes, saveModelsTo: options.saveModels ? join(options.out, 'models') : null };
   // Each run's figures as soon as it finishes, on the terminal and in finished-runs.json: a run of
   // many seeds stopped before its end keeps what finished.
   // Workers finish side by side: the writes go one after another, each with every run so far.
@@ -124,7 +124,7 @@ export async function runMnist(options: MnistOptions, command: string, sink: Pro
   let writing = Promise.resolve();
   const onResult = (r: HeadResult, index: number) => {
     finished[index] = r;
-    log(`${r.head} (seed ${r.seed}): test accuracy ${r.testAccuracy.toFixed(4)}, test loss ${r.testLoss.toFixed(4)}, ${formatDuration(r.trainSeconds)} training (${r.msPerStep.toFixed(1)} ms/step)`);
+    log(`${r.head} (seed ${r.seed}): test accuracy ${r.testAccuracy.toFixed(4)}, test loss ${r.testLoss.toFixed(4)}, ${formatDuration(r.trainSeconds)} training (${r.msPerStep.toFixed(1)} ms/step)${r.modelPath == null ? '' : `; embedding model: ${shownPath(r.modelPath)}`}`);
     writing = writing.then(() => writeFinishedRuns(options.out, finished.filter((f) => f != null)));
     return writing;
   };

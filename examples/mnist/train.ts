@@ -2,7 +2,9 @@
 // images only; evaluate every test image without the margin and without any training step.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { join } from 'node:path';
 import { AngularSoftmax } from 'tfjs-angular-margin';
+import { fileSystem } from 'tfjs-angular-margin/node';
 import { seededRandom } from 'tfjs-angular-margin/testing';
 import { FlatAdam } from '../../tools/flat_adam.js';
 import type { MnistSplit } from '../../tools/mnist/idx.js';
@@ -68,6 +70,8 @@ export interface TrainConfig extends HeadOptions {
   /** Training images are shifted by up to this many pixels in x and y (0: none). */
   shift: number;
   optimizer: OptimizerName;
+  /** The folder each run's embedding model (the trunk: images → embeddings) is saved under, as `<head>-seed<N>/`; null: not saved. */
+  saveModelsTo: string | null;
 }
 
 export interface StepRecord {
@@ -96,6 +100,8 @@ export interface HeadResult {
   /** Class weight directions [classes][dim] (the head's kernel columns). */
   weights: number[][];
   parameters: number;
+  /** Where the run's embedding model was saved (TrainConfig.saveModelsTo), or null. */
+  modelPath: string | null;
 }
 
 
@@ -199,6 +205,9 @@ export async function trainHead(kind: HeadKind, train: MnistSplit, evaluation: E
   const seen = await evaluate(trunk, head, kind, test, config.classes);
   const unseen = evaluation.unseen == null ? null : await evaluate(trunk, null, kind, evaluation.unseen, config.classes);
   const evalSeconds = (performance.now() - t1) / 1000;
+  // The embedding model: plain tfjs layers (no margin head), loadable without this library.
+  const modelPath = config.saveModelsTo == null ? null : join(config.saveModelsTo, `${kind}-seed${config.seed}`);
+  if (modelPath != null) await trunk.save(fileSystem(modelPath));
   const kernel = head.getWeights()[0]!;
   const transposed = tf.transpose(kernel);
   const weights = (await transposed.array()) as number[][]; // async: webgpu in Node cannot read synchronously
@@ -217,6 +226,7 @@ export async function trainHead(kind: HeadKind, train: MnistSplit, evaluation: E
     unseen: unseen == null ? null : { embeddings: unseen.embeddings, labels: Array.from(evaluation.unseen!.labels) },
     weights,
     parameters: trunk.countParams() + head.countParams(),
+    modelPath,
   };
   optimizer.dispose();
   trunk.dispose();

@@ -24,7 +24,7 @@ function split(n: number, seed: number): MnistSplit {
 describe('MNIST jobs', () => {
   it('hand each finished run to onResult at once, before a later job fails, and its figures reach finished-runs.json', async () => {
     const options = parseOptions(['--preset', 'tiny'])!;
-    const context = { train: split(128, 1), evaluation: { test: split(50, 2) }, config: { ...options, optimizer: 'adam' as const, classes: 10 }, backend: 'cpu' as const, convGradient: options.convGradient };
+    const context = { train: split(128, 1), evaluation: { test: split(50, 2) }, config: { ...options, optimizer: 'adam' as const, classes: 10, saveModelsTo: null }, backend: 'cpu' as const, convGradient: options.convGradient };
     const jobs: Job[] = [{ head: 'original', seed: 1 }, { head: 'no-such-head' as HeadKind, seed: 1 }];
     const finished: Array<[HeadResult, number]> = [];
     const sink = { isTTY: false, write: () => {} };

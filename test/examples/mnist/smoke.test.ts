@@ -42,6 +42,13 @@ describe('MNIST example, smoke run', () => {
     // The file of runs finished so far is gone once the report holds them all.
     expect(readdirSync(out)).not.toContain('finished-runs.json');
     expect(results.config.optimizer).toBe(process.env.TFJS_BACKEND === 'webgpu' ? 'flat-adam' : 'adam'); // auto
+    // Each run's embedding model is saved, named in the results and on the terminal; plain tfjs loads it.
+    expect(readdirSync(join(out, 'models')).sort()).toEqual(['angular-seed1', 'modified-seed1', 'original-seed1']);
+    expect(heads.angular.modelPath).toBe(join('models', 'angular-seed1'));
+    expect(stdout).toContain(`angular (seed 1): test accuracy`);
+    expect(stdout).toMatch(/; embedding model: .*models\/angular-seed1/);
+    const plain = JSON.parse(await runProgramOk(tsx, [join(root, 'test', 'fixtures', 'load_plain.ts'), join(out, 'models', 'angular-seed1')]));
+    expect(plain).toMatchObject({ shape: [2, 2], finite: true });
     const csv = readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe('seed,head,step,epoch,loss,accuracy,lr,lambda');
     expect(csv.length).toBe(1 + 3 * 8);
@@ -128,8 +135,10 @@ describe('MNIST example, smoke run', () => {
 
   it('open set: trains on the digits 0-6 and verifies pairs of the unseen digits 7-9, in any dimension', async () => {
     const dir = join(out, 'open-set');
-    const stdout = await runProgramOk(tsx, [main, '--preset', 'tiny', '--open-set', '--dim', '5', '--head', 'modified,cosface', '--train-subset', '600', '--test-subset', '300', '--backend', process.env.TFJS_BACKEND ?? 'cpu', '--workers', '1', '--out', dir]);
+    const stdout = await runProgramOk(tsx, [main, '--preset', 'tiny', '--open-set', '--dim', '5', '--head', 'modified,cosface', '--train-subset', '600', '--test-subset', '300', '--backend', process.env.TFJS_BACKEND ?? 'cpu', '--workers', '1', '--out', dir, '--no-save-models']);
     const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+    expect(readdirSync(dir)).not.toContain('models'); // --no-save-models
+    expect(results.runs[0].heads.modified.modelPath).toBeNull();
     expect(results.config.classes).toBe(7);
     expect(results.data.train + results.data.test + results.data.unseen).toBeLessThan(900);
     expect(results.data.test + results.data.unseen).toBe(300);
