@@ -31,6 +31,8 @@ const state: DemoState = { running: false, backend: '', step: 0, losses: [], acc
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const num = (id: string) => Number($<HTMLInputElement>(id).value);
 let stopRequested = false;
+/** The last run's embedding model (the trunk), serialized when the run ended: plain buffers, no tensors kept. */
+let embeddingArtifacts: tf.io.ModelArtifacts | null = null;
 
 async function chooseBackend(wanted: string): Promise<string> {
   setWasmPaths('./wasm/');
@@ -156,6 +158,11 @@ async function train(train: Digits, test: Digits): Promise<void> {
     state.testAccuracy = (await acc.data())[0]!;
     acc.dispose();
     await render(trunk, head, kind, test, testX);
+    await trunk.save(tf.io.withSaveHandler(async (artifacts) => {
+      embeddingArtifacts = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }));
+    $<HTMLButtonElement>('download').disabled = false;
     $('result').textContent = `test accuracy on ${test.count} held-out digits: ${state.testAccuracy.toFixed(4)}${stopRequested ? ' (stopped early)' : ''}`;
   } finally {
     tf.dispose([trainX, trainY, testX, testY]);
@@ -176,6 +183,7 @@ async function start(): Promise<void> {
   const stopButton = $<HTMLButtonElement>('stop');
   trainButton.addEventListener('click', async () => {
     trainButton.disabled = true;
+    $<HTMLButtonElement>('download').disabled = true;
     stopButton.disabled = false;
     stopRequested = false;
     try {
@@ -190,6 +198,12 @@ async function start(): Promise<void> {
   });
   stopButton.addEventListener('click', () => {
     stopRequested = true;
+  });
+  // The browser saves mnist-embeddings.json and mnist-embeddings.weights.bin: serve them together
+  // and tf.loadLayersModel('…/mnist-embeddings.json') loads the network, without this library.
+  $('download').addEventListener('click', () => {
+    const [downloads] = tf.io.getSaveHandlers('downloads://mnist-embeddings');
+    if (embeddingArtifacts != null && downloads != null) void downloads.save!(embeddingArtifacts);
   });
 }
 

@@ -1,8 +1,9 @@
-import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import * as tf from '@tensorflow/tfjs';
+import { chromium, type Browser, type Download, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HEAD_KINDS, HEADS } from '../../src/heads/registry.js';
 
@@ -99,6 +100,18 @@ describe('browser demo (headless Chromium, WebGL on SwiftShader)', () => {
     expect(again.step).toBe(40);
     expect(again.tensorsAfter).toBe(again.tensorsBefore);
     expect(again.tensorsBefore).toBe(s.tensorsAfter);
+    // The trained embedding model downloads as tfjs's two files, which plain tfjs loads.
+    const downloads: Download[] = [];
+    page.on('download', (d) => downloads.push(d));
+    await page.click('#download');
+    for (let waited = 0; downloads.length < 2 && waited < 30_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+    expect(downloads.map((d) => d.suggestedFilename()).sort()).toEqual(['mnist-embeddings.json', 'mnist-embeddings.weights.bin']);
+    const files = Object.fromEntries(await Promise.all(downloads.map(async (d) => [d.suggestedFilename(), readFileSync((await d.path())!)] as const)));
+    const json = JSON.parse(files['mnist-embeddings.json']!.toString('utf8')) as tf.io.ModelJSON;
+    const weightData = new Uint8Array(files['mnist-embeddings.weights.bin']!).buffer;
+    const loaded = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0]!.weights, weightData }));
+    expect(loaded.layers.map((l) => l.getClassName()).every((c) => ['InputLayer', 'Dense'].includes(c))).toBe(true);
+    expect((loaded.predict(tf.zeros([1, 784])) as tf.Tensor).shape).toEqual([1, 2]);
     expect(errors).toEqual([]);
     await page.close();
   });
