@@ -1,9 +1,10 @@
-// npm run bench [-- heads|networks|conv [options]]: runs one benchmark, or heads and networks in turn.
-// conv (bench/conv_gradients.ts) compares filter gradients layer by layer; it runs only when named.
+// npm run bench [-- heads|networks|conv|setup [options]]: runs one benchmark, or heads and networks in turn.
+// conv (bench/conv_gradients.ts) compares filter gradients layer by layer, setup (bench/setup.ts)
+// the CPU set-ups of useFastCpu; they run only when named.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const FILES: Record<string, string> = { heads: 'heads.ts', networks: 'networks.ts', conv: 'conv_gradients.ts' };
+const FILES: Record<string, string> = { heads: 'heads.ts', networks: 'networks.ts', conv: 'conv_gradients.ts', setup: 'setup.ts' };
 const [which, ...rest] = process.argv.slice(2);
 const named = which != null && which in FILES;
 const names = named ? [which] : ['heads', 'networks'];

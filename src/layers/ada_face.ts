@@ -44,6 +44,10 @@ const NORM_STATISTICS = Object.freeze({ mean: 20, std: 100 });
  * Paper: M. Kim, A. K. Jain and X. Liu, "AdaFace: Quality Adaptive Margin for Face Recognition",
  * CVPR 2022, {@link https://arxiv.org/abs/2204.00964}.
  *
+ * The margin applies in training passes only: `fit`'s, or `apply(inputs, { training: true })` in a
+ * custom loop (without the flag it gives the inference logits, and warns once inside a gradient
+ * computation; see {@link MarginHead}).
+ *
  * @example
  * ```ts
  * const logits = adaFace({ units: 10, margin: 0.4, h: 0.333 }).apply([embeddings, labels]);

@@ -43,6 +43,10 @@ export interface AngularSoftmaxArgs extends MarginHeadArgs {
  * Paper: W. Liu et al., "SphereFace: Deep Hypersphere Embedding for Face Recognition", CVPR 2017,
  * {@link https://arxiv.org/abs/1704.08063}.
  *
+ * The margin applies in training passes only: `fit`'s, or `apply(inputs, { training: true })` in a
+ * custom loop (without the flag it gives the inference logits, and warns once inside a gradient
+ * computation; see {@link MarginHead}).
+ *
  * @example
  * ```ts
  * import * as tf from '@tensorflow/tfjs';

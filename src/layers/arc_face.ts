@@ -21,6 +21,10 @@ export interface ArcFaceArgs extends ScaledCosineHeadArgs {
  * Paper: J. Deng et al., "ArcFace: Additive Angular Margin Loss for Deep Face Recognition",
  * CVPR 2019, {@link https://arxiv.org/abs/1801.07698}.
  *
+ * The margin applies in training passes only: `fit`'s, or `apply(inputs, { training: true })` in a
+ * custom loop (without the flag it gives the inference logits, and warns once inside a gradient
+ * computation; see {@link MarginHead}).
+ *
  * @example
  * ```ts
  * const logits = arcFace({ units: 10, scale: 30, margin: 0.5 }).apply([embeddings, labels]);

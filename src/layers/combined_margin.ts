@@ -22,6 +22,10 @@ export interface CombinedMarginArgs extends ScaledCosineHeadArgs {
  * Source: insightface's combined margin (J. Deng et al., ArcFace, CVPR 2019,
  * {@link https://arxiv.org/abs/1801.07698}).
  *
+ * The margin applies in training passes only: `fit`'s, or `apply(inputs, { training: true })` in a
+ * custom loop (without the flag it gives the inference logits, and warns once inside a gradient
+ * computation; see {@link MarginHead}).
+ *
  * @example
  * ```ts
  * const logits = combinedMargin({ units: 10, m1: 1, m2: 0.3, m3: 0.2 }).apply([embeddings, labels]);

@@ -17,6 +17,10 @@ export interface CosFaceArgs extends ScaledCosineHeadArgs {
  * Paper: H. Wang et al., "CosFace: Large Margin Cosine Loss for Deep Face Recognition", CVPR 2018,
  * {@link https://arxiv.org/abs/1801.09414}.
  *
+ * The margin applies in training passes only: `fit`'s, or `apply(inputs, { training: true })` in a
+ * custom loop (without the flag it gives the inference logits, and warns once inside a gradient
+ * computation; see {@link MarginHead}).
+ *
  * @example
  * ```ts
  * const logits = cosFace({ units: 10, scale: 30, margin: 0.35 }).apply([embeddings, labels]);

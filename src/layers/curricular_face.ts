@@ -28,6 +28,10 @@ export interface CurricularFaceArgs extends ScaledCosineHeadArgs {
  * Paper: Y. Huang et al., "CurricularFace: Adaptive Curriculum Learning Loss for Deep Face
  * Recognition", CVPR 2020, {@link https://arxiv.org/abs/2004.00288}.
  *
+ * The margin applies in training passes only: `fit`'s, or `apply(inputs, { training: true })` in a
+ * custom loop (without the flag it gives the inference logits, and warns once inside a gradient
+ * computation; see {@link MarginHead}).
+ *
  * @example
  * ```ts
  * const logits = curricularFace({ units: 10, margin: 0.5 }).apply([embeddings, labels]);

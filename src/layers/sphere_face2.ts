@@ -75,6 +75,10 @@ export function sphereFace2InitialBias(classes: number, variant: SphereFace2Vari
  * Paper: Y. Wen, W. Liu, A. Weller, B. Raj and R. Singh, "SphereFace2: Binary Classification is
  * All You Need for Deep Face Recognition", ICLR 2022, {@link https://arxiv.org/abs/2108.01513}.
  *
+ * The margin applies in training passes only: `fit`'s, or `apply(inputs, { training: true })` in a
+ * custom loop (without the flag it gives the inference logits, and warns once inside a gradient
+ * computation; see {@link MarginHead}).
+ *
  * @example
  * ```ts
  * const logits = sphereFace2({ units: 10 }).apply([embeddings, labels]) as tf.SymbolicTensor;

@@ -49,6 +49,10 @@ export interface SphereFaceRArgs extends ScaledCosineHeadArgs {
  * Paper: W. Liu, Y. Wen, B. Raj, R. Singh and A. Weller, "SphereFace Revived: Unifying
  * Hyperspherical Face Recognition", TPAMI 2022, {@link https://arxiv.org/abs/2109.05565}.
  *
+ * The margin applies in training passes only: `fit`'s, or `apply(inputs, { training: true })` in a
+ * custom loop (without the flag it gives the inference logits, and warns once inside a gradient
+ * computation; see {@link MarginHead}).
+ *
  * @example
  * ```ts
  * const logits = sphereFaceR({ units: 10, margin: 1.5, variant: 'v1' }).apply([embeddings, labels]);

@@ -22,6 +22,10 @@ export interface SubCenterArcFaceArgs extends ArcFaceArgs {
  * Paper: J. Deng et al., "Sub-center ArcFace: Boosting Face Recognition by Large-scale Noisy Web
  * Faces", ECCV 2020, {@link https://www.ecva.net/papers/eccv_2020/papers_ECCV/papers/123560715.pdf}.
  *
+ * The margin applies in training passes only: `fit`'s, or `apply(inputs, { training: true })` in a
+ * custom loop (without the flag it gives the inference logits, and warns once inside a gradient
+ * computation; see {@link MarginHead}).
+ *
  * @example
  * ```ts
  * const logits = subCenterArcFace({ units: 10, subCenters: 3 }).apply([embeddings, labels]);
