@@ -37,6 +37,7 @@ export { HEADS, HEAD_KINDS, type HeadArgsByKind, type HeadDescription, type Head
 export { MarginLoss, marginLosses, type MarginLossArgs, type MarginLossOptions } from './training/margin_loss.js';
 export { dominantSubCenters, type DominantSubCenters } from './evaluation/dominant_sub_centers.js';
 export { pairVerification, type PairVerificationOptions, type PairVerificationResult } from './evaluation/pair_verification.js';
+export { retrievalMetrics, type RetrievalMetrics, type RetrievalMetricsOptions } from './evaluation/retrieval_metrics.js';
 
 // At import: fail with a clear message when npm installed a second copy of tfjs-core (one_tfjs.ts).
 assertOneTfjsCore();
