@@ -1,0 +1,146 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { assertOptions, describe } from '../util/validate.js';
+import { chunkRows, labelValues, unitRows } from './unit_rows.js';
+
+/** What {@link EmbeddingIndex.search} returns, one row per query. */
+export interface SearchResult {
+  /** 0-based positions of the nearest references, in the order the references were added. */
+  indices: number[][];
+  /** Their labels. */
+  labels: number[][];
+  /** Their cosine similarities to the query, descending. */
+  scores: number[][];
+}
+
+/** The saved form of an index: JSON-safe metadata and the unit references as float32 bytes. */
+export interface EmbeddingIndexData {
+  /** The embedding dimension. */
+  dim: number;
+  /** The references' labels. */
+  labels: number[];
+  /** The unit references, row-major float32 [count, dim]. */
+  vectors: Float32Array;
+}
+
+/**
+ * An exact nearest-neighbour index over labelled embeddings, by cosine similarity — what a face
+ * matcher or a retrieval service deploys after training (pytorch-metric-learning's
+ * `InferenceModel`, face-api.js's `FaceMatcher`): add references with their labels, then search
+ * the k nearest or match each query to a label when the nearest is close enough.
+ *
+ * References are kept as unit vectors on the host (float32) and scored on the active backend in
+ * chunks of at most 2^24 scores. The threshold for `match` can come from
+ * {@link verificationMetrics}' `tarAtFar` on held-out data.
+ *
+ * @example
+ * ```ts
+ * const index = new EmbeddingIndex();
+ * index.add(embed.predict(galleryImages) as tf.Tensor2D, galleryIds);
+ * const { tarAtFar } = await verificationMetrics(validationEmbeddings, validationIds, { farTargets: [1e-3] });
+ * const ids = await index.match(embed.predict(probeImages) as tf.Tensor2D, { threshold: tarAtFar[0].threshold }); // −1: unknown
+ * ```
+ */
+export class EmbeddingIndex {
+  private dim = 0;
+  private readonly rows: Float32Array[] = [];
+  private readonly rowLabels: number[] = [];
+
+  /** The number of references. */
+  get size(): number {
+    return this.rowLabels.length;
+  }
+
+  /**
+   * Adds references [N, D] with their N int32 labels, after those added before (their positions
+   * continue). Every call must have the dimension of the first.
+   */
+  async add(embeddings: tf.Tensor | number[][], labels: tf.Tensor | ArrayLike<number>): Promise<void> {
+    const owner = 'EmbeddingIndex.add';
+    const unit = unitRows(owner, 'embeddings', embeddings);
+    try {
+      const [n, dim] = unit.shape;
+      if (this.dim !== 0 && dim !== this.dim) throw new Error(`${owner}: embeddings have dimension ${dim}, but the index holds dimension ${this.dim}.`);
+      const ys = await labelValues(owner, 'labels', labels, n);
+      const values = (await unit.data()) as Float32Array;
+      this.dim = dim;
+      for (let i = 0; i < n; i++) this.rows.push(values.slice(i * dim, (i + 1) * dim));
+      this.rowLabels.push(...ys);
+    } finally {
+      unit.dispose();
+    }
+  }
+
+  /** The `k` nearest references of each query [Q, D] (k capped at the index's size), by descending cosine. */
+  async search(queries: tf.Tensor | number[][], options: { k?: number } = {}): Promise<SearchResult> {
+    const owner = 'EmbeddingIndex.search';
+    assertOptions(owner, options, '{ k: 5 }');
+    const k = options.k ?? 1;
+    if (!Number.isSafeInteger(k) || k < 1) throw new Error(`${owner}: k must be an integer >= 1, but got ${describe(k)}.`);
+    if (this.size === 0) throw new Error(`${owner}: the index is empty: add references first.`);
+    const unit = unitRows(owner, 'queries', queries);
+    const result: SearchResult = { indices: [], labels: [], scores: [] };
+    try {
+      const [q, dim] = unit.shape;
+      if (dim !== this.dim) throw new Error(`${owner}: queries have dimension ${dim}, but the index holds dimension ${this.dim}.`);
+      const m = this.size;
+      const flat = new Float32Array(m * dim);
+      this.rows.forEach((row, i) => flat.set(row, i * dim));
+      const transposed = tf.tidy(() => tf.transpose(tf.tensor2d(flat, [m, dim]))) as tf.Tensor2D; // [D, M], once
+      try {
+        const step = chunkRows(m);
+        const width = Math.min(k, m);
+        for (let start = 0; start < q; start += step) {
+          const count = Math.min(step, q - start);
+          const top = tf.tidy(() => tf.topk(tf.matMul(tf.slice(unit, [start, 0], [count, dim]), transposed), width));
+          const [indices, scores] = await Promise.all([top.indices.data(), top.values.data()]);
+          tf.dispose([top.indices, top.values]);
+          for (let r = 0; r < count; r++) {
+            const ids = Array.from(indices.subarray(r * width, (r + 1) * width));
+            result.indices.push(ids);
+            result.labels.push(ids.map((i) => this.rowLabels[i]!));
+            result.scores.push(Array.from(scores.subarray(r * width, (r + 1) * width)));
+          }
+        }
+      } finally {
+        transposed.dispose();
+      }
+    } finally {
+      unit.dispose();
+    }
+    return result;
+  }
+
+  /** Each query's label: the nearest reference's if its cosine is ≥ `threshold` (inclusive), else −1. */
+  async match(queries: tf.Tensor | number[][], options: { threshold: number }): Promise<number[]> {
+    const owner = 'EmbeddingIndex.match';
+    assertOptions(owner, options, '{ threshold: 0.5 }');
+    const { threshold } = options;
+    if (typeof threshold !== 'number' || Number.isNaN(threshold)) throw new Error(`${owner}: threshold must be a number (a cosine), but got ${describe(threshold)}.`);
+    const { labels, scores } = await this.search(queries, { k: 1 });
+    return labels.map((row, i) => (scores[i]![0]! >= threshold ? row[0]! : -1));
+  }
+
+  /** The index as data to store (e.g. JSON for `dim` and `labels`, a binary file for `vectors`). */
+  toData(): EmbeddingIndexData {
+    const vectors = new Float32Array(this.size * this.dim);
+    this.rows.forEach((row, i) => vectors.set(row, i * this.dim));
+    return { dim: this.dim, labels: [...this.rowLabels], vectors };
+  }
+
+  /** An index from {@link EmbeddingIndex.toData}'s data (checked: sizes agree, values finite). */
+  static async fromData(data: EmbeddingIndexData): Promise<EmbeddingIndex> {
+    const owner = 'EmbeddingIndex.fromData';
+    if (data == null || typeof data !== 'object') throw new Error(`${owner}: expected { dim, labels, vectors }, but got ${describe(data)}.`);
+    const { dim, labels, vectors } = data;
+    if (!Number.isSafeInteger(dim) || dim < 1) throw new Error(`${owner}: dim must be an integer >= 1, but got ${describe(dim)}.`);
+    if (!Array.isArray(labels)) throw new Error(`${owner}: labels must be an array of integers, but got ${describe(labels)}.`);
+    if (!(vectors instanceof Float32Array) || vectors.length !== labels.length * dim) {
+      throw new Error(`${owner}: vectors must be a Float32Array of ${labels.length} × ${dim} values, but got ${vectors instanceof Float32Array ? vectors.length : describe(vectors)}.`);
+    }
+    const index = new EmbeddingIndex();
+    if (labels.length === 0) return index;
+    const rows = Array.from({ length: labels.length }, (_, i) => Array.from(vectors.subarray(i * dim, (i + 1) * dim)));
+    await index.add(rows, labels);
+    return index;
+  }
+}
