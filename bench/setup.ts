@@ -78,7 +78,8 @@ const arcFaceHead = () => {
 
 const runs = Number(values.runs);
 const warmup = Number(values.warmup);
-await useBackend('wasm', true); // registers the wasm backend (and checks it is installed)
+await useBackend('cpu', true); // registers the cpu and wasm backends (and checks they are installed)
+await useBackend('wasm', true);
 const workloads: Array<{ name: string; setups: Setup[]; build: () => { step: () => Promise<void> } }> = [
   { name: 'conv backbone step (B = 64, 16×16×3, three 3×3 convolutions)', build: convBackbone, setups: [
     { name: 'cpu', backend: 'cpu', fastConv: false, fastMatMul: false },
