@@ -14,7 +14,7 @@ export { cosFaceLogits, arcFaceLogits, combinedMarginLogits } from './ops/cosine
 export { FUSED_KERNEL_BACKENDS, useFusedKernels } from './kernels/fused_kernels.js';
 export { lambdaAt, lambdaScheduleFor, type LambdaSchedule, type LambdaScheduleArgs } from './schedule/lambda_at.js';
 export type { Initializer, InitializerName, SerializedInitializer } from './layers/initializer.js';
-export { MarginHead, type MarginHeadArgs, type LayerArgs, type CallKwargs } from './layers/margin_head.js';
+export { MarginHead, type MarginHeadArgs, type LayerArgs, type CallKwargs, type PassCount } from './layers/margin_head.js';
 export { NormLinear, normLinear, type NormLinearArgs } from './layers/norm_linear.js';
 export { ModifiedSoftmax, modifiedSoftmax, type ModifiedSoftmaxArgs } from './layers/modified_softmax.js';
 export { AngularSoftmax, angularSoftmax, type AngularSoftmaxArgs } from './layers/angular_softmax.js';

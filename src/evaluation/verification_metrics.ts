@@ -20,14 +20,22 @@ export interface VerificationMetrics {
   eer: number;
   /** One entry per target of `farTargets`, in its order. */
   tarAtFar: TarAtFar[];
-  /** The pairs scored: same-label (genuine) and different-label (impostor). */
-  pairs: { genuine: number; impostor: number };
+  /** The pairs scored. */
+  pairs: {
+    /** Same-label pairs. */
+    genuine: number;
+    /** Different-label pairs. */
+    impostor: number;
+  };
 }
 
 /** Points of the ROC for plotting: false-accept rate, true-accept rate and threshold, from (0, 0) to (1, 1). */
 export interface VerificationCurve {
+  /** The false-accept rate of each point, ascending. */
   far: number[];
+  /** The true-accept rate of each point, ascending. */
   tar: number[];
+  /** The threshold of each point, descending (the first +Infinity). */
   thresholds: number[];
 }
 

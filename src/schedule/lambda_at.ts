@@ -74,9 +74,13 @@ export function lambdaTensor(iteration: tf.Scalar, schedule: LambdaSchedule): tf
 
 /** A λ schedule as an {@link AngularSoftmax}'s arguments, to spread into them. */
 export interface LambdaScheduleArgs {
+  /** λ at iteration 0. */
   lambdaBase: number;
+  /** The decay rate per iteration. */
   lambdaGamma: number;
+  /** The decay exponent. */
   lambdaPower: number;
+  /** The floor of λ. */
   lambdaMin: number;
 }
 

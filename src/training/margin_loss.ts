@@ -38,9 +38,10 @@ function checkEmbeddings(owner: string, embeddings: unknown): asserts embeddings
  * - `logits(embeddings)`: the inference logits [B, C] (no labels, no margin, no state change).
  * - `trainableWeights` (the class weights, and SphereFace2's bias) for `optimizer.minimize(f,
  *   false, loss.trainableWeights)`; `variables`: those and the state.
- * - `save(handler)` / {@link MarginLoss.load}: the head saved as a one-layer tfjs model with inputs
- *   [embeddings, labels]: tfjs's own format, so that the weights, the state and the head's
- *   arguments travel in one `model.json` that `fileSystem` (or any IOHandler) reads and checks.
+ * - `save(handler)` / {@link MarginLoss.load}: the head saved as a one-layer tfjs model whose
+ *   inputs are the embeddings and the labels, in tfjs's own format, so that the weights, the state
+ *   and the head's arguments travel in one `model.json` that `fileSystem` (or any IOHandler) reads
+ *   and checks.
  *
  * Create one with {@link marginLosses}. The head itself is `loss.head`, a {@link MarginHead}.
  *
