@@ -56,7 +56,8 @@ describe('retrievalMetrics', () => {
   });
 
   it('matches the brute-force definitions on random sets, with and without a reference set', async () => {
-    await fc.assert(fc.asyncProperty(fc.integer({ min: 2, max: 40 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 0, max: 1e6 }), async (n, d, classes, seed) => {
+    // D ≥ 2: in one dimension every cosine is ±1, and the order of ties is the backend's.
+    await fc.assert(fc.asyncProperty(fc.integer({ min: 2, max: 40 }), fc.integer({ min: 2, max: 6 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 0, max: 1e6 }), async (n, d, classes, seed) => {
       const x = (tf.randomNormal([n, d], 0, 1, 'float32', seed).arraySync() as number[][]);
       const y = Array.from({ length: n }, (_, i) => (i * 7 + seed) % classes);
       const ks = [1, 3, 50];
