@@ -151,7 +151,7 @@ async function syncFolder(folder: string): Promise<void> {
  * any point, as the previous model or as the new one: the weights go to a file of their own (a new
  * name per save), the model file that names them to a temporary file, and one rename replaces the
  * model file. Only then are the previous weights removed, with whatever killed saves left behind.
- * Saves of one model file in one process commit in the order they were started.
+ * Saves of one model file in one process commit one after the other, in the order they reach here.
  *
  * @param folder - the folder (created by the caller).
  * @param jsonName - the model file's name in it.

@@ -100,9 +100,9 @@ async function readWeights(json: ModelJson, jsonPath: string): Promise<[tf.io.We
  * names. The model file is written to a temporary file and renamed over the old one: that one
  * rename commits the save, so that a failure, a crash or a kill at any point leaves the folder
  * loading as the previous model or as the new one, never a mix. The previous weights, and files
- * that killed saves left, are removed once a save has committed. Saves of one model file started
- * together in one process commit in the order they were started; across processes, each save
- * commits whole and the last rename wins.
+ * that killed saves left, are removed once a save has committed. Saves of one model file in one
+ * process commit one after the other, so that the folder holds the save that resolved last; across
+ * processes, each save commits whole and the last rename wins.
  *
  * Loading reads `path` if it names a `.json` file, else `path/model.json`, and the weight files its
  * manifest lists. Model files are untrusted: every weights path must resolve, symbolic links
