@@ -6,12 +6,15 @@ import { runProgramOk } from './helpers.js';
 
 const root = process.cwd();
 
+/** The first TypeScript block of README after `heading`. */
+function readmeBlockAfter(heading: string): string | undefined {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  return /```ts\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf(heading)))?.[1];
+}
+
 describe('README quickstart', () => {
   it('is examples/quickstart.ts, verbatim', () => {
-    const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('## Quickstart'));
-    const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
-    expect(block).toBe(readFileSync(join(root, 'examples', 'quickstart.ts'), 'utf8'));
+    expect(readmeBlockAfter('## Quickstart')).toBe(readFileSync(join(root, 'examples', 'quickstart.ts'), 'utf8'));
   });
 
   it('runs: the loss falls, it classifies, and the reloaded model gives the same embeddings', async () => {
@@ -32,10 +35,7 @@ describe('README quickstart', () => {
 
 describe('README resume recipe', () => {
   it('is examples/resume.ts, verbatim', () => {
-    const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('### Saving and resuming training'));
-    const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
-    expect(block).toBe(readFileSync(join(root, 'examples', 'resume.ts'), 'utf8'));
+    expect(readmeBlockAfter('### Saving and resuming training')).toBe(readFileSync(join(root, 'examples', 'resume.ts'), 'utf8'));
   });
 
   it('runs: a model saved with its optimizer, loaded and compiled again, continues exactly as the uninterrupted one', async () => {
@@ -46,9 +46,7 @@ describe('README resume recipe', () => {
 
 describe('README fitDataset recipe', () => {
   it('is examples/fit_dataset.ts, verbatim, and runs: the loss falls', async () => {
-    const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('### Training from a tf.data dataset'));
-    expect(/```ts\n([\s\S]*?)```/.exec(section)?.[1]).toBe(readFileSync(join(root, 'examples', 'fit_dataset.ts'), 'utf8'));
+    expect(readmeBlockAfter('### Training from a tf.data dataset')).toBe(readFileSync(join(root, 'examples', 'fit_dataset.ts'), 'utf8'));
     const out = await runProgramOk(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'examples', 'fit_dataset.ts')]);
     const [, first, last] = /fitDataset loss: ([\d.]+) -> ([\d.]+)/.exec(out) ?? [];
     expect(Number(last)).toBeLessThan(Number(first) * 0.5);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertOptions, describe } from '../util/validate.js';
-import { chunkRows, labelValues, unitRows } from './unit_rows.js';
+import { forEachScoreChunk, labelValues, unitRows } from './unit_rows.js';
 
 /** What {@link EmbeddingIndex.search} returns, one row per query. */
 export interface SearchResult {
@@ -85,24 +85,19 @@ export class EmbeddingIndex {
       const m = this.size;
       const flat = new Float32Array(m * dim);
       this.rows.forEach((row, i) => flat.set(row, i * dim));
-      const transposed = tf.tidy(() => tf.transpose(tf.tensor2d(flat, [m, dim]))) as tf.Tensor2D; // [D, M], once
+      const references = tf.tensor2d(flat, [m, dim]);
+      const width = Math.min(k, m);
       try {
-        const step = chunkRows(m);
-        const width = Math.min(k, m);
-        for (let start = 0; start < q; start += step) {
-          const count = Math.min(step, q - start);
-          const top = tf.tidy(() => tf.topk(tf.matMul(tf.slice(unit, [start, 0], [count, dim]), transposed), width));
-          const [indices, scores] = await Promise.all([top.indices.data(), top.values.data()]);
-          tf.dispose([top.indices, top.values]);
-          for (let r = 0; r < count; r++) {
-            const ids = Array.from(indices.subarray(r * width, (r + 1) * width));
+        await forEachScoreChunk(unit, references, (scores) => { const top = tf.topk(scores, width); return [top.indices, top.values]; }, (_start, rows, [indices, scores]) => {
+          for (let r = 0; r < rows; r++) {
+            const ids = Array.from(indices!.subarray(r * width, (r + 1) * width));
             result.indices.push(ids);
             result.labels.push(ids.map((i) => this.rowLabels[i]!));
-            result.scores.push(Array.from(scores.subarray(r * width, (r + 1) * width)));
+            result.scores.push(Array.from(scores!.subarray(r * width, (r + 1) * width)));
           }
-        }
+        });
       } finally {
-        transposed.dispose();
+        references.dispose();
       }
     } finally {
       unit.dispose();

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertOptions, describe } from '../util/validate.js';
-import { chunkRows, labelValues, unitRows } from './unit_rows.js';
+import { forEachScoreChunk, labelValues, unitRows } from './unit_rows.js';
 
 /** Options of {@link retrievalMetrics}. */
 export interface RetrievalMetricsOptions {
@@ -86,48 +86,38 @@ export async function retrievalMetrics(embeddings: tf.Tensor | number[][], label
     let counted = 0;
     let lone = 0;
     if (depth > 0) {
-      const transposed = tf.transpose(references) as tf.Tensor2D; // [D, M], once: products without a transposed operand
-      try {
-        const step = chunkRows(m);
-        for (let start = 0; start < n; start += step) {
-          const rows = Math.min(step, n - start);
-          const ranked = tf.tidy(() => tf.topk(tf.matMul(tf.slice(queries, [start, 0], [rows, dim]), transposed), Math.min(m, depth + (sameSource ? 1 : 0))).indices);
-          const order = await ranked.data();
-          const width = ranked.shape[1]!;
-          ranked.dispose();
-          for (let q = 0; q < rows; q++) {
-            const y = queryLabels[start + q]!;
-            const r = rOf(y);
-            if (r <= 0) {
-              lone++;
-              continue;
-            }
-            counted++;
-            let seen = 0;
-            let hits = 0;
-            let precisionSum = 0;
-            let firstHit = Infinity;
-            for (let j = 0; j < width && seen < depth; j++) {
-              const index = order[q * width + j]!;
-              if (sameSource && index === start + q) continue; // the query itself, by position
-              seen++;
-              if (referenceLabels[index] === y) {
-                if (firstHit === Infinity) firstHit = seen;
-                if (seen <= r) {
-                  hits++;
-                  precisionSum += hits / seen;
-                }
+      const width = Math.min(m, depth + (sameSource ? 1 : 0));
+      await forEachScoreChunk(queries, references, (scores) => [tf.topk(scores, width).indices], (start, rows, [order]) => {
+        for (let q = 0; q < rows; q++) {
+          const y = queryLabels[start + q]!;
+          const r = rOf(y);
+          if (r <= 0) {
+            lone++;
+            continue;
+          }
+          counted++;
+          let seen = 0;
+          let hits = 0;
+          let precisionSum = 0;
+          let firstHit = Infinity;
+          for (let j = 0; j < width && seen < depth; j++) {
+            const index = order![q * width + j]!;
+            if (sameSource && index === start + q) continue; // the query itself, by position
+            seen++;
+            if (referenceLabels[index] === y) {
+              if (firstHit === Infinity) firstHit = seen;
+              if (seen <= r) {
+                hits++;
+                precisionSum += hits / seen;
               }
             }
-            sums.p1 += firstHit === 1 ? 1 : 0;
-            sums.rp += hits / r;
-            sums.map += precisionSum / r;
-            recallAt.forEach((k, i) => (sums.recall[i]! += firstHit <= k ? 1 : 0));
           }
+          sums.p1 += firstHit === 1 ? 1 : 0;
+          sums.rp += hits / r;
+          sums.map += precisionSum / r;
+          recallAt.forEach((k, i) => (sums.recall[i]! += firstHit <= k ? 1 : 0));
         }
-      } finally {
-        transposed.dispose();
-      }
+      });
     } else {
       lone = n;
     }

@@ -39,10 +39,33 @@ export async function labelValues(owner: string, name: string, labels: tf.Tensor
 }
 
 /**
- * Rows per chunk of a [rows, columns] score matrix so that a chunk holds at most 2^24 scores
- * (64 MiB of float32): no function of the evaluation allocates an N × N matrix.
+ * Scores unit queries [Q, D] against unit references [M, D] (cosines) chunk by chunk of query rows,
+ * each chunk at most 2^24 scores (64 MiB of float32), so that no function of the evaluation
+ * allocates a Q × M matrix. The references are transposed once ([D, M]: products without a
+ * transposed operand, many times faster on wasm). `reduce` turns a chunk's scores [rows, M] into
+ * the tensors to read (inside a tidy); `visit` gets the chunk's first row, its row count and the
+ * values read, in order.
  * @internal
  */
-export function chunkRows(columns: number): number {
-  return Math.max(1, Math.floor(2 ** 24 / Math.max(1, columns)));
+export async function forEachScoreChunk(
+  queries: tf.Tensor2D,
+  references: tf.Tensor2D,
+  reduce: (scores: tf.Tensor2D) => tf.Tensor[],
+  visit: (start: number, rows: number, values: Array<tf.TypedArray>) => void,
+): Promise<void> {
+  const [q, dim] = queries.shape;
+  const m = references.shape[0];
+  const step = Math.max(1, Math.floor(2 ** 24 / Math.max(1, m)));
+  const transposed = tf.transpose(references) as tf.Tensor2D;
+  try {
+    for (let start = 0; start < q; start += step) {
+      const rows = Math.min(step, q - start);
+      const outputs = tf.tidy(() => reduce(tf.matMul(tf.slice(queries, [start, 0], [rows, dim]), transposed)));
+      const values = await Promise.all(outputs.map((t) => t.data()));
+      tf.dispose(outputs);
+      visit(start, rows, values as Array<tf.TypedArray>);
+    }
+  } finally {
+    transposed.dispose();
+  }
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertOptions, describe } from '../util/validate.js';
-import { chunkRows, labelValues, unitRows } from './unit_rows.js';
+import { forEachScoreChunk, labelValues, unitRows } from './unit_rows.js';
 
 /** One target false-accept rate of {@link verificationMetrics} and what the ROC gives there. */
 export interface TarAtFar {
@@ -51,7 +51,7 @@ export interface VerificationOptions {
 async function pairScores(owner: string, embeddings: tf.Tensor | number[][], labels: tf.Tensor | ArrayLike<number>): Promise<{ genuine: Float32Array; impostor: Float32Array }> {
   const rows = unitRows(owner, 'embeddings', embeddings);
   try {
-    const [n, dim] = rows.shape;
+    const n = rows.shape[0];
     const ys = await labelValues(owner, 'labels', labels, n);
     const perLabel = new Map<number, number>();
     for (const y of ys) perLabel.set(y, (perLabel.get(y) ?? 0) + 1);
@@ -64,25 +64,15 @@ async function pairScores(owner: string, embeddings: tf.Tensor | number[][], lab
     const genuine = new Float32Array(genuineCount);
     const impostor = new Float32Array(impostorCount);
     let [g, p] = [0, 0];
-    const transposed = tf.transpose(rows) as tf.Tensor2D;
-    try {
-      const step = chunkRows(n);
-      for (let start = 0; start < n - 1; start += step) {
-        const count = Math.min(step, n - 1 - start);
-        const block = tf.tidy(() => tf.matMul(tf.slice(rows, [start, 0], [count, dim]), transposed));
-        const scores = await block.data();
-        block.dispose();
-        for (let r = 0; r < count; r++) {
-          const i = start + r;
-          for (let j = i + 1; j < n; j++) {
-            if (ys[i] === ys[j]) genuine[g++] = scores[r * n + j]!;
-            else impostor[p++] = scores[r * n + j]!;
-          }
+    await forEachScoreChunk(rows, rows, (scores) => [scores], (start, count, [scores]) => {
+      for (let r = 0; r < count; r++) {
+        const i = start + r;
+        for (let j = i + 1; j < n; j++) {
+          if (ys[i] === ys[j]) genuine[g++] = scores![r * n + j]!;
+          else impostor[p++] = scores![r * n + j]!;
         }
       }
-    } finally {
-      transposed.dispose();
-    }
+    });
     // Descending: sort ascending, then reverse in place.
     return { genuine: genuine.sort().reverse(), impostor: impostor.sort().reverse() };
   } finally {

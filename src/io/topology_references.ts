@@ -1,6 +1,4 @@
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isRecord } from '../util/validate.js';
 
 /** An input of a node as tfjs-layers reads it: `data[0]` names the layer (as a key), `data[1]` the node. */
 function referenceOf(data: unknown): { name: string; index: number } | null {

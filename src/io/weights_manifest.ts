@@ -1,6 +1,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
+import { isRecord } from '../util/validate.js';
 
 /**
  * Bytes per element of the dtypes a layers model saves. tfjs-layers saves float32, int32 and bool
@@ -15,10 +16,6 @@ const QUANTIZED_DTYPE_BYTES: Readonly<Record<string, number>> = { uint8: 1, uint
 export interface CheckedWeightsGroup {
   paths: string[];
   weights: tf.io.WeightsManifestEntry[];
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** `JSON.stringify`, cut to 60 characters: a value quoted in a message. */

@@ -48,9 +48,14 @@ export function assertBoolean(owner: string, name: string, value: unknown): asse
   }
 }
 
+/** Whether `value` is a plain object (not null, not an array): a record of untrusted data to look into. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** Throws unless `value` is an options object (a plain object, not null or an array); `example` shows one. */
 export function assertOptions(owner: string, value: unknown, example: string): void {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+  if (!isRecord(value)) {
     throw new Error(`${owner}: expected an options object such as ${example}, but got ${describe(value)}.`);
   }
 }
