@@ -138,7 +138,7 @@ export function movingAverage(values: number[], window: number): number[] {
 }
 
 /** Line chart of several series on shared axes, with ticks and a legend. One <polyline> per series. */
-export function lineChart({ title, series, xLabel, yLabel }: { title: string; series: Series[]; xLabel: string; yLabel: string }): string {
+export function lineChart({ title, series, xLabel, yLabel, xRange }: { title: string; series: Series[]; xLabel: string; yLabel: string; /** The x axis's ends (default: the data's, widened to include 0 and 1). */ xRange?: [number, number] }): string {
   const width = 640;
   const height = 380;
   const left = 60;
@@ -147,7 +147,7 @@ export function lineChart({ title, series, xLabel, yLabel }: { title: string; se
   const bottom = 46;
   const xs = series.flatMap((s) => s.x);
   const ys = series.flatMap((s) => s.y).filter(Number.isFinite);
-  const [x0, x1] = [Math.min(...xs, 0), Math.max(...xs, 1)];
+  const [x0, x1] = xRange ?? [Math.min(...xs, 0), Math.max(...xs, 1)];
   let [y0, y1] = [Math.min(...ys), Math.max(...ys)];
   if (!(y1 > y0)) [y0, y1] = [y0 - 1, y0 + 1];
   const px = (x: number) => left + ((x - x0) / (x1 - x0 || 1)) * (width - left - right);

@@ -55,8 +55,8 @@ Options:
   --seeds LIST                 one run per seed and head, e.g. 1,2,3 (default 1); --seed N for one
   --workers N                  worker threads training runs side by side, one backend each, on the
                                cpu and wasm backends (default: one per core; 1: this thread only)
-  --open-set                   train on the digits 0-6 only; report verification of pairs of the
-                               unseen digits 7-9 and of the seen ones
+  --open-set                   train on the digits 0-6 only; report retrieval and verification
+                               among the unseen digits 7-9 and among the seen ones
   --network NAME               paper, quick, cnn, cnn-wide or tiny (preset)
   --epochs N                   epochs (preset)
   --steps-per-epoch N          batches per epoch (preset)
@@ -109,7 +109,7 @@ export interface MnistOptions extends Omit<TrainConfig, 'optimizer' | 'seed' | '
   seeds: number[];
   /** Worker threads (cpu and wasm); null: one per core. */
   workers: number | null;
-  /** Train on the digits 0-6 only and verify pairs of the unseen digits 7-9 too. */
+  /** Train on the digits 0-6 only and evaluate retrieval and verification among the unseen digits 7-9 too. */
   openSet: boolean;
   heads: HeadKind[];
   preset: Preset;

@@ -1,16 +1,20 @@
 // Writes what a run produced: results.json, metrics.csv, SVG figures and an index.html.
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { angularStatistics, pairVerification } from 'tfjs-angular-margin';
+import { angularStatistics } from 'tfjs-angular-margin';
 import { seededRandom } from 'tfjs-angular-margin/testing';
 import { headTitle, type HeadKind } from '../../tools/networks.js';
 import { permutation } from '../../tools/permutation.js';
-import { escapeXml, lineChart, movingAverage, scatter2d, sphere3d } from '../../tools/plots.js';
+import { escapeXml, lineChart, movingAverage, scatter2d, sphere3d, type Series } from '../../tools/plots.js';
+import { REPORTED_FAR, type EmbeddingFigures } from './embedding_figures.js';
 import type { HeadResult } from './train.js';
 
 /** Test accuracy reported by the TensorFlow 1 reference (its test figures ran training steps on test batches). */
 const REFERENCE_ACCURACY: Partial<Record<HeadKind, number>> = { original: 0.9775, modified: 0.9847, angular: 0.9896 };
 
+
+/** The lowest false-accept rate drawn in the ROC figures. */
+const ROC_MIN_FAR = 1e-5;
 
 export interface RunInfo {
   command: string;
@@ -21,10 +25,10 @@ export interface RunInfo {
   totalSeconds: number;
 }
 
-/** Pair verification as the report keeps it (LFW protocol: 3000 + 3000 pairs, 10 folds). */
-function verify(embeddings: number[][], labels: number[]) {
-  const v = pairVerification(embeddings, labels, { pairs: 3000, folds: 10, seed: 1 });
-  return { accuracy: v.accuracy, std: v.std, pairs: v.samePairs + v.differentPairs, folds: v.foldAccuracies.length };
+/** The figures of results.json: all but the ROC's points, which are drawn in roc.svg. */
+function kept(figures: EmbeddingFigures): Omit<EmbeddingFigures, 'roc'> {
+  const { roc: _drawn, ...rest } = figures;
+  return rest;
 }
 
 /** What one run (a head with a seed) measured; paths relative to the output folder `out`. */
@@ -59,8 +63,10 @@ function summarize(r: HeadResult, out: string) {
       minInterClassPair: stats.minInterClassPair,
       meanIntraClassAngleByClassDegrees: stats.meanIntraClassAngleByClass,
     },
-    verification: verify(r.embeddings, r.labels),
-    unseenVerification: r.unseen == null ? null : verify(r.unseen.embeddings, r.unseen.labels),
+    /** Retrieval and verification among the test embeddings (of the trained classes, in the open set). */
+    figures: kept(r.figures),
+    /** The same among the test embeddings of the classes never trained on (open set), or null. */
+    unseenFigures: r.unseen == null ? null : kept(r.unseen.figures),
     epochs: [...perEpoch.entries()].map(([epoch, e]) => ({ epoch, loss: e.loss / e.count, accuracy: e.accuracy / e.count })),
   };
 }
@@ -86,8 +92,20 @@ const SUMMARY_FIELDS = {
   testAccuracy: (s: RunSummary) => s.testAccuracy,
   minInterClassAngleDegrees: (s: RunSummary) => s.angular.minInterClassAngleDegrees,
   meanIntraClassAngleDegrees: (s: RunSummary) => s.angular.meanIntraClassAngleDegrees,
-  verificationAccuracy: (s: RunSummary) => s.verification.accuracy,
-  unseenVerificationAccuracy: (s: RunSummary) => s.unseenVerification?.accuracy ?? null,
+  precisionAt1: (s: RunSummary) => s.figures.precisionAt1,
+  mapAtR: (s: RunSummary) => s.figures.mapAtR,
+  rPrecision: (s: RunSummary) => s.figures.rPrecision,
+  recallAt1: (s: RunSummary) => s.figures.recallAt1,
+  tarAtFar: (s: RunSummary) => s.figures.tarAtFar.tar,
+  eer: (s: RunSummary) => s.figures.eer,
+  auc: (s: RunSummary) => s.figures.auc,
+  unseenPrecisionAt1: (s: RunSummary) => s.unseenFigures?.precisionAt1 ?? null,
+  unseenMapAtR: (s: RunSummary) => s.unseenFigures?.mapAtR ?? null,
+  unseenRPrecision: (s: RunSummary) => s.unseenFigures?.rPrecision ?? null,
+  unseenRecallAt1: (s: RunSummary) => s.unseenFigures?.recallAt1 ?? null,
+  unseenTarAtFar: (s: RunSummary) => s.unseenFigures?.tarAtFar.tar ?? null,
+  unseenEer: (s: RunSummary) => s.unseenFigures?.eer ?? null,
+  unseenAuc: (s: RunSummary) => s.unseenFigures?.auc ?? null,
   trainSeconds: (s: RunSummary) => s.trainSeconds,
 };
 
@@ -128,18 +146,24 @@ export interface Report {
 
 function tableHeader(report: Pick<Report, 'seeds' | 'openSet'>): string[] {
   const over = report.seeds > 1 ? ` (mean ± sd, ${report.seeds} seeds)` : '';
-  return [`head${over}`, 'test accuracy', 'reference', 'mean intra-class angle (°)', 'min inter-class angle (°)', report.openSet ? 'verification, seen digits' : 'pair verification (10-fold)', ...(report.openSet ? ['verification, unseen digits'] : []), 'train time (s)'];
+  const tar = `TAR @ FAR ${REPORTED_FAR}`;
+  const figures = report.openSet
+    ? ['MAP@R, seen digits', 'P@1, unseen digits', 'MAP@R, unseen digits', `${tar}, unseen digits`, 'EER, unseen digits']
+    : ['P@1', 'MAP@R', tar, 'EER'];
+  return [`head${over}`, 'test accuracy', ...(report.openSet ? [] : ['reference']), 'mean intra-class angle (°)', 'min inter-class angle (°)', ...figures, 'train time (s)'];
 }
 
 function tableRows(report: Report): string[][] {
   return [...report.heads.entries()].map(([head, s]) => [
     headTitle(head),
     formatSpread(s.testAccuracy, 4),
-    report.openSet ? '—' : REFERENCE_ACCURACY[head]?.toFixed(4) ?? '—',
+    ...(report.openSet ? [] : [REFERENCE_ACCURACY[head]?.toFixed(4) ?? '—']),
     formatSpread(s.meanIntraClassAngleDegrees, 2),
     formatSpread(s.minInterClassAngleDegrees, 2),
-    formatSpread(s.verificationAccuracy, 4),
-    ...(report.openSet ? [formatSpread(s.unseenVerificationAccuracy, 4)] : []),
+    ...(report.openSet
+      ? [s.mapAtR, s.unseenPrecisionAt1, s.unseenMapAtR, s.unseenTarAtFar, s.unseenEer]
+      : [s.precisionAt1, s.mapAtR, s.tarAtFar, s.eer]
+    ).map((v) => formatSpread(v, 4)),
     formatSpread(s.trainSeconds, 0),
   ]);
 }
@@ -232,12 +256,25 @@ export async function writeReport(out: string, results: HeadResult[], info: RunI
   const curve = (key: 'loss' | 'accuracy') => shown.map((r) => ({ name: r.head, x: r.steps.map((s) => s.step + 1), y: movingAverage(r.steps.map((s) => s[key]), window) }));
   const ofSeed = seeds.length > 1 ? `, seed ${seeds[0]}` : '';
   await put('loss.svg', lineChart({ title: `training loss (moving average over ${window} steps${ofSeed})`, series: curve('loss'), xLabel: 'step', yLabel: 'loss' }));
+  const rocSeries = (of: (r: HeadResult) => EmbeddingFigures | undefined) => shown.flatMap((r) => {
+    const roc = of(r)?.roc;
+    if (roc == null) return [];
+    const kept = roc.far.flatMap((far, i) => (far >= ROC_MIN_FAR ? [i] : []));
+    return [{ name: r.head, x: kept.map((i) => Math.log10(roc.far[i]!)), y: kept.map((i) => roc.tar[i]!) }];
+  });
+  const rocChart = (title: string, series: Series[]) => lineChart({ title, series, xLabel: 'log10 false-accept rate', yLabel: 'true-accept rate', xRange: [Math.log10(ROC_MIN_FAR), 0] });
+  const rocFigures = [{ file: 'roc.svg', title: `ROC of all test pairs${report.openSet ? ' of the seen digits' : ''} (seed ${seeds[0]})` }];
+  await put('roc.svg', rocChart(rocFigures[0]!.title, rocSeries((r) => r.figures)));
+  if (report.openSet) {
+    rocFigures.push({ file: 'roc-unseen.svg', title: `ROC of all test pairs of the unseen digits (seed ${seeds[0]})` });
+    await put('roc-unseen.svg', rocChart(rocFigures[1]!.title, rocSeries((r) => r.unseen?.figures)));
+  }
   await put('accuracy.svg', lineChart({ title: `training accuracy (moving average over ${window} steps${ofSeed})`, series: curve('accuracy'), xLabel: 'step', yLabel: 'accuracy' }));
 
   const rows = tableRows(report).map((r) => `<tr>${r.map((v) => `<td>${escapeXml(v)}</td>`).join('')}</tr>`);
   const protocol = report.openSet
-    ? `Open set: trained on the ${info.data.train} training images of the digits 0-${Number(info.config.classes) - 1}; test accuracy over the ${info.data.test} test images of those digits; pair verification (10-fold, cosine threshold) on those and on the ${info.data.unseen} test images of the digits never trained on.`
-    : `Test figures: all ${info.data.test} test images, plain logits (no margin), no training step on test data. The reference column is the TensorFlow 1 re-implementation's README, whose test figures were measured while training on the test batches.`;
+    ? `Open set: trained on the ${info.data.train} training images of the digits 0-${Number(info.config.classes) - 1}; test accuracy over the ${info.data.test} test images of those digits; retrieval (each test image a query among the others) and verification (all pairs, cosine similarity) among those and among the ${info.data.unseen} test images of the digits never trained on.`
+    : `Test figures: all ${info.data.test} test images, plain logits (no margin), no training step on test data; retrieval with each test image a query among the others, verification over all pairs (cosine similarity). The reference column is the TensorFlow 1 re-implementation's README, whose test figures were measured while training on the test batches.`;
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>tfjs-angular-margin: MNIST</title>
 <style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child{text-align:left}img{max-width:100%}</style></head>
@@ -247,6 +284,7 @@ ${protocol} Figures and curves: seed ${seeds[0]}.</p>
 <table><tr>${tableHeader(report).map((h) => `<th>${escapeXml(h)}</th>`).join('')}</tr>
 ${rows.join('\n')}</table>
 ${figures.map((f) => `<h2>${escapeXml(headTitle(f.head))}</h2><img src="${f.file}" alt="embeddings of the ${f.head} head">`).join('\n')}
+<h2>Verification</h2>${rocFigures.map((f) => `<img src="${f.file}" alt="${escapeXml(f.title)}">`).join('')}
 <h2>Training curves</h2><img src="loss.svg" alt="training loss"><img src="accuracy.svg" alt="training accuracy">
 </body></html>
 `;

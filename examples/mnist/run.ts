@@ -13,7 +13,7 @@ import { formatDuration, type ProgressSink } from './progress.js';
 import { textTable, writeFinishedRuns, writeReport } from './report.js';
 import type { HeadResult } from './train.js';
 
-/** The open-set mode trains on the digits below this one and verifies pairs of the others too. */
+/** The open-set mode trains on the digits below this one and evaluates the others too. */
 const OPEN_SET_CLASSES = 7;
 
 function limit(split: MnistSplit, count: number | null): MnistSplit {
@@ -71,7 +71,7 @@ function classCounts(split: MnistSplit): Map<number, number> {
 
 /**
  * What would otherwise fail only after training, checked once the data is loaded: the training set
- * holds images, and every set that is evaluated allows pair verification (two classes, one of them
+ * holds images, and every set that is evaluated allows retrieval and verification (two classes, one of them
  * with two images). Each message names the flag that cut the set, or the data it came from.
  */
 function checkSplits(options: MnistOptions, source: string, sets: Array<{ split: MnistSplit; what: string; subsetFlag: 'train-subset' | 'test-subset'; evaluated: boolean }>): void {
@@ -83,7 +83,7 @@ function checkSplits(options: MnistOptions, source: string, sets: Array<{ split:
     if (!evaluated) continue;
     const counts = classCounts(split);
     if (counts.size < 2 || ![...counts.values()].some((n) => n >= 2)) {
-      throw new UsageError(`${cause}: ${what} holds ${split.count} image(s) of ${counts.size} class(es), but pair verification needs two classes, one of them with two images.${fix}`);
+      throw new UsageError(`${cause}: ${what} holds ${split.count} image(s) of ${counts.size} class(es), but retrieval and verification need two classes, one of them with two images.${fix}`);
     }
   }
 }

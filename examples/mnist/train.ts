@@ -10,6 +10,7 @@ import { FlatAdam } from '../../tools/flat_adam.js';
 import type { MnistSplit } from '../../tools/mnist/idx.js';
 import { applyHead, buildHead, buildLoss, buildTrunk, type HeadKind, type HeadOptions, type Network } from '../../tools/networks.js';
 import { permutation } from '../../tools/permutation.js';
+import { embeddingFigures, type EmbeddingFigures } from './embedding_figures.js';
 import { Progress, type ProgressSink } from './progress.js';
 
 /** Adam whose learning rate the loop sets before each step (the field is protected in tfjs). */
@@ -95,8 +96,10 @@ export interface HeadResult {
   /** Test-set embeddings [N][dim] and their labels, for figures and statistics. */
   embeddings: number[][];
   labels: number[];
-  /** Open set: embeddings and labels of the test images of classes not trained on; null otherwise. */
-  unseen: { embeddings: number[][]; labels: number[] } | null;
+  /** Retrieval and verification figures of the test embeddings. */
+  figures: EmbeddingFigures;
+  /** Open set: embeddings, labels and figures of the test images of classes not trained on; null otherwise. */
+  unseen: { embeddings: number[][]; labels: number[]; figures: EmbeddingFigures } | null;
   /** Class weight directions [classes][dim] (the head's kernel columns). */
   weights: number[][];
   parameters: number;
@@ -204,6 +207,10 @@ export async function trainHead(kind: HeadKind, train: MnistSplit, evaluation: E
   const t1 = performance.now();
   const seen = await evaluate(trunk, head, kind, test, config.classes);
   const unseen = evaluation.unseen == null ? null : await evaluate(trunk, null, kind, evaluation.unseen, config.classes);
+  const labels = Array.from(test.labels);
+  const unseenLabels = evaluation.unseen == null ? [] : Array.from(evaluation.unseen.labels);
+  const figures = await embeddingFigures(seen.embeddings, labels);
+  const unseenFigures = unseen == null ? null : await embeddingFigures(unseen.embeddings, unseenLabels);
   const evalSeconds = (performance.now() - t1) / 1000;
   // The embedding model: plain tfjs layers (no margin head), loadable without this library.
   const modelPath = config.saveModelsTo == null ? null : join(config.saveModelsTo, `${kind}-seed${config.seed}`);
@@ -222,8 +229,9 @@ export async function trainHead(kind: HeadKind, train: MnistSplit, evaluation: E
     evalSeconds,
     msPerStep: (trainSeconds * 1000) / Math.max(1, totalSteps),
     embeddings: seen.embeddings,
-    labels: Array.from(test.labels),
-    unseen: unseen == null ? null : { embeddings: unseen.embeddings, labels: Array.from(evaluation.unseen!.labels) },
+    labels,
+    figures,
+    unseen: unseen == null || unseenFigures == null ? null : { embeddings: unseen.embeddings, labels: unseenLabels, figures: unseenFigures },
     weights,
     parameters: trunk.countParams() + head.countParams(),
     modelPath,

@@ -70,17 +70,27 @@ describe('MNIST example, smoke run', () => {
     expect(summary[4]).toContain(`| angular softmax (A-Softmax) | ${heads.angular.testAccuracy.toFixed(4)} | 0.9896 |`);
   });
 
-  it('trains the cosine-margin heads and reports pair verification for every head', async () => {
+  it('trains the cosine-margin heads and reports retrieval, verification and the ROC for every head', async () => {
     const dir = join(out, 'cosine');
     await runProgramOk(tsx, [main, '--preset', 'tiny', '--head', 'cosface,arcface,combined,subcenter', '--scale', '8', '--train-subset', '256', '--test-subset', '200', '--backend', process.env.TFJS_BACKEND ?? 'cpu', '--out', dir]);
     const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
     expect(Object.keys(results.runs[0].heads)).toEqual(['cosface', 'arcface', 'combined', 'subcenter']);
     for (const head of Object.values(results.runs[0].heads) as Array<Record<string, any>>) {
-      expect(head.verification.pairs).toBe(6000);
-      expect(head.verification.folds).toBe(10);
-      expect(head.verification.accuracy).toBeGreaterThan(0);
+      const f = head.figures;
+      // All unordered pairs of the 200 test images, each genuine or impostor.
+      expect(f.genuinePairs + f.impostorPairs).toBe((200 * 199) / 2);
+      expect(f.genuinePairs).toBeGreaterThan(0);
+      for (const key of ['precisionAt1', 'rPrecision', 'mapAtR', 'recallAt1', 'auc', 'eer']) expect(f[key]).toBeGreaterThanOrEqual(0), expect(f[key]).toBeLessThanOrEqual(1);
+      expect(f.recallAt1).toBe(f.precisionAt1);
+      expect(f.tarAtFar.far).toBe(1e-3);
+      expect(f).not.toHaveProperty('roc'); // drawn, not stored
+      expect(head.unseenFigures).toBeNull();
       expect(head.referenceAccuracy).toBeNull();
     }
+    const roc = readFileSync(join(dir, 'roc.svg'), 'utf8');
+    expect(XMLValidator.validate(roc)).toBe(true);
+    expect((roc.match(/<polyline/g) ?? []).length).toBe(4);
+    expect(readFileSync(join(dir, 'summary.md'), 'utf8').split('\n')[0]).toBe('| head | test accuracy | reference | mean intra-class angle (°) | min inter-class angle (°) | P@1 | MAP@R | TAR @ FAR 0.001 | EER | train time (s) |');
   });
 
   it('trains a small CNN on wasm through the fast filter gradient', async () => {
@@ -118,7 +128,7 @@ describe('MNIST example, smoke run', () => {
     expect(await runProgramOk(tsx, args('threads', '2'))).toMatch(/6 run\(s\) \(3 head\(s\) × 2 seed\(s\)\) on 2 worker threads/);
     expect(await runProgramOk(tsx, args('sequential', '1'))).toMatch(/on this thread/);
     const read = (dir: string) => JSON.parse(readFileSync(join(out, dir, 'results.json'), 'utf8'));
-    const figures = (results: any) => results.runs.map((r: any) => Object.values(r.heads).map((h: any) => [r.seed, h.testAccuracy, h.testLoss, h.angular, h.verification]));
+    const figures = (results: any) => results.runs.map((r: any) => Object.values(r.heads).map((h: any) => [r.seed, h.testAccuracy, h.testLoss, h.angular, h.figures]));
     const threads = read('threads');
     expect(figures(threads)).toEqual(figures(read('sequential')));
     expect(threads.runs.map((r: any) => r.seed)).toEqual([1, 2]);
@@ -133,7 +143,7 @@ describe('MNIST example, smoke run', () => {
     expect(loss('threads')).toEqual(loss('sequential'));
   });
 
-  it('open set: trains on the digits 0-6 and verifies pairs of the unseen digits 7-9, in any dimension', async () => {
+  it('open set: trains on the digits 0-6 and evaluates retrieval and verification of the unseen digits 7-9, in any dimension', async () => {
     const dir = join(out, 'open-set');
     const stdout = await runProgramOk(tsx, [main, '--preset', 'tiny', '--open-set', '--dim', '5', '--head', 'modified,cosface', '--train-subset', '600', '--test-subset', '300', '--backend', process.env.TFJS_BACKEND ?? 'cpu', '--workers', '1', '--out', dir, '--no-save-models']);
     const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
@@ -144,14 +154,21 @@ describe('MNIST example, smoke run', () => {
     expect(results.data.test + results.data.unseen).toBe(300);
     expect(stdout).toMatch(new RegExp(`data: ${results.data.train} training and ${results.data.test} test images of the digits 0-6, and ${results.data.unseen} test images of the unseen digits 7-9`));
     for (const head of Object.values(results.runs[0].heads) as Array<Record<string, any>>) {
-      expect(head.unseenVerification.pairs).toBe(6000);
-      expect(head.unseenVerification.accuracy).toBeGreaterThan(0);
+      const n = results.data.unseen;
+      expect(head.unseenFigures.genuinePairs + head.unseenFigures.impostorPairs).toBe((n * (n - 1)) / 2);
+      expect(head.figures.genuinePairs + head.figures.impostorPairs).toBe((results.data.test * (results.data.test - 1)) / 2);
+      expect(head.unseenFigures.mapAtR).toBeGreaterThan(0);
+      expect(head.unseenFigures.mapAtR).toBeLessThanOrEqual(1);
       expect(head.angular.meanIntraClassAngleByClassDegrees).toHaveLength(7);
     }
-    expect(results.summary.cosface.unseenVerificationAccuracy.n).toBe(1);
+    expect(results.summary.cosface.unseenMapAtR.n).toBe(1);
+    expect(results.summary.cosface.unseenMapAtR.mean).toBe(results.runs[0].heads.cosface.unseenFigures.mapAtR);
     // Figures for 2 and 3 dimensions only; the tables and statistics for every dimension.
     expect(readdirSync(dir).filter((f) => f.startsWith('embeddings-'))).toEqual([]);
-    expect(readFileSync(join(dir, 'index.html'), 'utf8')).toContain('verification, unseen digits');
+    const html = readFileSync(join(dir, 'index.html'), 'utf8');
+    expect(html).toContain('MAP@R, unseen digits');
+    expect(html).toContain('roc-unseen.svg');
+    expect((readFileSync(join(dir, 'roc-unseen.svg'), 'utf8').match(/<polyline/g) ?? []).length).toBe(2);
   });
 
   it(`runs the paper preset (the reference's ResNet-style network) for one tiny step on ${process.env.TFJS_BACKEND ?? 'cpu'}`, async () => {
@@ -196,10 +213,10 @@ describe('MNIST example, smoke run', () => {
   it('refuses, before training, sets that could only fail after it: naming the flag or the file', async () => {
     const backend = process.env.TFJS_BACKEND ?? 'cpu';
     const cases: Array<[string[], string | RegExp]> = [
-      [['--test-subset', '1'], 'error: --test-subset 1: the test set holds 1 image(s) of 1 class(es), but pair verification needs two classes, one of them with two images. Use a larger --test-subset.'],
-      [['--open-set', '--test-subset', '5'], /error: --test-subset 5: the test set of the digits 0-6 holds 4 image\(s\) of 4 class\(es\), but pair verification needs two classes/],
+      [['--test-subset', '1'], 'error: --test-subset 1: the test set holds 1 image(s) of 1 class(es), but retrieval and verification need two classes, one of them with two images. Use a larger --test-subset.'],
+      [['--open-set', '--test-subset', '5'], /error: --test-subset 5: the test set of the digits 0-6 holds 4 image\(s\) of 4 class\(es\), but retrieval and verification need two classes/],
       // The first 7 test labels are 7 2 1 0 4 1 4: the seen digits pass, the unseen ones are a single 7.
-      [['--open-set', '--test-subset', '7'], 'error: --test-subset 7: the test set of the unseen digits 7-9 holds 1 image(s) of 1 class(es), but pair verification needs two classes, one of them with two images. Use a larger --test-subset.'],
+      [['--open-set', '--test-subset', '7'], 'error: --test-subset 7: the test set of the unseen digits 7-9 holds 1 image(s) of 1 class(es), but retrieval and verification need two classes, one of them with two images. Use a larger --test-subset.'],
     ];
     for (const [flags, message] of cases) {
       const dir = mkdtempSync(join(tmpdir(), 'mnist-early-'));
