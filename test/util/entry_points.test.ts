@@ -29,17 +29,18 @@ describe('entry points', () => {
   });
 
   it('evaluation rejects NaN, Inf, ragged and non-numeric rows, naming the row', () => {
-    const labels = [0, 0, 1, 1];
-    const ok = [[1, 0], [0.9, 0.1], [0, 1], [0.1, 0.9]];
-    for (const f of [(e: unknown) => angularStatistics(e as number[][], labels), (e: unknown) => pairVerification(e as number[][], labels, { pairs: 10, folds: 2 })]) {
+    const labels = [0, 0, 1, 1, 2, 2, 3, 3];
+    const ok = [[1, 0], [0.9, 0.1], [0, 1], [0.1, 0.9], [-1, 0], [-0.9, 0.1], [0, -1], [0.1, -0.9]];
+    const rest = ok.slice(4);
+    for (const f of [(e: unknown) => angularStatistics(e as number[][], labels), (e: unknown) => pairVerification(e as number[][], labels, { pairs: 2, folds: 2 })]) {
       expect(() => f(ok)).not.toThrow();
-      expect(() => f([[1, 0], [Number.NaN, 0], [0, 1], [0, 1]])).toThrow(/embeddings must be finite numbers, but row 1 holds NaN at column 0/);
-      expect(() => f([[1, 0], [0, 1], [Number.POSITIVE_INFINITY, 0], [0, 1]])).toThrow(/row 2 holds Infinity/);
-      expect(() => f([[1, 0], [0, 1, 2], [0, 1], [0, 1]])).toThrow(/every embedding must be an array of 2 numbers, but row 1 is \[0, 1, 2\]/);
-      expect(() => f([[1, 0], ['a', 1], [0, 1], [0, 1]])).toThrow(/row 1 holds "a" at column 0/);
+      expect(() => f([[1, 0], [Number.NaN, 0], [0, 1], [0, 1], ...rest])).toThrow(/embeddings must be finite numbers, but row 1 holds NaN at column 0/);
+      expect(() => f([[1, 0], [0, 1], [Number.POSITIVE_INFINITY, 0], [0, 1], ...rest])).toThrow(/row 2 holds Infinity/);
+      expect(() => f([[1, 0], [0, 1, 2], [0, 1], [0, 1], ...rest])).toThrow(/every embedding must be an array of 2 numbers, but row 1 is \[0, 1, 2\]/);
+      expect(() => f([[1, 0], ['a', 1], [0, 1], [0, 1], ...rest])).toThrow(/row 1 holds "a" at column 0/);
       expect(() => f('abc')).toThrow(/embeddings must be a tensor \[count, dim\] or an array of rows, but got "abc"/);
     }
-    expect(() => angularStatistics(ok, 'abc' as unknown as number[])).toThrow(/labels must be a tensor or an array of integers, but got "abc"|got 3 labels for 4/);
+    expect(() => angularStatistics(ok, 'abc' as unknown as number[])).toThrow(/labels must be a tensor or an array of integers, but got "abc"|got 3 labels for 8/);
   });
 
   it('embeddingModel and registerFastConvGradients say what they expected', () => {
