@@ -41,7 +41,8 @@ afterAll(async () => {
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
 });
 
-interface DemoState { running: boolean; backend: string; step: number; losses: number[]; testAccuracy: number | null; plottedPoints: number; tensorsBefore: number; tensorsAfter: number | null; error: string | null }
+interface Figures { digits: number[]; images: number; precisionAt1: number; mapAtR: number; tarAtFar: number; threshold: number; eer: number }
+interface DemoState { running: boolean; backend: string; step: number; losses: number[]; testAccuracy: number | null; openSet: boolean; figures: Figures | null; plottedPoints: number; tensorsBefore: number; tensorsAfter: number | null; error: string | null }
 const demoState = (page: Page) => page.evaluate(() => (window as unknown as { __demo: DemoState }).__demo);
 
 /** Runs the demo with `head` on webgl; with the page's default steps and batch size unless given. */
@@ -92,12 +93,24 @@ describe('browser demo (headless Chromium, WebGL on SwiftShader)', () => {
     expect(s.testAccuracy!).toBeGreaterThanOrEqual(0.9);
     expect(s.tensorsAfter).toBe(s.tensorsBefore);
     expect(await page.textContent('#stats')).toMatch(/smallest angle between class centres/);
+    // Retrieval and verification among the 1,000 test digits, as the library computes them.
+    expect(s.figures!.digits).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(s.figures!.images).toBe(1000);
+    expect(s.figures!.precisionAt1).toBeGreaterThan(0.85);
+    for (const v of [s.figures!.mapAtR, s.figures!.tarAtFar, s.figures!.eer]) expect(v).toBeGreaterThan(0), expect(v).toBeLessThan(1);
+    expect(await page.textContent('#stats')).toContain(`MAP@R (digits 0, 1, 2, 3, 4, 5, 6, 7, 8, 9)${s.figures!.mapAtR.toFixed(4)}`);
     await page.screenshot({ path: join(artifacts, 'demo-angular.png'), fullPage: true });
 
-    // Switching heads starts clean, and a second run leaks nothing either.
+    // Switching heads starts clean, and a second run leaks nothing either. This one is the open
+    // set: 7 classes trained, retrieval and verification among the digits 7-9 only.
+    await page.check('#openSet');
     const again = await runDemo(page, 'cosface', 40);
     expect(again.error).toBeNull();
     expect(again.step).toBe(40);
+    expect(again.openSet).toBe(true);
+    expect(again.figures!.digits).toEqual([7, 8, 9]);
+    expect(await page.locator('#embeddings svg .weight').count()).toBe(7);
+    expect(await page.textContent('#result')).toMatch(new RegExp(`^test accuracy on \\d+ held-out digits 0-6: 0\\.\\d{4}; MAP@R of the ${again.figures!.images} held-out digits 7-9, never trained on: ${again.figures!.mapAtR.toFixed(4)}$`));
     expect(again.tensorsAfter).toBe(again.tensorsBefore);
     expect(again.tensorsBefore).toBe(s.tensorsAfter);
     // The trained embedding model downloads as tfjs's two files, which plain tfjs loads.
