@@ -38,7 +38,7 @@ export { MarginLoss, marginLosses, type MarginLossArgs, type MarginLossOptions }
 export { dominantSubCenters, type DominantSubCenters } from './evaluation/dominant_sub_centers.js';
 export { pairVerification, type PairVerificationOptions, type PairVerificationResult } from './evaluation/pair_verification.js';
 export { retrievalMetrics, type RetrievalMetrics, type RetrievalMetricsOptions } from './evaluation/retrieval_metrics.js';
-export { EmbeddingIndex, type EmbeddingIndexData, type SearchResult } from './evaluation/embedding_index.js';
+export { EmbeddingIndex, type EmbeddingIndexData, type IndexStore, type SearchResult } from './evaluation/embedding_index.js';
 export { clusteringMetrics, type ClusteringMetrics, type ClusteringOptions } from './evaluation/clustering_metrics.js';
 export { verificationCurve, verificationMetrics, type TarAtFar, type VerificationCurve, type VerificationMetrics, type VerificationOptions } from './evaluation/verification_metrics.js';
 

@@ -6,9 +6,9 @@ import { runProgramOk } from './helpers.js';
 
 const root = process.cwd();
 
-/** The first TypeScript block of README after `heading`. */
-function readmeBlockAfter(heading: string): string | undefined {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+/** The first TypeScript block after `heading` in a Markdown file (README by default). */
+function readmeBlockAfter(heading: string, file = 'README.md'): string | undefined {
+  const readme = readFileSync(join(root, file), 'utf8');
   return /```ts\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf(heading)))?.[1];
 }
 
@@ -50,5 +50,17 @@ describe('README fitDataset recipe', () => {
     const out = await runProgramOk(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'examples', 'fit_dataset.ts')]);
     const [, first, last] = /fitDataset loss: ([\d.]+) -> ([\d.]+)/.exec(out) ?? [];
     expect(Number(last)).toBeLessThan(Number(first) * 0.5);
+  });
+});
+
+describe('evaluation guide', () => {
+  it('is examples/evaluate.ts, verbatim, and runs: unseen identities retrieved and matched, the index reloads', async () => {
+    expect(readmeBlockAfter('## The whole path, runnable', 'docs/guide/evaluation.md')).toBe(readFileSync(join(root, 'examples', 'evaluate.ts'), 'utf8'));
+    const out = await runProgramOk(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'examples', 'evaluate.ts')]);
+    const [, p1, mapAtR] = /unseen identities: P@1 ([\d.]+), MAP@R ([\d.]+)/.exec(out) ?? [];
+    expect(Number(p1)).toBeGreaterThan(0.8);
+    expect(Number(mapAtR)).toBeGreaterThan(0.5);
+    expect(Number(/matched right .*: (\d+) of 100/.exec(out)?.[1])).toBeGreaterThanOrEqual(70);
+    expect(out).toContain('reloaded index gives the same matches: true');
   });
 });

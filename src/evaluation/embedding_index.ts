@@ -22,6 +22,35 @@ export interface EmbeddingIndexData {
   vectors: Float32Array;
 }
 
+/** The `modelTopology` by which a saved index is known (tfjs's model artifacts carry it). */
+const SAVED_FORMAT = { format: 'tfjs-angular-margin/embedding-index', version: 1 } as const;
+
+/** An IOHandler, or a URL that tfjs resolves to one (`downloads://…`, `indexeddb://…`, `http://…`). */
+export type IndexStore = tf.io.IOHandler | string;
+
+function handlerOf(owner: string, store: IndexStore, kind: 'save' | 'load'): tf.io.IOHandler {
+  if (typeof store !== 'string') {
+    if (store == null || typeof store[kind] !== 'function') throw new Error(`${owner}: expected an IOHandler with ${kind}() or a URL string, but got ${describe(store)}.`);
+    return store;
+  }
+  const handlers = kind === 'save' ? tf.io.getSaveHandlers(store) : tf.io.getLoadHandlers(store);
+  if (handlers.length !== 1) throw new Error(`${owner}: tfjs has ${handlers.length === 0 ? 'no' : handlers.length} ${kind} handlers for "${store}"; pass an IOHandler (in Node: fileSystem(folder) from tfjs-angular-margin/node).`);
+  return handlers[0]!;
+}
+
+/** The bytes of model artifacts' weight data, which tfjs may hold as one buffer or several. */
+function weightBytes(data: tf.io.WeightData | undefined): Uint8Array | null {
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (!Array.isArray(data)) return null;
+  const out = new Uint8Array(data.reduce((n, b) => n + b.byteLength, 0));
+  let at = 0;
+  for (const b of data) {
+    out.set(new Uint8Array(b), at);
+    at += b.byteLength;
+  }
+  return out;
+}
+
 /**
  * An exact nearest-neighbour index over labelled embeddings, by cosine similarity — what a face
  * matcher or a retrieval service deploys after training (pytorch-metric-learning's
@@ -35,7 +64,7 @@ export interface EmbeddingIndexData {
  * @example
  * ```ts
  * const index = new EmbeddingIndex();
- * index.add(embed.predict(galleryImages) as tf.Tensor2D, galleryIds);
+ * await index.add(embed.predict(galleryImages) as tf.Tensor2D, galleryIds);
  * const { tarAtFar } = await verificationMetrics(validationEmbeddings, validationIds, { farTargets: [1e-3] });
  * const ids = await index.match(embed.predict(probeImages) as tf.Tensor2D, { threshold: tarAtFar[0].threshold }); // −1: unknown
  * ```
@@ -122,7 +151,64 @@ export class EmbeddingIndex {
     return { dim: this.dim, labels: [...this.rowLabels], vectors };
   }
 
-  /** An index from {@link EmbeddingIndex.toData}'s data (checked: sizes agree, values finite). */
+  /**
+   * Saves the index as tfjs model artifacts — a small JSON (`modelTopology` names the format) and
+   * the float32 unit references and int32 labels as two weight entries — through any tfjs
+   * IOHandler: in Node `fileSystem(folder)` from `tfjs-angular-margin/node` (one atomic commit),
+   * in a browser `'downloads://name'` or `'indexeddb://name'`.
+   *
+   * @example
+   * ```ts
+   * await index.save(fileSystem('gallery'));       // Node: gallery/model.json and its weights
+   * const again = await EmbeddingIndex.load(fileSystem('gallery'));
+   * ```
+   */
+  async save(store: IndexStore): Promise<tf.io.SaveResult> {
+    const owner = 'EmbeddingIndex.save';
+    const handler = handlerOf(owner, store, 'save');
+    if (this.size === 0) throw new Error(`${owner}: the index is empty; add references before saving it.`);
+    const { dim, labels, vectors } = this.toData();
+    const weightData = new ArrayBuffer(vectors.byteLength + 4 * labels.length);
+    new Float32Array(weightData, 0, vectors.length).set(vectors);
+    new Int32Array(weightData, vectors.byteLength, labels.length).set(labels);
+    return handler.save!({
+      modelTopology: { ...SAVED_FORMAT, dim, count: labels.length },
+      weightSpecs: [
+        { name: 'references', shape: [labels.length, dim], dtype: 'float32' },
+        { name: 'labels', shape: [labels.length], dtype: 'int32' },
+      ],
+      weightData,
+    });
+  }
+
+  /**
+   * Loads an index that {@link EmbeddingIndex.save} wrote, from an IOHandler or a URL (checked:
+   * the format, the entries' names, shapes and types, the bytes, finite values, int32 labels).
+   */
+  static async load(store: IndexStore): Promise<EmbeddingIndex> {
+    const owner = 'EmbeddingIndex.load';
+    const artifacts = await handlerOf(owner, store, 'load').load!();
+    const topology = artifacts.modelTopology as Record<string, unknown> | undefined;
+    if (topology == null || topology['format'] !== SAVED_FORMAT.format) {
+      throw new Error(`${owner}: expected a saved EmbeddingIndex (modelTopology.format "${SAVED_FORMAT.format}"), but got ${topology == null ? 'no modelTopology' : `format ${describe(topology['format'])}`}.`);
+    }
+    if (topology['version'] !== SAVED_FORMAT.version) throw new Error(`${owner}: this version reads format version ${SAVED_FORMAT.version}, but the file has ${describe(topology['version'])}.`);
+    const { dim, count } = topology as { dim: unknown; count: unknown };
+    if (!Number.isSafeInteger(dim) || (dim as number) < 1 || !Number.isSafeInteger(count) || (count as number) < 0) {
+      throw new Error(`${owner}: dim must be an integer >= 1 and count one >= 0, but got ${describe(dim)} and ${describe(count)}.`);
+    }
+    const [d, n] = [dim as number, count as number];
+    const expected = JSON.stringify([{ name: 'references', shape: [n, d], dtype: 'float32' }, { name: 'labels', shape: [n], dtype: 'int32' }]);
+    const specs = JSON.stringify((artifacts.weightSpecs ?? []).map(({ name, shape, dtype }) => ({ name, shape, dtype })));
+    if (specs !== expected) throw new Error(`${owner}: expected the weight entries ${expected}, but got ${specs}.`);
+    const bytes = weightBytes(artifacts.weightData);
+    if (bytes == null || bytes.byteLength !== 4 * n * (d + 1)) throw new Error(`${owner}: expected ${4 * n * (d + 1)} bytes of weights, but got ${bytes == null ? 'none' : bytes.byteLength}.`);
+    const copy = bytes.slice().buffer;
+    const vectors = new Float32Array(copy, 0, n * d);
+    return EmbeddingIndex.fromData({ dim: d, labels: Array.from(new Int32Array(copy, 4 * n * d, n)), vectors });
+  }
+
+  /** An index from {@link EmbeddingIndex.toData}'s data, its vectors kept bit for bit (checked: sizes agree, values finite, labels int32). */
   static async fromData(data: EmbeddingIndexData): Promise<EmbeddingIndex> {
     const owner = 'EmbeddingIndex.fromData';
     if (data == null || typeof data !== 'object') throw new Error(`${owner}: expected { dim, labels, vectors }, but got ${describe(data)}.`);
@@ -132,10 +218,15 @@ export class EmbeddingIndex {
     if (!(vectors instanceof Float32Array) || vectors.length !== labels.length * dim) {
       throw new Error(`${owner}: vectors must be a Float32Array of ${labels.length} × ${dim} values, but got ${vectors instanceof Float32Array ? vectors.length : describe(vectors)}.`);
     }
+    const ys = await labelValues(owner, 'labels', labels, labels.length);
+    const bad = vectors.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new Error(`${owner}: vectors must be finite, but row ${Math.floor(bad / dim)} holds ${vectors[bad]} at column ${bad % dim}.`);
+    // Kept as they are (toData's unit rows): normalizing again could change their last bits.
     const index = new EmbeddingIndex();
-    if (labels.length === 0) return index;
-    const rows = Array.from({ length: labels.length }, (_, i) => Array.from(vectors.subarray(i * dim, (i + 1) * dim)));
-    await index.add(rows, labels);
+    if (ys.length === 0) return index;
+    index.dim = dim;
+    for (let i = 0; i < ys.length; i++) index.rows.push(vectors.slice(i * dim, (i + 1) * dim));
+    index.rowLabels.push(...ys);
     return index;
   }
 }

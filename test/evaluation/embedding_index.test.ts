@@ -1,7 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { EmbeddingIndex } from '../../src/evaluation/embedding_index.js';
+import { fileSystem } from '../../src/io/file_system.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'tfjs-am-index-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('EmbeddingIndex', () => {
   it('finds the k nearest references by cosine, in the order of add calls, exactly', async () => {
@@ -53,5 +60,54 @@ describe('EmbeddingIndex', () => {
     await index.search([[1, 0]], { k: 3 });
     await index.match([[0, 1]], { threshold: 0 });
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('saves and loads through fileSystem (Node) and any IOHandler (browser), bit for bit, labels any int32', async () => {
+    const rows = tf.randomNormal([50, 6], 0, 1, 'float32', 5).arraySync() as number[][];
+    const labels = rows.map((_, i) => (i % 2 === 0 ? -2147483648 : 2147483647 - i));
+    const index = new EmbeddingIndex();
+    await index.add(rows, labels);
+    const folder = join(dir, 'gallery');
+    await index.save(fileSystem(folder));
+    expect(readdirSync(folder).sort()).toHaveLength(2); // model.json and one weights file
+    const loaded = await EmbeddingIndex.load(fileSystem(folder));
+    expect(loaded.toData().labels).toEqual(labels);
+    expect(Buffer.from(loaded.toData().vectors.buffer).equals(Buffer.from(index.toData().vectors.buffer))).toBe(true);
+    const queries = rows.slice(0, 5);
+    expect(await loaded.search(queries, { k: 3 })).toEqual(await index.search(queries, { k: 3 }));
+    // The browser's way: the artifacts handed to a handler, and back through tf.io.fromMemory.
+    let artifacts: tf.io.ModelArtifacts | null = null;
+    await index.save(tf.io.withSaveHandler(async (a) => ((artifacts = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
+    const fromMemory = await EmbeddingIndex.load(tf.io.fromMemory(artifacts!));
+    expect(fromMemory.toData()).toEqual(index.toData());
+  });
+
+  it('refuses what it cannot save or load, saying what it expected', async () => {
+    await expect(new EmbeddingIndex().save(fileSystem(join(dir, 'empty')))).rejects.toThrow('EmbeddingIndex.save: the index is empty; add references before saving it.');
+    await expect(new EmbeddingIndex().save('nowhere://x')).rejects.toThrow(/EmbeddingIndex.save: tfjs has no save handlers for "nowhere:\/\/x"; pass an IOHandler/);
+    await expect(EmbeddingIndex.load(42 as never)).rejects.toThrow('EmbeddingIndex.load: expected an IOHandler with load() or a URL string, but got 42.');
+    const index = new EmbeddingIndex();
+    await index.add([[1, 0], [0, 1]], [3, 4]);
+    const folder = join(dir, 'refused');
+    await index.save(fileSystem(folder));
+    const json = JSON.parse(readFileSync(join(folder, 'model.json'), 'utf8'));
+    const load = (edit: (j: any) => void) => {
+      const copy = structuredClone(json);
+      edit(copy);
+      writeFileSync(join(folder, 'model.json'), JSON.stringify(copy));
+      return EmbeddingIndex.load(fileSystem(folder));
+    };
+    await expect(load((j) => (j.modelTopology = { class_name: 'Sequential' }))).rejects.toThrow('EmbeddingIndex.load: expected a saved EmbeddingIndex (modelTopology.format "tfjs-angular-margin/embedding-index"), but got format undefined.');
+    await expect(load((j) => (j.modelTopology.version = 2))).rejects.toThrow('EmbeddingIndex.load: this version reads format version 1, but the file has 2.');
+    await expect(load((j) => (j.modelTopology.dim = 0))).rejects.toThrow('EmbeddingIndex.load: dim must be an integer >= 1 and count one >= 0, but got 0 and 2.');
+    await expect(load((j) => (j.modelTopology.count = 1))).rejects.toThrow(/EmbeddingIndex.load: expected the weight entries \[\{"name":"references","shape":\[1,2\]/);
+    await expect(load((j) => (j.weightsManifest[0].weights[1].dtype = 'float32'))).rejects.toThrow(/but got .*"name":"labels","shape":\[2\],"dtype":"float32"/);
+    // Finite values only (a NaN written into the weights file).
+    const weights = join(folder, json.weightsManifest[0].paths[0]);
+    writeFileSync(join(folder, 'model.json'), JSON.stringify(json));
+    const bytes = readFileSync(weights);
+    bytes.writeFloatLE(Number.NaN, 4);
+    writeFileSync(weights, bytes);
+    await expect(EmbeddingIndex.load(fileSystem(folder))).rejects.toThrow('EmbeddingIndex.fromData: vectors must be finite, but row 0 holds NaN at column 1.');
   });
 });
