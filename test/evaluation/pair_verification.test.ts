@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { pairVerification } from '../../src/evaluation/pair_verification.js';
 import { seededRandom } from '../../src/util/seeded_random.js';
@@ -147,5 +148,24 @@ describe('pairVerification', () => {
     expect(() => pairVerification([[1, 0]], [0], { folds: 1 })).toThrow('pairVerification: folds must be an integer >= 2, but got 1.');
     expect(() => pairVerification([[1, 0]], [0], { pairs: 0 })).toThrow('pairVerification: pairs must be an integer >= 1, but got 0.');
     expect(() => pairVerification([[1, 0]], [0], { pairs: 5 })).toThrow(/pairs \(5\) must be at least folds \(10\)/);
+  });
+
+  it('on any valid set: accuracy in [0, 1], the pairs asked for, the classes partitioned, unchanged by scaling the rows (fast-check)', () => {
+    fc.assert(fc.property(fc.integer({ min: 2, max: 4 }), fc.integer({ min: 2, max: 6 }), fc.integer({ min: 2, max: 5 }), fc.integer({ min: 0, max: 1e6 }), fc.double({ min: 1e-3, max: 1e3, noNaN: true }), (folds, perFold, perClass, seed, scale) => {
+      const classes = folds * perFold;
+      const rand = seededRandom(seed);
+      const labels = Array.from({ length: classes * perClass }, (_, i) => (i * 7919) % classes);
+      const emb = labels.map(() => [rand() - 0.5, rand() - 0.5, rand() - 0.5]);
+      // The most pairs every fold can give: its classes are balanced, perFold of them of perClass rows.
+      const pairs = folds * Math.min((perFold * perClass * (perClass - 1)) / 2, (perFold * (perFold - 1) * perClass * perClass) / 2);
+      const r = pairVerification(emb, labels, { pairs, folds, seed });
+      expect(r.accuracy).toBeGreaterThanOrEqual(0);
+      expect(r.accuracy).toBeLessThanOrEqual(1);
+      expect([r.samePairs, r.differentPairs]).toEqual([pairs, pairs]);
+      expect(r.foldClasses.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: classes }, (_, c) => c));
+      expect(r.foldClasses.every((f) => f.length === perFold)).toBe(true);
+      const scaled = pairVerification(emb.map((row) => row.map((v) => v * scale)), labels, { pairs, folds, seed });
+      expect(scaled.foldAccuracies).toEqual(r.foldAccuracies);
+    }), { numRuns: 60, seed: 2902 });
   });
 });
