@@ -1,3 +1,8 @@
+/**
+ * Speed-ups that replace tfjs kernels in the global registry: the convolution gradients and wasm's matrix product, and `useFastCpu()`, which picks and sets up the fastest CPU backend.
+ *
+ * @module tfjs-angular-margin/fast-kernels
+ */
 export { conv2dFilterGradient, type ConvPadding, type FilterGradientMethod } from './kernels/conv2d_filter_gradient.js';
 export { registerFastConvGradients, restoreConvGradients, type FastConvGradientOptions } from './kernels/register_fast_conv_gradients.js';
 export { registerFastMatMul, restoreMatMul, type FastMatMulOptions } from './kernels/register_fast_mat_mul.js';

@@ -1,3 +1,8 @@
+/**
+ * The heads (layers and factories), their registry `HEADS`, the functional logits, losses, schedules, evaluation metrics and `EmbeddingIndex`; importing it registers the layers for model loading.
+ *
+ * @module tfjs-angular-margin
+ */
 import { assertOneTfjsCore } from './util/one_tfjs.js';
 
 export { chebyshevT, chebyshevU } from './ops/chebyshev.js';

@@ -33,9 +33,9 @@ describe('README quickstart', () => {
   });
 });
 
-describe('README resume recipe', () => {
+describe('training guide: the resume recipe', () => {
   it('is examples/resume.ts, verbatim', () => {
-    expect(readmeBlockAfter('### Saving and resuming training')).toBe(readFileSync(join(root, 'examples', 'resume.ts'), 'utf8'));
+    expect(readmeBlockAfter('## Saving and resuming training', 'docs/guide/training.md')).toBe(readFileSync(join(root, 'examples', 'resume.ts'), 'utf8'));
   });
 
   it('runs: a model saved with its optimizer, loaded and compiled again, continues exactly as the uninterrupted one', async () => {
@@ -44,9 +44,9 @@ describe('README resume recipe', () => {
   });
 });
 
-describe('README fitDataset recipe', () => {
+describe('training guide: the fitDataset recipe', () => {
   it('is examples/fit_dataset.ts, verbatim, and runs: the loss falls', async () => {
-    expect(readmeBlockAfter('### Training from a tf.data dataset')).toBe(readFileSync(join(root, 'examples', 'fit_dataset.ts'), 'utf8'));
+    expect(readmeBlockAfter('## Training from a tf.data dataset', 'docs/guide/training.md')).toBe(readFileSync(join(root, 'examples', 'fit_dataset.ts'), 'utf8'));
     const out = await runProgramOk(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'examples', 'fit_dataset.ts')]);
     const [, first, last] = /fitDataset loss: ([\d.]+) -> ([\d.]+)/.exec(out) ?? [];
     expect(Number(last)).toBeLessThan(Number(first) * 0.5);
