@@ -13,6 +13,9 @@ import type { HeadResult } from './train.js';
 const REFERENCE_ACCURACY: Partial<Record<HeadKind, number>> = { original: 0.9775, modified: 0.9847, angular: 0.9896 };
 
 
+/** The most points a training curve draws (the figures stay small; metrics.csv keeps every step). */
+const CURVE_POINTS = 1000;
+
 /** The lowest false-accept rate drawn in the ROC figures. */
 const ROC_MIN_FAR = 1e-5;
 
@@ -253,7 +256,10 @@ export async function writeReport(out: string, results: HeadResult[], info: RunI
     }
   }
   const window = Math.max(1, Math.round((shown[0]?.steps.length ?? 1) / 100));
-  const curve = (key: 'loss' | 'accuracy') => shown.map((r) => ({ name: r.head, x: r.steps.map((s) => s.step + 1), y: movingAverage(r.steps.map((s) => s[key]), window) }));
+  // Smoothed over `window` steps, then drawn at most CURVE_POINTS points a series (every k-th step and the last).
+  const every = Math.max(1, Math.ceil((shown[0]?.steps.length ?? 1) / CURVE_POINTS));
+  const drawn = <T>(values: T[]) => values.filter((_, i) => i % every === 0 || i === values.length - 1);
+  const curve = (key: 'loss' | 'accuracy') => shown.map((r) => ({ name: r.head, x: drawn(r.steps.map((s) => s.step + 1)), y: drawn(movingAverage(r.steps.map((s) => s[key]), window)) }));
   const ofSeed = seeds.length > 1 ? `, seed ${seeds[0]}` : '';
   await put('loss.svg', lineChart({ title: `training loss (moving average over ${window} steps${ofSeed})`, series: curve('loss'), xLabel: 'step', yLabel: 'loss' }));
   const rocSeries = (of: (r: HeadResult) => EmbeddingFigures | undefined) => shown.flatMap((r) => {

@@ -12,7 +12,7 @@ import { SphereFace2, type SphereFace2Args } from '../layers/sphere_face2.js';
 import { SphereFaceR, type SphereFaceRArgs } from '../layers/sphere_face_r.js';
 import { sphereFace2Loss } from '../losses/sphere_face2_loss.js';
 import { SubCenterArcFace, type SubCenterArcFaceArgs } from '../layers/sub_center_arc_face.js';
-import { ADA_FACE_DEFAULTS, ANGULAR_SOFTMAX_DEFAULTS, ARC_FACE_DEFAULTS, COMBINED_MARGIN_DEFAULTS, COS_FACE_DEFAULTS, CURRICULAR_FACE_DEFAULTS, NORM_LINEAR_DEFAULTS, SPHERE_FACE2_DEFAULTS, SPHERE_FACE_R_DEFAULTS, SUB_CENTER_ARC_FACE_DEFAULTS } from './defaults.js';
+import { ADA_FACE_DEFAULTS, ANGULAR_SOFTMAX_DEFAULTS, ARC_FACE_DEFAULTS, COMBINED_MARGIN_DEFAULTS, COS_FACE_DEFAULTS, CURRICULAR_FACE_DEFAULTS, NORM_LINEAR_DEFAULTS, SPHERE_FACE2_DEFAULTS, SPHERE_FACE_R_DEFAULTS, SUB_CENTER_ARC_FACE_DEFAULTS } from '../defaults/head_defaults.js';
 
 /** What a program needs to know of a head to offer it: its name, title, paper, defaults and factory. */
 export interface HeadDescription<Args> {
@@ -22,7 +22,7 @@ export interface HeadDescription<Args> {
   readonly title: string;
   /** The paper (or section) the head comes from. */
   readonly paper: string;
-  /** The head's default parameters (beyond `units`), as its layer applies them (src/heads/defaults.ts). */
+  /** The head's default parameters (beyond `units`), as its layer applies them (src/defaults/head_defaults.ts). */
   readonly defaults: Readonly<Required<Omit<Args, keyof MarginHeadArgs>>>;
   /** Creates the layer. */
   create(args: Args): MarginHead;

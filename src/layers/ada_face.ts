@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ADA_FACE_DEFAULTS } from '../heads/defaults.js';
+import { ADA_FACE_DEFAULTS } from '../defaults/head_defaults.js';
 import { adaFaceRunningMargin, checkAngleMargin } from '../margins/cosine_margins.js';
 import type { Margin } from '../margins/margin.js';
 import { readSync } from '../util/read_sync.js';

@@ -5,7 +5,7 @@ import type { Margin } from '../margins/margin.js';
 import { checkLambdaSchedule, lambdaAt, type LambdaSchedule } from '../schedule/lambda_at.js';
 import { readSync } from '../util/read_sync.js';
 import { assertInteger } from '../util/validate.js';
-import { ANGULAR_SOFTMAX_DEFAULTS } from '../heads/defaults.js';
+import { ANGULAR_SOFTMAX_DEFAULTS } from '../defaults/head_defaults.js';
 import { MarginHead, type MarginHeadArgs } from './margin_head.js';
 import { countOf } from './pass_counter.js';
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { arcFaceMargin } from '../margins/cosine_margins.js';
-import { ARC_FACE_DEFAULTS } from '../heads/defaults.js';
+import { ARC_FACE_DEFAULTS } from '../defaults/head_defaults.js';
 import type { Margin } from '../margins/margin.js';
 import { assertBoolean } from '../util/validate.js';
 import { ScaledCosineHead, type ScaledCosineHeadArgs } from './scaled_cosine_head.js';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { CURRICULAR_FACE_DEFAULTS } from '../heads/defaults.js';
+import { CURRICULAR_FACE_DEFAULTS } from '../defaults/head_defaults.js';
 import { checkAngleMargin, curricularFaceRunningMargin } from '../margins/cosine_margins.js';
 import type { Margin } from '../margins/margin.js';
 import { readSync } from '../util/read_sync.js';

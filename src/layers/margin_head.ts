@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Margin } from '../margins/margin.js';
 import { validatesLabelsByDefault } from '../ops/labels.js';
-import { cosineLogits, marginOnTargets } from '../ops/margin_logits.js';
+import { cosineLogits, marginOnTargets } from '../functional/margin_logits.js';
 import { assertOwnSymbolicTensors } from '../util/one_tfjs.js';
 import { assertBoolean, assertInteger, describe } from '../util/validate.js';
 import { advancedCounter, counterAtLeast, counterValue } from './pass_counter.js';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertBoolean, assertPositive } from '../util/validate.js';
-import { NORM_LINEAR_DEFAULTS } from '../heads/defaults.js';
+import { NORM_LINEAR_DEFAULTS } from '../defaults/head_defaults.js';
 import { MarginHead, type MarginHeadArgs } from './margin_head.js';
 
 /** Arguments of {@link NormLinear}. */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { COSINE_HEAD_DEFAULTS } from '../heads/defaults.js';
+import { COSINE_HEAD_DEFAULTS } from '../defaults/head_defaults.js';
 import type { Margin } from '../margins/margin.js';
 import { warmedUpMargin } from '../margins/margin_warmup.js';
 import { assertCount, assertPositive } from '../util/validate.js';

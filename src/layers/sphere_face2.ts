@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { SPHERE_FACE2_DEFAULTS } from '../heads/defaults.js';
+import { SPHERE_FACE2_DEFAULTS } from '../defaults/head_defaults.js';
 import type { Margin } from '../margins/margin.js';
 import { similarityAdjustmentOf } from '../math/cosine_margin_math.js';
 import { checkSphereFace2Margin, similarityAdjustment, sphereFace2Margin, type SphereFace2Variant } from '../margins/sphere_face2_margin.js';

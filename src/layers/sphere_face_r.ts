@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { SPHERE_FACE_R_DEFAULTS } from '../heads/defaults.js';
+import { SPHERE_FACE_R_DEFAULTS } from '../defaults/head_defaults.js';
 import type { Margin } from '../margins/margin.js';
 import { checkSphereFaceRMargin, sphereFaceRMargin, type SphereFaceRVariant } from '../margins/sphere_face_r_margin.js';
 import { withNormPenalty } from '../ops/norm_penalty.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { SUB_CENTER_ARC_FACE_DEFAULTS } from '../heads/defaults.js';
+import { SUB_CENTER_ARC_FACE_DEFAULTS } from '../defaults/head_defaults.js';
 import { maxOverSubCenters } from '../ops/sub_center_max.js';
 import { assertInteger } from '../util/validate.js';
 import { ArcFace, type ArcFaceArgs } from './arc_face.js';

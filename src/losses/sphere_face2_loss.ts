@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { SPHERE_FACE2_LOSS_DEFAULTS } from '../heads/defaults.js';
+import { SPHERE_FACE2_LOSS_DEFAULTS } from '../defaults/head_defaults.js';
 import { assertNonNegative, assertOpenUnitInterval, assertPositive } from '../util/validate.js';
 import { checkTargetsAndLogits } from './margin_cross_entropy.js';
 

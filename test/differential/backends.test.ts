@@ -6,10 +6,10 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { useFusedKernels } from '../../src/kernels/fused_kernels.js';
-import { angularSoftmaxLogits } from '../../src/ops/angular_softmax_logits.js';
-import { arcFaceLogits, combinedMarginLogits, cosFaceLogits } from '../../src/ops/cosine_margin_logits.js';
+import { angularSoftmaxLogits } from '../../src/functional/angular_softmax_logits.js';
+import { arcFaceLogits, combinedMarginLogits, cosFaceLogits } from '../../src/functional/cosine_margin_logits.js';
 import { l2Normalize } from '../../src/ops/l2_norm.js';
-import { marginLogits } from '../../src/ops/margin_logits.js';
+import { marginLogits } from '../../src/functional/margin_logits.js';
 import { sphereFaceRMargin } from '../../src/margins/sphere_face_r_margin.js';
 import { sphereFace2Margin } from '../../src/margins/sphere_face2_margin.js';
 

@@ -14,7 +14,7 @@ import { sphereFace2Margin } from '../../src/margins/sphere_face2_margin.js';
 import { sphereFaceRMargin } from '../../src/margins/sphere_face_r_margin.js';
 import { warmedUpMargin } from '../../src/margins/margin_warmup.js';
 import { l2Normalize } from '../../src/ops/l2_norm.js';
-import { marginLogits } from '../../src/ops/margin_logits.js';
+import { marginLogits } from '../../src/functional/margin_logits.js';
 import type { Matrix } from '../reference/sphereface.js';
 import { embeddingsAtAngles, expectClose, expectNoLeak, randomMatrix, toMatrix, transcendentalAtol } from '../helpers.js';
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { SphereFace2, sphereFace2, sphereFace2InitialBias } from '../../src/layers/sphere_face2.js';
 import { sphereFace2Loss } from '../../src/losses/sphere_face2_loss.js';
 import { sphereFace2Margin } from '../../src/margins/sphere_face2_margin.js';
-import { marginLogits } from '../../src/ops/margin_logits.js';
+import { marginLogits } from '../../src/functional/margin_logits.js';
 import { numericGradient, sphereFace2BiasRef, sphereFace2DeltaRef, sphereFace2LossRef, sphereFace2Ref, type Matrix } from '../reference/sphereface.js';
 import { CONFORMANCE_X, describeHeadConformance } from './conformance.js';
 import { expectClose, randomMatrix, toMatrix, transcendentalAtol } from '../helpers.js';

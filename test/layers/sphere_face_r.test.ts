@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SphereFaceR, sphereFaceR } from '../../src/layers/sphere_face_r.js';
 import { marginCrossEntropy } from '../../src/losses/margin_cross_entropy.js';
 import { sphereFaceRMargin } from '../../src/margins/sphere_face_r_margin.js';
-import { marginLogits } from '../../src/ops/margin_logits.js';
+import { marginLogits } from '../../src/functional/margin_logits.js';
 import { crossEntropyRef, norm, normLinearRef, numericGradient, sphereFaceRDeltaRef, sphereFaceRRef, type Matrix } from '../reference/sphereface.js';
 import { CONFORMANCE_X, describeHeadConformance } from './conformance.js';
 import { expectClose, randomMatrix, toMatrix, transcendentalAtol } from '../helpers.js';

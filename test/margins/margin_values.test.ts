@@ -9,7 +9,7 @@ import { asMargin } from '../../src/margins/margin.js';
 import { sphereFace2Margin } from '../../src/margins/sphere_face2_margin.js';
 import { sphereFaceRMargin } from '../../src/margins/sphere_face_r_margin.js';
 import { ADA_FACE_CONSTANTS } from '../../src/math/cosine_margin_math.js';
-import { marginLogits } from '../../src/ops/margin_logits.js';
+import { marginLogits } from '../../src/functional/margin_logits.js';
 import { transcendentalAtol } from '../helpers.js';
 
 describe('margin values: kinds and params', () => {

@@ -5,8 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { useFusedKernels } from '../../src/kernels/fused_kernels.js';
 import { HEAD_KINDS, HEADS } from '../../src/heads/registry.js';
 import { l2Normalize, safeL2Norm } from '../../src/ops/l2_norm.js';
-import { angularSoftmaxLogits } from '../../src/ops/angular_softmax_logits.js';
-import { arcFaceLogits, cosFaceLogits } from '../../src/ops/cosine_margin_logits.js';
+import { angularSoftmaxLogits } from '../../src/functional/angular_softmax_logits.js';
+import { arcFaceLogits, cosFaceLogits } from '../../src/functional/cosine_margin_logits.js';
 import { allFinite } from '../helpers.js';
 
 afterEach(() => {

@@ -9,8 +9,8 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { HEADS, type HeadKind } from '../../src/heads/registry.js';
-import { angularSoftmaxLogits } from '../../src/ops/angular_softmax_logits.js';
-import { arcFaceLogits, combinedMarginLogits, cosFaceLogits } from '../../src/ops/cosine_margin_logits.js';
+import { angularSoftmaxLogits } from '../../src/functional/angular_softmax_logits.js';
+import { arcFaceLogits, combinedMarginLogits, cosFaceLogits } from '../../src/functional/cosine_margin_logits.js';
 import { fileSystem } from '../../src/node.js';
 
 const RUNS = { numRuns: 25, seed: 20261129 };

@@ -9,7 +9,7 @@ import { registerFastMatMul, restoreMatMul } from '../../src/kernels/register_fa
 import { cosFace } from '../../src/layers/cos_face.js';
 import type { SubCenterArcFace } from '../../src/layers/sub_center_arc_face.js';
 import { arcFaceMargin } from '../../src/margins/cosine_margins.js';
-import { marginLogits } from '../../src/ops/margin_logits.js';
+import { marginLogits } from '../../src/functional/margin_logits.js';
 
 describe('named errors for arguments of the wrong type', () => {
   it('options that are not objects', () => {

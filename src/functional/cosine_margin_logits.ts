@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { arcFaceMargin, combinedCosineMargin, cosFaceMargin } from '../margins/cosine_margins.js';
-import { ARC_FACE_DEFAULTS, COMBINED_MARGIN_DEFAULTS, COS_FACE_DEFAULTS } from '../heads/defaults.js';
+import { ARC_FACE_DEFAULTS, COMBINED_MARGIN_DEFAULTS, COS_FACE_DEFAULTS } from '../defaults/head_defaults.js';
 import { assertPositive } from '../util/validate.js';
 import { marginLogits } from './margin_logits.js';
 

@@ -2,7 +2,7 @@
 // and params alone; anything malformed or negative falls back to the composite ops (null).
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { cosineKernelMargin } from '../../src/ops/kernel_margins.js';
+import { cosineKernelMargin } from '../../src/functional/kernel_margins.js';
 
 describe('cosineKernelMargin', () => {
   it('reads each kind\'s parameters in the kernel\'s order', () => {

@@ -3,7 +3,7 @@
 // the paths they choose (no kernel for a scale of 1). Runs on every backend lane.
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { cosineLogits, marginLogits, marginOnTargets } from '../../src/ops/margin_logits.js';
+import { cosineLogits, marginLogits, marginOnTargets } from '../../src/functional/margin_logits.js';
 import { cosFaceMargin, curricularFaceMargin } from '../../src/margins/cosine_margins.js';
 import { angularMargin } from '../../src/margins/angular_margin.js';
 import type { TargetMargin } from '../../src/margins/margin.js';

@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertBoolean, assertPositive, describe } from '../util/validate.js';
-import { labelsToIndices, validatesLabelsByDefault } from './labels.js';
-import { divideByNorm, l2Normalize, safeL2Norm } from './l2_norm.js';
+import { labelsToIndices, validatesLabelsByDefault } from '../ops/labels.js';
+import { divideByNorm, l2Normalize, safeL2Norm } from '../ops/l2_norm.js';
 import { ANGULAR_TARGETS } from '../kernels/angular_targets/names.js';
 import { ANGULAR_MARGIN_KIND, angularTargets, type AngularMarginParams } from '../kernels/angular_targets/op.js';
 import { COSINE_TARGETS } from '../kernels/cosine_targets/names.js';
 import { cosineTargets } from '../kernels/cosine_targets/op.js';
 import { cosineKernelMargin } from './kernel_margins.js';
-import { gatherTargets, replaceTargets, targetEntries } from './target_entries.js';
+import { gatherTargets, replaceTargets, targetEntries } from '../ops/target_entries.js';
 import { fusedKernelActive } from '../kernels/fused_kernels.js';
 import { asMargin, WARMUP_MARGIN_KIND, type Margin, type TargetMargin, type WarmupMarginParams } from '../margins/margin.js';
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { angularSoftmaxLogits, type AngularSoftmaxOptions } from '../../src/ops/angular_softmax_logits.js';
+import { angularSoftmaxLogits, type AngularSoftmaxOptions } from '../../src/functional/angular_softmax_logits.js';
 import { validatesLabelsByDefault } from '../../src/ops/labels.js';
 import { marginCrossEntropy } from '../../src/losses/margin_cross_entropy.js';
 import { gradCheck } from '../../src/testing/grad_check.js';
