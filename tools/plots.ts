@@ -19,8 +19,13 @@ function svg(width: number, height: number, body: string[]): string {
   return [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`, `<rect width="${width}" height="${height}" fill="white"/>`, ...body, '</svg>', ''].join('\n');
 }
 
-function legend(x: number, y: number, classes: number): string[] {
-  return Array.from({ length: classes }, (_, c) => `<circle cx="${x}" cy="${y + 16 * c}" r="5" fill="${PALETTE[c % PALETTE.length]}"/><text x="${x + 10}" y="${y + 16 * c + 4}" ${FONT}>${c}</text>`);
+function legend(x: number, y: number, classes: number, names: readonly string[] = []): string[] {
+  return Array.from({ length: classes }, (_, c) => `<circle cx="${x}" cy="${y + 16 * c}" r="5" fill="${PALETTE[c % PALETTE.length]}"/><text x="${x + 10}" y="${y + 16 * c + 4}" ${FONT}>${escapeXml(names[c] ?? String(c))}</text>`);
+}
+
+/** The room a legend of these class names needs right of its marker (none beyond the plot for numbers). */
+function legendRoom(names: readonly string[]): number {
+  return names.some((name) => name.length > 2) ? 7 * Math.max(...names.map((name) => name.length)) : 0;
 }
 
 /** "Nice" tick step for a range, 1/2/5 × 10^k. */
@@ -38,10 +43,12 @@ export interface Scatter2dOptions {
   labels: number[];
   /** Class weight directions, drawn as rays from the origin (scaled to the plot). */
   weights?: number[][];
+  /** The legend's name of each label (default: the label's number). */
+  classNames?: readonly string[];
 }
 
 /** 2-D embeddings coloured by class, with the class weight directions as rays. One <circle> per point. */
-export function scatter2d({ title, points, labels, weights = [] }: Scatter2dOptions): string {
+export function scatter2d({ title, points, labels, weights = [], classNames = [] }: Scatter2dOptions): string {
   const size = 520;
   const pad = 40;
   const extent = Math.max(1e-9, ...points.map((p) => Math.max(Math.abs(p[0]!), Math.abs(p[1]!))));
@@ -58,8 +65,8 @@ export function scatter2d({ title, points, labels, weights = [] }: Scatter2dOpti
     const r = size / 2 - pad;
     body.push(`<line class="weight" x1="${cx}" y1="${cy}" x2="${n(cx + (r * w[0]!) / len)}" y2="${n(cy - (r * w[1]!) / len)}" stroke="${PALETTE[c % PALETTE.length]}" stroke-width="2.5"/>`);
   });
-  body.push(...legend(size - 24, 40, Math.max(10, weights.length)));
-  return svg(size, size + 20, body);
+  body.push(...legend(size - 24, 40, Math.max(10, weights.length), classNames));
+  return svg(size + legendRoom(classNames), size + 20, body);
 }
 
 /** Rotates a unit vector to a view with azimuth and elevation (degrees); returns [x, y, depth]. */
@@ -82,16 +89,18 @@ export interface Sphere3dOptions {
   weights?: number[][];
   /** [azimuth, elevation] pairs in degrees. Default: four views. */
   views?: Array<[number, number]>;
+  /** A legend with the name of each label, right of the views (default: none). */
+  classNames?: readonly string[];
 }
 
 /**
  * 3-D embeddings normalized onto the unit sphere, drawn orthographically from several viewpoints,
  * near hemisphere opaque and far hemisphere faint. Each view holds one <circle class="pt"> per point.
  */
-export function sphere3d({ title, points, labels, weights = [], views = [[0, 20], [90, 20], [180, 20], [45, 80]] }: Sphere3dOptions): string {
+export function sphere3d({ title, points, labels, weights = [], views = [[0, 20], [90, 20], [180, 20], [45, 80]], classNames = [] }: Sphere3dOptions): string {
   const panel = 260;
   const r = panel / 2 - 16;
-  const width = panel * views.length;
+  const width = panel * views.length + (classNames.length > 0 ? 24 + legendRoom(classNames) : 0);
   const height = panel + 40;
   const body = [`<text x="${width / 2}" y="20" text-anchor="middle" ${TITLE_FONT}>${escapeXml(title)}</text>`];
   const units = points.map((p) => {
@@ -116,6 +125,7 @@ export function sphere3d({ title, points, labels, weights = [], views = [[0, 20]
     });
     body.push('</g>');
   });
+  if (classNames.length > 0) body.push(...legend(panel * views.length + 8, 40, classNames.length, classNames));
   return svg(width, height, body);
 }
 

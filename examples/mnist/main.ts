@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// tfjs-angular-margin-mnist: the SphereFace comparison on MNIST. `--help` lists the options.
+// tfjs-angular-margin-mnist: the SphereFace comparison on MNIST and Fashion-MNIST. `--help` lists the options.
 import { isMainThread } from 'node:worker_threads';
+import { DATASETS } from '../../tools/mnist/datasets.js';
 import { UsageError } from '../../tools/usage_error.js';
 import { HELP, parseOptions } from './cli.js';
 import { runMnist } from './run.js';
@@ -19,6 +20,6 @@ if (isMainThread) try {
   // Expected problems (flags, data, backends) are reported as a sentence, not a stack trace.
   const message = e instanceof Error ? e.message : String(e);
   console.error(`error: ${message}`);
-  if (!(e instanceof UsageError) && !message.startsWith('MNIST:') && process.env.DEBUG) console.error(e);
+  if (!(e instanceof UsageError) && !Object.values(DATASETS).some((d) => message.startsWith(`${d.title}:`)) && process.env.DEBUG) console.error(e);
   process.exitCode = 1;
 }

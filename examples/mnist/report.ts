@@ -24,7 +24,8 @@ export interface RunInfo {
   config: Record<string, unknown>;
   backend: { name: string; detail: string };
   hardware: Record<string, unknown>;
-  data: { source: string; train: number; test: number; unseen: number };
+  /** The dataset's title and class names, where the images came from, and the images of each set. */
+  data: { dataset: string; classNames: readonly string[]; source: string; train: number; test: number; unseen: number };
   totalSeconds: number;
 }
 
@@ -145,13 +146,15 @@ export interface Report {
   heads: Map<HeadKind, HeadSummary>;
   seeds: number;
   openSet: boolean;
+  /** What the classes are called in the table: "digits", "classes". */
+  classes: string;
 }
 
-function tableHeader(report: Pick<Report, 'seeds' | 'openSet'>): string[] {
+function tableHeader(report: Pick<Report, 'seeds' | 'openSet' | 'classes'>): string[] {
   const over = report.seeds > 1 ? ` (mean ± sd, ${report.seeds} seeds)` : '';
   const tar = `TAR @ FAR ${REPORTED_FAR}`;
   const figures = report.openSet
-    ? ['MAP@R, seen digits', 'P@1, unseen digits', 'MAP@R, unseen digits', `${tar}, unseen digits`, 'EER, unseen digits']
+    ? [`MAP@R, seen ${report.classes}`, `P@1, unseen ${report.classes}`, `MAP@R, unseen ${report.classes}`, `${tar}, unseen ${report.classes}`, `EER, unseen ${report.classes}`]
     : ['P@1', 'MAP@R', tar, 'EER'];
   return [`head${over}`, 'test accuracy', ...(report.openSet ? [] : ['reference']), 'mean intra-class angle (°)', 'min inter-class angle (°)', ...figures, 'train time (s)'];
 }
@@ -224,7 +227,8 @@ export async function writeReport(out: string, results: HeadResult[], info: RunI
   const runs = results.map((r) => ({ head: r.head, summary: summarize(r, out) }));
   const heads = summarizeHeads(runs);
   const seeds = [...new Set(results.map((r) => r.seed))];
-  const report: Report = { heads, seeds: seeds.length, openSet: info.data.unseen > 0 };
+  const report: Report = { heads, seeds: seeds.length, openSet: info.data.unseen > 0, classes: info.data.dataset === 'MNIST' ? 'digits' : 'classes' };
+  const classNames = info.data.classNames;
   const put = (name: string, text: string) => writeWhole(out, name, text);
   const json = {
     ...info,
@@ -247,11 +251,11 @@ export async function writeReport(out: string, results: HeadResult[], info: RunI
     const title = `${headTitle(r.head)}: ${points.length} test embeddings, accuracy ${r.testAccuracy.toFixed(4)} (seed ${r.seed})`;
     if (dim === 2) {
       const file = `embeddings-2d-${r.head}.svg`;
-      await put(file, scatter2d({ title, points, labels, weights: r.weights }));
+      await put(file, scatter2d({ title, points, labels, weights: r.weights, classNames }));
       figures.push({ head: r.head, file });
     } else if (dim === 3) {
       const file = `embeddings-3d-${r.head}.svg`;
-      await put(file, sphere3d({ title, points, labels, weights: r.weights }));
+      await put(file, sphere3d({ title, points, labels, weights: r.weights, classNames }));
       figures.push({ head: r.head, file });
     }
   }
@@ -269,22 +273,22 @@ export async function writeReport(out: string, results: HeadResult[], info: RunI
     return [{ name: r.head, x: kept.map((i) => Math.log10(roc.far[i]!)), y: kept.map((i) => roc.tar[i]!) }];
   });
   const rocChart = (title: string, series: Series[]) => lineChart({ title, series, xLabel: 'log10 false-accept rate', yLabel: 'true-accept rate', xRange: [Math.log10(ROC_MIN_FAR), 0] });
-  const rocFigures = [{ file: 'roc.svg', title: `ROC of all test pairs${report.openSet ? ' of the seen digits' : ''} (seed ${seeds[0]})` }];
+  const rocFigures = [{ file: 'roc.svg', title: `ROC of all test pairs${report.openSet ? ` of the seen ${report.classes}` : ''} (seed ${seeds[0]})` }];
   await put('roc.svg', rocChart(rocFigures[0]!.title, rocSeries((r) => r.figures)));
   if (report.openSet) {
-    rocFigures.push({ file: 'roc-unseen.svg', title: `ROC of all test pairs of the unseen digits (seed ${seeds[0]})` });
+    rocFigures.push({ file: 'roc-unseen.svg', title: `ROC of all test pairs of the unseen ${report.classes} (seed ${seeds[0]})` });
     await put('roc-unseen.svg', rocChart(rocFigures[1]!.title, rocSeries((r) => r.unseen?.figures)));
   }
   await put('accuracy.svg', lineChart({ title: `training accuracy (moving average over ${window} steps${ofSeed})`, series: curve('accuracy'), xLabel: 'step', yLabel: 'accuracy' }));
 
   const rows = tableRows(report).map((r) => `<tr>${r.map((v) => `<td>${escapeXml(v)}</td>`).join('')}</tr>`);
   const protocol = report.openSet
-    ? `Open set: trained on the ${info.data.train} training images of the digits 0-${Number(info.config.classes) - 1}; test accuracy over the ${info.data.test} test images of those digits; retrieval (each test image a query among the others) and verification (all pairs, cosine similarity) among those and among the ${info.data.unseen} test images of the digits never trained on.`
+    ? `Open set: trained on the ${info.data.train} training images of the ${report.classes} ${classNames.slice(0, Number(info.config.classes)).join(', ')}; test accuracy over the ${info.data.test} test images of those ${report.classes}; retrieval (each test image a query among the others) and verification (all pairs, cosine similarity) among those and among the ${info.data.unseen} test images of the ${report.classes} never trained on (${classNames.slice(Number(info.config.classes)).join(', ')}).`
     : `Test figures: all ${info.data.test} test images, plain logits (no margin), no training step on test data; retrieval with each test image a query among the others, verification over all pairs (cosine similarity). The reference column is the TensorFlow 1 re-implementation's README, whose test figures were measured while training on the test batches.`;
   const html = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>tfjs-angular-margin: MNIST</title>
+<html lang="en"><head><meta charset="utf-8"><title>tfjs-angular-margin: ${escapeXml(info.data.dataset)}</title>
 <style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child{text-align:left}img{max-width:100%}</style></head>
-<body><h1>MNIST${report.openSet ? ', open-set verification' : ''}: ${escapeXml([...report.heads.keys()].map(headTitle).join(', '))}</h1>
+<body><h1>${escapeXml(info.data.dataset)}${report.openSet ? ', open set' : ''}: ${escapeXml([...report.heads.keys()].map(headTitle).join(', '))}</h1>
 <p>Backend: ${escapeXml(info.backend.detail)}. Command: <code>${escapeXml(info.command)}</code>. Total time ${info.totalSeconds.toFixed(1)} s.
 ${protocol} Figures and curves: seed ${seeds[0]}.</p>
 <table><tr>${tableHeader(report).map((h) => `<th>${escapeXml(h)}</th>`).join('')}</tr>

@@ -1,4 +1,4 @@
-// The MNIST comparison: loads data, picks a backend, trains each head for each seed, writes the report.
+// The comparison on an MNIST-format dataset: loads data, picks a backend, trains each head for each seed, writes the report.
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { availableParallelism, cpus, platform, release, totalmem } from 'node:os';
@@ -6,6 +6,7 @@ import { selectBackend } from '../../tools/backend.js';
 import { UsageError } from '../../tools/usage_error.js';
 import type { MnistOptions } from './cli.js';
 import { loadMnist } from '../../tools/mnist/data.js';
+import { DATASETS } from '../../tools/mnist/datasets.js';
 import type { MnistSplit } from '../../tools/mnist/idx.js';
 import { CPU_BACKENDS, runJobs, type Job } from './jobs.js';
 import { buildHead, isConvolutional } from '../../tools/networks.js';
@@ -13,7 +14,7 @@ import { formatDuration, type ProgressSink } from './progress.js';
 import { textTable, writeFinishedRuns, writeReport } from './report.js';
 import type { HeadResult } from './train.js';
 
-/** The open-set mode trains on the digits below this one and evaluates the others too. */
+/** The open-set mode trains on the classes below this one and evaluates the others too. */
 const OPEN_SET_CLASSES = 7;
 
 function limit(split: MnistSplit, count: number | null): MnistSplit {
@@ -103,7 +104,10 @@ export async function runMnist(options: MnistOptions, command: string, sink: Pro
   const workers = workerCount(options.workers, backend.name, jobs.length);
   await checkBeforeData(options);
   log(`backend: ${backend.name} — ${backend.detail}; optimizer: ${optimizer}; ${jobs.length} run(s) (${options.heads.length} head(s) × ${options.seeds.length} seed(s)) on ${workers === 1 ? 'this thread' : `${workers} worker threads`}`);
-  const mnist = await loadMnist(options.data, { log });
+  const dataset = DATASETS[options.dataset];
+  const mnist = await loadMnist(options.data, { log, dataset });
+  // "the digits 0-6" (MNIST), "the classes 0-6" (Fashion-MNIST).
+  const the = (from: number, to: number) => `the ${dataset.classNoun === 'class' ? 'classes' : `${dataset.classNoun}s`} ${from}-${to}`;
   const classes = options.openSet ? OPEN_SET_CLASSES : 10;
   const trainAll = limit(mnist.train, options.trainSubset);
   const testAll = limit(mnist.test, options.testSubset);
@@ -111,11 +115,11 @@ export async function runMnist(options: MnistOptions, command: string, sink: Pro
   const test = options.openSet ? filterSplit(testAll, (l) => l < classes) : testAll;
   const unseen = options.openSet ? filterSplit(testAll, (l) => l >= classes) : undefined;
   checkSplits(options, mnist.source, [
-    { split: train, what: options.openSet ? `the training set (the digits 0-${classes - 1})` : 'the training set', subsetFlag: 'train-subset', evaluated: false },
-    { split: test, what: options.openSet ? `the test set of the digits 0-${classes - 1}` : 'the test set', subsetFlag: 'test-subset', evaluated: true },
-    ...(unseen ? [{ split: unseen, what: `the test set of the unseen digits ${classes}-9`, subsetFlag: 'test-subset' as const, evaluated: true }] : []),
+    { split: train, what: options.openSet ? `the training set (${the(0, classes - 1)})` : 'the training set', subsetFlag: 'train-subset', evaluated: false },
+    { split: test, what: options.openSet ? `the test set of ${the(0, classes - 1)}` : 'the test set', subsetFlag: 'test-subset', evaluated: true },
+    ...(unseen ? [{ split: unseen, what: `the test set of the unseen ${the(classes, 9).slice(4)}`, subsetFlag: 'test-subset' as const, evaluated: true }] : []),
   ]);
-  log(`data: ${train.count} training and ${test.count} test images${unseen ? ` of the digits 0-${classes - 1}, and ${unseen.count} test images of the unseen digits ${classes}-9,` : ''} from ${mnist.source}`);
+  log(`data: ${dataset.title}, ${train.count} training and ${test.count} test images${unseen ? ` of ${the(0, classes - 1)}, and ${unseen.count} test images of the unseen ${the(classes, 9).slice(4)},` : ''} from ${mnist.source}`);
   const config = { ...options, optimizer, classes, saveModelsTo: options.saveModels ? join(options.out, 'models') : null };
   // Each run's figures as soon as it finishes, on the terminal and in finished-runs.json: a run of
   // many seeds stopped before its end keeps what finished.
@@ -137,7 +141,7 @@ export async function runMnist(options: MnistOptions, command: string, sink: Pro
     config: { heads, seeds, ...rest, optimizer, workers, classes },
     backend,
     hardware: { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGiB: +(totalmem() / 2 ** 30).toFixed(1), platform: `${platform()} ${release()}`, node: process.version },
-    data: { source: shownPath(mnist.source), train: train.count, test: test.count, unseen: unseen?.count ?? 0 },
+    data: { dataset: dataset.title, classNames: dataset.classNames, source: shownPath(mnist.source), train: train.count, test: test.count, unseen: unseen?.count ?? 0 },
     totalSeconds,
   }, options.maxPlotPoints);
   log(`\n${textTable(report)}\n`);

@@ -22,8 +22,8 @@ function run(head: 'original' | 'angular', steps: number): HeadResult {
 }
 
 describe('MNIST report', () => {
-  it('draws each training curve with at most 1,000 points (first and last step kept) and keeps every step in metrics.csv', async () => {
-    const info = { command: 'test', config: { classes: 3 }, backend: { name: 'cpu', detail: 'cpu' }, hardware: {}, data: { source: 'test', train: 1, test: 4, unseen: 0 }, totalSeconds: 1 };
+  it('names the dataset and its classes, draws each training curve with at most 1,000 points (first and last step kept) and keeps every step in metrics.csv', async () => {
+    const info = { command: 'test', config: { classes: 3 }, backend: { name: 'cpu', detail: 'cpu' }, hardware: {}, data: { dataset: 'Fashion-MNIST', classNames: ['T-shirt/top', 'Trouser', 'Pullover'], source: 'test', train: 1, test: 4, unseen: 0 }, totalSeconds: 1 };
     await writeReport(out, [run('original', 5628), run('angular', 5628)], info, 100);
     for (const chart of ['loss.svg', 'accuracy.svg']) {
       const lines = [...readFileSync(join(out, chart), 'utf8').matchAll(/<polyline[^>]* points="([^"]*)"/g)].map((m) => m[1]!.split(' '));
@@ -37,6 +37,9 @@ describe('MNIST report', () => {
     // The ROC: one series a head, from FAR 1e-5 on (log axis), here the three points with FAR > 0.
     const roc = [...readFileSync(join(out, 'roc.svg'), 'utf8').matchAll(/<polyline[^>]* points="([^"]*)"/g)].map((m) => m[1]!.split(' ').length);
     expect(roc).toEqual([3, 3]);
+    // The dataset's title and class names: in the page and in the figure's legend.
+    expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('<h1>Fashion-MNIST: ');
+    expect(readFileSync(join(out, 'embeddings-3d-angular.svg'), 'utf8')).toContain('>T-shirt/top</text>');
     const summary = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     const { roc: _drawn, ...kept } = figures;
     expect(summary.runs[0].heads.angular.figures).toEqual(kept);

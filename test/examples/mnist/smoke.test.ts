@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
@@ -152,7 +152,7 @@ describe('MNIST example, smoke run', () => {
     expect(results.config.classes).toBe(7);
     expect(results.data.train + results.data.test + results.data.unseen).toBeLessThan(900);
     expect(results.data.test + results.data.unseen).toBe(300);
-    expect(stdout).toMatch(new RegExp(`data: ${results.data.train} training and ${results.data.test} test images of the digits 0-6, and ${results.data.unseen} test images of the unseen digits 7-9`));
+    expect(stdout).toMatch(new RegExp(`data: MNIST, ${results.data.train} training and ${results.data.test} test images of the digits 0-6, and ${results.data.unseen} test images of the unseen digits 7-9`));
     for (const head of Object.values(results.runs[0].heads) as Array<Record<string, any>>) {
       const n = results.data.unseen;
       expect(head.unseenFigures.genuinePairs + head.unseenFigures.impostorPairs).toBe((n * (n - 1)) / 2);
@@ -204,6 +204,23 @@ describe('MNIST example, smoke run', () => {
       // No JavaScript stack frames (Dawn may print a native warning when it probes for Vulkan).
       expect(r.stderr).not.toMatch(/\n\s+at .*\.(?:ts|js|mjs|cjs):\d+/);
     }
+  });
+
+  // CI installs Debian's dataset-fashion-mnist; without it (a developer's machine) this is skipped.
+  it.runIf(existsSync('/usr/share/datasets/fashion-mnist') || process.env.CI === 'true')('trains on Fashion-MNIST from Debian\'s package: its name, class names and open set in the report', async () => {
+    const dir = join(out, 'fashion');
+    const stdout = await runProgramOk(tsx, [main, '--dataset', 'fashion-mnist', '--open-set', '--preset', 'tiny', '--head', 'arcface', '--scale', '8', '--train-subset', '600', '--test-subset', '300', '--backend', process.env.TFJS_BACKEND ?? 'cpu', '--workers', '1', '--out', dir, '--no-save-models']);
+    expect(stdout).toMatch(/data: Fashion-MNIST, \d+ training and \d+ test images of the classes 0-6, and \d+ test images of the unseen classes 7-9, from \/usr\/share\/datasets\/fashion-mnist/);
+    const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+    expect(results.config.dataset).toBe('fashion-mnist');
+    expect(results.data.dataset).toBe('Fashion-MNIST');
+    expect(results.data.classNames[9]).toBe('Ankle boot');
+    expect(results.runs[0].heads.arcface.unseenFigures.mapAtR).toBeGreaterThan(0);
+    const html = readFileSync(join(dir, 'index.html'), 'utf8');
+    expect(html).toContain('<h1>Fashion-MNIST, open set: ArcFace</h1>');
+    expect(html).toContain('never trained on (Sneaker, Bag, Ankle boot)');
+    expect(readFileSync(join(dir, 'embeddings-2d-arcface.svg'), 'utf8')).toContain('>Ankle boot</text>');
+    expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toContain('MAP@R, unseen classes');
   });
 
   it('prints its help', async () => {

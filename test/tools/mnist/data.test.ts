@@ -1,10 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { downloadTo, FILE_NAMES, loadFromDir, loadMnist, sha256, type FileChecksums, type MnistFile } from '../../../tools/mnist/data.js';
+import { downloadTo, loadFromDir, loadMnist, sha256 } from '../../../tools/mnist/data.js';
+import { DATASETS, DEBIAN_FASHION_MNIST, FILE_NAMES, type FileChecksums, type IdxFile as MnistFile } from '../../../tools/mnist/datasets.js';
 import { gzip, idx, images, labels } from './fixtures.js';
 
 const RAW: Record<MnistFile, Uint8Array> = { trainImages: images(6), trainLabels: labels(6), testImages: images(3), testLabels: labels(3) };
@@ -87,5 +89,25 @@ describe('MNIST download (loopback server)', () => {
     await downloadTo(dir, { mirrors: [`${base}/good/`], checksums: SUMS });
     rmSync(join(dir, FILE_NAMES.testLabels));
     await expect(loadFromDir(dir)).rejects.toThrow(/t10k-labels-idx1-ubyte \(or .gz\) not found in/);
+  });
+
+  it('names the dataset in its messages, and downloads Fashion-MNIST with its own checksums into its own cache', async () => {
+    const dir = temp();
+    await expect(loadFromDir(dir, DATASETS['fashion-mnist'])).rejects.toThrow(/^Fashion-MNIST: train-images-idx3-ubyte \(or .gz\) not found in/);
+    // The loopback server serves MNIST-like files, whose checksums are not Fashion-MNIST's.
+    await expect(loadMnist(undefined, { dataset: DATASETS['fashion-mnist'], packageDir: null, cacheDir: dir, mirrors: [`${base}/good/`] })).rejects.toThrow(/^Fashion-MNIST: could not download train-images-idx3-ubyte:\n.*checksum mismatch: SHA-256 [0-9a-f]{64}, expected 08dc20ab/);
+  });
+});
+
+// CI installs Debian's dataset-fashion-mnist; without it (a developer's machine) this is skipped.
+describe.runIf(existsSync(DEBIAN_FASHION_MNIST) || process.env.CI === 'true')('Fashion-MNIST from Debian\'s package', () => {
+  it('is found installed and loads; its contents have the checksums a download is held to', async () => {
+    const fashion = DATASETS['fashion-mnist'];
+    expect(fashion.installed()).toBe(DEBIAN_FASHION_MNIST);
+    const data = await loadMnist(undefined, { dataset: fashion });
+    expect([data.train.count, data.test.count, data.source]).toEqual([60000, 10000, DEBIAN_FASHION_MNIST]);
+    for (const [key, name] of Object.entries(FILE_NAMES) as Array<[MnistFile, string]>) {
+      expect({ name, sha256: sha256(gunzipSync(readFileSync(join(DEBIAN_FASHION_MNIST, `${name}.gz`)))) }).toEqual({ name, sha256: fashion.checksums[key].raw });
+    }
   });
 });
