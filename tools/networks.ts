@@ -121,29 +121,48 @@ export function buildTrunk(network: Network, dim: number, seed: number): tfl.Lay
   return tfl.model({ inputs: images, outputs: embeddings, name: `${network}_trunk` });
 }
 
-/** Each library head's parameters from the programs' options (the rest are the registry's defaults). */
-function headParameters(options: HeadOptions): { [K in LibraryHeadKind]: Omit<HeadArgsByKind[K], 'units'> } {
-  const [m1, m2, m3] = options.combinedMargins;
-  return {
-    normlinear: {},
-    modified: {},
-    angular: { margin: options.margin, lambdaBase: options.lambdaBase, lambdaGamma: options.lambdaGamma, lambdaPower: options.lambdaPower, lambdaMin: options.lambdaMin },
-    spherefacer: { scale: options.scale, marginWarmupSteps: options.marginWarmupSteps },
-    sphereface2: {},
-    cosface: { scale: options.scale, margin: options.cosMargin, marginWarmupSteps: options.marginWarmupSteps },
-    arcface: { scale: options.scale, margin: options.arcMargin, marginWarmupSteps: options.marginWarmupSteps },
-    subcenter: { scale: options.scale, margin: options.arcMargin, marginWarmupSteps: options.marginWarmupSteps },
-    combined: { scale: options.scale, m1, m2, m3, marginWarmupSteps: options.marginWarmupSteps },
-    adaface: { scale: options.scale, margin: options.adaMargin, marginWarmupSteps: options.marginWarmupSteps },
-    curricular: { scale: options.scale, margin: options.arcMargin, marginWarmupSteps: options.marginWarmupSteps },
-  };
+/**
+ * The heads whose scale s multiplies unit cosines: those with a `scale` that normalize their
+ * embeddings (not NormLinear, whose scale is a temperature on ‖x‖·cos θ). From the registry's defaults.
+ */
+export const SCALED_HEADS: readonly LibraryHeadKind[] = LIBRARY_HEAD_KINDS.filter((kind) => {
+  const defaults = HEADS[kind].defaults as Readonly<Record<string, unknown>>;
+  return 'scale' in defaults && defaults['normalizeInput'] !== false;
+});
+
+/** The options that set a parameter of every head that has it (by the parameter's name in the registry's defaults). */
+const SHARED_PARAMETERS = ['marginWarmupSteps', 'lambdaBase', 'lambdaGamma', 'lambdaPower', 'lambdaMin'] as const;
+
+/** The margin options of the programs, per head they set (a head not listed trains with its registry default margin). */
+const MARGIN_OPTIONS: Partial<Record<LibraryHeadKind, (o: HeadOptions) => Record<string, unknown>>> = {
+  angular: (o) => ({ margin: o.margin }),
+  cosface: (o) => ({ margin: o.cosMargin }),
+  arcface: (o) => ({ margin: o.arcMargin }),
+  subcenter: (o) => ({ margin: o.arcMargin }),
+  curricular: (o) => ({ margin: o.arcMargin }),
+  adaface: (o) => ({ margin: o.adaMargin }),
+  combined: (o) => ({ m1: o.combinedMargins[0], m2: o.combinedMargins[1], m3: o.combinedMargins[2] }),
+};
+
+/**
+ * A library head's parameters from the programs' options: the scale for {@link SCALED_HEADS},
+ * each of {@link SHARED_PARAMETERS} that the head has, and its margin option; the rest are the
+ * registry's defaults. A head added to the registry is thus trained with its defaults and the
+ * shared options without a change here.
+ */
+function headParameters<K extends LibraryHeadKind>(kind: K, options: HeadOptions): Omit<HeadArgsByKind[K], 'units'> {
+  const defaults = HEADS[kind].defaults as Readonly<Record<string, unknown>>;
+  const args: Record<string, unknown> = {};
+  if (SCALED_HEADS.includes(kind)) args['scale'] = options.scale;
+  for (const name of SHARED_PARAMETERS) if (name in defaults) args[name] = options[name];
+  return { ...args, ...MARGIN_OPTIONS[kind]?.(options) } as Omit<HeadArgsByKind[K], 'units'>;
 }
 
 /** The loss a head trains with: the registry's for heads with their own (SphereFace2), else the softmax cross-entropy. */
 export function buildLoss(kind: HeadKind, options: HeadOptions): (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar {
   if (kind === 'original') return marginCrossEntropy;
   const head = HEADS[kind] as { loss?(args: Omit<HeadArgsByKind[LibraryHeadKind], 'units'>): (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar };
-  return head.loss?.(headParameters(options)[kind]) ?? marginCrossEntropy;
+  return head.loss?.(headParameters(kind, options)) ?? marginCrossEntropy;
 }
 
 /** The head: 'original' is a Dense layer with bias; the others come from the library's registry. */
@@ -153,5 +172,5 @@ export function buildHead(kind: HeadKind, options: HeadOptions): tfl.layers.Laye
   // Labels come from IDX files already checked to be digits, so the heads skip their per-step
   // read-back of the labels (a device sync on GPU backends).
   const head = HEADS[kind] as (typeof HEADS)[LibraryHeadKind] as { create(args: HeadArgsByKind[LibraryHeadKind]): tfl.layers.Layer };
-  return head.create({ units: options.classes, kernelInitializer, validateLabels: false, name: kind, ...headParameters(options)[kind] });
+  return head.create({ units: options.classes, kernelInitializer, validateLabels: false, name: kind, ...headParameters(kind, options) });
 }

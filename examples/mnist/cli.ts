@@ -4,7 +4,7 @@ import { HEADS } from 'tfjs-angular-margin';
 import { BACKENDS, CONV_GRADIENTS, type BackendName, type ConvGradientChoice } from '../../tools/backend.js';
 import { DATASETS, type DatasetName } from '../../tools/mnist/datasets.js';
 import { UsageError } from '../../tools/usage_error.js';
-import { HEAD_KINDS, NETWORKS, SPHEREFACE_HEADS, type HeadKind, type Network } from '../../tools/networks.js';
+import { HEAD_KINDS, NETWORKS, SCALED_HEADS, SPHEREFACE_HEADS, type HeadKind, type Network } from '../../tools/networks.js';
 import { LR_SCHEDULES, type OptimizerName, type TrainConfig } from './train.js';
 
 export type Preset = 'quick' | 'quick-cnn' | 'reproduce' | 'paper' | 'tiny';
@@ -77,8 +77,8 @@ Options:
   --lambda-min X                 λ = 0, the full margin from the first step, as the TF1 reference)
   --optimizer auto|adam|flat-adam   tfjs's Adam, or FlatAdam (the same update over all weights in
                                a few large kernels); default auto: flat-adam on webgpu, adam elsewhere
-  --scale S                    scale s of the cosine heads (spherefacer, cosface, arcface,
-                               combined, subcenter, adaface, curricular; default ${COSINE_HEAD_SETTINGS.papers.scale}; ${COSINE_HEAD_SETTINGS.flat.scale} with --dim 2)
+  --scale S                    scale s of the heads that scale unit cosines (default ${COSINE_HEAD_SETTINGS.papers.scale}; ${COSINE_HEAD_SETTINGS.flat.scale}
+                               with --dim 2): ${SCALED_HEADS.join(', ')}
   --cos-margin M               CosFace margin (default ${COSINE_HEAD_SETTINGS.papers.cosMargin}; ${COSINE_HEAD_SETTINGS.flat.cosMargin} with --dim 2)
   --arc-margin M               margin in radians of arcface, subcenter and curricular (default
                                ${COSINE_HEAD_SETTINGS.papers.arcMargin}; ${COSINE_HEAD_SETTINGS.flat.arcMargin} with --dim 2)
