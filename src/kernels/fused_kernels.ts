@@ -23,8 +23,8 @@ let enabled = true;
  * twelve; A-Softmax replaces its target logits with one kernel (and one for each gradient) instead
  * of about forty small ones; the cosine heads (CosFace, ArcFace, the combined margin, sub-center
  * ArcFace, SphereFace-R, SphereFace2, CurricularFace, AdaFace), warmed up or not, apply their margin
- * and scale — and update their running statistics — with one: a training step of any head runs at
- * most 40 kernels (a Dense head: 31). On a GPU each kernel costs a
+ * and scale — and update their running statistics — with one: a training step of any head runs
+ * 32–44 kernels (A-Softmax 44, 7 of them its exact pass counter; a Dense head: 31). On a GPU each kernel costs a
  * dispatch, and a head made of many small kernels is slower than the matrix product it wraps. The
  * values are those of the composite ops, which every other backend (wasm, webgl, tensorflow)
  * uses, and which `useFusedKernels(false)` restores everywhere, e.g. to compare the two.

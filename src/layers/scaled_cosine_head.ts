@@ -6,7 +6,7 @@ import { warmedUpMargin } from '../margins/margin_warmup.js';
 import { assertCount, assertPositive } from '../util/validate.js';
 import { MarginHead, type MarginHeadArgs } from './margin_head.js';
 
-/** Arguments shared by the cosine-margin heads (CosFace, ArcFace, combined margin, sub-center ArcFace). */
+/** Arguments shared by the cosine-margin heads (SphereFace-R, CosFace, ArcFace, combined margin, sub-center ArcFace, AdaFace, CurricularFace). */
 export interface ScaledCosineHeadArgs extends MarginHeadArgs {
   /** The scale s on every logit, > 0. Default: 64. */
   scale?: number;

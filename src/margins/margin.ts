@@ -5,8 +5,11 @@ import type * as tf from '@tensorflow/tfjs-core';
  * heads and {@link marginLogits} take it as it is; fused kernels are chosen from `kind` and
  * `params`, never from the identity of a function, so passing a margin around cannot lose them.
  *
- * Made by {@link angularMargin} (kind 'angular'), {@link cosFaceMargin} ('cosface'),
- * {@link arcFaceMargin} ('arcface') and {@link combinedCosineMargin} ('combined'); a plain function
+ * Made by {@link angularMargin} (kind 'angular'), {@link sphereFaceRMargin} ('spherefacer'),
+ * {@link sphereFace2Margin} ('sphereface2'), {@link cosFaceMargin} ('cosface'),
+ * {@link arcFaceMargin} ('arcface'), {@link combinedCosineMargin} ('combined'),
+ * {@link adaFaceMargin} ('adaface') and {@link curricularFaceMargin} ('curricular'); a margin
+ * warmed up by `marginWarmupSteps` is of kind 'warmup' (it wraps one of those); a plain function
  * of the target cosines is a margin of kind 'custom' (see {@link TargetMargin}).
  * @example
  * ```ts
@@ -15,7 +18,7 @@ import type * as tf from '@tensorflow/tfjs-core';
  * ```
  */
 export interface Margin<Params extends object = object> {
-  /** What margin this is: 'angular', 'cosface', 'arcface', 'combined', 'custom', or a new head's own. */
+  /** What margin this is: one of the kinds above, 'custom', or a new head's own. */
   readonly kind: string;
   /** Its parameters, as its kind defines them. */
   readonly params: Readonly<Params>;
