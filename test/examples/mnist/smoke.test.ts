@@ -16,7 +16,7 @@ describe('MNIST example, smoke run', () => {
   it('trains all three heads on a 512-image subset and writes results, metrics and figures', async () => {
     const args = [main, '--preset', 'tiny', '--train-subset', '512', '--test-subset', '300', '--max-plot-points', '200', '--backend', process.env.TFJS_BACKEND ?? 'cpu', '--out', out];
     const stdout = await runProgramOk(tsx, args);
-    expect(stdout).toMatch(/data: 512 training and 300 test images/);
+    expect(stdout).toMatch(/data: MNIST, 512 training and 300 test images/);
     expect(stdout).toMatch(/angular \(seed 1\): test accuracy \d\.\d{4}/);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(results.runs.map((r: { seed: number }) => r.seed)).toEqual([1]);
