@@ -7,8 +7,11 @@ import { MIN_NORMAL_FLOAT32, NORM_EPSILON } from '../math/angular_math.js';
  *
  * tfjs compiles `getUserCode()` together with its own prologue: one storage buffer per name in
  * `variableNames` (readable by that name), the output buffer `result`, and `uniforms` with the
- * shapes (`<name>Shape`, `outShape`). With a flat dispatch it calls `main(index)` once per thread,
- * `index` the global thread index.
+ * shapes (`<name>Shape`, `outShape`) and the program's own fields declared in `uniforms`
+ * (`'p0 : f32, scale : f32,'`), whose values each run passes. With a flat dispatch it calls
+ * `main(index)` once per thread, `index` the global thread index. tfjs compiles one pipeline per
+ * `shaderKey` (and input shapes and types): values that change between heads or steps belong in
+ * uniforms, not in the code, so the key names only the code's structure.
  * @internal
  */
 export interface FusedProgram {
@@ -18,12 +21,28 @@ export interface FusedProgram {
   dispatch: [number, number, number];
   variableNames: string[];
   workgroupSize: [number, number, number];
+  /** The program's own uniform fields, WGSL declarations each ending in a comma (none by default). */
+  uniforms?: string;
+  /** This library's: the values of those fields for this run, in their order (tfjs ignores the field). */
+  uniformValues?: number[];
   getUserCode: () => string;
+}
+
+/** Float32 values of a program's own uniforms, in the order of its `uniforms` declarations. @internal */
+export interface FloatUniforms {
+  /** WGSL declarations, e.g. `'p0 : f32, scale : f32,'`. */
+  declarations: string;
+  values: number[];
+}
+
+/** f32 uniform fields named `names`, with their values. @internal */
+export function floatUniforms(entries: ReadonlyArray<readonly [string, number]>): FloatUniforms {
+  return { declarations: entries.map(([name]) => `${name} : f32,`).join(' '), values: entries.map(([, value]) => value) };
 }
 
 /** `WebGPUBackend.runWebGPUProgram` of tfjs-backend-webgpu, a public method. @internal */
 interface WebGPUBackendLike {
-  runWebGPUProgram(program: FusedProgram, inputs: tf.TensorInfo[], outputDtype: tf.DataType): tf.TensorInfo;
+  runWebGPUProgram(program: FusedProgram, inputs: tf.TensorInfo[], outputDtype: tf.DataType, programUniforms?: Array<{ type: 'float32'; data: number[] }>): tf.TensorInfo;
 }
 
 const WORKGROUP = 64;
@@ -34,9 +53,10 @@ const WORKGROUP = 64;
  * and still hands `main` the flat thread index: the code must check it against its own bound.
  * @internal
  */
-export function flatProgram(shaderKey: string, outputShape: number[], variableNames: string[], threads: number, code: string): FusedProgram {
+export function flatProgram(shaderKey: string, outputShape: number[], variableNames: string[], threads: number, code: string, uniforms?: FloatUniforms): FusedProgram {
   const dispatch: [number, number, number] = [Math.max(1, Math.ceil(threads / WORKGROUP)), 1, 1];
   return {
+    ...(uniforms == null ? {} : { uniforms: uniforms.declarations, uniformValues: uniforms.values }),
     outputShape,
     shaderKey,
     dispatchLayout: { x: outputShape.map((_, i) => i) },
@@ -47,9 +67,10 @@ export function flatProgram(shaderKey: string, outputShape: number[], variableNa
   };
 }
 
-/** Runs a program on the webgpu backend and returns its float32 output. @internal */
+/** Runs a program on the webgpu backend, with its uniforms' values, and returns its float32 output. @internal */
 export function runProgram(backend: tf.KernelBackend, program: FusedProgram, inputs: tf.TensorInfo[]): tf.TensorInfo {
-  return (backend as unknown as WebGPUBackendLike).runWebGPUProgram(program, inputs, 'float32');
+  const values = program.uniformValues?.map((v) => ({ type: 'float32' as const, data: [v] }));
+  return (backend as unknown as WebGPUBackendLike).runWebGPUProgram(program, inputs, 'float32', values);
 }
 
 /** A float as a WGSL f32 literal that parses to the same float32 value. @internal */

@@ -262,3 +262,50 @@ describe('kernels per training step', () => {
     });
   }
 });
+
+describe('WebGPU programs of the margin kernels', () => {
+  // tfjs compiles one pipeline per shader key: the margins' values and scales are uniforms, so
+  // heads that differ only in them — a sweep, or a schedule — share every program.
+  it.runIf(tf.getBackend() === 'webgpu')('are named by the formula alone: other margins, scales and λ schedules compile no new pipeline, and compute their own values', async () => {
+    const backend = tf.backend() as unknown as { runWebGPUProgram: (program: { shaderKey: string }, ...rest: unknown[]) => unknown };
+    const run = backend.runWebGPUProgram.bind(backend);
+    const keys = new Set<string>();
+    backend.runWebGPUProgram = (program, ...rest) => {
+      if (program.shaderKey.startsWith('tfjsAngularMargin')) keys.add(program.shaderKey);
+      return run(program, ...rest);
+    };
+    try {
+      const x = tf.randomNormal([6, 8], 0, 1, 'float32', 3);
+      const lab = tf.tensor1d([0, 1, 2, 3, 4, 0], 'int32');
+      const targets = tf.oneHot(lab, 5);
+      const step = async (kind: 'cosface' | 'arcface' | 'curricular' | 'adaface' | 'angular', args: Record<string, number>) => {
+        const head = (HEADS[kind] as { create(a: object): { apply(i: tf.Tensor[], k: object): unknown } }).create({ units: 5, ...args });
+        tf.tidy(() => head.apply([x, lab], {}) as tf.Tensor); // builds its weights
+        const optimizer = tf.train.sgd(0.01);
+        const loss = optimizer.minimize(() => marginCrossEntropy(targets, head.apply([x, lab], { training: true }) as tf.Tensor), true)!;
+        const value = (await loss.data())[0]!;
+        tf.dispose([loss]);
+        optimizer.dispose();
+        return value;
+      };
+      const sweep = async (kind: 'cosface' | 'arcface' | 'curricular' | 'adaface' | 'angular', settings: Array<Record<string, number>>) => {
+        keys.clear();
+        const losses: number[] = [];
+        for (const args of settings) {
+          const before = keys.size;
+          losses.push(await step(kind, args));
+          if (losses.length > 1) expect({ kind, args, newPrograms: keys.size - before }).toEqual({ kind, args, newPrograms: 0 });
+        }
+        expect(new Set(losses).size).toBe(settings.length); // each setting its own values
+      };
+      await sweep('cosface', [{ margin: 0.2, scale: 16 }, { margin: 0.35, scale: 64 }, { margin: 0.5, scale: 30 }]);
+      await sweep('arcface', [{ margin: 0.3 }, { margin: 0.5, scale: 32 }]);
+      await sweep('curricular', [{ margin: 0.3 }, { margin: 0.5 }]);
+      await sweep('adaface', [{ margin: 0.3 }, { margin: 0.4, h: 0.5 }]);
+      await sweep('angular', [{ lambdaBase: 100 }, { lambdaBase: 1000, lambdaGamma: 0.5 }, { lambdaMin: 2 }]);
+      tf.dispose([x, lab, targets]);
+    } finally {
+      backend.runWebGPUProgram = run;
+    }
+  });
+});

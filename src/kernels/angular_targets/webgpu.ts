@@ -1,18 +1,20 @@
 // The fused A-Softmax target kernel and its gradients on the webgpu backend: WGSL generated per
-// margin m and λ schedule; ψ and λ written here once in WGSL, mirroring the host math.
+// margin m (its thresholds unrolled) and whether λ follows a schedule; the schedule's numbers are
+// uniforms, so that one pipeline serves any schedule. ψ and λ written here once in WGSL, mirroring
+// the host math.
 import * as tf from '@tensorflow/tfjs-core';
 import { type KernelArgs } from '../fused_kernels.js';
-import { flatProgram, runProgram, wgslFloat, wgslNorm, type FusedProgram } from '../webgpu_program.js';
+import { flatProgram, floatUniforms, runProgram, wgslFloat, wgslNorm, type FusedProgram } from '../webgpu_program.js';
 import { thresholds } from './cpu.js';
 import { shapes, type Part, type TargetsAttrs } from './names.js';
 
-/** WGSL: (λ, dλ/d(lam)) from the input `lam`, as lambdaOf in cpu.ts. */
+/** WGSL: (λ, dλ/d(lam)) from the input `lam`, as lambdaOf in cpu.ts; a schedule's numbers from the uniforms. */
 function wgslLambda(schedule: number[]): string {
   if (schedule.length === 0) return `
   fn lambdaOf() -> vec2<f32> {
     return vec2<f32>(lam[0], 1.0);
   }`;
-  const [base, gamma, power, min] = schedule.map(wgslFloat) as [string, string, string, string];
+  const [base, gamma, power, min] = ['uniforms.base', 'uniforms.gamma', 'uniforms.power', 'uniforms.minimum'];
   return `
   fn lambdaOf() -> vec2<f32> {
     let t = 1.0 + ${gamma} * lam[0];
@@ -66,7 +68,9 @@ function webgpuProgram(part: Part | 'forward', { margin, schedule }: TargetsAttr
   fn main(index : i32) {
     let classes = uniforms.logitsShape.y;
     let dim = uniforms.embShape.y;`;
-  const key = `tfjsAngularMarginAngularTargets_${part}_m${margin}_${schedule.join('_')}`;
+  const scheduled = schedule.length > 0;
+  const key = `tfjsAngularMarginAngularTargets_${part}_m${margin}_${scheduled ? 'scheduled' : 'given'}`;
+  const uniforms = scheduled ? floatUniforms([['base', schedule[0]!], ['gamma', schedule[1]!], ['power', schedule[2]!], ['minimum', schedule[3]!]]) : undefined;
   if (part === 'forward') {
     return flatProgram(key, [batch, classes], names, batch * classes, `${head}
     if (index < uniforms.logitsShape.x * classes) {
@@ -79,7 +83,7 @@ function webgpuProgram(part: Part | 'forward', { margin, schedule }: TargetsAttr
         result[index] = logits[index];
       }
     }
-  }`);
+  }`, uniforms);
   }
   const withDy = ['dy', ...names];
   const inRange = 'y >= 0 && y < classes';
@@ -94,7 +98,7 @@ function webgpuProgram(part: Part | 'forward', { margin, schedule }: TargetsAttr
         result[index] = dy[index];
       }
     }
-  }`);
+  }`, uniforms);
   }
   if (part === 'emb') {
     return flatProgram(key, [batch, dim], withDy, batch * dim, `${head}
@@ -109,7 +113,7 @@ function webgpuProgram(part: Part | 'forward', { margin, schedule }: TargetsAttr
         result[index] = 0.0;
       }
     }
-  }`);
+  }`, uniforms);
   }
   return flatProgram(key, [1], withDy, 1, `${head}
     if (index == 0) {
@@ -125,7 +129,7 @@ function webgpuProgram(part: Part | 'forward', { margin, schedule }: TargetsAttr
       let l = lambdaOf();
       result[0] = sum / ((1.0 + l.x) * (1.0 + l.x)) * l.y;
     }
-  }`);
+  }`, uniforms);
 }
 
 export function angularTargetsWebgpu({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {

@@ -1,41 +1,62 @@
 // The fused cosine-margin target kernel and its gradients on the webgpu backend: WGSL generated per
-// margin, mirroring the host math of src/math/cosine_margin_math.ts; one thread per entry.
+// margin formula, mirroring the host math of src/math/cosine_margin_math.ts; one thread per entry.
+// The margin's numbers and the scale are uniforms (p0…p3, scale): one pipeline per formula and
+// shape of work, whatever the values (a sweep over margins or scales compiles nothing new).
 import * as tf from '@tensorflow/tfjs-core';
 import { ADA_FACE_CONSTANTS, arcFaceThreshold, evaluatesNonTargets, MIN_SINE_FOR_GRADIENT, OPENSPHERE_CLAMPS, usesFeatureNorms, type CosineFormula } from '../../math/cosine_margin_math.js';
 import { type KernelArgs } from '../fused_kernels.js';
-import { flatProgram, runProgram, wgslFloat, wgslNorm, type FusedProgram } from '../webgpu_program.js';
+import { flatProgram, floatUniforms, runProgram, wgslFloat, wgslNorm, type FusedProgram } from '../webgpu_program.js';
 import { logitsShape, type CosinePart, type CosineTargetsAttrs } from './names.js';
 
-/** WGSL: `fn margin(c : f32) -> vec2<f32>`, (g(c), g'(c)) as cosineMarginAndSlope computes them. */
+/**
+ * A margin's numbers as the uniforms p0…p3 of its program, and the structure its code depends on
+ * (the formula and its flags: ArcFace's easy margin, SphereFace-R's and SphereFace2's variant),
+ * which alone names the program. ArcFace's (and CurricularFace's) derived constants are computed
+ * here once, as the host math computes them.
+ */
+function marginUniforms(formula: CosineFormula, params: readonly number[]): { structure: string; values: [number, number, number, number] } {
+  const arc = (m: number, easy: boolean): [number, number, number, number] => [arcFaceThreshold(m, easy), m * Math.sin(m), Math.cos(m), Math.sin(m)];
+  switch (formula) {
+    case 'cosface': return { structure: formula, values: [params[0]!, 0, 0, 0] };
+    case 'arcface': return { structure: `arcface_easy${params[1]}`, values: arc(params[0]!, params[1] === 1) };
+    case 'curricular': return { structure: formula, values: arc(params[0]!, false) };
+    case 'combined': return { structure: formula, values: [params[0]!, params[1]!, params[2]!, 0] };
+    case 'spherefacer': return { structure: `spherefacer_v${params[1]}`, values: [params[0]!, 0, 0, 0] };
+    case 'sphereface2': return { structure: `sphereface2_${params[0]}`, values: [params[1]!, params[2]!, 0, 0] };
+    case 'adaface': return { structure: formula, values: [params[0]!, 0, 0, 0] };
+  }
+}
+
+/** WGSL: `fn margin(c : f32) -> vec2<f32>`, (g(c), g'(c)) as cosineMarginAndSlope computes them, its numbers from the uniforms (see marginUniforms). */
 function wgslMargin(formula: CosineFormula, params: readonly number[]): string {
   if (formula === 'cosface') return `
   fn margin(c : f32) -> vec2<f32> {
-    return vec2<f32>(c - ${wgslFloat(params[0]!)}, 1.0);
+    return vec2<f32>(c - uniforms.p0, 1.0);
   }`;
   const sine = `
     let clipped = clamp(c, -1.0, 1.0);
     let sine = sqrt((1.0 - clipped) * (1.0 + clipped));
     let divisor = max(sine, ${wgslFloat(MIN_SINE_FOR_GRADIENT)});`;
-  if (formula === 'arcface') {
-    const [m, easy] = params as [number, number];
-    const fallback = easy === 1 ? 'c' : `c - ${wgslFloat(m * Math.sin(m))}`;
-    return `
+  if (formula === 'arcface' || formula === 'curricular') {
+    // p0: the fallback's threshold, p1: m·sin m, p2: cos m, p3: sin m.
+    const fallback = formula === 'arcface' && params[1] === 1 ? 'c' : 'c - uniforms.p1';
+    const arcMargin = `
   fn margin(c : f32) -> vec2<f32> {
-    if (!(c > ${wgslFloat(arcFaceThreshold(m, easy === 1))})) {
+    if (!(c > uniforms.p0)) {
       return vec2<f32>(${fallback}, 1.0);
     }${sine}
-    return vec2<f32>(c * ${wgslFloat(Math.cos(m))} - sine * ${wgslFloat(Math.sin(m))}, ${wgslFloat(Math.cos(m))} + c * ${wgslFloat(Math.sin(m))} / divisor);
+    return vec2<f32>(c * uniforms.p2 - sine * uniforms.p3, uniforms.p2 + c * uniforms.p3 / divisor);
   }`;
+    return formula === 'arcface' ? arcMargin : `${arcMargin}${wgslCurricular()}`;
   }
-  if (formula === 'spherefacer') return wgslSphereFaceR(params[0]!, params[1]!);
-  if (formula === 'sphereface2') return wgslSphereFace2(params);
-  if (formula === 'curricular') return wgslCurricular(params[0]!);
-  if (formula === 'adaface') return wgslAdaFace(params[0]!);
-  const [m1, m2, m3] = params as [number, number, number];
+  if (formula === 'spherefacer') return wgslSphereFaceR(params[1]!);
+  if (formula === 'sphereface2') return wgslSphereFace2(params[0]!);
+  if (formula === 'adaface') return wgslAdaFace();
+  // The combined margin: p0, p1, p2 = m1, m2, m3.
   return `
   fn margin(c : f32) -> vec2<f32> {${sine}
-    let angle = ${wgslFloat(m1)} * atan2(sine, clipped) + ${wgslFloat(m2)};
-    return vec2<f32>(cos(angle) - ${wgslFloat(m3)}, ${wgslFloat(m1)} * sin(angle) / divisor);
+    let angle = uniforms.p0 * atan2(sine, clipped) + uniforms.p1;
+    return vec2<f32>(cos(angle) - uniforms.p2, uniforms.p0 * sin(angle) / divisor);
   }`;
 }
 
@@ -54,21 +75,21 @@ function wgslOpenSphereAngles(): string {
   }`;
 }
 
-/** WGSL: SphereFace2's `margin(c)` and `other(c)`, as the host math computes them (slope 1: detached). */
-function wgslSphereFace2([variant, m, t]: readonly number[]): string {
+/** WGSL: SphereFace2's `margin(c)` and `other(c)`, as the host math computes them (slope 1: detached); p0: m, p1: t. */
+function wgslSphereFace2(variant: number): string {
   const adjust = `${wgslOpenSphereAngles()}
   fn adjust(z : f32) -> f32 {
     let half = (clamp(z, -1.0, 1.0) + 1.0) / 2.0;
-    return 2.0 * select(0.0, pow(half, ${wgslFloat(t!)}), half > 0.0) - 1.0;
+    return 2.0 * select(0.0, pow(half, uniforms.p1), half > 0.0) - 1.0;
   }`;
   if (variant === 0) return `${adjust}
   fn margin(c : f32) -> vec2<f32> {
-    return vec2<f32>(adjust(c) - ${wgslFloat(m!)}, 1.0);
+    return vec2<f32>(adjust(c) - uniforms.p0, 1.0);
   }
   fn other(c : f32, rowTarget : f32, state : f32) -> vec2<f32> {
-    return vec2<f32>(adjust(c) + ${wgslFloat(m!)}, 1.0);
+    return vec2<f32>(adjust(c) + uniforms.p0, 1.0);
   }`;
-  const margined = variant === 1 ? `openSphereAngle(c) + ${wgslFloat(m!)}` : `openSphereAngle(c) * ${wgslFloat(m!)}`;
+  const margined = variant === 1 ? 'openSphereAngle(c) + uniforms.p0' : 'openSphereAngle(c) * uniforms.p0';
   return `${adjust}
   fn margin(c : f32) -> vec2<f32> {
     return vec2<f32>(adjust(cos(clampAngle(${margined}))), 1.0);
@@ -78,35 +99,35 @@ function wgslSphereFace2([variant, m, t]: readonly number[]): string {
   }`;
 }
 
-/** WGSL: SphereFace-R's `margin(c)` and, for 'v2', `other(c)`, as the host math computes them (slope 1: detached). */
-function wgslSphereFaceR(m: number, variant: number): string {
+/** WGSL: SphereFace-R's `margin(c)` and, for 'v2', `other(c)`, as the host math computes them (slope 1: detached); p0: m. */
+function wgslSphereFaceR(variant: number): string {
   const angle = wgslOpenSphereAngles();
   if (variant === 2) return `${angle}
   fn margin(c : f32) -> vec2<f32> {
     return vec2<f32>(openSphereCosine(c), 1.0);
   }
   fn other(c : f32, rowTarget : f32, state : f32) -> vec2<f32> {
-    return vec2<f32>(cos(openSphereAngle(c) / ${wgslFloat(m)}), 1.0);
+    return vec2<f32>(cos(openSphereAngle(c) / uniforms.p0), 1.0);
   }`;
   if (variant === 1) return `${angle}
   fn margin(c : f32) -> vec2<f32> {
-    return vec2<f32>(cos(clampAngle(${wgslFloat(m)} * openSphereAngle(c))), 1.0);
+    return vec2<f32>(cos(clampAngle(uniforms.p0 * openSphereAngle(c))), 1.0);
   }`;
   return `${angle}
   fn margin(c : f32) -> vec2<f32> {
-    let mTheta = ${wgslFloat(m)} * openSphereAngle(c);
+    let mTheta = uniforms.p0 * openSphereAngle(c);
     let k = floor(mTheta / ${wgslFloat(Math.PI)});
     let sign = select(1.0, -1.0, (i32(k) & 1) == 1);
     return vec2<f32>(sign * cos(mTheta) - 2.0 * k, 1.0);
   }`;
 }
 
-/** WGSL: CurricularFace's `margin(c)` (ArcFace's) and `other(c, rowTarget, state)`, as the host math. */
-function wgslCurricular(m: number): string {
-  return `${wgslMargin('arcface', [m, 0])}
+/** WGSL: CurricularFace's `other(c, rowTarget, state)`, as the host math (its margin is ArcFace's: p2 = cos m, p3 = sin m). */
+function wgslCurricular(): string {
+  return `
   fn other(c : f32, rowTarget : f32, state : f32) -> vec2<f32> {
     let clipped = clamp(rowTarget, -1.0, 1.0);
-    let shifted = rowTarget * ${wgslFloat(Math.cos(m))} - sqrt((1.0 - clipped) * (1.0 + clipped)) * ${wgslFloat(Math.sin(m))};
+    let shifted = rowTarget * uniforms.p2 - sqrt((1.0 - clipped) * (1.0 + clipped)) * uniforms.p3;
     if (c > shifted) {
       return vec2<f32>(c * (state + c), state + 2.0 * c);
     }
@@ -118,7 +139,7 @@ function wgslCurricular(m: number): string {
  * WGSL: AdaFace's `margin(c)` for the row whose scaler ĝ the caller put in `rowScaler`, as the host
  * math: cos(clip(θ − m·ĝ, ε, π − ε)) − (m + m·ĝ), its slope zero where the clip holds θ − m·ĝ.
  */
-function wgslAdaFace(m: number): string {
+function wgslAdaFace(): string {
   const { angleEpsilon, cosineEpsilon } = ADA_FACE_CONSTANTS;
   return `
   var<private> rowScaler : f32;
@@ -129,10 +150,10 @@ function wgslAdaFace(m: number): string {
   fn margin(c : f32) -> vec2<f32> {
     let clamped = clampCosine(c);
     let sine = sqrt((1.0 - clamped.x) * (1.0 + clamped.x));
-    let free = atan2(sine, clamped.x) - ${wgslFloat(m)} * rowScaler;
+    let free = atan2(sine, clamped.x) - uniforms.p0 * rowScaler;
     let angle = clamp(free, ${wgslFloat(angleEpsilon)}, ${wgslFloat(Math.PI - angleEpsilon)});
     let inside = free >= ${wgslFloat(angleEpsilon)} && free <= ${wgslFloat(Math.PI - angleEpsilon)};
-    return vec2<f32>(cos(angle) - (${wgslFloat(m)} + ${wgslFloat(m)} * rowScaler), select(0.0, clamped.y * sin(angle) / max(sine, ${wgslFloat(MIN_SINE_FOR_GRADIENT)}), inside));
+    return vec2<f32>(cos(angle) - (uniforms.p0 + uniforms.p0 * rowScaler), select(0.0, clamped.y * sin(angle) / max(sine, ${wgslFloat(MIN_SINE_FOR_GRADIENT)}), inside));
   }
   fn other(c : f32, rowTarget : f32, state : f32) -> vec2<f32> {
     return clampCosine(c);
@@ -172,8 +193,8 @@ function wgslEntry(formula: CosineFormula, params: readonly number[], rewrites: 
  * CurricularFace's t ← α·mean(c_y) + (1 − α)·t; AdaFace's μ and σ of the clipped norms.
  */
 function stateProgram(formula: 'curricular' | 'adaface', params: readonly number[]): FusedProgram {
-  const alpha = formula === 'curricular' ? params[1]! : params[2]!;
-  const key = `tfjsAngularMarginCosineTargets_state_${formula}_${alpha}`;
+  const alpha = floatUniforms([['alpha', formula === 'curricular' ? params[1]! : params[2]!]]);
+  const key = `tfjsAngularMarginCosineTargets_state_${formula}`;
   if (formula === 'curricular') {
     return flatProgram(key, [1], ['logits', 'labelIdx', 'state'], 1, `
   fn main(index : i32) {
@@ -186,9 +207,9 @@ function stateProgram(formula: 'curricular' | 'adaface', params: readonly number
           sum += logits[b * classes + y];
         }
       }
-      result[0] = ${wgslFloat(alpha)} * sum / f32(uniforms.logitsShape.x) + ${wgslFloat(1 - alpha)} * state[0];
+      result[0] = uniforms.alpha * sum / f32(uniforms.logitsShape.x) + (1.0 - uniforms.alpha) * state[0];
     }
-  }`);
+  }`, alpha);
   }
   return flatProgram(key, [2], ['emb', 'state'], 1, `${wgslClippedNorm()}
   fn main(index : i32) {
@@ -205,10 +226,10 @@ function stateProgram(formula: 'curricular' | 'adaface', params: readonly number
         squares += d * d;
       }
       let deviation = select(0.0, sqrt(squares / f32(batch - 1)), batch > 1);
-      result[0] = ${wgslFloat(alpha)} * mean + ${wgslFloat(1 - alpha)} * state[0];
-      result[1] = ${wgslFloat(alpha)} * deviation + ${wgslFloat(1 - alpha)} * state[1];
+      result[0] = uniforms.alpha * mean + (1.0 - uniforms.alpha) * state[0];
+      result[1] = uniforms.alpha * deviation + (1.0 - uniforms.alpha) * state[1];
     }
-  }`);
+  }`, alpha);
 }
 
 /** WGSL: `fn clippedNorm(b) -> f32`, row b's norm of `emb`, clipped as AdaFace clips it. */
@@ -222,13 +243,13 @@ function wgslClippedNorm(): string {
 
 /** AdaFace's per-row margin scalers [B] from the embeddings and the pass's state (μ, σ), one thread per row. */
 function scalersProgram(h: number, batch: number): FusedProgram {
-  return flatProgram(`tfjsAngularMarginCosineTargets_scalers_${h}`, [batch], ['emb', 'state'], batch, `${wgslClippedNorm()}
+  return flatProgram('tfjsAngularMarginCosineTargets_scalers', [batch], ['emb', 'state'], batch, `${wgslClippedNorm()}
   fn main(index : i32) {
     if (index < uniforms.embShape.x) {
-      let scaled = ${wgslFloat(h)} * (clippedNorm(index) - state[0]) / (state[1] + ${wgslFloat(ADA_FACE_CONSTANTS.scalerEpsilon)});
+      let scaled = uniforms.h * (clippedNorm(index) - state[0]) / (state[1] + ${wgslFloat(ADA_FACE_CONSTANTS.scalerEpsilon)});
       result[index] = clamp(scaled, -1.0, 1.0);
     }
-  }`);
+  }`, floatUniforms([['h', h]]));
 }
 
 /**
@@ -269,12 +290,14 @@ function webgpuProgram(part: CosinePart | 'forward', { formula, params, scale }:
   // AdaFace's `scalers` only for AdaFace (see runWithState).
   const rewrites = readsNonTargets(part, formula, params);
   const names = ['logits', 'labelIdx', 'progress', ...(rewrites ? ['state'] : []), ...(usesFeatureNorms(formula) ? ['scalers'] : [])];
-  const s = wgslFloat(scale);
+  const { structure, values } = marginUniforms(formula, params);
+  const uniforms = floatUniforms([['p0', values[0]], ['p1', values[1]], ['p2', values[2]], ['p3', values[3]], ['scale', scale]]);
+  const s = 'uniforms.scale';
   const head = `${wgslEntry(formula, params, rewrites)}
   fn main(index : i32) {
     let classes = uniforms.logitsShape.y;
     let t = progress[0];`;
-  const key = `tfjsAngularMarginCosineTargets_${part}_${formula}_${params.join('_')}_s${scale}`;
+  const key = `tfjsAngularMarginCosineTargets_${part}_${structure}`;
   const bound = 'index < uniforms.logitsShape.x * classes';
   if (part === 'forward') {
     return flatProgram(key, [batch, classes], names, batch * classes, `${head}
@@ -282,7 +305,7 @@ function webgpuProgram(part: CosinePart | 'forward', { formula, params, scale }:
       let c = logits[index];
       result[index] = ${s} * (c + t * (entry(index, classes).x - c));
     }
-  }`);
+  }`, uniforms);
   }
   const withDy = ['dy', ...names];
   if (part === 'logits') {
@@ -290,7 +313,7 @@ function webgpuProgram(part: CosinePart | 'forward', { formula, params, scale }:
     if (${bound}) {
       result[index] = ${s} * dy[index] * (1.0 + t * (entry(index, classes).y - 1.0));
     }
-  }`);
+  }`, uniforms);
   }
   // One thread sums over every entry: the gradient in t, a scalar the warm-up seldom asks for.
   return flatProgram(key, [1], withDy, 1, `${head}
@@ -301,7 +324,7 @@ function webgpuProgram(part: CosinePart | 'forward', { formula, params, scale }:
       }
       result[0] = ${s} * sum;
     }
-  }`);
+  }`, uniforms);
 }
 
 export function cosineTargetsWebgpu({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
