@@ -97,3 +97,18 @@ export function hostOutput(backend: tf.KernelBackend, shape: number[], values: F
 
 /** What tfjs hands a kernel function: inputs, attributes and the backend. @internal */
 export type KernelArgs = Parameters<tf.KernelFunc>[0];
+
+/**
+ * tfjs passes kernel attributes as a `NamedAttrMap`, whose value types (numbers, strings, arrays)
+ * exclude an op's own attribute interface and no type guard can narrow them back: the kernels'
+ * two conversions between the two live here, and nowhere else. @internal
+ */
+export function attrsOf<T extends object>(attrs: tf.NamedAttrMap | undefined): T {
+  if (attrs == null) throw new Error('tfjs-angular-margin: a kernel was run without its attributes.');
+  return attrs as unknown as T;
+}
+
+/** An op's own attributes as the `NamedAttrMap` that `runKernel` takes (see {@link attrsOf}). @internal */
+export function namedAttrs(attrs: object): tf.NamedAttrMap {
+  return attrs as unknown as tf.NamedAttrMap;
+}

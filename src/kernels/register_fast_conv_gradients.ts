@@ -3,6 +3,7 @@ import { assertBoolean, assertOptions, describe } from '../util/validate.js';
 import { conv2dInputGradient } from './conv2d_input_gradient.js';
 import { overrideKernel, restoreKernel, wrapInputs } from './kernel_override.js';
 import { assertFilterGradientMethod, conv2dFilterGradient, type ConvPadding, type FilterGradientMethod } from './conv2d_filter_gradient.js';
+import { attrsOf } from './fused_kernels.js';
 
 /** Attributes of tfjs's Conv2DBackpropFilter kernel. */
 interface BackpropFilterAttrs {
@@ -84,7 +85,7 @@ export function registerFastConvGradients(options: FastConvGradientOptions = {})
   }
   for (const backendName of backends) {
     overrideKernel('Conv2DBackpropFilter', backendName, () => ({ inputs, attrs, backend }) => {
-      const { strides, pad, dataFormat = 'NHWC', filterShape } = attrs as unknown as BackpropFilterAttrs;
+      const { strides, pad, dataFormat = 'NHWC', filterShape } = attrsOf<BackpropFilterAttrs>(attrs);
       const { x, dy } = wrapInputs(inputs, ['x', 'dy'], backend) as Record<'x' | 'dy', tf.Tensor4D>;
       const result = tf.tidy(() => {
         const nhwc = (t: tf.Tensor4D) => (dataFormat === 'NCHW' ? tf.transpose(t, [0, 2, 3, 1]) : t);
@@ -96,12 +97,13 @@ export function registerFastConvGradients(options: FastConvGradientOptions = {})
     });
     if (options.inputGradient ?? backendName === 'wasm') {
       overrideKernel('Conv2DBackpropInput', backendName, (own) => ({ inputs, attrs, backend }) => {
-        const { strides, pad, dataFormat = 'NHWC', inputShape } = attrs as unknown as BackpropInputAttrs;
+        const { strides, pad, dataFormat = 'NHWC', inputShape } = attrsOf<BackpropInputAttrs>(attrs);
         // Every supported backend has a kernel of its own, kept for the cases phases do not serve.
         if (dataFormat !== 'NHWC' || (inputs['filter'] as tf.TensorInfo).shape[2]! < PHASE_GRADIENT_MIN_CHANNELS) return own!({ inputs, attrs, backend });
         const { dy, filter } = wrapInputs(inputs, ['dy', 'filter'], backend) as Record<'dy' | 'filter', tf.Tensor4D>;
         const result = conv2dInputGradient(dy, filter, inputShape, strides, pad);
         tf.dispose([dy, filter]);
+        // A kernel may return a Tensor: the engine then uses it as the output as it is.
         return result as unknown as tf.TensorInfo;
       });
     } else {

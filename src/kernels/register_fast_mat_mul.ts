@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertOptions, describe } from '../util/validate.js';
 import { overrideKernel, restoreKernel, wrapInputs } from './kernel_override.js';
+import { attrsOf } from './fused_kernels.js';
 
 /** Attributes of tfjs's BatchMatMul kernel. */
 interface BatchMatMulAttrs {
@@ -54,7 +55,7 @@ export function registerFastMatMul(options: FastMatMulOptions = {}): string[] {
   for (const backendName of backends) {
     registered.add(backendName);
     overrideKernel('BatchMatMul', backendName, (own) => ({ inputs, attrs, backend }) => {
-      const { transposeA, transposeB } = attrs as unknown as BatchMatMulAttrs;
+      const { transposeA, transposeB } = attrsOf<BatchMatMulAttrs>(attrs);
       if (!transposeA && !transposeB) return own!({ inputs, attrs, backend });
       const { a, b } = wrapInputs(inputs, ['a', 'b'], backend);
       const swapLast = (t: tf.Tensor) => tf.transpose(t, [...t.shape.keys()].map((i, _, all) => (i < all.length - 2 ? i : 2 * all.length - 3 - i)));

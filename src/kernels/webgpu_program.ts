@@ -70,6 +70,8 @@ export function flatProgram(shaderKey: string, outputShape: number[], variableNa
 /** Runs a program on the webgpu backend, with its uniforms' values, and returns its float32 output. @internal */
 export function runProgram(backend: tf.KernelBackend, program: FusedProgram, inputs: tf.TensorInfo[]): tf.TensorInfo {
   const values = program.uniformValues?.map((v) => ({ type: 'float32' as const, data: [v] }));
+  // The backend is tfjs-backend-webgpu's WebGPUBackend, whose type this library does not import
+  // (an optional package); a KernelBackend's type does not show its public runWebGPUProgram.
   return (backend as unknown as WebGPUBackendLike).runWebGPUProgram(program, inputs, 'float32', values);
 }
 

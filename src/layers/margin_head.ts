@@ -106,6 +106,7 @@ export abstract class MarginHead extends tfl.layers.Layer {
 
   constructor(args: MarginHeadArgs) {
     // Checked before tfjs-layers' constructor reads it (which would fail on null with a TypeError).
+    // new.target is typed as MarginHead's constructor without the subclass's static className.
     const owner = (new.target as unknown as { className?: string }).className ?? 'MarginHead';
     if (args == null || typeof args !== 'object') throw new Error(`${owner}: expected an arguments object { units, ... }, but got ${describe(args)}.`);
     super(args);
@@ -265,6 +266,7 @@ export abstract class MarginHead extends tfl.layers.Layer {
   override getConfig(): tf.serialization.ConfigDict {
     const config: tf.serialization.ConfigDict = {
       units: this.units,
+      // serializeInitializer is declared to return any ConfigDictValue; for an initializer it is a ConfigDict.
       kernelInitializer: serializeInitializer(this.kernelInitializer) as unknown as tf.serialization.ConfigDict,
       validateLabels: this.validateLabels,
       warnWithoutTraining: this.warnWithoutTraining,

@@ -72,6 +72,8 @@ export class MarginLoss<K extends HeadKind = HeadKind> {
     const owner = `${kind} loss`;
     if (args == null || typeof args !== 'object') throw new Error(`${owner}: expected an arguments object { units, ... }, but got ${describe(args)}.`);
     const { dim, ...headArgs } = args;
+    // HEADS[kind] for a K known only at run time is the union of every entry, whose create and loss
+    // TypeScript cannot call with K's arguments; the constructor checked `kind` above.
     const description = HEADS[kind] as unknown as { create(a: unknown): MarginHead; loss?(a: unknown): (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar };
     this.kind = kind;
     this.head = head ?? description.create({ ...headArgs, warnWithoutTraining: false });

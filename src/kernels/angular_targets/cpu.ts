@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { intervalThresholds, psiAndSlope } from '../../math/angular_math.js';
 import { lambdaAndSlope } from '../../schedule/lambda_at.js';
-import { hostNorm, hostOutput, hostValues, type KernelArgs } from '../fused_kernels.js';
+import { hostNorm, hostOutput, hostValues, type KernelArgs, attrsOf } from '../fused_kernels.js';
 import { shapes, type TargetsAttrs } from './names.js';
 
 /**
@@ -40,7 +40,7 @@ export function angularTargetsCpu({ inputs, backend, attrs }: KernelArgs): tf.Te
   const { logits, emb, labels, lam } = inputs as Record<string, tf.TensorInfo>;
   const [batch, classes, dim] = shapes(logits!, emb!);
   const values = hostValues(be, logits!);
-  const { margin, schedule } = attrs as unknown as TargetsAttrs;
+  const { margin, schedule } = attrsOf<TargetsAttrs>(attrs);
   const [lambda] = lambdaOf(hostValues(be, lam!)[0]!, schedule);
   const rows = rowTargets(values, hostValues(be, emb!), hostValues(be, labels!), lambda, margin, [batch, classes, dim]);
   const out = Float32Array.from(values);
@@ -57,7 +57,7 @@ export function angularTargetsCpu({ inputs, backend, attrs }: KernelArgs): tf.Te
 export function angularTargetsGradCpu({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const be = backend as tf.KernelBackend;
   const { dy, logits, emb, labels, lam } = inputs as Record<string, tf.TensorInfo>;
-  const { margin, schedule, part } = attrs as unknown as TargetsAttrs;
+  const { margin, schedule, part } = attrsOf<TargetsAttrs>(attrs);
   const [batch, classes, dim] = shapes(logits!, emb!);
   const [lambda, lambdaSlope] = lambdaOf(hostValues(be, lam!)[0]!, schedule);
   const x = hostValues(be, emb!);

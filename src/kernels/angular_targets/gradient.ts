@@ -1,7 +1,7 @@
 // Registers the fused A-Softmax target kernel for cpu and webgpu, and its gradient (one kernel per
 // differentiated input).
 import * as tf from '@tensorflow/tfjs-core';
-import { registerFusedKernel, registerGradientOnce } from '../fused_kernels.js';
+import { registerFusedKernel, registerGradientOnce, attrsOf, namedAttrs } from '../fused_kernels.js';
 import { angularTargetsCpu, angularTargetsGradCpu } from './cpu.js';
 import { ANGULAR_TARGETS, ANGULAR_TARGETS_GRAD, type Part, type TargetsAttrs } from './names.js';
 import { angularTargetsGradWebgpu, angularTargetsWebgpu } from './webgpu.js';
@@ -19,8 +19,8 @@ export function registerAngularTargets(): void {
     inputsToSave: ['logits', 'emb', 'labels', 'lam'],
     gradFunc: (dy, saved, attrs) => {
       const [logits, emb, labels, lam] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
-      const { margin, schedule } = attrs as unknown as TargetsAttrs;
-      const grad = (part: Part) => tf.engine().runKernel(ANGULAR_TARGETS_GRAD, { dy: dy as tf.Tensor, logits, emb, labels, lam }, { margin, schedule, part } as unknown as tf.NamedAttrMap) as tf.Tensor;
+      const { margin, schedule } = attrsOf<TargetsAttrs>(attrs);
+      const grad = (part: Part) => tf.engine().runKernel(ANGULAR_TARGETS_GRAD, { dy: dy as tf.Tensor, logits, emb, labels, lam }, namedAttrs({ margin, schedule, part })) as tf.Tensor;
       // Each closure runs only when its input needs a gradient (a head on fixed embeddings skips emb).
       return {
         logits: () => grad('logits'),

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LambdaSchedule } from '../../schedule/lambda_at.js';
 import { registerAngularTargets } from './gradient.js';
 import { ANGULAR_TARGETS } from './names.js';
+import { namedAttrs } from '../fused_kernels.js';
 
 registerAngularTargets();
 
@@ -34,7 +35,7 @@ function angularTargets_(logits: tf.Tensor2D, x: tf.Tensor2D, labels: tf.Tensor1
   const scheduled = 'schedule' in params;
   const lam = scheduled ? params.iteration : typeof params.lambda === 'number' ? tf.scalar(params.lambda) : params.lambda;
   const schedule = scheduled ? [params.schedule.base, params.schedule.gamma, params.schedule.power, params.schedule.min] : [];
-  return tf.engine().runKernel(ANGULAR_TARGETS, { logits, emb: x, labels, lam }, { margin: params.margin, schedule } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+  return tf.engine().runKernel(ANGULAR_TARGETS, { logits, emb: x, labels, lam }, namedAttrs({ margin: params.margin, schedule })) as tf.Tensor2D;
 }
 
 /**

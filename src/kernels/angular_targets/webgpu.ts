@@ -3,7 +3,7 @@
 // uniforms, so that one pipeline serves any schedule. ψ and λ written here once in WGSL, mirroring
 // the host math.
 import * as tf from '@tensorflow/tfjs-core';
-import { type KernelArgs } from '../fused_kernels.js';
+import { type KernelArgs, attrsOf } from '../fused_kernels.js';
 import { flatProgram, floatUniforms, runProgram, wgslFloat, wgslNorm, type FusedProgram } from '../webgpu_program.js';
 import { thresholds } from './cpu.js';
 import { shapes, type Part, type TargetsAttrs } from './names.js';
@@ -135,13 +135,13 @@ function webgpuProgram(part: Part | 'forward', { margin, schedule }: TargetsAttr
 export function angularTargetsWebgpu({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { logits, emb, labels, lam } = inputs as Record<string, tf.TensorInfo>;
   const [batch, classes, dim] = shapes(logits!, emb!);
-  const program = webgpuProgram('forward', attrs as unknown as TargetsAttrs, batch, classes, dim);
+  const program = webgpuProgram('forward', attrsOf<TargetsAttrs>(attrs), batch, classes, dim);
   return runProgram(backend as tf.KernelBackend, program, [logits!, emb!, labels!, lam!]);
 }
 
 export function angularTargetsGradWebgpu({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { dy, logits, emb, labels, lam } = inputs as Record<string, tf.TensorInfo>;
-  const targetsAttrs = attrs as unknown as TargetsAttrs;
+  const targetsAttrs = attrsOf<TargetsAttrs>(attrs);
   const [batch, classes, dim] = shapes(logits!, emb!);
   return runProgram(backend as tf.KernelBackend, webgpuProgram(targetsAttrs.part!, targetsAttrs, batch, classes, dim), [dy!, logits!, emb!, labels!, lam!]);
 }

@@ -2,7 +2,7 @@
 // entries, with the margin from the shared host math.
 import * as tf from '@tensorflow/tfjs-core';
 import { cosineMarginAndSlope, evaluatesNonTargets, nonTargetAndSlope, passState, usesFeatureNorms } from '../../math/cosine_margin_math.js';
-import { hostNorm, hostOutput, hostValues, type KernelArgs } from '../fused_kernels.js';
+import { hostNorm, hostOutput, hostValues, type KernelArgs, attrsOf } from '../fused_kernels.js';
 import { logitsShape, type CosineTargetsAttrs } from './names.js';
 
 /**
@@ -41,7 +41,7 @@ function entries(be: tf.KernelBackend, { logits, labels, state, emb }: Record<st
 export function cosineTargetsCpu({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   const be = backend as tf.KernelBackend;
   const named = inputs as Record<string, tf.TensorInfo>;
-  const targetsAttrs = attrs as unknown as CosineTargetsAttrs;
+  const targetsAttrs = attrsOf<CosineTargetsAttrs>(attrs);
   const t = hostValues(be, named['progress']!)[0]!;
   const { c, value, state } = entries(be, named, targetsAttrs);
   const out = Float32Array.from(c, (ck, k) => targetsAttrs.scale * (ck + t * (value[k]! - ck)));
@@ -54,7 +54,7 @@ export function cosineTargetsCpu({ inputs, backend, attrs }: KernelArgs): tf.Ten
 export function cosineTargetsGradCpu({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const be = backend as tf.KernelBackend;
   const named = inputs as Record<string, tf.TensorInfo>;
-  const targetsAttrs = attrs as unknown as CosineTargetsAttrs;
+  const targetsAttrs = attrsOf<CosineTargetsAttrs>(attrs);
   const { scale, part } = targetsAttrs;
   const g = hostValues(be, named['dy']!);
   const t = hostValues(be, named['progress']!)[0]!;

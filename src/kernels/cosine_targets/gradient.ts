@@ -1,7 +1,7 @@
 // Registers the fused cosine-margin target kernel for cpu and webgpu, and its gradient (one kernel
 // per differentiated input).
 import * as tf from '@tensorflow/tfjs-core';
-import { registerFusedKernel, registerGradientOnce } from '../fused_kernels.js';
+import { registerFusedKernel, registerGradientOnce, attrsOf, namedAttrs } from '../fused_kernels.js';
 import { cosineTargetsCpu, cosineTargetsGradCpu } from './cpu.js';
 import { COSINE_TARGETS, COSINE_TARGETS_GRAD, type CosinePart, type CosineTargetsAttrs } from './names.js';
 import { cosineTargetsGradWebgpu, cosineTargetsWebgpu } from './webgpu.js';
@@ -21,8 +21,8 @@ export function registerCosineTargets(): void {
       // Two outputs: the logits, and the pass's state, which nothing differentiates (its dy is null).
       const dy = (Array.isArray(dys) ? dys[0] : dys) as tf.Tensor;
       const [logits, labels, progress, state, emb] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
-      const { formula, params, scale } = attrs as unknown as CosineTargetsAttrs;
-      const grad = (part: CosinePart) => tf.engine().runKernel(COSINE_TARGETS_GRAD, { dy, logits, labels, progress, state, emb }, { formula, params, scale, part } as unknown as tf.NamedAttrMap) as tf.Tensor;
+      const { formula, params, scale } = attrsOf<CosineTargetsAttrs>(attrs);
+      const grad = (part: CosinePart) => tf.engine().runKernel(COSINE_TARGETS_GRAD, { dy, logits, labels, progress, state, emb }, namedAttrs({ formula, params, scale, part })) as tf.Tensor;
       // Each closure runs only when its input needs a gradient (the warm-up's progress seldom does).
       return {
         logits: () => grad('logits'),

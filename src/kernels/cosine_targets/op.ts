@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { CosineFormula } from '../../math/cosine_margin_math.js';
 import { registerCosineTargets } from './gradient.js';
 import { COSINE_TARGETS } from './names.js';
+import { namedAttrs } from '../fused_kernels.js';
 
 registerCosineTargets();
 
@@ -23,7 +24,8 @@ function cosineTargets_(logits: tf.Tensor2D, labels: tf.Tensor1D, margin: Cosine
   const state = margin.state?.() ?? tf.tensor1d([0]);
   // Without embeddings to read, `emb` is a stand-in that no gradient reaches.
   const emb = margin.embeddings ?? state;
-  return tf.engine().runKernel(COSINE_TARGETS, { logits, labels, progress: t, state, emb }, { formula: margin.formula, params: margin.params, scale } as unknown as tf.NamedAttrMap) as unknown as [tf.Tensor2D, tf.Tensor1D];
+  // runKernel is typed to return a Tensor or Tensor[]; this kernel returns two: the logits and the state.
+  return tf.engine().runKernel(COSINE_TARGETS, { logits, labels, progress: t, state, emb }, namedAttrs({ formula: margin.formula, params: margin.params, scale })) as unknown as [tf.Tensor2D, tf.Tensor1D];
 }
 
 /**

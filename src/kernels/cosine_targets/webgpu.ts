@@ -4,7 +4,7 @@
 // shape of work, whatever the values (a sweep over margins or scales compiles nothing new).
 import * as tf from '@tensorflow/tfjs-core';
 import { ADA_FACE_CONSTANTS, arcFaceThreshold, evaluatesNonTargets, MIN_SINE_FOR_GRADIENT, OPENSPHERE_CLAMPS, usesFeatureNorms, type CosineFormula } from '../../math/cosine_margin_math.js';
-import { type KernelArgs } from '../fused_kernels.js';
+import { type KernelArgs, attrsOf } from '../fused_kernels.js';
 import { flatProgram, floatUniforms, runProgram, wgslFloat, wgslNorm, type FusedProgram } from '../webgpu_program.js';
 import { logitsShape, type CosinePart, type CosineTargetsAttrs } from './names.js';
 
@@ -328,12 +328,12 @@ function webgpuProgram(part: CosinePart | 'forward', { formula, params, scale }:
 }
 
 export function cosineTargetsWebgpu({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
-  return runWithState(backend as tf.KernelBackend, 'forward', attrs as unknown as CosineTargetsAttrs, inputs as Record<string, tf.TensorInfo>);
+  return runWithState(backend as tf.KernelBackend, 'forward', attrsOf<CosineTargetsAttrs>(attrs), inputs as Record<string, tf.TensorInfo>);
 }
 
 export function cosineTargetsGradWebgpu({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const be = backend as tf.KernelBackend;
-  const targetsAttrs = attrs as unknown as CosineTargetsAttrs;
+  const targetsAttrs = attrsOf<CosineTargetsAttrs>(attrs);
   const [grad, state] = runWithState(be, targetsAttrs.part!, targetsAttrs, inputs as Record<string, tf.TensorInfo>);
   be.disposeData(state.dataId);
   return grad;

@@ -1,13 +1,13 @@
 // The fused L2 normalization and its gradient on the cpu backend.
 import * as tf from '@tensorflow/tfjs-core';
-import { hostNorm, hostOutput, hostValues, type KernelArgs } from '../fused_kernels.js';
+import { hostNorm, hostOutput, hostValues, type KernelArgs, attrsOf } from '../fused_kernels.js';
 import { vectorsAlong, type L2NormalizeAttrs } from './names.js';
 
 export function l2NormalizeCpu({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const x = inputs['x'] as tf.TensorInfo;
   const shape = x.shape as [number, number];
   const values = hostValues(backend as tf.KernelBackend, x);
-  const { count, length, stride, offset } = vectorsAlong(shape, (attrs as unknown as L2NormalizeAttrs).axis);
+  const { count, length, stride, offset } = vectorsAlong(shape, attrsOf<L2NormalizeAttrs>(attrs).axis);
   const out = new Float32Array(values.length);
   for (let v = 0; v < count; v++) {
     const start = offset(v);
@@ -23,7 +23,7 @@ export function l2NormalizeGradCpu({ inputs, backend, attrs }: KernelArgs): tf.T
   const shape = xInfo.shape as [number, number];
   const dy = hostValues(backend as tf.KernelBackend, inputs['dy'] as tf.TensorInfo);
   const x = hostValues(backend as tf.KernelBackend, xInfo);
-  const { count, length, stride, offset } = vectorsAlong(shape, (attrs as unknown as L2NormalizeAttrs).axis);
+  const { count, length, stride, offset } = vectorsAlong(shape, attrsOf<L2NormalizeAttrs>(attrs).axis);
   const out = new Float32Array(x.length);
   for (let v = 0; v < count; v++) {
     const start = offset(v);

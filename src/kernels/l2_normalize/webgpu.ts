@@ -1,6 +1,6 @@
 // The fused L2 normalization and its gradient on the webgpu backend.
 import * as tf from '@tensorflow/tfjs-core';
-import { type KernelArgs } from '../fused_kernels.js';
+import { type KernelArgs, attrsOf } from '../fused_kernels.js';
 import { flatProgram, runProgram, wgslNorm } from '../webgpu_program.js';
 import { vectorsAlong, type L2NormalizeAttrs } from './names.js';
 
@@ -30,7 +30,7 @@ function runVectorProgram(backend: tf.KernelBackend, shaderKey: string, inputs: 
 }
 
 export function l2NormalizeWebgpu({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
-  const { axis } = attrs as unknown as L2NormalizeAttrs;
+  const { axis } = attrsOf<L2NormalizeAttrs>(attrs);
   return runVectorProgram(backend as tf.KernelBackend, 'tfjsAngularMarginL2Normalize', { x: inputs['x'] as tf.TensorInfo }, axis, `
       for (var i = 0; i < length; i++) {
         result[start + i * stride] = x[start + i * stride] / norm;
@@ -38,7 +38,7 @@ export function l2NormalizeWebgpu({ inputs, backend, attrs }: KernelArgs): tf.Te
 }
 
 export function l2NormalizeGradWebgpu({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
-  const { axis } = attrs as unknown as L2NormalizeAttrs;
+  const { axis } = attrsOf<L2NormalizeAttrs>(attrs);
   return runVectorProgram(backend as tf.KernelBackend, 'tfjsAngularMarginL2NormalizeGrad', { dy: inputs['dy'] as tf.TensorInfo, x: inputs['x'] as tf.TensorInfo }, axis, `
       var projection = 0.0;
       for (var i = 0; i < length; i++) {
