@@ -9,8 +9,6 @@ import { escapeXml, lineChart, movingAverage, scatter2d, sphere3d, type Series }
 import { REPORTED_FAR, type EmbeddingFigures } from './embedding_figures.js';
 import type { HeadResult } from './train.js';
 
-/** Test accuracy reported by the TensorFlow 1 reference (its test figures ran training steps on test batches). */
-const REFERENCE_ACCURACY: Partial<Record<HeadKind, number>> = { original: 0.9775, modified: 0.9847, angular: 0.9896 };
 
 
 /** The most points a training curve draws (the figures stay small; metrics.csv keeps every step). */
@@ -25,7 +23,7 @@ export interface RunInfo {
   backend: { name: string; detail: string };
   hardware: Record<string, unknown>;
   /** The dataset's title and class names, where the images came from, and the images of each set. */
-  data: { dataset: string; classNames: readonly string[]; classesCalled: string; source: string; train: number; test: number; unseen: number };
+  data: { dataset: string; classNames: readonly string[]; classesCalled: string; referenceAccuracy: Readonly<Record<string, number>>; source: string; train: number; test: number; unseen: number };
   totalSeconds: number;
 }
 
@@ -36,7 +34,7 @@ function kept(figures: EmbeddingFigures): Omit<EmbeddingFigures, 'roc'> {
 }
 
 /** What one run (a head with a seed) measured; paths relative to the output folder `out`. */
-function summarize(r: HeadResult, out: string) {
+function summarize(r: HeadResult, out: string, referenceAccuracy: Readonly<Record<string, number>>) {
   const stats = angularStatistics(r.embeddings, r.labels);
   const perEpoch = new Map<number, { loss: number; accuracy: number; count: number }>();
   for (const s of r.steps) {
@@ -50,7 +48,7 @@ function summarize(r: HeadResult, out: string) {
     seed: r.seed,
     testAccuracy: r.testAccuracy,
     testLoss: r.testLoss,
-    referenceAccuracy: REFERENCE_ACCURACY[r.head] ?? null,
+    referenceAccuracy: referenceAccuracy[r.head] ?? null,
     trainSeconds: r.trainSeconds,
     evalSeconds: r.evalSeconds,
     msPerStep: r.msPerStep,
@@ -148,22 +146,29 @@ export interface Report {
   openSet: boolean;
   /** What the classes are called in the table: "digits", "classes". */
   classes: string;
+  /** The dataset's published accuracies by head (a column where there are any, outside the open set). */
+  referenceAccuracy: Readonly<Record<string, number>>;
 }
 
-function tableHeader(report: Pick<Report, 'seeds' | 'openSet' | 'classes'>): string[] {
+/** Whether the table has the reference column: published accuracies exist, and the run is not an open set. */
+function hasReference(report: Pick<Report, 'openSet' | 'referenceAccuracy'>): boolean {
+  return !report.openSet && Object.keys(report.referenceAccuracy).length > 0;
+}
+
+function tableHeader(report: Pick<Report, 'seeds' | 'openSet' | 'classes' | 'referenceAccuracy'>): string[] {
   const over = report.seeds > 1 ? ` (mean ± sd, ${report.seeds} seeds)` : '';
   const tar = `TAR @ FAR ${REPORTED_FAR}`;
   const figures = report.openSet
     ? [`MAP@R, seen ${report.classes}`, `P@1, unseen ${report.classes}`, `MAP@R, unseen ${report.classes}`, `${tar}, unseen ${report.classes}`, `EER, unseen ${report.classes}`]
     : ['P@1', 'MAP@R', tar, 'EER'];
-  return [`head${over}`, 'test accuracy', ...(report.openSet ? [] : ['reference']), 'mean intra-class angle (°)', 'min inter-class angle (°)', ...figures, 'train time (s)'];
+  return [`head${over}`, 'test accuracy', ...(hasReference(report) ? ['reference'] : []), 'mean intra-class angle (°)', 'min inter-class angle (°)', ...figures, 'train time (s)'];
 }
 
 function tableRows(report: Report): string[][] {
   return [...report.heads.entries()].map(([head, s]) => [
     headTitle(head),
     formatSpread(s.testAccuracy, 4),
-    ...(report.openSet ? [] : [REFERENCE_ACCURACY[head]?.toFixed(4) ?? '—']),
+    ...(hasReference(report) ? [report.referenceAccuracy[head]?.toFixed(4) ?? '—'] : []),
     formatSpread(s.meanIntraClassAngleDegrees, 2),
     formatSpread(s.minInterClassAngleDegrees, 2),
     ...(report.openSet
@@ -210,8 +215,8 @@ export const FINISHED_RUNS_FILE = 'finished-runs.json';
  * Writes the figures of the runs finished so far (head, seed and what results.json keeps of each)
  * to {@link FINISHED_RUNS_FILE}, so that a run stopped before its end loses only unfinished runs.
  */
-export async function writeFinishedRuns(out: string, results: readonly HeadResult[]): Promise<void> {
-  const runs = results.map((r) => ({ head: r.head, ...summarize(r, out) }));
+export async function writeFinishedRuns(out: string, results: readonly HeadResult[], referenceAccuracy: Readonly<Record<string, number>>): Promise<void> {
+  const runs = results.map((r) => ({ head: r.head, ...summarize(r, out, referenceAccuracy) }));
   await writeWhole(out, FINISHED_RUNS_FILE, JSON.stringify({ finished: runs.length, runs }, null, 2) + '\n');
 }
 
@@ -224,10 +229,10 @@ export async function writeReport(out: string, results: HeadResult[], info: RunI
   await mkdir(out, { recursive: true }).catch((e: Error) => {
     throw new Error(`cannot create the output folder ${out}: ${e.message}`);
   });
-  const runs = results.map((r) => ({ head: r.head, summary: summarize(r, out) }));
+  const runs = results.map((r) => ({ head: r.head, summary: summarize(r, out, info.data.referenceAccuracy) }));
   const heads = summarizeHeads(runs);
   const seeds = [...new Set(results.map((r) => r.seed))];
-  const report: Report = { heads, seeds: seeds.length, openSet: info.data.unseen > 0, classes: info.data.classesCalled };
+  const report: Report = { heads, seeds: seeds.length, openSet: info.data.unseen > 0, classes: info.data.classesCalled, referenceAccuracy: info.data.referenceAccuracy };
   const classNames = info.data.classNames;
   const put = (name: string, text: string) => writeWhole(out, name, text);
   const json = {

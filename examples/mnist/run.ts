@@ -129,7 +129,7 @@ export async function runMnist(options: MnistOptions, command: string, sink: Pro
   const onResult = (r: HeadResult, index: number) => {
     finished[index] = r;
     log(`${r.head} (seed ${r.seed}): test accuracy ${r.testAccuracy.toFixed(4)}, test loss ${r.testLoss.toFixed(4)}, ${formatDuration(r.trainSeconds)} training (${r.msPerStep.toFixed(1)} ms/step)${r.modelPath == null ? '' : `; embedding model: ${shownPath(r.modelPath)}`}`);
-    writing = writing.then(() => writeFinishedRuns(options.out, finished.filter((f) => f != null)));
+    writing = writing.then(() => writeFinishedRuns(options.out, finished.filter((f) => f != null), dataset.referenceAccuracy));
     return writing;
   };
   const results = await runJobs(jobs, { train, evaluation: { test, unseen }, config, backend: backend.name, convGradient: options.convGradient }, workers, sink, onResult);
@@ -141,7 +141,7 @@ export async function runMnist(options: MnistOptions, command: string, sink: Pro
     config: { heads, seeds, ...rest, optimizer, workers, classes },
     backend,
     hardware: { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGiB: +(totalmem() / 2 ** 30).toFixed(1), platform: `${platform()} ${release()}`, node: process.version },
-    data: { dataset: dataset.title, classNames: dataset.classNames, classesCalled: dataset.classesCalled, source: shownPath(mnist.source), train: train.count, test: test.count, unseen: unseen?.count ?? 0 },
+    data: { dataset: dataset.title, classNames: dataset.classNames, classesCalled: dataset.classesCalled, referenceAccuracy: dataset.referenceAccuracy, source: shownPath(mnist.source), train: train.count, test: test.count, unseen: unseen?.count ?? 0 },
     totalSeconds,
   }, options.maxPlotPoints);
   log(`\n${textTable(report)}\n`);

@@ -23,7 +23,7 @@ function run(head: 'original' | 'angular', steps: number): HeadResult {
 
 describe('MNIST report', () => {
   it('names the dataset and its classes, draws each training curve with at most 1,000 points (first and last step kept) and keeps every step in metrics.csv', async () => {
-    const info = { command: 'test', config: { classes: 3 }, backend: { name: 'cpu', detail: 'cpu' }, hardware: {}, data: { dataset: 'Fashion-MNIST', classNames: ['T-shirt/top', 'Trouser', 'Pullover'], classesCalled: 'classes', source: 'test', train: 1, test: 4, unseen: 0 }, totalSeconds: 1 };
+    const info = { command: 'test', config: { classes: 3 }, backend: { name: 'cpu', detail: 'cpu' }, hardware: {}, data: { dataset: 'Fashion-MNIST', classNames: ['T-shirt/top', 'Trouser', 'Pullover'], classesCalled: 'classes', referenceAccuracy: {}, source: 'test', train: 1, test: 4, unseen: 0 }, totalSeconds: 1 };
     await writeReport(out, [run('original', 5628), run('angular', 5628)], info, 100);
     for (const chart of ['loss.svg', 'accuracy.svg']) {
       const lines = [...readFileSync(join(out, chart), 'utf8').matchAll(/<polyline[^>]* points="([^"]*)"/g)].map((m) => m[1]!.split(' '));
@@ -40,6 +40,8 @@ describe('MNIST report', () => {
     // The dataset's title and class names: in the page and in the figure's legend.
     expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('<h1>Fashion-MNIST: ');
     expect(readFileSync(join(out, 'embeddings-3d-angular.svg'), 'utf8')).toContain('>T-shirt/top</text>');
+    // No published accuracies for this dataset: no reference column (MNIST's is in the smoke test).
+    expect(readFileSync(join(out, 'summary.md'), 'utf8').split('\n')[0]).toBe('| head | test accuracy | mean intra-class angle (°) | min inter-class angle (°) | P@1 | MAP@R | TAR @ FAR 0.001 | EER | train time (s) |');
     const summary = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     const { roc: _drawn, ...kept } = figures;
     expect(summary.runs[0].heads.angular.figures).toEqual(kept);
