@@ -100,6 +100,9 @@ Options:
   --out DIR                    output folder (default mnist-results)
   --train-subset N             train on the first N training images only (default all 60,000)
   --test-subset N              evaluate on the first N test images only (default all 10,000)
+  --validation N               hold out the last N training images and evaluate on them instead
+                               of the test set (tune settings there, never on the test set); with
+                               --open-set, their seen and unseen classes as the test set's
   --max-plot-points N          test points drawn per embedding figure (default 5000)
   --no-save-models             do not save each run's embedding model (by default saved as
                                OUT/models/HEAD-seedN/, a plain tfjs model: tf.loadLayersModel
@@ -127,6 +130,8 @@ export interface MnistOptions extends Omit<TrainConfig, 'optimizer' | 'seed' | '
   out: string;
   trainSubset: number | null;
   testSubset: number | null;
+  /** Hold out the last N training images and evaluate on them instead of the test set (null: the test set). */
+  validation: number | null;
   maxPlotPoints: number;
   /** Save each run's embedding model under `<out>/models/` (default true; `--no-save-models`). */
   saveModels: boolean;
@@ -208,6 +213,7 @@ export function parseOptions(argv: string[]): MnistOptions | null {
         'open-set': { type: 'boolean', default: false },
         'train-subset': { type: 'string' },
         'test-subset': { type: 'string' },
+        validation: { type: 'string' },
         'max-plot-points': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -259,6 +265,7 @@ export function parseOptions(argv: string[]): MnistOptions | null {
     openSet: v['open-set']!,
     trainSubset: subset('train-subset', v['train-subset']),
     testSubset: subset('test-subset', v['test-subset']),
+    validation: subset('validation', v.validation),
     maxPlotPoints: number('max-plot-points', v['max-plot-points'], 5000, { integer: true, min: 1 }),
     saveModels: !noSaveModels,
   };

@@ -23,7 +23,7 @@ export interface RunInfo {
   backend: { name: string; detail: string };
   hardware: Record<string, unknown>;
   /** The dataset's title and class names, where the images came from, and the images of each set. */
-  data: { dataset: string; classNames: readonly string[]; classesCalled: string; referenceAccuracy: Readonly<Record<string, number>>; source: string; train: number; test: number; unseen: number };
+  data: { evaluatedOn: 'test' | 'validation'; dataset: string; classNames: readonly string[]; classesCalled: string; referenceAccuracy: Readonly<Record<string, number>>; source: string; train: number; test: number; unseen: number };
   totalSeconds: number;
 }
 
@@ -146,22 +146,24 @@ export interface Report {
   openSet: boolean;
   /** What the classes are called in the table: "digits", "classes". */
   classes: string;
-  /** The dataset's published accuracies by head (a column where there are any, outside the open set). */
+  /** The dataset's published accuracies by head (a column where there are any, outside the open set, on the test set). */
   referenceAccuracy: Readonly<Record<string, number>>;
+  /** The set the figures come from: the test set, or training images held out (`--validation`). */
+  evaluatedOn: 'test' | 'validation';
 }
 
-/** Whether the table has the reference column: published accuracies exist, and the run is not an open set. */
-function hasReference(report: Pick<Report, 'openSet' | 'referenceAccuracy'>): boolean {
-  return !report.openSet && Object.keys(report.referenceAccuracy).length > 0;
+/** Whether the table has the reference column: published accuracies exist, and the run measured them as they did (the test set, not an open set). */
+function hasReference(report: Pick<Report, 'openSet' | 'referenceAccuracy' | 'evaluatedOn'>): boolean {
+  return !report.openSet && report.evaluatedOn === 'test' && Object.keys(report.referenceAccuracy).length > 0;
 }
 
-function tableHeader(report: Pick<Report, 'seeds' | 'openSet' | 'classes' | 'referenceAccuracy'>): string[] {
+function tableHeader(report: Pick<Report, 'seeds' | 'openSet' | 'classes' | 'referenceAccuracy' | 'evaluatedOn'>): string[] {
   const over = report.seeds > 1 ? ` (mean ± sd, ${report.seeds} seeds)` : '';
   const tar = `TAR @ FAR ${REPORTED_FAR}`;
   const figures = report.openSet
     ? [`MAP@R, seen ${report.classes}`, `P@1, unseen ${report.classes}`, `MAP@R, unseen ${report.classes}`, `${tar}, unseen ${report.classes}`, `EER, unseen ${report.classes}`]
     : ['P@1', 'MAP@R', tar, 'EER'];
-  return [`head${over}`, 'test accuracy', ...(hasReference(report) ? ['reference'] : []), 'mean intra-class angle (°)', 'min inter-class angle (°)', ...figures, 'train time (s)'];
+  return [`head${over}`, `${report.evaluatedOn} accuracy`, ...(hasReference(report) ? ['reference'] : []), 'mean intra-class angle (°)', 'min inter-class angle (°)', ...figures, 'train time (s)'];
 }
 
 function tableRows(report: Report): string[][] {
@@ -232,7 +234,7 @@ export async function writeReport(out: string, results: HeadResult[], info: RunI
   const runs = results.map((r) => ({ head: r.head, summary: summarize(r, out, info.data.referenceAccuracy) }));
   const heads = summarizeHeads(runs);
   const seeds = [...new Set(results.map((r) => r.seed))];
-  const report: Report = { heads, seeds: seeds.length, openSet: info.data.unseen > 0, classes: info.data.classesCalled, referenceAccuracy: info.data.referenceAccuracy };
+  const report: Report = { heads, seeds: seeds.length, openSet: info.data.unseen > 0, classes: info.data.classesCalled, referenceAccuracy: info.data.referenceAccuracy, evaluatedOn: info.data.evaluatedOn };
   const classNames = info.data.classNames;
   const put = (name: string, text: string) => writeWhole(out, name, text);
   const json = {
@@ -253,7 +255,7 @@ export async function writeReport(out: string, results: HeadResult[], info: RunI
     const points = subset.map((i) => r.embeddings[i]!);
     const labels = subset.map((i) => r.labels[i]!);
     const dim = points[0]?.length ?? 0;
-    const title = `${headTitle(r.head)}: ${points.length} test embeddings, accuracy ${r.testAccuracy.toFixed(4)} (seed ${r.seed})`;
+    const title = `${headTitle(r.head)}: ${points.length} ${info.data.evaluatedOn} embeddings, accuracy ${r.testAccuracy.toFixed(4)} (seed ${r.seed})`;
     if (dim === 2) {
       const file = `embeddings-2d-${r.head}.svg`;
       await put(file, scatter2d({ title, points, labels, weights: r.weights, classNames }));
@@ -278,18 +280,19 @@ export async function writeReport(out: string, results: HeadResult[], info: RunI
     return [{ name: r.head, x: kept.map((i) => Math.log10(roc.far[i]!)), y: kept.map((i) => roc.tar[i]!) }];
   });
   const rocChart = (title: string, series: Series[]) => lineChart({ title, series, xLabel: 'log10 false-accept rate', yLabel: 'true-accept rate', xRange: [Math.log10(ROC_MIN_FAR), 0] });
-  const rocFigures = [{ file: 'roc.svg', title: `ROC of all test pairs${report.openSet ? ` of the seen ${report.classes}` : ''} (seed ${seeds[0]})` }];
+  const rocFigures = [{ file: 'roc.svg', title: `ROC of all ${report.evaluatedOn} pairs${report.openSet ? ` of the seen ${report.classes}` : ''} (seed ${seeds[0]})` }];
   await put('roc.svg', rocChart(rocFigures[0]!.title, rocSeries((r) => r.figures)));
   if (report.openSet) {
-    rocFigures.push({ file: 'roc-unseen.svg', title: `ROC of all test pairs of the unseen ${report.classes} (seed ${seeds[0]})` });
+    rocFigures.push({ file: 'roc-unseen.svg', title: `ROC of all ${report.evaluatedOn} pairs of the unseen ${report.classes} (seed ${seeds[0]})` });
     await put('roc-unseen.svg', rocChart(rocFigures[1]!.title, rocSeries((r) => r.unseen?.figures)));
   }
   await put('accuracy.svg', lineChart({ title: `training accuracy (moving average over ${window} steps${ofSeed})`, series: curve('accuracy'), xLabel: 'step', yLabel: 'accuracy' }));
 
   const rows = tableRows(report).map((r) => `<tr>${r.map((v) => `<td>${escapeXml(v)}</td>`).join('')}</tr>`);
-  const protocol = report.openSet
+  const heldOut = report.evaluatedOn === 'validation' ? `Validation run: every figure below comes from the last ${info.data.test + info.data.unseen} training images, held out from training (--validation), where "test" says so; the test set was not read. ` : '';
+  const protocol = heldOut + (report.openSet
     ? `Open set: trained on the ${info.data.train} training images of the ${report.classes} ${classNames.slice(0, Number(info.config.classes)).join(', ')}; test accuracy over the ${info.data.test} test images of those ${report.classes}; retrieval (each test image a query among the others) and verification (all pairs, cosine similarity) among those and among the ${info.data.unseen} test images of the ${report.classes} never trained on (${classNames.slice(Number(info.config.classes)).join(', ')}).`
-    : `Test figures: all ${info.data.test} test images, plain logits (no margin), no training step on test data; retrieval with each test image a query among the others, verification over all pairs (cosine similarity). The reference column is the TensorFlow 1 re-implementation's README, whose test figures were measured while training on the test batches.`;
+    : `Test figures: all ${info.data.test} test images, plain logits (no margin), no training step on test data; retrieval with each test image a query among the others, verification over all pairs (cosine similarity). The reference column is the TensorFlow 1 re-implementation's README, whose test figures were measured while training on the test batches.`);
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>tfjs-angular-margin: ${escapeXml(info.data.dataset)}</title>
 <style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child{text-align:left}img{max-width:100%}</style></head>

@@ -17,6 +17,12 @@ import type { HeadResult } from './train.js';
 /** The open-set mode trains on the classes below this one and evaluates the others too. */
 const OPEN_SET_CLASSES = 7;
 
+/** The images from `from` to `to` (exclusive) of a split. */
+function slice(split: MnistSplit, from: number, to: number): MnistSplit {
+  const pixels = split.rows * split.cols;
+  return { ...split, count: to - from, images: split.images.subarray(from * pixels, to * pixels), labels: split.labels.subarray(from, to) };
+}
+
 function limit(split: MnistSplit, count: number | null): MnistSplit {
   if (count == null || count >= split.count) return split;
   const pixels = split.rows * split.cols;
@@ -75,9 +81,9 @@ function classCounts(split: MnistSplit): Map<number, number> {
  * holds images, and every set that is evaluated allows retrieval and verification (two classes, one of them
  * with two images). Each message names the flag that cut the set, or the data it came from.
  */
-function checkSplits(options: MnistOptions, source: string, sets: Array<{ split: MnistSplit; what: string; subsetFlag: 'train-subset' | 'test-subset'; evaluated: boolean }>): void {
+function checkSplits(options: MnistOptions, source: string, sets: Array<{ split: MnistSplit; what: string; subsetFlag: 'train-subset' | 'test-subset' | 'validation'; evaluated: boolean }>): void {
   for (const { split, what, subsetFlag, evaluated } of sets) {
-    const subset = subsetFlag === 'train-subset' ? options.trainSubset : options.testSubset;
+    const subset = subsetFlag === 'train-subset' ? options.trainSubset : subsetFlag === 'validation' ? options.validation : options.testSubset;
     const cause = subset != null ? `--${subsetFlag} ${subset}` : options.openSet ? `--open-set with ${source}` : source;
     const fix = subset != null ? ` Use a larger --${subsetFlag}.` : '';
     if (split.count === 0) throw new UsageError(`${cause}: ${what} holds no images.${fix}`);
@@ -109,17 +115,22 @@ export async function runMnist(options: MnistOptions, command: string, sink: Pro
   // "digits 0-6" (MNIST), "classes 0-6" (Fashion-MNIST).
   const range = (from: number, to: number) => `${dataset.classesCalled} ${from}-${to}`;
   const classes = options.openSet ? OPEN_SET_CLASSES : 10;
-  const trainAll = limit(mnist.train, options.trainSubset);
-  const testAll = limit(mnist.test, options.testSubset);
+  const trainSubset = limit(mnist.train, options.trainSubset);
+  // --validation N: the last N training images are evaluated instead of the test set, and not trained on.
+  const held = options.validation;
+  if (held != null && held >= trainSubset.count) throw new UsageError(`--validation ${held}: the training set holds ${trainSubset.count} images${options.trainSubset != null ? ` (--train-subset ${options.trainSubset})` : ''}; hold out fewer, so that some remain to train on.`);
+  const trainAll = held == null ? trainSubset : slice(trainSubset, 0, trainSubset.count - held);
+  const testAll = held == null ? limit(mnist.test, options.testSubset) : slice(trainSubset, trainSubset.count - held, trainSubset.count);
+  const evaluated = held == null ? 'test' : 'validation';
   const train = options.openSet ? filterSplit(trainAll, (l) => l < classes) : trainAll;
   const test = options.openSet ? filterSplit(testAll, (l) => l < classes) : testAll;
   const unseen = options.openSet ? filterSplit(testAll, (l) => l >= classes) : undefined;
   checkSplits(options, mnist.source, [
     { split: train, what: options.openSet ? `the training set (the ${range(0, classes - 1)})` : 'the training set', subsetFlag: 'train-subset', evaluated: false },
-    { split: test, what: options.openSet ? `the test set of the ${range(0, classes - 1)}` : 'the test set', subsetFlag: 'test-subset', evaluated: true },
-    ...(unseen ? [{ split: unseen, what: `the test set of the unseen ${range(classes, 9)}`, subsetFlag: 'test-subset' as const, evaluated: true }] : []),
+    { split: test, what: options.openSet ? `the ${evaluated} set of the ${range(0, classes - 1)}` : `the ${evaluated} set`, subsetFlag: held == null ? 'test-subset' : 'validation', evaluated: true },
+    ...(unseen ? [{ split: unseen, what: `the ${evaluated} set of the unseen ${range(classes, 9)}`, subsetFlag: held == null ? 'test-subset' as const : 'validation' as const, evaluated: true }] : []),
   ]);
-  log(`data: ${dataset.title}, ${train.count} training and ${test.count} test images${unseen ? ` of the ${range(0, classes - 1)}, and ${unseen.count} test images of the unseen ${range(classes, 9)},` : ''} from ${mnist.source}`);
+  log(`data: ${dataset.title}, ${train.count} training and ${test.count} ${evaluated} images${unseen ? ` of the ${range(0, classes - 1)}, and ${unseen.count} ${evaluated} images of the unseen ${range(classes, 9)},` : ''} from ${mnist.source}${held == null ? '' : ` (the ${evaluated} images: the last ${held} training images, held out; the test set is not read)`}`);
   const config = { ...options, optimizer, classes, saveModelsTo: options.saveModels ? join(options.out, 'models') : null };
   // Each run's figures as soon as it finishes, on the terminal and in finished-runs.json: a run of
   // many seeds stopped before its end keeps what finished.
@@ -141,7 +152,7 @@ export async function runMnist(options: MnistOptions, command: string, sink: Pro
     config: { heads, seeds, ...rest, optimizer, workers, classes },
     backend,
     hardware: { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGiB: +(totalmem() / 2 ** 30).toFixed(1), platform: `${platform()} ${release()}`, node: process.version },
-    data: { dataset: dataset.title, classNames: dataset.classNames, classesCalled: dataset.classesCalled, referenceAccuracy: dataset.referenceAccuracy, source: shownPath(mnist.source), train: train.count, test: test.count, unseen: unseen?.count ?? 0 },
+    data: { evaluatedOn: evaluated, dataset: dataset.title, classNames: dataset.classNames, classesCalled: dataset.classesCalled, referenceAccuracy: dataset.referenceAccuracy, source: shownPath(mnist.source), train: train.count, test: test.count, unseen: unseen?.count ?? 0 },
     totalSeconds,
   }, options.maxPlotPoints);
   log(`\n${textTable(report)}\n`);

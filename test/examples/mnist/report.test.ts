@@ -23,7 +23,7 @@ function run(head: 'original' | 'angular', steps: number): HeadResult {
 
 describe('MNIST report', () => {
   it('names the dataset and its classes, draws each training curve with at most 1,000 points (first and last step kept) and keeps every step in metrics.csv', async () => {
-    const info = { command: 'test', config: { classes: 3 }, backend: { name: 'cpu', detail: 'cpu' }, hardware: {}, data: { dataset: 'Fashion-MNIST', classNames: ['T-shirt/top', 'Trouser', 'Pullover'], classesCalled: 'classes', referenceAccuracy: {}, source: 'test', train: 1, test: 4, unseen: 0 }, totalSeconds: 1 };
+    const info = { command: 'test', config: { classes: 3 }, backend: { name: 'cpu', detail: 'cpu' }, hardware: {}, data: { evaluatedOn: 'test' as const, dataset: 'Fashion-MNIST', classNames: ['T-shirt/top', 'Trouser', 'Pullover'], classesCalled: 'classes', referenceAccuracy: {}, source: 'test', train: 1, test: 4, unseen: 0 }, totalSeconds: 1 };
     await writeReport(out, [run('original', 5628), run('angular', 5628)], info, 100);
     for (const chart of ['loss.svg', 'accuracy.svg']) {
       const lines = [...readFileSync(join(out, chart), 'utf8').matchAll(/<polyline[^>]* points="([^"]*)"/g)].map((m) => m[1]!.split(' '));

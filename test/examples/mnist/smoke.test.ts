@@ -223,6 +223,20 @@ describe('MNIST example, smoke run', () => {
     expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toContain('MAP@R, unseen classes');
   });
 
+  it('evaluates on held-out training images with --validation, never reading the test set, and says so', async () => {
+    const dir = join(out, 'validation');
+    const stdout = await runProgramOk(tsx, [main, '--preset', 'tiny', '--head', 'angular', '--train-subset', '600', '--validation', '200', '--backend', process.env.TFJS_BACKEND ?? 'cpu', '--workers', '1', '--out', dir, '--no-save-models']);
+    expect(stdout).toMatch(/data: MNIST, 400 training and 200 validation images from .* \(the validation images: the last 200 training images, held out; the test set is not read\)/);
+    const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+    expect([results.data.evaluatedOn, results.data.train, results.data.test]).toEqual(['validation', 400, 200]);
+    // No reference column: the TF1 figures are test-set figures.
+    expect(readFileSync(join(dir, 'summary.md'), 'utf8').split('\n')[0]).toMatch(/^\| head \| validation accuracy \| mean intra-class angle/);
+    expect(readFileSync(join(dir, 'index.html'), 'utf8')).toContain('Validation run: every figure below comes from the last 200 training images');
+    const refused = await runProgram(tsx, [main, '--preset', 'tiny', '--train-subset', '600', '--validation', '600', '--backend', 'cpu', '--out', join(out, 'refused-validation')]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr.trim()).toBe('error: --validation 600: the training set holds 600 images (--train-subset 600); hold out fewer, so that some remain to train on.');
+  });
+
   it('prints its help', async () => {
     expect(await runProgramOk(tsx, [main, '--help'])).toMatch(/Usage: tfjs-angular-margin-mnist[\s\S]*--preset NAME[\s\S]*quick-cnn:/);
   });
