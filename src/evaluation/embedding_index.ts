@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertOptions, describe } from '../util/validate.js';
+import { joinWeightData } from '../util/weight_data.js';
 import { forEachScoreChunk, labelValues, unitRows } from './unit_rows.js';
 
 /** What {@link EmbeddingIndex.search} returns, one row per query. */
@@ -36,19 +37,6 @@ function handlerOf(owner: string, store: IndexStore, kind: 'save' | 'load'): tf.
   const handlers = kind === 'save' ? tf.io.getSaveHandlers(store) : tf.io.getLoadHandlers(store);
   if (handlers.length !== 1) throw new Error(`${owner}: tfjs has ${handlers.length === 0 ? 'no' : handlers.length} ${kind} handlers for "${store}"; pass an IOHandler (in Node: fileSystem(folder) from tfjs-angular-margin/node).`);
   return handlers[0]!;
-}
-
-/** The bytes of model artifacts' weight data, which tfjs may hold as one buffer or several. */
-function weightBytes(data: tf.io.WeightData | undefined): Uint8Array | null {
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  if (!Array.isArray(data)) return null;
-  const out = new Uint8Array(data.reduce((n, b) => n + b.byteLength, 0));
-  let at = 0;
-  for (const b of data) {
-    out.set(new Uint8Array(b), at);
-    at += b.byteLength;
-  }
-  return out;
 }
 
 /**
@@ -201,7 +189,7 @@ export class EmbeddingIndex {
     const expected = JSON.stringify([{ name: 'references', shape: [n, d], dtype: 'float32' }, { name: 'labels', shape: [n], dtype: 'int32' }]);
     const specs = JSON.stringify((artifacts.weightSpecs ?? []).map(({ name, shape, dtype }) => ({ name, shape, dtype })));
     if (specs !== expected) throw new Error(`${owner}: expected the weight entries ${expected}, but got ${specs}.`);
-    const bytes = weightBytes(artifacts.weightData);
+    const bytes = artifacts.weightData == null ? null : joinWeightData(artifacts.weightData);
     if (bytes == null || bytes.byteLength !== 4 * n * (d + 1)) throw new Error(`${owner}: expected ${4 * n * (d + 1)} bytes of weights, but got ${bytes == null ? 'none' : bytes.byteLength}.`);
     const copy = bytes.slice().buffer;
     const vectors = new Float32Array(copy, 0, n * d);

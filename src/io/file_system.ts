@@ -2,6 +2,7 @@ import { mkdir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { saveAtomically } from './atomic_save.js';
+import { joinWeightData } from '../util/weight_data.js';
 import { danglingReference } from './topology_references.js';
 import { checkWeightsManifest, confinedWeightsFile } from './weights_manifest.js';
 
@@ -21,11 +22,6 @@ async function isDirectory(path: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-function joinWeightData(data: tf.io.WeightData): Uint8Array {
-  const buffers = Array.isArray(data) ? data : [data];
-  return new Uint8Array(tf.io.concatenateArrayBuffers(buffers));
 }
 
 /** Reads a model file, refusing one larger than MAX_MODEL_JSON_BYTES before reading it. */
