@@ -6,6 +6,7 @@ import { angularStatistics, AngularSoftmax, HEADS, marginCrossEntropy, retrieval
 import { seededRandom } from 'tfjs-angular-margin/testing';
 import { applyHead, buildTrunk, HEAD_KINDS, headTitle, type HeadKind } from '../../tools/networks.js';
 import { lineChart, movingAverage, scatter2d } from '../../tools/plots.js';
+import { rowsWhere } from '../../tools/rows_where.js';
 import { loadDigits, type Digits } from './data.js';
 
 /** The heads the page offers (its select element, filled from the registry): the original softmax and every library head. */
@@ -120,10 +121,7 @@ function buildHead(head: Head, classes: number): { layer: tf.layers.Layer; loss:
 
 /** The images of `digits` whose label passes `keep`, in their order. */
 function only(digits: Digits, keep: (label: number) => boolean): Digits {
-  const indices = [...digits.labels.keys()].filter((i) => keep(digits.labels[i]!));
-  const images = new Float32Array(indices.length * 784);
-  indices.forEach((from, to) => images.set(digits.images.subarray(from * 784, (from + 1) * 784), to * 784));
-  return { images, labels: Int32Array.from(indices, (i) => digits.labels[i]!), count: indices.length };
+  return rowsWhere(digits.images, digits.labels, 784, keep);
 }
 
 /** Retrieval and verification figures of the embeddings of `digits` under `trunk`. */

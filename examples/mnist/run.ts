@@ -3,6 +3,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { availableParallelism, cpus, platform, release, totalmem } from 'node:os';
 import { selectBackend } from '../../tools/backend.js';
+import { rowsWhere } from '../../tools/rows_where.js';
 import { UsageError } from '../../tools/usage_error.js';
 import type { MnistOptions } from './cli.js';
 import { loadMnist } from '../../tools/mnist/data.js';
@@ -31,11 +32,7 @@ function limit(split: MnistSplit, count: number | null): MnistSplit {
 
 /** The images of `split` whose label passes `keep`, in their order. */
 function filterSplit(split: MnistSplit, keep: (label: number) => boolean): MnistSplit {
-  const pixels = split.rows * split.cols;
-  const indices = [...split.labels.keys()].filter((i) => keep(split.labels[i]!));
-  const images = new Uint8Array(indices.length * pixels);
-  indices.forEach((from, to) => images.set(split.images.subarray(from * pixels, (from + 1) * pixels), to * pixels));
-  return { ...split, count: indices.length, images, labels: Uint8Array.from(indices, (i) => split.labels[i]!) };
+  return { ...split, ...rowsWhere(split.images, split.labels, split.rows * split.cols, keep) };
 }
 
 /** The number of worker threads: as asked, at most one per job; 1 (this thread) off the CPU backends. */
