@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { clusteringMetrics, EmbeddingIndex, retrievalMetrics, verificationMetrics } from 'tfjs-angular-margin';
+import { withPeakMemory } from '../tools/peak_memory.js';
 import { machine, RESULTS_DIR, useBackend, writeResults } from './common.js';
 
 const { values } = parseArgs({ options: {
@@ -17,19 +18,10 @@ const { values } = parseArgs({ options: {
 } });
 const dim = Number(values.dim);
 
-/** Runs `f`, returning seconds and the peak growth of resident memory in MiB while it ran. */
+/** Runs `f`, returning seconds and the peak growth of resident memory in MiB while it ran (sampled every 50 ms). */
 async function measure(f: () => Promise<unknown>): Promise<{ seconds: number; peakMiB: number }> {
-  const base = process.memoryUsage().rss;
-  let peak = base;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
-  const start = performance.now();
-  try {
-    await f();
-  } finally {
-    clearInterval(timer);
-  }
-  peak = Math.max(peak, process.memoryUsage().rss);
-  return { seconds: (performance.now() - start) / 1000, peakMiB: (peak - base) / 2 ** 20 };
+  const { seconds, rssGrowth } = await withPeakMemory(f, 50);
+  return { seconds, peakMiB: rssGrowth / 2 ** 20 };
 }
 
 const results: Array<Record<string, unknown>> = [];

@@ -276,8 +276,8 @@ export async function writeReport(out: string, results: HeadResult[], info: RunI
   const rocSeries = (of: (r: HeadResult) => EmbeddingFigures | undefined) => shown.flatMap((r) => {
     const roc = of(r)?.roc;
     if (roc == null) return [];
-    const kept = roc.far.flatMap((far, i) => (far >= ROC_MIN_FAR ? [i] : []));
-    return [{ name: r.head, x: kept.map((i) => Math.log10(roc.far[i]!)), y: kept.map((i) => roc.tar[i]!) }];
+    const onAxis = roc.far.flatMap((far, i) => (far >= ROC_MIN_FAR ? [i] : []));
+    return [{ name: r.head, x: onAxis.map((i) => Math.log10(roc.far[i]!)), y: onAxis.map((i) => roc.tar[i]!) }];
   });
   const rocChart = (title: string, series: Series[]) => lineChart({ title, series, xLabel: 'log10 false-accept rate', yLabel: 'true-accept rate', xRange: [Math.log10(ROC_MIN_FAR), 0] });
   const rocFigures = [{ file: 'roc.svg', title: `ROC of all ${report.evaluatedOn} pairs${report.openSet ? ` of the seen ${report.classes}` : ''} (seed ${seeds[0]})` }];
