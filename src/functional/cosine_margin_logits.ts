@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { arcFaceMargin, combinedCosineMargin, cosFaceMargin } from '../margins/cosine_margins.js';
+import { arcFaceMargin } from '../margins/arc_face_margin.js';
+import { combinedCosineMargin } from '../margins/combined_cosine_margin.js';
+import { cosFaceMargin } from '../margins/cos_face_margin.js';
 import { ARC_FACE_DEFAULTS, COMBINED_MARGIN_DEFAULTS, COS_FACE_DEFAULTS } from '../defaults/head_defaults.js';
 import { assertPositive } from '../util/validate.js';
 import { marginLogits } from './margin_logits.js';

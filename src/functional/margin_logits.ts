@@ -6,7 +6,7 @@ import { ANGULAR_TARGETS } from '../kernels/angular_targets/names.js';
 import { ANGULAR_MARGIN_KIND, angularTargets, type AngularMarginParams } from '../kernels/angular_targets/op.js';
 import { COSINE_TARGETS } from '../kernels/cosine_targets/names.js';
 import { cosineTargets } from '../kernels/cosine_targets/op.js';
-import { cosineKernelMargin } from './kernel_margins.js';
+import { cosineKernelMargin } from '../margins/cosine_formulas.js';
 import { gatherTargets, replaceTargets, targetEntries } from '../ops/target_entries.js';
 import { fusedKernelActive } from '../kernels/fused_kernels.js';
 import { asMargin, WARMUP_MARGIN_KIND, type Margin, type TargetMargin, type WarmupMarginParams } from '../margins/margin.js';

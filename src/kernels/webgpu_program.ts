@@ -45,7 +45,8 @@ interface WebGPUBackendLike {
   runWebGPUProgram(program: FusedProgram, inputs: tf.TensorInfo[], outputDtype: tf.DataType, programUniforms?: Array<{ type: 'float32'; data: number[] }>): tf.TensorInfo;
 }
 
-const WORKGROUP = 64;
+/** Threads per workgroup of every program here (a power of two: {@link wgslWorkgroupSum} halves it). @internal */
+export const WORKGROUP_SIZE = 64;
 
 /**
  * A program with `threads` threads over a flat layout, for an output of `outputShape`. Past the
@@ -54,7 +55,7 @@ const WORKGROUP = 64;
  * @internal
  */
 export function flatProgram(shaderKey: string, outputShape: number[], variableNames: string[], threads: number, code: string, uniforms?: FloatUniforms): FusedProgram {
-  const dispatch: [number, number, number] = [Math.max(1, Math.ceil(threads / WORKGROUP)), 1, 1];
+  const dispatch: [number, number, number] = [Math.max(1, Math.ceil(threads / WORKGROUP_SIZE)), 1, 1];
   return {
     ...(uniforms == null ? {} : { uniforms: uniforms.declarations, uniformValues: uniforms.values }),
     outputShape,
@@ -62,7 +63,7 @@ export function flatProgram(shaderKey: string, outputShape: number[], variableNa
     dispatchLayout: { x: outputShape.map((_, i) => i) },
     dispatch,
     variableNames,
-    workgroupSize: [WORKGROUP, 1, 1],
+    workgroupSize: [WORKGROUP_SIZE, 1, 1],
     getUserCode: () => code,
   };
 }
@@ -102,5 +103,28 @@ export function wgslNorm(name: string, array: string): string {
       sum += v * v;
     }
     return select(k * sqrt(sum), sqrt(sum + ${wgslFloat(NORM_EPSILON)}), tiny);
+  }`;
+}
+
+/**
+ * WGSL: `fn workgroupSum(value : f32) -> f32`, the sum of `value` over the threads of the
+ * workgroup, by halving in workgroup memory; every thread gets it. Call it from every thread (it
+ * holds barriers), as many times as needed. @internal
+ */
+export function wgslWorkgroupSum(): string {
+  return `
+  var<workgroup> partialSums : array<f32, ${WORKGROUP_SIZE}>;
+  fn workgroupSum(value : f32) -> f32 {
+    partialSums[localIndex] = value;
+    workgroupBarrier();
+    for (var stride = ${WORKGROUP_SIZE / 2}u; stride > 0u; stride = stride / 2u) {
+      if (localIndex < stride) {
+        partialSums[localIndex] += partialSums[localIndex + stride];
+      }
+      workgroupBarrier();
+    }
+    let total = partialSums[0];
+    workgroupBarrier();
+    return total;
   }`;
 }

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ADA_FACE_DEFAULTS } from '../defaults/head_defaults.js';
-import { adaFaceRunningMargin, checkAngleMargin } from '../margins/cosine_margins.js';
+import { adaFaceRunningMargin } from '../margins/ada_face_margin.js';
+import { checkAngleMargin } from '../margins/cosine_angles.js';
 import type { Margin } from '../margins/margin.js';
 import { readSync } from '../util/read_sync.js';
 import { assertPositive, assertUnitInterval } from '../util/validate.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { arcFaceMargin } from '../margins/cosine_margins.js';
+import { arcFaceMargin } from '../margins/arc_face_margin.js';
 import { ARC_FACE_DEFAULTS } from '../defaults/head_defaults.js';
 import type { Margin } from '../margins/margin.js';
 import { assertBoolean } from '../util/validate.js';

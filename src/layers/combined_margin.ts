@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { combinedCosineMargin } from '../margins/cosine_margins.js';
+import { combinedCosineMargin } from '../margins/combined_cosine_margin.js';
 import { COMBINED_MARGIN_DEFAULTS } from '../defaults/head_defaults.js';
 import type { Margin } from '../margins/margin.js';
 import { ScaledCosineHead, type ScaledCosineHeadArgs } from './scaled_cosine_head.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { cosFaceMargin } from '../margins/cosine_margins.js';
+import { cosFaceMargin } from '../margins/cos_face_margin.js';
 import { COS_FACE_DEFAULTS } from '../defaults/head_defaults.js';
 import type { Margin } from '../margins/margin.js';
 import { ScaledCosineHead, type ScaledCosineHeadArgs } from './scaled_cosine_head.js';

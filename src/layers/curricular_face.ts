@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { CURRICULAR_FACE_DEFAULTS } from '../defaults/head_defaults.js';
-import { checkAngleMargin, curricularFaceRunningMargin } from '../margins/cosine_margins.js';
+import { checkAngleMargin } from '../margins/cosine_angles.js';
+import { curricularFaceRunningMargin } from '../margins/curricular_face_margin.js';
 import type { Margin } from '../margins/margin.js';
 import { readSync } from '../util/read_sync.js';
 import { assertUnitInterval } from '../util/validate.js';

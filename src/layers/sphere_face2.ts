@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { SPHERE_FACE2_DEFAULTS } from '../defaults/head_defaults.js';
 import type { Margin } from '../margins/margin.js';
-import { similarityAdjustmentOf } from '../math/cosine_margin_math.js';
+import { similarityAdjustmentOf } from '../margins/sphere_face2_margin.js';
 import { checkSphereFace2Margin, similarityAdjustment, sphereFace2Margin, type SphereFace2Variant } from '../margins/sphere_face2_margin.js';
 import { assertInteger, assertOpenUnitInterval, assertPositive } from '../util/validate.js';
 import { MarginHead, type CallKwargs, type MarginHeadArgs } from './margin_head.js';

@@ -1,7 +1,12 @@
+// SphereFace2's margin, in one place: its values on every entry (the composite op), its fused
+// kernel's formula (host values, WGSL) and the encoder of its params.
 import * as tf from '@tensorflow/tfjs-core';
+import { WGSL_OPENSPHERE_ANGLES } from '../kernels/cosine_targets/wgsl_parts.js';
+import { clampOpenSphereAngle, openSphereAngle, SPHERE_FACE2_VARIANTS } from '../math/cosine_margin_math.js';
 import { detachedTowards } from '../ops/stop_gradient.js';
-import { SPHERE_FACE2_VARIANTS, type CosineFormula } from '../math/cosine_margin_math.js';
 import { assertOneOf, assertPositive, describe } from '../util/validate.js';
+import { nonNegativeNumbers } from './cosine_angles.js';
+import type { CosineMarginFormula } from './cosine_formula.js';
 import type { Margin } from './margin.js';
 import { clampAngle, clampedAngle } from './opensphere_angles.js';
 
@@ -22,7 +27,64 @@ export interface SphereFace2MarginParams {
   t: number;
 }
 
-/** SphereFace2's similarity adjustment (similarityAdjustmentOf in src/math/cosine_margin_math.ts) on a tensor, z clipped to [−1, 1]. @internal */
+/** SphereFace2's similarity adjustment g(z) = 2((z + 1)/2)^t − 1 on a number z in [−1, 1]. @internal */
+export function similarityAdjustmentOf(z: number, t: number): number {
+  return 2 * ((z + 1) / 2) ** t - 1;
+}
+
+/**
+ * SphereFace2's value of an entry at c, params [variant index, m, t], with g its similarity
+ * adjustment: 'C' g(c) − m on the target, g(c) + m elsewhere; 'A' and 'M' g(cos(θ + m)) and
+ * g(cos(mθ)) on the target, g(cos θ) elsewhere (θ and the margined angle clamped as opensphere does).
+ */
+function sphereFace2Value([variant, m, t]: readonly number[], c: number, target: boolean): number {
+  const g = (z: number) => similarityAdjustmentOf(Math.min(1, Math.max(-1, z)), t!);
+  if (variant === 0) return target ? g(c) - m! : g(c) + m!;
+  const theta = openSphereAngle(c);
+  if (!target) return g(Math.cos(clampOpenSphereAngle(theta)));
+  return g(Math.cos(clampOpenSphereAngle(variant === 1 ? theta + m! : theta * m!)));
+}
+
+/**
+ * SphereFace2's formula for the fused kernel, params [variant (its index in
+ * SPHERE_FACE2_VARIANTS), m, t]: its values on every entry, detached (slope 1).
+ * @internal
+ */
+export const SPHERE_FACE2_FORMULA: CosineMarginFormula<SphereFace2MarginParams> = {
+  name: 'sphereface2',
+  target: (params, c) => [sphereFace2Value(params, c, true), 1],
+  nonTargets: () => 'detached',
+  nonTarget: (params, c) => [sphereFace2Value(params, c, false), 1],
+  wgsl: ([variant, m, t]) => {
+    // p0: m, p1: t.
+    const adjust = `${WGSL_OPENSPHERE_ANGLES}
+  fn adjust(z : f32) -> f32 {
+    let half = (clamp(z, -1.0, 1.0) + 1.0) / 2.0;
+    return 2.0 * select(0.0, pow(half, uniforms.p1), half > 0.0) - 1.0;
+  }`;
+    const margined = variant === 1 ? 'openSphereAngle(c) + uniforms.p0' : 'openSphereAngle(c) * uniforms.p0';
+    const code = variant === 0 ? `${adjust}
+  fn margin(c : f32) -> vec2<f32> {
+    return vec2<f32>(adjust(c) - uniforms.p0, 1.0);
+  }
+  fn other(c : f32, rowTarget : f32, state : f32) -> vec2<f32> {
+    return vec2<f32>(adjust(c) + uniforms.p0, 1.0);
+  }` : `${adjust}
+  fn margin(c : f32) -> vec2<f32> {
+    return vec2<f32>(adjust(cos(clampAngle(${margined}))), 1.0);
+  }
+  fn other(c : f32, rowTarget : f32, state : f32) -> vec2<f32> {
+    return vec2<f32>(adjust(cos(clampAngle(openSphereAngle(c)))), 1.0);
+  }`;
+    return { structure: `sphereface2_${variant}`, uniforms: [m!, t!, 0, 0], code };
+  },
+  encode: ({ variant, margin, t }) => {
+    const values = nonNegativeNumbers({ variant: (SPHERE_FACE2_VARIANTS as readonly unknown[]).indexOf(variant), margin, t }, 'variant', 'margin', 't');
+    return values == null ? null : { formula: 'sphereface2', params: values };
+  },
+};
+
+/** SphereFace2's similarity adjustment ({@link similarityAdjustmentOf}) on a tensor, z clipped to [−1, 1]. @internal */
 export function similarityAdjustment(z: tf.Tensor, t: number): tf.Tensor {
   return tf.sub(tf.mul(2, tf.pow(tf.div(tf.add(tf.clipByValue(z, -1, 1), 1), 2), t)), 1);
 }
@@ -60,7 +122,7 @@ export function sphereFace2Margin(variant: SphereFace2Variant, margin: number, t
   const params = { variant, margin, t };
   if (variant === 'C') {
     return {
-      kind: 'sphereface2' satisfies CosineFormula,
+      kind: SPHERE_FACE2_FORMULA.name,
       params,
       apply: (c) => detachedTowards(c, (z) => tf.sub(g(z), margin)),
       nonTarget: (cosines) => detachedTowards(cosines, (z) => tf.add(g(z), margin)),
@@ -68,7 +130,7 @@ export function sphereFace2Margin(variant: SphereFace2Variant, margin: number, t
   }
   const target = variant === 'A' ? (theta: tf.Tensor) => tf.add(theta, margin) : (theta: tf.Tensor) => tf.mul(theta, margin);
   return {
-    kind: 'sphereface2' satisfies CosineFormula,
+    kind: SPHERE_FACE2_FORMULA.name,
     params,
     apply: (c) => detachedTowards(c, (z) => g(cosOfAngle(z, target))),
     nonTarget: (cosines) => detachedTowards(cosines, (z) => g(cosOfAngle(z, (theta) => theta))),

@@ -1,7 +1,13 @@
+// SphereFace-R's margin, in one place: its value (the composite op), its fused kernel's formula
+// (host value, WGSL) and the encoder of its params.
 import * as tf from '@tensorflow/tfjs-core';
+import { WGSL_OPENSPHERE_ANGLES } from '../kernels/cosine_targets/wgsl_parts.js';
+import { wgslFloat } from '../kernels/webgpu_program.js';
+import { clampOpenSphereAngle, openSphereAngle, openSphereCosine, SPHERE_FACE_R_VARIANTS } from '../math/cosine_margin_math.js';
 import { detachedTowards } from '../ops/stop_gradient.js';
-import { SPHERE_FACE_R_VARIANTS, type CosineFormula } from '../math/cosine_margin_math.js';
 import { assertOneOf, describe } from '../util/validate.js';
+import { nonNegativeNumbers } from './cosine_angles.js';
+import type { CosineMarginFormula } from './cosine_formula.js';
 import type { Margin } from './margin.js';
 import { clampAngle, clampedAngle, clampedCosine } from './opensphere_angles.js';
 
@@ -20,6 +26,55 @@ export interface SphereFaceRMarginParams {
   /** How m acts on θ. */
   variant: SphereFaceRVariant;
 }
+
+/**
+ * SphereFace-R's target value g at c for margin m and variant 0, 1 or 2: (−1)^k·cos(mθ) − 2k with
+ * k = ⌊mθ/π⌋; cos(clamp(mθ, 1e-5, 3.14159)); the clamped cosine itself.
+ */
+function sphereFaceRTarget(m: number, variant: number, c: number): number {
+  if (variant === 2) return openSphereCosine(c);
+  const mTheta = m * openSphereAngle(c);
+  if (variant === 1) return Math.cos(clampOpenSphereAngle(mTheta));
+  const k = Math.floor(mTheta / Math.PI);
+  return (k % 2 === 0 ? 1 : -1) * Math.cos(mTheta) - 2 * k;
+}
+
+/**
+ * SphereFace-R's formula for the fused kernel, params [m, variant (its index in
+ * SPHERE_FACE_R_VARIANTS)]: its target value with the gradient of c (detached), and for 'v2' the
+ * non-target values cos(θ_j / m), detached too.
+ * @internal
+ */
+export const SPHERE_FACE_R_FORMULA: CosineMarginFormula<SphereFaceRMarginParams> = {
+  name: 'spherefacer',
+  target: ([m, variant], c) => [sphereFaceRTarget(m!, variant!, c), 1],
+  nonTargets: ([, variant]) => (variant === 2 ? 'detached' : 'kept'),
+  nonTarget: ([m, variant], c) => (variant === 2 ? [Math.cos(openSphereAngle(c) / m!), 1] : null),
+  wgsl: ([m, variant]) => {
+    // p0: m.
+    const code = variant === 2 ? `${WGSL_OPENSPHERE_ANGLES}
+  fn margin(c : f32) -> vec2<f32> {
+    return vec2<f32>(openSphereCosine(c), 1.0);
+  }
+  fn other(c : f32, rowTarget : f32, state : f32) -> vec2<f32> {
+    return vec2<f32>(cos(openSphereAngle(c) / uniforms.p0), 1.0);
+  }` : variant === 1 ? `${WGSL_OPENSPHERE_ANGLES}
+  fn margin(c : f32) -> vec2<f32> {
+    return vec2<f32>(cos(clampAngle(uniforms.p0 * openSphereAngle(c))), 1.0);
+  }` : `${WGSL_OPENSPHERE_ANGLES}
+  fn margin(c : f32) -> vec2<f32> {
+    let mTheta = uniforms.p0 * openSphereAngle(c);
+    let k = floor(mTheta / ${wgslFloat(Math.PI)});
+    let sign = select(1.0, -1.0, (i32(k) & 1) == 1);
+    return vec2<f32>(sign * cos(mTheta) - 2.0 * k, 1.0);
+  }`;
+    return { structure: `spherefacer_v${variant}`, uniforms: [m!, 0, 0, 0], code };
+  },
+  encode: ({ margin, variant }) => {
+    const values = nonNegativeNumbers({ margin, variant: (SPHERE_FACE_R_VARIANTS as readonly unknown[]).indexOf(variant) }, 'margin', 'variant');
+    return values == null ? null : { formula: 'spherefacer', params: values };
+  },
+};
 
 /** The target's g(θ_y) of 'v0' and 'v1' for target cosines c. */
 function targetValue(c: tf.Tensor, margin: number, variant: 'v0' | 'v1'): tf.Tensor {
@@ -60,9 +115,9 @@ export function sphereFaceRMargin(margin: number, variant: SphereFaceRVariant = 
     // The target: the reference's clamp only; the non-targets: cos(θ_j / m), detached.
     const apply = (c: tf.Tensor): tf.Tensor => detachedTowards(c, clampedCosine);
     const nonTarget = (cosines: tf.Tensor): tf.Tensor => detachedTowards(cosines, (z) => tf.cos(tf.div(clampedAngle(z), margin)));
-    return { kind: 'spherefacer' satisfies CosineFormula, params, apply, nonTarget };
+    return { kind: SPHERE_FACE_R_FORMULA.name, params, apply, nonTarget };
   }
-  return { kind: 'spherefacer' satisfies CosineFormula, params, apply: (c) => detachedTowards(c, (z) => targetValue(z, margin, variant)) };
+  return { kind: SPHERE_FACE_R_FORMULA.name, params, apply: (c) => detachedTowards(c, (z) => targetValue(z, margin, variant)) };
 }
 
 /** Throws unless `margin` is a finite number ≥ 1 and `variant` one of the variants. @internal */

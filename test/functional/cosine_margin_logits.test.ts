@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { arcFaceMargin, combinedCosineMargin } from '../../src/margins/cosine_margins.js';
+import { arcFaceMargin } from '../../src/margins/arc_face_margin.js';
+import { combinedCosineMargin } from '../../src/margins/combined_cosine_margin.js';
 import { arcFaceLogits, combinedMarginLogits, cosFaceLogits } from '../../src/functional/cosine_margin_logits.js';
 import { arcFaceRef, combinedMarginRef, cosFaceRef, crossEntropyRef, numericGradient, type Matrix } from '../reference/sphereface.js';
 import { allFinite, crossEntropyGradients, embeddingsAtAngles, expectClose, expectNoLeak, randomMatrix, toMatrix, transcendentalAtol } from '../helpers.js';

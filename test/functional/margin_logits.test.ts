@@ -4,7 +4,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { cosineLogits, marginLogits, marginOnTargets } from '../../src/functional/margin_logits.js';
-import { cosFaceMargin, curricularFaceMargin } from '../../src/margins/cosine_margins.js';
+import { cosFaceMargin } from '../../src/margins/cos_face_margin.js';
+import { curricularFaceMargin } from '../../src/margins/curricular_face_margin.js';
 import { angularMargin } from '../../src/margins/angular_margin.js';
 import type { TargetMargin } from '../../src/margins/margin.js';
 import { useFusedKernels } from '../../src/kernels/fused_kernels.js';

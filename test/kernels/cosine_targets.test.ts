@@ -8,7 +8,11 @@ import { COSINE_TARGETS } from '../../src/kernels/cosine_targets/names.js';
 import { FUSED_KERNEL_BACKENDS, useFusedKernels } from '../../src/kernels/fused_kernels.js';
 import { L2_NORMALIZE } from '../../src/kernels/l2_normalize/names.js';
 import { marginCrossEntropy } from '../../src/losses/margin_cross_entropy.js';
-import { adaFaceRunningMargin, arcFaceMargin, combinedCosineMargin, cosFaceMargin, curricularFaceMargin, curricularFaceRunningMargin } from '../../src/margins/cosine_margins.js';
+import { adaFaceRunningMargin } from '../../src/margins/ada_face_margin.js';
+import { arcFaceMargin } from '../../src/margins/arc_face_margin.js';
+import { combinedCosineMargin } from '../../src/margins/combined_cosine_margin.js';
+import { cosFaceMargin } from '../../src/margins/cos_face_margin.js';
+import { curricularFaceMargin, curricularFaceRunningMargin } from '../../src/margins/curricular_face_margin.js';
 import type { Margin } from '../../src/margins/margin.js';
 import { sphereFace2Margin } from '../../src/margins/sphere_face2_margin.js';
 import { sphereFaceRMargin } from '../../src/margins/sphere_face_r_margin.js';
@@ -266,7 +270,7 @@ describe('kernels per training step', () => {
 describe('WebGPU programs of the margin kernels', () => {
   // tfjs compiles one pipeline per shader key: the margins' values and scales are uniforms, so
   // heads that differ only in them — a sweep, or a schedule — share every program.
-  it.runIf(tf.getBackend() === 'webgpu')('are named by the formula alone: other margins, scales and λ schedules compile no new pipeline, and compute their own values', async () => {
+  it.runIf(tf.getBackend() === 'webgpu')('are named by the formula alone: other margins, scales, λ schedules and 100 warm-up steps compile no new pipeline, and compute their own values', async () => {
     const backend = tf.backend() as unknown as { runWebGPUProgram: (program: { shaderKey: string }, ...rest: unknown[]) => unknown };
     const run = backend.runWebGPUProgram.bind(backend);
     const keys = new Set<string>();
@@ -303,6 +307,22 @@ describe('WebGPU programs of the margin kernels', () => {
       await sweep('curricular', [{ margin: 0.3 }, { margin: 0.5 }]);
       await sweep('adaface', [{ margin: 0.3 }, { margin: 0.4, h: 0.5 }]);
       await sweep('angular', [{ lambdaBase: 100 }, { lambdaBase: 1000, lambdaGamma: 0.5 }, { lambdaMin: 2 }]);
+      // A margin warm-up changes the progress every step, and CurricularFace's and AdaFace's state
+      // every pass: 100 steps compile no program after the first.
+      for (const kind of ['cosface', 'curricular', 'adaface'] as const) {
+        const head = (HEADS[kind] as { create(a: object): { apply(i: tf.Tensor[], k: object): unknown } }).create({ units: 5, marginWarmupSteps: 100 });
+        tf.tidy(() => head.apply([x, lab], {}) as tf.Tensor); // builds its weights
+        const optimizer = tf.train.sgd(0.01);
+        keys.clear();
+        let afterFirst = 0;
+        for (let i = 0; i < 100; i++) {
+          optimizer.minimize(() => marginCrossEntropy(targets, head.apply([x, lab], { training: true }) as tf.Tensor), true)?.dispose();
+          if (i === 0) afterFirst = keys.size;
+        }
+        expect({ kind, programs: keys.size }).toEqual({ kind, programs: afterFirst });
+        expect(afterFirst).toBeGreaterThan(0);
+        optimizer.dispose();
+      }
       tf.dispose([x, lab, targets]);
     } finally {
       backend.runWebGPUProgram = run;

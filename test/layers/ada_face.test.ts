@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AdaFace, adaFace } from '../../src/layers/ada_face.js';
 import { useFusedKernels } from '../../src/kernels/fused_kernels.js';
 import { marginCrossEntropy } from '../../src/losses/margin_cross_entropy.js';
-import { adaFaceMargin } from '../../src/margins/cosine_margins.js';
+import { adaFaceMargin } from '../../src/margins/ada_face_margin.js';
 import { adaFaceRef, adaFaceScalersRef, crossEntropyRef, normLinearRef, numericGradient } from '../reference/sphereface.js';
 import { CONFORMANCE_X, describeHeadConformance } from './conformance.js';
 import { allFinite, embeddingsAtAngles, expectClose, randomMatrix, toMatrix, transcendentalAtol } from '../helpers.js';

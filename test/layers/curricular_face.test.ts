@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { CurricularFace, curricularFace } from '../../src/layers/curricular_face.js';
-import { curricularFaceMargin } from '../../src/margins/cosine_margins.js';
+import { curricularFaceMargin } from '../../src/margins/curricular_face_margin.js';
 import { marginLogits } from '../../src/functional/margin_logits.js';
 import { curricularFaceRef, curricularTRef, normLinearRef } from '../reference/sphereface.js';
 import { CONFORMANCE_X, describeHeadConformance } from './conformance.js';

@@ -4,11 +4,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { angularMargin } from '../../src/margins/angular_margin.js';
-import { adaFaceMargin, adaFaceRunningMargin, combinedCosineMargin, cosFaceMargin, curricularFaceMargin, curricularFaceRunningMargin } from '../../src/margins/cosine_margins.js';
+import { adaFaceMargin, adaFaceRunningMargin } from '../../src/margins/ada_face_margin.js';
+import { combinedCosineMargin } from '../../src/margins/combined_cosine_margin.js';
+import { cosFaceMargin } from '../../src/margins/cos_face_margin.js';
+import { curricularFaceMargin, curricularFaceRunningMargin } from '../../src/margins/curricular_face_margin.js';
 import { asMargin } from '../../src/margins/margin.js';
 import { sphereFace2Margin } from '../../src/margins/sphere_face2_margin.js';
 import { sphereFaceRMargin } from '../../src/margins/sphere_face_r_margin.js';
-import { ADA_FACE_CONSTANTS } from '../../src/math/cosine_margin_math.js';
+import { ADA_FACE_CONSTANTS } from '../../src/margins/ada_face_margin.js';
 import { marginLogits } from '../../src/functional/margin_logits.js';
 import { transcendentalAtol } from '../helpers.js';
 

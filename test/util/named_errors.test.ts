@@ -8,7 +8,7 @@ import { registerFastConvGradients } from '../../src/kernels/register_fast_conv_
 import { registerFastMatMul, restoreMatMul } from '../../src/kernels/register_fast_mat_mul.js';
 import { cosFace } from '../../src/layers/cos_face.js';
 import type { SubCenterArcFace } from '../../src/layers/sub_center_arc_face.js';
-import { arcFaceMargin } from '../../src/margins/cosine_margins.js';
+import { arcFaceMargin } from '../../src/margins/arc_face_margin.js';
 import { marginLogits } from '../../src/functional/margin_logits.js';
 
 describe('named errors for arguments of the wrong type', () => {

@@ -4,7 +4,7 @@
 // the host math.
 import * as tf from '@tensorflow/tfjs-core';
 import { type KernelArgs, attrsOf } from '../fused_kernels.js';
-import { flatProgram, floatUniforms, runProgram, wgslFloat, wgslNorm, type FusedProgram } from '../webgpu_program.js';
+import { flatProgram, floatUniforms, runProgram, WORKGROUP_SIZE, wgslFloat, wgslNorm, wgslWorkgroupSum, type FusedProgram } from '../webgpu_program.js';
 import { thresholds } from './cpu.js';
 import { shapes, type Part, type TargetsAttrs } from './names.js';
 
@@ -115,19 +115,22 @@ function webgpuProgram(part: Part | 'forward', { margin, schedule }: TargetsAttr
     }
   }`, uniforms);
   }
-  return flatProgram(key, [1], withDy, 1, `${head}
-    if (index == 0) {
-      var sum = 0.0;
-      for (var b = 0; b < uniforms.logitsShape.x; b++) {
-        let y = labelIdx[b];
-        if (${inRange}) {
-          let t = targetOf(b, y, classes, dim);
-          let psi = psiSlope(clamp(t.y, -1.0, 1.0)).x;
-          sum += dy[b * classes + y] * t.x * (t.y - psi);
-        }
+  // The gradient in λ: one workgroup, each thread summing every WORKGROUP_SIZE-th row, then a sum
+  // in workgroup memory.
+  return flatProgram(key, [1], withDy, WORKGROUP_SIZE, `${wgslWorkgroupSum()}${head}
+    var sum = 0.0;
+    for (var b = index; b < uniforms.logitsShape.x; b += ${WORKGROUP_SIZE}) {
+      let y = labelIdx[b];
+      if (${inRange}) {
+        let t = targetOf(b, y, classes, dim);
+        let psi = psiSlope(clamp(t.y, -1.0, 1.0)).x;
+        sum += dy[b * classes + y] * t.x * (t.y - psi);
       }
+    }
+    let total = workgroupSum(sum);
+    if (index == 0) {
       let l = lambdaOf();
-      result[0] = sum / ((1.0 + l.x) * (1.0 + l.x)) * l.y;
+      result[0] = total / ((1.0 + l.x) * (1.0 + l.x)) * l.y;
     }
   }`, uniforms);
 }

@@ -1,7 +1,7 @@
 // The fused cosine-margin target kernel and its gradients on the cpu backend: plain loops over the
-// entries, with the margin from the shared host math.
+// entries, with the margin's host math from its formula (formula.ts).
 import * as tf from '@tensorflow/tfjs-core';
-import { cosineMarginAndSlope, evaluatesNonTargets, nonTargetAndSlope, passState, usesFeatureNorms } from '../../math/cosine_margin_math.js';
+import { cosineFormula, evaluatesNonTargets, passState, usesFeatureNorms } from './formula.js';
 import { hostNorm, hostOutput, hostValues, type KernelArgs, attrsOf } from '../fused_kernels.js';
 import { logitsShape, type CosineTargetsAttrs } from './names.js';
 
@@ -12,7 +12,8 @@ import { logitsShape, type CosineTargetsAttrs } from './names.js';
  * 1 whatever their value) are left unevaluated: their values are then c, not h(c).
  */
 function entries(be: tf.KernelBackend, { logits, labels, state, emb }: Record<string, tf.TensorInfo>, attrs: CosineTargetsAttrs, slopesOnly = false): { c: ArrayLike<number>; value: Float64Array; slope: Float64Array; state: number[] } {
-  const { formula, params } = attrs;
+  const formula = cosineFormula(attrs.formula);
+  const { params } = attrs;
   const [batch, classes] = logitsShape(logits!);
   const c = hostValues(be, logits!);
   const y = hostValues(be, labels!);
@@ -31,7 +32,7 @@ function entries(be: tf.KernelBackend, { logits, labels, state, emb }: Record<st
     const row = { target: targets[b]!, state: pass.state, scaler: pass.scalers[b]! };
     for (let j = 0; j < classes; j++) {
       const k = b * classes + j;
-      const margined = j === y[b] ? cosineMarginAndSlope(formula, params, c[k]!, row) : others ? nonTargetAndSlope(formula, params, c[k]!, row) : null;
+      const margined = j === y[b] ? formula.target(params, c[k]!, row) : others ? (formula.nonTarget?.(params, c[k]!, row) ?? null) : null;
       if (margined != null) [value[k], slope[k]] = margined;
     }
   }

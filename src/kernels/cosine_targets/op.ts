@@ -1,6 +1,5 @@
 // The op of the fused cosine-margin target kernel.
 import * as tf from '@tensorflow/tfjs-core';
-import type { CosineFormula } from '../../math/cosine_margin_math.js';
 import { registerCosineTargets } from './gradient.js';
 import { COSINE_TARGETS } from './names.js';
 import { namedAttrs } from '../fused_kernels.js';
@@ -9,7 +8,8 @@ registerCosineTargets();
 
 /** A margin as the kernel takes it: its formula and parameters as numbers, and its state. @internal */
 export interface CosineKernelMargin {
-  formula: CosineFormula;
+  /** The name of a registered formula (formula.ts). */
+  formula: string;
   params: number[];
   /** The state [S] the formula starts the pass from (CurricularFace's t; AdaFace's μ, σ), made when the kernel runs. */
   state?: () => tf.Tensor1D;

@@ -1,22 +1,24 @@
-// The cosine margins' host math (src/math/cosine_margin_math.ts) on its own, at the points the
+// The cosine margin formulas' host math (each margin's file in src/margins/, collected in
+// cosine_formulas.ts) and the kernel's reading of them (src/kernels/cosine_targets/formula.ts), at the points the
 // kernel tests do not reach: exact boundaries (ArcFace's threshold, CurricularFace's hard-negative
 // test, AdaFace's angle clip), the formulas that leave non-targets alone, and the pass state of
 // formulas without state. Expected values are the papers' equations in float64.
 import { describe, expect, it } from 'vitest';
-import {
-  ADA_FACE_CONSTANTS,
-  arcFaceThreshold,
-  cosineMarginAndSlope,
-  detachesNonTargets,
-  evaluatesNonTargets,
-  nonTargetAndSlope,
-  passState,
-  rewritesNonTargets,
-  usesFeatureNorms,
-  type CosineFormula,
-} from '../../src/math/cosine_margin_math.js';
+import { evaluatesNonTargets as evaluates, nonTargetsOf, passState as pass, usesFeatureNorms as uses, type RowContext } from '../../src/kernels/cosine_targets/formula.js';
+import { COSINE_FORMULAS } from '../../src/margins/cosine_formulas.js';
+import { ADA_FACE_CONSTANTS } from '../../src/margins/ada_face_margin.js';
+import { arcFaceThreshold } from '../../src/margins/arc_face_margin.js';
 
 const row = (target: number, scaler = 0, state: number[] = [0]) => ({ target, state, scaler });
+type CosineFormula = string;
+const formula = (name: CosineFormula) => COSINE_FORMULAS.get(name)!;
+const cosineMarginAndSlope = (name: CosineFormula, params: number[], c: number, r: RowContext = row(0)) => formula(name).target(params, c, r);
+const nonTargetAndSlope = (name: CosineFormula, params: number[], c: number, r: RowContext) => formula(name).nonTarget?.(params, c, r) ?? null;
+const rewritesNonTargets = (name: CosineFormula, params: number[]) => nonTargetsOf(formula(name), params) !== 'kept';
+const detachesNonTargets = (name: CosineFormula, params: number[]) => nonTargetsOf(formula(name), params) === 'detached';
+const evaluatesNonTargets = (name: CosineFormula, params: number[], slopesOnly: boolean) => evaluates(formula(name), params, slopesOnly);
+const passState = (name: CosineFormula, params: number[], previous: number[], targets: number[], norms: number[]) => pass(formula(name), params, previous, targets, norms);
+const usesFeatureNorms = (name: CosineFormula) => uses(formula(name));
 
 describe('ArcFace threshold', () => {
   it('is cos(π − m) as float32, or 0 for the easy margin', () => {
@@ -166,7 +168,8 @@ describe('pass state', () => {
   });
 
   it('only AdaFace reads the feature norms', () => {
-    const formulas: CosineFormula[] = ['cosface', 'arcface', 'combined', 'spherefacer', 'sphereface2', 'curricular', 'adaface'];
+    const formulas = [...COSINE_FORMULAS.keys()];
+    expect(formulas.sort()).toEqual(['adaface', 'arcface', 'combined', 'cosface', 'curricular', 'sphereface2', 'spherefacer']);
     expect(formulas.filter(usesFeatureNorms)).toEqual(['adaface']);
   });
 });

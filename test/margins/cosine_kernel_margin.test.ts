@@ -1,8 +1,8 @@
-// cosineKernelMargin: which margin values the fused cosine kernel computes, read from their kind
+// cosineKernelMargin (src/margins/cosine_formulas.ts): which margin values the fused cosine kernel computes, read from their kind
 // and params alone; anything malformed or negative falls back to the composite ops (null).
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { cosineKernelMargin } from '../../src/functional/kernel_margins.js';
+import { cosineKernelMargin } from '../../src/margins/cosine_formulas.js';
 
 describe('cosineKernelMargin', () => {
   it('reads each kind\'s parameters in the kernel\'s order', () => {
