@@ -9,19 +9,19 @@ import { HEAD_KINDS as LIBRARY_HEAD_KINDS, HEADS, marginCrossEntropy, type HeadA
 export type Network = 'paper' | 'quick' | 'cnn' | 'cnn-wide' | 'tiny';
 export const NETWORKS: readonly Network[] = ['paper', 'quick', 'cnn', 'cnn-wide', 'tiny'];
 /** 'original', the plain softmax (a Dense layer with bias), or a head of the library's registry. */
-export type HeadKind = 'original' | LibraryHeadKind;
+export type ProgramHead = 'original' | LibraryHeadKind;
 /** Every head the programs can train: the original softmax, then the library's registry ({@link HEADS}). */
-export const HEAD_KINDS: readonly HeadKind[] = ['original', ...LIBRARY_HEAD_KINDS];
+export const PROGRAM_HEADS: readonly ProgramHead[] = ['original', ...LIBRARY_HEAD_KINDS];
 /** The SphereFace comparison (`--head all`). */
-export const SPHEREFACE_HEADS: readonly HeadKind[] = ['original', 'modified', 'angular'];
+export const SPHEREFACE_HEADS: readonly ProgramHead[] = ['original', 'modified', 'angular'];
 
 /** The title of a head in tables and figures. */
-export function headTitle(kind: HeadKind): string {
+export function headTitle(kind: ProgramHead): string {
   return kind === 'original' ? 'original softmax' : HEADS[kind].title;
 }
 
 /** Logits of a head: the original softmax takes the embeddings alone, the library's heads [embeddings, labels]. */
-export function applyHead(head: tfl.layers.Layer, kind: HeadKind, embeddings: tf.Tensor, labels: tf.Tensor, training: boolean): tf.Tensor {
+export function applyHead(head: tfl.layers.Layer, kind: ProgramHead, embeddings: tf.Tensor, labels: tf.Tensor, training: boolean): tf.Tensor {
   return (kind === 'original' ? head.apply(embeddings) : head.apply([embeddings, labels], { training })) as tf.Tensor;
 }
 
@@ -159,14 +159,14 @@ function headParameters<K extends LibraryHeadKind>(kind: K, options: HeadOptions
 }
 
 /** The loss a head trains with: the registry's for heads with their own (SphereFace2), else the softmax cross-entropy. */
-export function buildLoss(kind: HeadKind, options: HeadOptions): (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar {
+export function buildLoss(kind: ProgramHead, options: HeadOptions): (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar {
   if (kind === 'original') return marginCrossEntropy;
   const head = HEADS[kind] as { loss?(args: Omit<HeadArgsByKind[LibraryHeadKind], 'units'>): (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar };
   return head.loss?.(headParameters(kind, options)) ?? marginCrossEntropy;
 }
 
 /** The head: 'original' is a Dense layer with bias; the others come from the library's registry. */
-export function buildHead(kind: HeadKind, options: HeadOptions): tfl.layers.Layer {
+export function buildHead(kind: ProgramHead, options: HeadOptions): tfl.layers.Layer {
   const kernelInitializer = tfl.initializers.glorotUniform({ seed: options.seed });
   if (kind === 'original') return tfl.layers.dense({ units: options.classes, kernelInitializer, name: 'original_softmax' });
   // Labels come from IDX files already checked to be digits, so the heads skip their per-step

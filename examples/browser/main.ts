@@ -4,13 +4,13 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { angularStatistics, AngularSoftmax, HEADS, marginCrossEntropy, retrievalMetrics, verificationMetrics, type HeadArgsByKind } from 'tfjs-angular-margin';
 import { seededRandom } from 'tfjs-angular-margin/testing';
-import { applyHead, buildTrunk, HEAD_KINDS, headTitle, type HeadKind } from '../../tools/networks.js';
+import { applyHead, buildTrunk, PROGRAM_HEADS, headTitle, type ProgramHead } from '../../tools/networks.js';
 import { lineChart, movingAverage, scatter2d } from '../../tools/plots.js';
 import { rowsWhere } from '../../tools/rows_where.js';
 import { loadDigits, type Digits } from './data.js';
 
 /** The heads the page offers (its select element, filled from the registry): the original softmax and every library head. */
-type Head = HeadKind;
+type Head = ProgramHead;
 type LibraryHead = Exclude<Head, 'original'>;
 
 /** The open set trains on the digits below this one and evaluates retrieval and verification on the others. */
@@ -99,7 +99,7 @@ function headArgs(head: LibraryHead, classes: number): HeadArgsByKind[LibraryHea
 /** Fills the head menu from the registry, A-Softmax selected; choosing a head puts its default margin in the margin field (disabled where it has none). */
 function setUpHeadMenu(): void {
   const select = $<HTMLSelectElement>('head');
-  select.replaceChildren(...HEAD_KINDS.map((kind) => new Option(headTitle(kind), kind, kind === 'angular', kind === 'angular')));
+  select.replaceChildren(...PROGRAM_HEADS.map((kind) => new Option(headTitle(kind), kind, kind === 'angular', kind === 'angular')));
   const showDefaults = () => {
     const kind = select.value as Head;
     const margin = kind === 'original' ? undefined : defaultsOf(kind)['margin'];

@@ -4,7 +4,7 @@ import { HEADS } from 'tfjs-angular-margin';
 import { BACKENDS, CONV_GRADIENTS, type BackendName, type ConvGradientChoice } from '../../tools/backend.js';
 import { DATASETS, type DatasetName } from '../../tools/mnist/datasets.js';
 import { UsageError } from '../../tools/usage_error.js';
-import { HEAD_KINDS, NETWORKS, SCALED_HEADS, SPHEREFACE_HEADS, type HeadKind, type Network } from '../../tools/networks.js';
+import { PROGRAM_HEADS, NETWORKS, SCALED_HEADS, SPHEREFACE_HEADS, type ProgramHead, type Network } from '../../tools/networks.js';
 import { LR_SCHEDULES, type OptimizerName, type TrainConfig } from './train.js';
 
 export type Preset = 'quick' | 'quick-cnn' | 'reproduce' | 'paper' | 'tiny';
@@ -45,7 +45,7 @@ angular (A-Softmax) softmax — once per seed and head, and writes the accuracy 
 finished-runs.json.
 
 Options:
-  --head LIST                  heads to train, comma-separated, from ${HEAD_KINDS.join(', ')};
+  --head LIST                  heads to train, comma-separated, from ${PROGRAM_HEADS.join(', ')};
                                all = ${SPHEREFACE_HEADS.join(',')} (default all)
   --dim N                      embedding dimension, >= 2 (default 2; figures for 2 and 3, where 3
                                draws the embeddings on the sphere; statistics for every N)
@@ -122,7 +122,7 @@ export interface MnistOptions extends Omit<TrainConfig, 'optimizer' | 'seed' | '
   openSet: boolean;
   /** The MNIST-format dataset (`--dataset`). */
   dataset: DatasetName;
-  heads: HeadKind[];
+  heads: ProgramHead[];
   preset: Preset;
   backend: BackendName;
   convGradient: ConvGradientChoice;
@@ -225,7 +225,7 @@ export function parseOptions(argv: string[]): MnistOptions | null {
   if (v.help) return null;
   const preset = choice('preset', v.preset!, Object.keys(PRESETS) as Preset[]);
   const p = PRESETS[preset];
-  const heads = v.head === 'all' ? [...SPHEREFACE_HEADS] : v.head!.split(',').map((h) => choice('head', h.trim(), HEAD_KINDS));
+  const heads = v.head === 'all' ? [...SPHEREFACE_HEADS] : v.head!.split(',').map((h) => choice('head', h.trim(), PROGRAM_HEADS));
   if (new Set(heads).size !== heads.length) throw new UsageError(`--head lists a head twice: "${v.head}".`);
   const dim = number('dim', v.dim, 2, { integer: true, min: 2 });
   const cosine = dim === 2 ? COSINE_HEAD_SETTINGS.flat : COSINE_HEAD_SETTINGS.papers;

@@ -3,13 +3,13 @@
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { selectBackend, type BackendName, type ConvGradientChoice } from '../../tools/backend.js';
 import type { MnistSplit } from '../../tools/mnist/idx.js';
-import { isConvolutional, type HeadKind } from '../../tools/networks.js';
+import { isConvolutional, type ProgramHead } from '../../tools/networks.js';
 import type { ProgressSink } from './progress.js';
 import { trainHead, type Evaluation, type HeadResult, type TrainConfig } from './train.js';
 
 /** One training run: a head with a seed. */
 export interface Job {
-  head: HeadKind;
+  head: ProgramHead;
   seed: number;
 }
 

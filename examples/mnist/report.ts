@@ -3,7 +3,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { angularStatistics } from 'tfjs-angular-margin';
 import { seededRandom } from 'tfjs-angular-margin/testing';
-import { headTitle, type HeadKind } from '../../tools/networks.js';
+import { headTitle, type ProgramHead } from '../../tools/networks.js';
 import { permutation } from '../../tools/permutation.js';
 import { escapeXml, lineChart, movingAverage, scatter2d, sphere3d, type Series } from '../../tools/plots.js';
 import { REPORTED_FAR, type EmbeddingFigures } from './embedding_figures.js';
@@ -114,8 +114,8 @@ const SUMMARY_FIELDS = {
 export type HeadSummary = { [K in keyof typeof SUMMARY_FIELDS]: Spread | null };
 
 /** Per head, in the order the heads were trained: each field of {@link SUMMARY_FIELDS} over its seeds. */
-function summarizeHeads(runs: Array<{ head: HeadKind; summary: RunSummary }>): Map<HeadKind, HeadSummary> {
-  const out = new Map<HeadKind, HeadSummary>();
+function summarizeHeads(runs: Array<{ head: ProgramHead; summary: RunSummary }>): Map<ProgramHead, HeadSummary> {
+  const out = new Map<ProgramHead, HeadSummary>();
   for (const head of new Set(runs.map((r) => r.head))) {
     const mine = runs.filter((r) => r.head === head).map((r) => r.summary);
     const entries = Object.entries(SUMMARY_FIELDS).map(([key, get]) => {
@@ -141,7 +141,7 @@ function formatSpread(s: Spread | null, digits: number): string {
 
 /** What writeReport computed, for the terminal table. */
 export interface Report {
-  heads: Map<HeadKind, HeadSummary>;
+  heads: Map<ProgramHead, HeadSummary>;
   seeds: number;
   openSet: boolean;
   /** What the classes are called in the table: "digits", "classes". */
@@ -249,7 +249,7 @@ export async function writeReport(out: string, results: HeadResult[], info: RunI
   await put('summary.md', markdownTable(report));
 
   const shown = results.filter((r) => r.seed === seeds[0]);
-  const figures: Array<{ head: HeadKind; file: string }> = [];
+  const figures: Array<{ head: ProgramHead; file: string }> = [];
   for (const r of shown) {
     const subset = plotSubset(r.embeddings.length, maxPlotPoints, r.seed);
     const points = subset.map((i) => r.embeddings[i]!);

@@ -8,7 +8,7 @@ import { fileSystem } from 'tfjs-angular-margin/node';
 import { seededRandom } from 'tfjs-angular-margin/testing';
 import { FlatAdam } from '../../tools/flat_adam.js';
 import type { MnistSplit } from '../../tools/mnist/idx.js';
-import { applyHead, buildHead, buildLoss, buildTrunk, type HeadKind, type HeadOptions, type Network } from '../../tools/networks.js';
+import { applyHead, buildHead, buildLoss, buildTrunk, type ProgramHead, type HeadOptions, type Network } from '../../tools/networks.js';
 import { permutation } from '../../tools/permutation.js';
 import { embeddingFigures, type EmbeddingFigures } from './embedding_figures.js';
 import { Progress, type ProgressSink } from './progress.js';
@@ -85,7 +85,7 @@ export interface StepRecord {
 }
 
 export interface HeadResult {
-  head: HeadKind;
+  head: ProgramHead;
   seed: number;
   testAccuracy: number;
   testLoss: number;
@@ -112,7 +112,7 @@ export interface HeadResult {
  * Embeddings of every image of `split` (plain forward pass, no training step) and, when `head` is
  * given, the test loss and accuracy from its plain logits (no margin).
  */
-async function evaluate(trunk: tfl.LayersModel, head: tfl.layers.Layer | null, kind: HeadKind, split: MnistSplit, classes: number) {
+async function evaluate(trunk: tfl.LayersModel, head: tfl.layers.Layer | null, kind: ProgramHead, split: MnistSplit, classes: number) {
   const evalBatch = 1000;
   const embeddings: number[][] = [];
   let lossSum = 0;
@@ -145,7 +145,7 @@ export interface Evaluation {
 }
 
 /** Trains one head with its own trunk on `train`, then evaluates it on `evaluation` (see {@link Evaluation}). */
-export async function trainHead(kind: HeadKind, train: MnistSplit, evaluation: Evaluation, config: TrainConfig, sink: ProgressSink): Promise<HeadResult> {
+export async function trainHead(kind: ProgramHead, train: MnistSplit, evaluation: Evaluation, config: TrainConfig, sink: ProgressSink): Promise<HeadResult> {
   const test = evaluation.test;
   const trunk = buildTrunk(config.network, config.dim, config.seed);
   const head = buildHead(kind, config);

@@ -169,7 +169,6 @@ describe('pass state', () => {
 
   it('only AdaFace reads the feature norms', () => {
     const formulas = [...COSINE_FORMULAS.keys()];
-    expect(formulas.sort()).toEqual(['adaface', 'arcface', 'combined', 'cosface', 'curricular', 'sphereface2', 'spherefacer']);
     expect(formulas.filter(usesFeatureNorms)).toEqual(['adaface']);
   });
 });

@@ -9,7 +9,7 @@ import { runJobs, type Job } from '../../../examples/mnist/jobs.js';
 import { FINISHED_RUNS_FILE, writeFinishedRuns } from '../../../examples/mnist/report.js';
 import type { HeadResult } from '../../../examples/mnist/train.js';
 import type { MnistSplit } from '../../../tools/mnist/idx.js';
-import type { HeadKind } from '../../../tools/networks.js';
+import type { ProgramHead } from '../../../tools/networks.js';
 import { seededRandom } from '../../../src/util/seeded_random.js';
 
 const out = mkdtempSync(join(tmpdir(), 'mnist-jobs-'));
@@ -25,7 +25,7 @@ describe('MNIST jobs', () => {
   it('hand each finished run to onResult at once, before a later job fails, and its figures reach finished-runs.json', async () => {
     const options = parseOptions(['--preset', 'tiny'])!;
     const context = { train: split(128, 1), evaluation: { test: split(50, 2) }, config: { ...options, optimizer: 'adam' as const, classes: 10, saveModelsTo: null }, backend: 'cpu' as const, convGradient: options.convGradient };
-    const jobs: Job[] = [{ head: 'original', seed: 1 }, { head: 'no-such-head' as HeadKind, seed: 1 }];
+    const jobs: Job[] = [{ head: 'original', seed: 1 }, { head: 'no-such-head' as ProgramHead, seed: 1 }];
     const finished: Array<[HeadResult, number]> = [];
     const sink = { isTTY: false, write: () => {} };
     await expect(runJobs(jobs, context, 1, sink, (result, index) => { finished.push([result, index]); })).rejects.toThrow(); // an unknown head: the program's flags never let one through
