@@ -3,7 +3,7 @@
  *
  * @module tfjs-angular-margin/fast-kernels
  */
-export { conv2dFilterGradient, type ConvPadding, type FilterGradientMethod } from './kernels/conv2d_filter_gradient.js';
-export { registerFastConvGradients, restoreConvGradients, type FastConvGradientOptions } from './kernels/register_fast_conv_gradients.js';
-export { registerFastMatMul, restoreMatMul, type FastMatMulOptions } from './kernels/register_fast_mat_mul.js';
-export { useFastCpu, type FastCpuChoice, type FastCpuOptions } from './kernels/use_fast_cpu.js';
+export { conv2dFilterGradient, type ConvPadding, type FilterGradientMethod } from './fast_kernels/conv2d_filter_gradient.js';
+export { registerFastConvGradients, restoreConvGradients, type FastConvGradientOptions } from './fast_kernels/register_fast_conv_gradients.js';
+export { registerFastMatMul, restoreMatMul, type FastMatMulOptions } from './fast_kernels/register_fast_mat_mul.js';
+export { useFastCpu, type FastCpuChoice, type FastCpuOptions } from './fast_kernels/use_fast_cpu.js';

@@ -5,7 +5,7 @@
 // VK_DRIVER_FILES=/usr/lib/chromium/vk_swiftshader_icd.json (SwiftShader, shipped with Debian's
 // chromium), as `npm run test:webgpu` in .ci/run does.
 import * as tf from '@tensorflow/tfjs-core';
-import { restoreMatMul } from '../src/kernels/register_fast_mat_mul.js';
+import { restoreMatMul } from '../src/fast_kernels/register_fast_mat_mul.js';
 import { selectBackend } from '../tools/backend.js';
 import { UsageError } from '../tools/usage_error.js';
 

@@ -4,8 +4,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { dominantSubCenters } from '../../src/evaluation/dominant_sub_centers.js';
-import { registerFastConvGradients } from '../../src/kernels/register_fast_conv_gradients.js';
-import { registerFastMatMul, restoreMatMul } from '../../src/kernels/register_fast_mat_mul.js';
+import { registerFastConvGradients } from '../../src/fast_kernels/register_fast_conv_gradients.js';
+import { registerFastMatMul, restoreMatMul } from '../../src/fast_kernels/register_fast_mat_mul.js';
 import { cosFace } from '../../src/layers/cos_face.js';
 import type { SubCenterArcFace } from '../../src/layers/sub_center_arc_face.js';
 import { arcFaceMargin } from '../../src/margins/arc_face_margin.js';

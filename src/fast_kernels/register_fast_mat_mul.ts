@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertOptions, describe } from '../util/validate.js';
 import { overrideKernel, restoreKernel, wrapInputs } from './kernel_override.js';
-import { attrsOf } from './fused_kernels.js';
+import { attrsOf } from '../kernels/fused_kernels.js';
 
 /** Attributes of tfjs's BatchMatMul kernel. */
 interface BatchMatMulAttrs {

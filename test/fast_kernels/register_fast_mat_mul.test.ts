@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerFastMatMul, restoreMatMul } from '../../src/kernels/register_fast_mat_mul.js';
+import { registerFastMatMul, restoreMatMul } from '../../src/fast_kernels/register_fast_mat_mul.js';
 import { seededRandom } from '../../src/util/seeded_random.js';
 import { expectClose, expectNoLeak } from '../helpers.js';
 

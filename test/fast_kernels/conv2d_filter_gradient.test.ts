@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { conv2dFilterGradient, type ConvPadding, type FilterGradientMethod } from '../../src/kernels/conv2d_filter_gradient.js';
-import { registerFastConvGradients, restoreConvGradients } from '../../src/kernels/register_fast_conv_gradients.js';
+import { conv2dFilterGradient, type ConvPadding, type FilterGradientMethod } from '../../src/fast_kernels/conv2d_filter_gradient.js';
+import { registerFastConvGradients, restoreConvGradients } from '../../src/fast_kernels/register_fast_conv_gradients.js';
 import { seededRandom } from '../../src/util/seeded_random.js';
 import { expectClose, expectNoLeak } from '../helpers.js';
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { conv2dInputGradient } from '../../src/kernels/conv2d_input_gradient.js';
-import { registerFastConvGradients, restoreConvGradients } from '../../src/kernels/register_fast_conv_gradients.js';
+import { conv2dInputGradient } from '../../src/fast_kernels/conv2d_input_gradient.js';
+import { registerFastConvGradients, restoreConvGradients } from '../../src/fast_kernels/register_fast_conv_gradients.js';
 import { seededRandom } from '../../src/util/seeded_random.js';
 import { expectClose, expectNoLeak } from '../helpers.js';
 

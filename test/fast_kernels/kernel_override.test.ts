@@ -2,7 +2,7 @@
 // backend registered here for the purpose: each keeps its own original, whatever the order.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { overrideKernel, restoreKernel } from '../../src/kernels/kernel_override.js';
+import { overrideKernel, restoreKernel } from '../../src/fast_kernels/kernel_override.js';
 
 const backend = tf.getBackend();
 const original = (tag: string): tf.KernelFunc => () => ({ tag }) as unknown as tf.TensorInfo;

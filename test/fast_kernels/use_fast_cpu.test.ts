@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { restoreConvGradients } from '../../src/kernels/register_fast_conv_gradients.js';
-import { restoreMatMul } from '../../src/kernels/register_fast_mat_mul.js';
-import { useFastCpu } from '../../src/kernels/use_fast_cpu.js';
+import { restoreConvGradients } from '../../src/fast_kernels/register_fast_conv_gradients.js';
+import { restoreMatMul } from '../../src/fast_kernels/register_fast_mat_mul.js';
+import { useFastCpu } from '../../src/fast_kernels/use_fast_cpu.js';
 
 const lane = tf.getBackend();
 afterEach(async () => {

@@ -3,7 +3,7 @@ import { assertBoolean, assertOptions, describe } from '../util/validate.js';
 import { conv2dInputGradient } from './conv2d_input_gradient.js';
 import { overrideKernel, restoreKernel, wrapInputs } from './kernel_override.js';
 import { assertFilterGradientMethod, conv2dFilterGradient, type ConvPadding, type FilterGradientMethod } from './conv2d_filter_gradient.js';
-import { attrsOf } from './fused_kernels.js';
+import { attrsOf } from '../kernels/fused_kernels.js';
 
 /** Attributes of tfjs's Conv2DBackpropFilter kernel. */
 interface BackpropFilterAttrs {
