@@ -40,7 +40,7 @@ export const CURRICULAR_FACE_DEFAULTS = Object.freeze({ ...COSINE_HEAD_DEFAULTS,
 
 /**
  * SphereFace-R: m = 1.5, s = 30, variant 'v0', hard feature normalization, and for the soft one a
- * norm penalty of weight t = 0.01 (opensphere's `SphereFaceR_H` and `SphereFaceR_S`). No warm-up.
+ * norm penalty of weight w = 0.01 (the paper's t) (opensphere's `SphereFaceR_H` and `SphereFaceR_S`). No warm-up.
  */
 export const SPHERE_FACE_R_DEFAULTS = Object.freeze({ ...COSINE_HEAD_DEFAULTS, scale: 30, margin: 1.5, variant: 'v0', featureNormalization: 'hard', featureLossWeight: 0.01 } as const);
 
@@ -48,7 +48,7 @@ export const SPHERE_FACE_R_DEFAULTS = Object.freeze({ ...COSINE_HEAD_DEFAULTS, s
  * SphereFace2: variant 'C', α = 0.7 (the λ of the paper's eq. 5, the positive pair's weight),
  * r = 40, m = 0.4, t = 3 (ICLR 2022 and opensphere's `SphereFace2`).
  */
-export const SPHERE_FACE2_DEFAULTS = Object.freeze({ variant: 'C', alpha: 0.7, r: 40, margin: 0.4, t: 3 } as const);
+export const SPHERE_FACE2_DEFAULTS = Object.freeze({ variant: 'C', alpha: 0.7, r: 40, margin: 0.4, adjustmentExponent: 3 } as const);
 
 /** SphereFace2's loss: α and r as the head's, and opensphere's loss weight lw = 50. */
 export const SPHERE_FACE2_LOSS_DEFAULTS = Object.freeze({ alpha: SPHERE_FACE2_DEFAULTS.alpha, r: SPHERE_FACE2_DEFAULTS.r, lossWeight: 50 } as const);

@@ -7,6 +7,7 @@ import type { Margin } from '../margins/margin.js';
 import { readSync } from '../util/read_sync.js';
 import { assertPositive, assertUnitInterval } from '../util/validate.js';
 import { ScaledCosineHead, type ScaledCosineHeadArgs } from './scaled_cosine_head.js';
+import { registerHeadClass } from './register_head_class.js';
 
 /** Arguments of {@link AdaFace}. */
 export interface AdaFaceArgs extends ScaledCosineHeadArgs {
@@ -109,7 +110,7 @@ export class AdaFace extends ScaledCosineHead {
       mean: normMean.read() as tf.Scalar,
       std: normStd.read() as tf.Scalar,
       h: this.h,
-      momentum: this.tAlpha,
+      tAlpha: this.tAlpha,
       commit: (statistics) => {
         const [mean, std] = tf.unstack(statistics);
         this.writeAfterPass(normMean, mean!);
@@ -122,7 +123,7 @@ export class AdaFace extends ScaledCosineHead {
     return { margin: this.margin, h: this.h, tAlpha: this.tAlpha, ...super.getConfig() };
   }
 }
-tf.serialization.registerClass(AdaFace, 'AngularMargin');
+registerHeadClass(AdaFace);
 
 /**
  * Creates an {@link AdaFace} layer.

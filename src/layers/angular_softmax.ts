@@ -8,6 +8,7 @@ import { assertInteger } from '../util/validate.js';
 import { ANGULAR_SOFTMAX_DEFAULTS } from '../defaults/head_defaults.js';
 import { MarginHead, type MarginHeadArgs } from './margin_head.js';
 import { countOf } from './pass_counter.js';
+import { registerHeadClass } from './register_head_class.js';
 
 /** Arguments of {@link AngularSoftmax}. Defaults are SphereFace's face-model settings. */
 export interface AngularSoftmaxArgs extends MarginHeadArgs {
@@ -140,7 +141,7 @@ export class AngularSoftmax extends MarginHead {
     };
   }
 }
-tf.serialization.registerClass(AngularSoftmax, 'AngularMargin');
+registerHeadClass(AngularSoftmax);
 
 /**
  * Creates an {@link AngularSoftmax} layer, in the style of `tf.layers.dense`.

@@ -4,6 +4,7 @@ import { ARC_FACE_DEFAULTS } from '../defaults/head_defaults.js';
 import type { Margin } from '../margins/margin.js';
 import { assertBoolean } from '../util/validate.js';
 import { ScaledCosineHead, type ScaledCosineHeadArgs } from './scaled_cosine_head.js';
+import { registerHeadClass } from './register_head_class.js';
 
 /** Arguments of {@link ArcFace}. */
 export interface ArcFaceArgs extends ScaledCosineHeadArgs {
@@ -55,7 +56,7 @@ export class ArcFace extends ScaledCosineHead {
     return { margin: this.margin, easyMargin: this.easyMargin, ...super.getConfig() };
   }
 }
-tf.serialization.registerClass(ArcFace, 'AngularMargin');
+registerHeadClass(ArcFace);
 
 /**
  * Creates an {@link ArcFace} layer.

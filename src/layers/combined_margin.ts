@@ -3,6 +3,7 @@ import { combinedCosineMargin } from '../margins/combined_cosine_margin.js';
 import { COMBINED_MARGIN_DEFAULTS } from '../defaults/head_defaults.js';
 import type { Margin } from '../margins/margin.js';
 import { ScaledCosineHead, type ScaledCosineHeadArgs } from './scaled_cosine_head.js';
+import { registerHeadClass } from './register_head_class.js';
 
 /** Arguments of {@link CombinedMargin}. */
 export interface CombinedMarginArgs extends ScaledCosineHeadArgs {
@@ -58,7 +59,7 @@ export class CombinedMargin extends ScaledCosineHead {
     return { m1: this.m1, m2: this.m2, m3: this.m3, ...super.getConfig() };
   }
 }
-tf.serialization.registerClass(CombinedMargin, 'AngularMargin');
+registerHeadClass(CombinedMargin);
 
 /**
  * Creates a {@link CombinedMargin} layer. (Its margin value alone is {@link combinedCosineMargin}.)

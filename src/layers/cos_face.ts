@@ -3,6 +3,7 @@ import { cosFaceMargin } from '../margins/cos_face_margin.js';
 import { COS_FACE_DEFAULTS } from '../defaults/head_defaults.js';
 import type { Margin } from '../margins/margin.js';
 import { ScaledCosineHead, type ScaledCosineHeadArgs } from './scaled_cosine_head.js';
+import { registerHeadClass } from './register_head_class.js';
 
 /** Arguments of {@link CosFace}. */
 export interface CosFaceArgs extends ScaledCosineHeadArgs {
@@ -47,7 +48,7 @@ export class CosFace extends ScaledCosineHead {
     return { margin: this.margin, ...super.getConfig() };
   }
 }
-tf.serialization.registerClass(CosFace, 'AngularMargin');
+registerHeadClass(CosFace);
 
 /**
  * Creates a {@link CosFace} layer.

@@ -7,6 +7,7 @@ import type { Margin } from '../margins/margin.js';
 import { readSync } from '../util/read_sync.js';
 import { assertUnitInterval } from '../util/validate.js';
 import { ScaledCosineHead, type ScaledCosineHeadArgs } from './scaled_cosine_head.js';
+import { registerHeadClass } from './register_head_class.js';
 
 /** Arguments of {@link CurricularFace}. */
 export interface CurricularFaceArgs extends ScaledCosineHeadArgs {
@@ -87,7 +88,7 @@ export class CurricularFace extends ScaledCosineHead {
     return { margin: this.margin, tAlpha: this.tAlpha, ...super.getConfig() };
   }
 }
-tf.serialization.registerClass(CurricularFace, 'AngularMargin');
+registerHeadClass(CurricularFace);
 
 /**
  * Creates a {@link CurricularFace} layer.

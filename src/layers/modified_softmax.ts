@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { MarginHead, type MarginHeadArgs } from './margin_head.js';
+import { registerHeadClass } from './register_head_class.js';
 
 /** Arguments of {@link ModifiedSoftmax}: those of every margin head (`units`, `kernelInitializer`, …). */
 export type ModifiedSoftmaxArgs = MarginHeadArgs;
@@ -40,7 +41,7 @@ export class ModifiedSoftmax extends MarginHead {
     return 1;
   }
 }
-tf.serialization.registerClass(ModifiedSoftmax, 'AngularMargin');
+registerHeadClass(ModifiedSoftmax);
 
 /**
  * Creates a {@link ModifiedSoftmax} layer, in the style of `tf.layers.dense`.

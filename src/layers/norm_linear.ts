@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { assertBoolean, assertPositive } from '../util/validate.js';
 import { NORM_LINEAR_DEFAULTS } from '../defaults/head_defaults.js';
 import { MarginHead, type MarginHeadArgs } from './margin_head.js';
+import { registerHeadClass } from './register_head_class.js';
 
 /** Arguments of {@link NormLinear}. */
 export interface NormLinearArgs extends MarginHeadArgs {
@@ -61,7 +62,7 @@ export class NormLinear extends MarginHead {
     return { normalizeInput: this.inputNormalized, scale: this.scale, ...super.getConfig() };
   }
 }
-tf.serialization.registerClass(NormLinear, 'AngularMargin');
+registerHeadClass(NormLinear);
 
 /**
  * Creates a {@link NormLinear} layer, in the style of `tf.layers.dense`.

@@ -12,7 +12,7 @@ export interface ScaledCosineHeadArgs extends MarginHeadArgs {
   scale?: number;
   /**
    * Training steps over which the margin grows linearly from none to full: at step n the target
-   * logit is s·(c + t·(g(c) − c)), t = min(1, n / marginWarmupSteps), c = cos θ_y, g the margin.
+   * logit is s·(c + p·(g(c) − c)), the progress p = min(1, n / marginWarmupSteps), c = cos θ_y, g the margin.
    * The step counter is a non-trainable weight, saved with the model. An integer ≥ 0; 0 (the
    * default) applies the full margin from the first step, as the papers do. A warm-up lets the
    * heads train where the full margin stalls them at first (low embedding dimensions).

@@ -6,6 +6,7 @@ import { similarityAdjustmentOf } from '../margins/sphere_face2_margin.js';
 import { checkSphereFace2Margin, similarityAdjustment, sphereFace2Margin, type SphereFace2Variant } from '../margins/sphere_face2_margin.js';
 import { assertInteger, assertOpenUnitInterval, assertPositive } from '../util/validate.js';
 import { MarginHead, type CallKwargs, type MarginHeadArgs } from './margin_head.js';
+import { registerHeadClass } from './register_head_class.js';
 
 /** Arguments of {@link SphereFace2}. */
 export interface SphereFace2Args extends MarginHeadArgs {
@@ -17,8 +18,11 @@ export interface SphereFace2Args extends MarginHeadArgs {
   r?: number;
   /** The margin m ≥ 0 ('M': ≥ 1). Default: 0.4. */
   margin?: number;
-  /** t > 0, the exponent of the similarity adjustment g(z) = 2((z + 1)/2)^t − 1. Default: 3. */
-  t?: number;
+  /**
+   * t > 0, the exponent of the similarity adjustment g(z) = 2((z + 1)/2)^t − 1 (the paper's t;
+   * `t` in the configuration of models saved by 0.1.0, which load as before). Default: 3.
+   */
+  adjustmentExponent?: number;
 }
 
 /** log(e^a + e^b), exact where either is far larger than the other; −∞ for two −∞. */
@@ -97,7 +101,7 @@ export class SphereFace2 extends MarginHead {
   /** The margin m. */
   readonly margin: number;
   /** The exponent t of the similarity adjustment. */
-  readonly t: number;
+  readonly adjustmentExponent: number;
   private bias: tfl.LayerVariable | null = null;
 
   constructor(args: SphereFace2Args) {
@@ -111,15 +115,15 @@ export class SphereFace2 extends MarginHead {
     this.alpha = args.alpha ?? SPHERE_FACE2_DEFAULTS.alpha;
     this.r = args.r ?? SPHERE_FACE2_DEFAULTS.r;
     this.margin = args.margin ?? SPHERE_FACE2_DEFAULTS.margin;
-    this.t = args.t ?? SPHERE_FACE2_DEFAULTS.t;
-    checkSphereFace2Margin(owner, this.variant, this.margin, this.t);
+    this.adjustmentExponent = args.adjustmentExponent ?? SPHERE_FACE2_DEFAULTS.adjustmentExponent;
+    checkSphereFace2Margin(owner, this.variant, this.margin, this.adjustmentExponent);
     assertOpenUnitInterval(owner, 'alpha', this.alpha);
     assertPositive(owner, 'r', this.r);
   }
 
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
     super.build(inputShape);
-    const b = sphereFace2InitialBias(this.units, this.variant, this.alpha, this.r, this.margin, this.t);
+    const b = sphereFace2InitialBias(this.units, this.variant, this.alpha, this.r, this.margin, this.adjustmentExponent);
     this.bias = this.addWeight('bias', [], 'float32', tfl.initializers.constant({ value: b }), undefined, true);
   }
 
@@ -132,23 +136,29 @@ export class SphereFace2 extends MarginHead {
   }
 
   protected override trainingMargin(): Margin {
-    return sphereFace2Margin(this.variant, this.margin, this.t);
+    return sphereFace2Margin(this.variant, this.margin, this.adjustmentExponent);
   }
 
   /** The base's logits (r·cos θ in inference), adjusted by g in inference, plus the bias. */
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: CallKwargs): tf.Tensor {
     return tf.tidy(() => {
       const logits = super.call(inputs, kwargs);
-      const scores = kwargs?.training === true ? logits : tf.mul(similarityAdjustment(tf.div(logits, this.r), this.t), this.r);
+      const scores = kwargs?.training === true ? logits : tf.mul(similarityAdjustment(tf.div(logits, this.r), this.adjustmentExponent), this.r);
       return tf.add(scores, this.bias!.read());
     });
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { variant: this.variant, alpha: this.alpha, r: this.r, margin: this.margin, t: this.t, ...super.getConfig() };
+    return { variant: this.variant, alpha: this.alpha, r: this.r, margin: this.margin, adjustmentExponent: this.adjustmentExponent, ...super.getConfig() };
+  }
+
+  /** @internal Reads a configuration, that of 0.1.0 too (its `t` is `adjustmentExponent`). */
+  static override fromConfig<T extends tf.serialization.Serializable>(cls: tf.serialization.SerializableConstructor<T>, config: tf.serialization.ConfigDict): T {
+    const { t, ...rest } = config;
+    return new cls(t === undefined || 'adjustmentExponent' in rest ? rest : { ...rest, adjustmentExponent: t });
   }
 }
-tf.serialization.registerClass(SphereFace2, 'AngularMargin');
+registerHeadClass(SphereFace2);
 
 /**
  * Creates a {@link SphereFace2} layer.
@@ -156,7 +166,7 @@ tf.serialization.registerClass(SphereFace2, 'AngularMargin');
  * @returns the layer.
  * @example
  * ```ts
- * const head = sphereFace2({ units: 10575 }); // 'C', α = 0.7, r = 40, m = 0.4, t = 3
+ * const head = sphereFace2({ units: 10575 }); // 'C', α = 0.7, r = 40, m = 0.4, adjustmentExponent t = 3
  * ```
  */
 export function sphereFace2(args: SphereFace2Args): SphereFace2 {

@@ -5,12 +5,13 @@ import { checkSphereFaceRMargin, sphereFaceRMargin, type SphereFaceRVariant } fr
 import { withNormPenalty } from '../ops/norm_penalty.js';
 import { assertNonNegative, assertOneOf } from '../util/validate.js';
 import { ScaledCosineHead, type ScaledCosineHeadArgs } from './scaled_cosine_head.js';
+import { registerHeadClass } from './register_head_class.js';
 
 /**
  * How SphereFace-R treats the feature norm ‖x‖:
  * - 'hard': x normalized, logits s·(cos θ + d) (opensphere's `SphereFaceR_H`);
  * - 'none': logits ‖x‖·(cos θ + d) (`SphereFaceR_N`);
- * - 'soft': as 'none', and the norms pulled towards s by the penalty t·mean |‖x‖ − s| (`SphereFaceR_S`).
+ * - 'soft': as 'none', and the norms pulled towards s by the penalty w·mean |‖x‖ − s| (`SphereFaceR_S`).
  */
 export type FeatureNormalization = 'hard' | 'none' | 'soft';
 
@@ -24,7 +25,7 @@ export interface SphereFaceRArgs extends ScaledCosineHeadArgs {
   variant?: SphereFaceRVariant;
   /** 'hard', 'none' or 'soft' (see {@link FeatureNormalization}). Default: 'hard'. */
   featureNormalization?: FeatureNormalization;
-  /** t, the weight of the soft normalization's norm penalty t·mean |‖x‖ − s|, ≥ 0; used with 'soft' only. Default: 0.01. */
+  /** w, the weight of the soft normalization's norm penalty w·mean |‖x‖ − s| (the paper's t), ≥ 0; used with 'soft' only. Default: 0.01. */
   featureLossWeight?: number;
 }
 
@@ -36,9 +37,9 @@ export interface SphereFaceRArgs extends ScaledCosineHeadArgs {
  * {@link sphereFaceRMargin} (the target's for 'v0' and 'v1', the non-targets' for 'v2') and
  * r = s for hard feature normalization, r = ‖x‖ otherwise; inference logits r·cos θ_j.
  *
- * With 'soft', the gradient of t·mean_i |‖x_i‖ − s| is added to the embeddings' in the backward
+ * With 'soft', the gradient of w·mean_i |‖x_i‖ − s| is added to the embeddings' in the backward
  * pass (the reference adds it to the loss): the penalty acts in `model.fit` and in custom loops,
- * but its value (at most t times the mean distance of the norms from s) is not in the reported
+ * but its value (at most w times the mean distance of the norms from s) is not in the reported
  * loss. The reference also multiplies its cross-entropy by 50 / s (its `lw`); scale your loss or
  * learning rate for that if you use plain SGD. Its no/soft-normalization heads grow m in steps;
  * use `marginWarmupSteps` for a gradual margin here.
@@ -67,7 +68,7 @@ export class SphereFaceR extends ScaledCosineHead {
   readonly variant: SphereFaceRVariant;
   /** How the feature norm is treated. */
   readonly featureNormalization: FeatureNormalization;
-  /** t, the weight of the soft normalization's norm penalty. */
+  /** w, the weight of the soft normalization's norm penalty. */
   readonly featureLossWeight: number;
 
   constructor(args: SphereFaceRArgs) {
@@ -105,7 +106,7 @@ export class SphereFaceR extends ScaledCosineHead {
     return { margin: this.margin, variant: this.variant, featureNormalization: this.featureNormalization, featureLossWeight: this.featureLossWeight, ...super.getConfig() };
   }
 }
-tf.serialization.registerClass(SphereFaceR, 'AngularMargin');
+registerHeadClass(SphereFaceR);
 
 /**
  * Creates a {@link SphereFaceR} layer.

@@ -3,6 +3,7 @@ import { SUB_CENTER_ARC_FACE_DEFAULTS } from '../defaults/head_defaults.js';
 import { maxOverSubCenters } from '../ops/sub_center_max.js';
 import { assertInteger } from '../util/validate.js';
 import { ArcFace, type ArcFaceArgs } from './arc_face.js';
+import { registerHeadClass } from './register_head_class.js';
 
 /** Arguments of {@link SubCenterArcFace}. */
 export interface SubCenterArcFaceArgs extends ArcFaceArgs {
@@ -57,7 +58,7 @@ export class SubCenterArcFace extends ArcFace {
     return { subCenters: this.subCenters, ...super.getConfig() };
   }
 }
-tf.serialization.registerClass(SubCenterArcFace, 'AngularMargin');
+registerHeadClass(SubCenterArcFace);
 
 /**
  * Creates a {@link SubCenterArcFace} layer.

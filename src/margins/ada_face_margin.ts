@@ -58,7 +58,7 @@ export const ADA_FACE_FORMULA: CosineMarginFormula<AdaFaceMarginParams> = {
   },
   nonTargets: () => 'rewritten',
   nonTarget: (_, c) => adaFaceCosine(c),
-  running: { statistic: 'norm-statistics', h: 1, momentum: 2, normMin: ADA_FACE_CONSTANTS.normMin, normMax: ADA_FACE_CONSTANTS.normMax, scalerEpsilon: ADA_FACE_CONSTANTS.scalerEpsilon },
+  running: { statistic: 'norm-statistics', h: 1, tAlpha: 2, normMin: ADA_FACE_CONSTANTS.normMin, normMax: ADA_FACE_CONSTANTS.normMax, scalerEpsilon: ADA_FACE_CONSTANTS.scalerEpsilon },
   wgsl: ([m]) => {
     const { angleEpsilon, cosineEpsilon } = ADA_FACE_CONSTANTS;
     return {
@@ -85,7 +85,7 @@ export const ADA_FACE_FORMULA: CosineMarginFormula<AdaFaceMarginParams> = {
   // Only with running statistics: per-row scalers given as a tensor run composite.
   encode: ({ margin, running }) => {
     const stats = running as AdaFaceRunningStatistics | undefined;
-    const values = nonNegativeNumbers({ margin, h: stats?.h, momentum: stats?.momentum }, 'margin', 'h', 'momentum');
+    const values = nonNegativeNumbers({ margin, h: stats?.h, tAlpha: stats?.tAlpha }, 'margin', 'h', 'tAlpha');
     if (values == null || stats == null) return null;
     const state = () => tf.stack([stats.mean, stats.std]) as tf.Tensor1D;
     return { formula: 'adaface', params: values, state, embeddings: stats.embeddings, ...(stats.commit != null ? { commit: stats.commit } : {}) };
@@ -142,7 +142,7 @@ function adaFaceTarget(c: tf.Tensor, margin: number, scaler: tf.Tensor): tf.Tens
  */
 export function adaFaceRunningMargin(margin: number, running: AdaFaceRunningStatistics): Margin<AdaFaceMarginParams> {
   checkAngleMargin('AdaFace', margin);
-  const { embeddings, mean, std, h, momentum, commit } = running;
+  const { embeddings, mean, std, h, tAlpha, commit } = running;
   const apply = (c: tf.Tensor): tf.Tensor => {
     const { normMin, normMax, scalerEpsilon } = ADA_FACE_CONSTANTS;
     const norms = stopGradient(tf.clipByValue(safeL2Norm(embeddings, 1), normMin, normMax)); // [B, 1]
@@ -150,8 +150,8 @@ export function adaFaceRunningMargin(margin: number, running: AdaFaceRunningStat
     const moments = tf.moments(norms);
     // The sample standard deviation (n − 1), as torch.std; 0 for a single row (torch gives NaN).
     const batchStd = batch > 1 ? tf.sqrt(tf.mul(moments.variance, batch / (batch - 1))) : tf.zerosLike(moments.variance);
-    const runningMean = tf.add(tf.mul(moments.mean, momentum), tf.mul(mean, 1 - momentum));
-    const runningStd = tf.add(tf.mul(batchStd, momentum), tf.mul(std, 1 - momentum));
+    const runningMean = tf.add(tf.mul(moments.mean, tAlpha), tf.mul(mean, 1 - tAlpha));
+    const runningStd = tf.add(tf.mul(batchStd, tAlpha), tf.mul(std, 1 - tAlpha));
     commit?.(tf.stack([runningMean, runningStd]) as tf.Tensor1D);
     const scaler = tf.clipByValue(tf.mul(tf.div(tf.sub(norms, runningMean), tf.add(runningStd, scalerEpsilon)), h), -1, 1);
     return adaFaceTarget(c, margin, scaler);

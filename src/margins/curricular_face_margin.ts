@@ -15,14 +15,14 @@ export interface CurricularFaceMarginParams {
   margin: number;
   /**
    * t, the weight of the hard negatives' reweighting (a number or a scalar tensor); with a
-   * momentum > 0, the previous running t, which the pass updates before use.
+   * tAlpha > 0, the previous running t, which the pass updates before use.
    */
   t: tf.Scalar | number;
   /**
-   * The momentum α of the running t: t ← α·mean(cos θ_y) + (1 − α)·t over the pass's rows (a row
+   * tAlpha, the momentum α of the running t: t ← α·mean(cos θ_y) + (1 − α)·t over the pass's rows (a row
    * without a target counts 0), as the reference head updates it. 0: t is used as given.
    */
-  momentum: number;
+  tAlpha: number;
   /** Receives the t the pass used (the {@link CurricularFace} head stages it as its new state). */
   commit?: (t: tf.Scalar) => void;
 }
@@ -43,7 +43,7 @@ export const CURRICULAR_FACE_FORMULA: CosineMarginFormula<CurricularFaceMarginPa
     const t = row.state[0]!;
     return c > shifted ? [c * (t + c), t + 2 * c] : null;
   },
-  running: { statistic: 'target-mean', momentum: 1 },
+  running: { statistic: 'target-mean', tAlpha: 1 },
   wgsl: ([m]) => {
     const arc = wgslArcFace(m!, false); // p2 = cos m, p3 = sin m
     return {
@@ -60,8 +60,8 @@ export const CURRICULAR_FACE_FORMULA: CosineMarginFormula<CurricularFaceMarginPa
   }`,
     };
   },
-  encode: ({ margin, momentum, t, commit }) => {
-    const values = nonNegativeNumbers({ margin, momentum }, 'margin', 'momentum');
+  encode: ({ margin, tAlpha, t, commit }) => {
+    const values = nonNegativeNumbers({ margin, tAlpha }, 'margin', 'tAlpha');
     if (values == null || !(typeof t === 'number' || t instanceof tf.Tensor)) return null;
     const state = () => (t instanceof tf.Tensor ? (tf.reshape(t, [1]) as tf.Tensor1D) : tf.tensor1d([t]));
     return { formula: 'curricular', params: values, state, ...(typeof commit === 'function' ? { commit: (next: tf.Tensor1D) => (commit as (t: tf.Scalar) => void)(tf.reshape(next, [])) } : {}) };
@@ -72,10 +72,10 @@ export const CURRICULAR_FACE_FORMULA: CosineMarginFormula<CurricularFaceMarginPa
  * A CurricularFace margin whose t is a running average updated from the pass's target cosines;
  * `commit` receives the updated t. @internal
  */
-export function curricularFaceRunningMargin(margin: number, previous: tf.Scalar | number, momentum: number, commit?: (t: tf.Scalar) => void): Margin<CurricularFaceMarginParams> {
+export function curricularFaceRunningMargin(margin: number, previous: tf.Scalar | number, tAlpha: number, commit?: (t: tf.Scalar) => void): Margin<CurricularFaceMarginParams> {
   checkAngleMargin('CurricularFace', margin);
   const nonTarget = (cosines: tf.Tensor, cosTarget: tf.Tensor): tf.Tensor => {
-    const updated = (momentum === 0 ? tf.add(previous, 0) : tf.add(tf.mul(tf.mean(cosTarget), momentum), tf.mul(previous, 1 - momentum))) as tf.Scalar;
+    const updated = (tAlpha === 0 ? tf.add(previous, 0) : tf.add(tf.mul(tf.mean(cosTarget), tAlpha), tf.mul(previous, 1 - tAlpha))) as tf.Scalar;
     commit?.(updated);
     const t = stopGradient(updated); // a constant of the backward pass
     // Hard negatives: cos θ_j > cos(θ_y + m) (without ArcFace's fallback, as the reference). A 0/1
@@ -84,7 +84,7 @@ export function curricularFaceRunningMargin(margin: number, previous: tf.Scalar 
     const hard = tf.step(tf.sub(cosines, shifted));
     return tf.add(cosines, tf.mul(hard, tf.sub(tf.mul(cosines, tf.add(t, cosines)), cosines)));
   };
-  const params = { margin, t: previous, momentum, ...(commit != null ? { commit } : {}) };
+  const params = { margin, t: previous, tAlpha, ...(commit != null ? { commit } : {}) };
   return { kind: CURRICULAR_FACE_FORMULA.name, params, apply: arcFaceApply(margin, false), nonTarget };
 }
 

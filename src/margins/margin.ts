@@ -66,7 +66,7 @@ export const WARMUP_MARGIN_KIND = 'warmup';
 export interface WarmupMarginParams {
   /** The margin at full strength. */
   margin: Margin;
-  /** t in [0, 1], a scalar tensor: how far the warm-up has gone. */
+  /** The progress p in [0, 1], a scalar tensor: how far the warm-up has gone. */
   progress: tf.Scalar;
 }
 
@@ -83,8 +83,8 @@ export interface AdaFaceRunningStatistics {
   std: tf.Scalar;
   /** h, the scaler's concentration. */
   h: number;
-  /** The momentum α of μ and σ. */
-  momentum: number;
+  /** tAlpha, the momentum α of μ and σ. */
+  tAlpha: number;
   /** Receives the updated μ and σ as one tensor [2] (the head stages them as its new state). */
   commit?: (statistics: tf.Tensor1D) => void;
 }

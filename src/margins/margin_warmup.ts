@@ -2,9 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { WARMUP_MARGIN_KIND, type Margin, type WarmupMarginParams } from './margin.js';
 
 /**
- * A margin at a fraction t of its strength, moving the target logit linearly from no margin to
- * the full one: g_t(c) = c + t·(g(c) − c). At t = 0 it is no margin, at t = 1 the margin itself;
- * for CosFace it is c − t·m exactly. Non-target entries that the margin rewrites move the same
+ * A margin at a fraction p (the warm-up's progress) of its strength, moving the target logit
+ * linearly from no margin to the full one: g_p(c) = c + p·(g(c) − c). At p = 0 it is no margin,
+ * at p = 1 the margin itself; for CosFace it is c − p·m exactly. Non-target entries that the margin rewrites move the same
  * way. Used by the cosine heads' `marginWarmupSteps`.
  * @internal
  */

@@ -24,7 +24,7 @@ export interface SphereFace2MarginParams {
   /** The margin m ≥ 0 ('M': ≥ 1). */
   margin: number;
   /** The exponent t > 0 of the similarity adjustment g(z) = 2((z + 1)/2)^t − 1. */
-  t: number;
+  adjustmentExponent: number;
 }
 
 /** SphereFace2's similarity adjustment g(z) = 2((z + 1)/2)^t − 1 on a number z in [−1, 1]. @internal */
@@ -78,8 +78,8 @@ export const SPHERE_FACE2_FORMULA: CosineMarginFormula<SphereFace2MarginParams> 
   }`;
     return { structure: `sphereface2_${variant}`, uniforms: [m!, t!, 0, 0], code };
   },
-  encode: ({ variant, margin, t }) => {
-    const values = nonNegativeNumbers({ variant: (SPHERE_FACE2_VARIANTS as readonly unknown[]).indexOf(variant), margin, t }, 'variant', 'margin', 't');
+  encode: ({ variant, margin, adjustmentExponent }) => {
+    const values = nonNegativeNumbers({ variant: (SPHERE_FACE2_VARIANTS as readonly unknown[]).indexOf(variant), margin, adjustmentExponent }, 'variant', 'margin', 'adjustmentExponent');
     return values == null ? null : { formula: 'sphereface2', params: values };
   },
 };
@@ -108,7 +108,7 @@ function cosOfAngle(c: tf.Tensor, f: (theta: tf.Tensor) => tf.Tensor): tf.Tensor
  *
  * @param variant - 'C', 'A' or 'M'.
  * @param margin - m ≥ 0 ('M': ≥ 1). SphereFace2 uses 0.4 ('C').
- * @param t - the exponent t > 0 of g. SphereFace2 uses 3.
+ * @param adjustmentExponent - the exponent t > 0 of g. SphereFace2 uses 3.
  * @returns the margin value for {@link marginLogits} and the heads.
  * @throws Error for an unknown variant, or m or t out of range.
  * @example
@@ -116,10 +116,10 @@ function cosOfAngle(c: tf.Tensor, f: (theta: tf.Tensor) => tf.Tensor): tf.Tensor
  * marginLogits(x, kernel, labels, { normalizeInput: true, scale: 40, targetMargin: sphereFace2Margin('C', 0.4, 3) });
  * ```
  */
-export function sphereFace2Margin(variant: SphereFace2Variant, margin: number, t: number): Margin<SphereFace2MarginParams> {
-  checkSphereFace2Margin('SphereFace2', variant, margin, t);
-  const g = (z: tf.Tensor) => similarityAdjustment(z, t);
-  const params = { variant, margin, t };
+export function sphereFace2Margin(variant: SphereFace2Variant, margin: number, adjustmentExponent: number): Margin<SphereFace2MarginParams> {
+  checkSphereFace2Margin('SphereFace2', variant, margin, adjustmentExponent);
+  const g = (z: tf.Tensor) => similarityAdjustment(z, adjustmentExponent);
+  const params = { variant, margin, adjustmentExponent };
   if (variant === 'C') {
     return {
       kind: SPHERE_FACE2_FORMULA.name,
@@ -137,12 +137,12 @@ export function sphereFace2Margin(variant: SphereFace2Variant, margin: number, t
   };
 }
 
-/** Throws unless the variant is known, m ≥ 0 (≥ 1 for 'M') and t > 0, all finite. @internal */
-export function checkSphereFace2Margin(owner: string, variant: unknown, margin: unknown, t: unknown): void {
+/** Throws unless the variant is known, m ≥ 0 (≥ 1 for 'M') and the exponent t > 0, all finite. @internal */
+export function checkSphereFace2Margin(owner: string, variant: unknown, margin: unknown, adjustmentExponent: unknown): void {
   assertOneOf(owner, 'variant', variant, SPHERE_FACE2_VARIANTS);
   const min = variant === 'M' ? 1 : 0;
   if (!(typeof margin === 'number' && Number.isFinite(margin) && margin >= min)) {
     throw new Error(`${owner}: margin must be a finite number >= ${min} for variant '${String(variant)}', but got ${describe(margin)}.`);
   }
-  assertPositive(owner, 't', t);
+  assertPositive(owner, 'adjustmentExponent', adjustmentExponent);
 }

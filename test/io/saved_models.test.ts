@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
-import '../../src/index.js';
+import { HEADS } from '../../src/index.js';
 import { fileSystem } from '../../src/node.js';
 import { expectClose } from '../helpers.js';
 import type { Matrix } from '../reference/sphereface.js';
@@ -21,6 +21,13 @@ const expected = JSON.parse(readFileSync(join(FIXTURE, 'expected.json'), 'utf8')
 const saved = readdirSync(FIXTURE, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
 
 describe('models saved by version 0.1.0', () => {
+  it('hold bare class names, which the heads keep; the heads are registered under the package tfjs-angular-margin (0.1.0: AngularMargin)', () => {
+    for (const head of Object.values(HEADS)) {
+      const cls = tf.serialization.SerializationMap.getMap().classNameMap[head.className]![0];
+      expect(tf.serialization.getRegisteredName(cls)).toBe(`tfjs-angular-margin>${head.className}`);
+    }
+  });
+
   it('are all there: one per head of that version', () => {
     expect(saved.sort()).toEqual(['adaface', 'angular', 'arcface', 'combined', 'cosface', 'curricular', 'modified', 'normlinear', 'sphereface2', 'spherefacer', 'subcenter']);
   });

@@ -75,7 +75,7 @@ type MarginOf = (x: tf.Tensor2D) => Margin;
 
 /** AdaFace's margin from running statistics μ = 2.5, σ = 1 (norms of the test rows: about 1 to 3), h = 0.333, momentum 0.3. */
 const adaFace = (commit?: (statistics: tf.Tensor1D) => void): MarginOf => (x) =>
-  adaFaceRunningMargin(0.4, { embeddings: x, mean: tf.scalar(2.5), std: tf.scalar(1), h: 0.333, momentum: 0.3, ...(commit != null ? { commit } : {}) });
+  adaFaceRunningMargin(0.4, { embeddings: x, mean: tf.scalar(2.5), std: tf.scalar(1), h: 0.333, tAlpha: 0.3, ...(commit != null ? { commit } : {}) });
 
 const MARGINS: Array<[string, MarginOf]> = [
   ['CosFace m = 0.35', () => cosFaceMargin(0.35)],

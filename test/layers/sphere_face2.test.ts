@@ -31,12 +31,12 @@ describeHeadConformance({
 describe('SphereFace2', () => {
   it("has the paper's defaults and rejects bad parameters, naming them", () => {
     const head = new SphereFace2({ units: 2 });
-    expect([head.variant, head.alpha, head.r, head.margin, head.t]).toEqual(['C', 0.7, 40, 0.4, 3]);
+    expect([head.variant, head.alpha, head.r, head.margin, head.adjustmentExponent]).toEqual(['C', 0.7, 40, 0.4, 3]);
     expect(() => sphereFace2({ units: 1 })).toThrow(/SphereFace2: units must be an integer >= 2, but got 1/);
     expect(() => sphereFace2({ units: 2, alpha: 1 })).toThrow(/SphereFace2: alpha must be a number in \(0, 1\), but got 1/);
     expect(() => sphereFace2({ units: 2, variant: 'B' as 'C' })).toThrow(/SphereFace2: variant must be one of C, A, M, but got "B"/);
     expect(() => sphereFace2({ units: 2, variant: 'M', margin: 0.4 })).toThrow(/margin must be a finite number >= 1 for variant 'M', but got 0.4/);
-    expect(() => sphereFace2({ units: 2, t: 0 })).toThrow(/SphereFace2: t must be a finite number > 0, but got 0/);
+    expect(() => sphereFace2({ units: 2, adjustmentExponent: 0 })).toThrow(/SphereFace2: adjustmentExponent must be a finite number > 0, but got 0/);
     expect(() => sphereFace2({ units: 2, r: -1 })).toThrow(/SphereFace2: r must be a finite number > 0, but got -1/);
     expect(() => sphereFace2Loss({ alpha: 0 })).toThrow(/sphereFace2Loss: alpha must be a number in \(0, 1\), but got 0/);
     expect(() => sphereFace2Loss({ lossWeight: -1 })).toThrow(/sphereFace2Loss: lossWeight must be a finite number >= 0, but got -1/);
@@ -57,12 +57,12 @@ describe('SphereFace2', () => {
 
   it('starts from a finite bias, within 1e-6 of the float64 reference, where the formula as written overflows or cancels', () => {
     // Settings where 1 − z + √((1 − z)² + 4z·e^(a_y − a_i)) cancels to 0 in float64 (the bias was +∞, the loss NaN).
-    const cases: Array<[{ units: number; r?: number; alpha?: number; t?: number }, number | null]> = [
+    const cases: Array<[{ units: number; r?: number; alpha?: number; adjustmentExponent?: number }, number | null]> = [
       [{ units: 2, r: 60 }, 69.2877], [{ units: 3, r: 60 }, null], [{ units: 2, r: 100 }, null], [{ units: 10, alpha: 0.99, r: 64 }, null],
-      [{ units: 1000, alpha: 0.9999, r: 64 }, null], [{ units: 2, alpha: 0.999999 }, null], [{ units: 2, t: 0.01, r: 200 }, -116.9493],
+      [{ units: 1000, alpha: 0.9999, r: 64 }, null], [{ units: 2, alpha: 0.999999 }, null], [{ units: 2, adjustmentExponent: 0.01, r: 200 }, -116.9493],
     ];
     for (const [args, expected] of cases) {
-      const { variant, alpha, r, margin, t } = { variant: 'C' as const, alpha: 0.7, r: 40, margin: 0.4, t: 3, ...args };
+      const { variant, alpha, r, margin, adjustmentExponent: t } = { variant: 'C' as const, alpha: 0.7, r: 40, margin: 0.4, adjustmentExponent: 3, ...args };
       const b = sphereFace2InitialBias(args.units, variant, alpha, r, margin, t);
       const ref = sphereFace2BiasRef(args.units, variant, alpha, r, margin, t);
       expect(Number.isFinite(b)).toBe(true);

@@ -11,7 +11,7 @@ describe('cosineKernelMargin', () => {
     expect(cosineKernelMargin('arcface', { margin: 0.5, easyMargin: false })).toEqual({ formula: 'arcface', params: [0.5, 0] });
     expect(cosineKernelMargin('combined', { m1: 1, m2: 0.3, m3: 0.2 })).toEqual({ formula: 'combined', params: [1, 0.3, 0.2] });
     expect(cosineKernelMargin('spherefacer', { margin: 1.5, variant: 'v2' })).toEqual({ formula: 'spherefacer', params: [1.5, 2] });
-    expect(cosineKernelMargin('sphereface2', { variant: 'M', margin: 0.4, t: 3 })).toEqual({ formula: 'sphereface2', params: [2, 0.4, 3] });
+    expect(cosineKernelMargin('sphereface2', { variant: 'M', margin: 0.4, adjustmentExponent: 3 })).toEqual({ formula: 'sphereface2', params: [2, 0.4, 3] });
   });
 
   it('is null for unknown kinds, missing or non-numeric parameters (one of several), and negative ones', () => {
@@ -26,7 +26,7 @@ describe('cosineKernelMargin', () => {
 
   describe('CurricularFace', () => {
     it('takes t as a number or a tensor, as its state [1], and commits the next t as a scalar', async () => {
-      const fromNumber = cosineKernelMargin('curricular', { margin: 0.5, momentum: 0.01, t: 0.25 })!;
+      const fromNumber = cosineKernelMargin('curricular', { margin: 0.5, tAlpha: 0.01, t: 0.25 })!;
       expect(fromNumber.formula).toBe('curricular');
       expect(fromNumber.params).toEqual([0.5, 0.01]);
       expect(fromNumber.commit).toBeUndefined();
@@ -34,7 +34,7 @@ describe('cosineKernelMargin', () => {
       expect(s1.shape).toEqual([1]);
       expect(Array.from(await s1.data())).toEqual([0.25]);
       let committed: tf.Tensor | null = null;
-      const fromTensor = cosineKernelMargin('curricular', { margin: 0.5, momentum: 0.01, t: tf.scalar(0.5), commit: (next: tf.Tensor) => { committed = next; } })!;
+      const fromTensor = cosineKernelMargin('curricular', { margin: 0.5, tAlpha: 0.01, t: tf.scalar(0.5), commit: (next: tf.Tensor) => { committed = next; } })!;
       const s2 = fromTensor.state!();
       expect(s2.shape).toEqual([1]);
       expect(Array.from(await s2.data())).toEqual([0.5]);
@@ -44,15 +44,15 @@ describe('cosineKernelMargin', () => {
     });
 
     it('is null without a usable t or with a malformed momentum', () => {
-      expect(cosineKernelMargin('curricular', { margin: 0.5, momentum: 0.01 })).toBeNull();
-      expect(cosineKernelMargin('curricular', { margin: 0.5, momentum: 0.01, t: '0.3' })).toBeNull();
+      expect(cosineKernelMargin('curricular', { margin: 0.5, tAlpha: 0.01 })).toBeNull();
+      expect(cosineKernelMargin('curricular', { margin: 0.5, tAlpha: 0.01, t: '0.3' })).toBeNull();
       expect(cosineKernelMargin('curricular', { margin: 0.5, t: 0.3 })).toBeNull();
     });
   });
 
   describe('AdaFace', () => {
     const running = (commit?: (s: tf.Tensor1D) => void) => ({
-      embeddings: tf.ones([2, 3]) as tf.Tensor2D, mean: tf.scalar(20), std: tf.scalar(100), h: 0.333, momentum: 0.01, ...(commit == null ? {} : { commit }),
+      embeddings: tf.ones([2, 3]) as tf.Tensor2D, mean: tf.scalar(20), std: tf.scalar(100), h: 0.333, tAlpha: 0.01, ...(commit == null ? {} : { commit }),
     });
 
     it('needs running statistics: their μ and σ are its state, h and the momentum its params', async () => {

@@ -27,8 +27,8 @@ describe('margin values: kinds and params', () => {
     const ada = adaFaceMargin(0.4, scaler);
     expect(ada.params.margin).toBe(0.4);
     expect(ada.params.scaler).toBe(scaler);
-    expect(Object.keys(curricularFaceMargin(0.5, 0.3).params).sort()).toEqual(['margin', 'momentum', 't']);
-    expect(Object.keys(curricularFaceRunningMargin(0.5, 0.3, 0.01, () => undefined).params).sort()).toEqual(['commit', 'margin', 'momentum', 't']);
+    expect(Object.keys(curricularFaceMargin(0.5, 0.3).params).sort()).toEqual(['margin', 't', 'tAlpha']);
+    expect(Object.keys(curricularFaceRunningMargin(0.5, 0.3, 0.01, () => undefined).params).sort()).toEqual(['commit', 'margin', 't', 'tAlpha']);
   });
 });
 
@@ -48,7 +48,7 @@ describe('margin values: argument checks', () => {
     expect(() => combinedCosineMargin(1, 0.3, 2)).toThrow(/^CombinedMargin: m3 must be a number in \[0, 2\), but got 2/);
     expect(() => combinedCosineMargin(1, 4, 0.2)).toThrow(/^CombinedMargin: m2 must be a number in \[0, π\), but got 4/);
     expect(() => adaFaceMargin(-1, tf.zeros([1, 1]))).toThrow(/^AdaFace: margin/);
-    const running = { embeddings: tf.ones([2, 2]) as tf.Tensor2D, mean: tf.scalar(20), std: tf.scalar(100), h: 0.333, momentum: 0.01 };
+    const running = { embeddings: tf.ones([2, 2]) as tf.Tensor2D, mean: tf.scalar(20), std: tf.scalar(100), h: 0.333, tAlpha: 0.01 };
     expect(() => adaFaceRunningMargin(-1, running)).toThrow(/^AdaFace: margin/);
     expect(() => curricularFaceRunningMargin(-1, 0, 0.01)).toThrow(/^CurricularFace: margin/);
     expect(() => angularMargin(0, 0)).toThrow(/^angularSoftmax: margin must be an integer >= 1, but got 0/);
@@ -68,7 +68,7 @@ describe('margin values: argument checks', () => {
 describe('AdaFace composite margin', () => {
   it('a single-row batch keeps a finite running σ (its batch σ taken as 0)', async () => {
     let state: tf.Tensor1D | null = null;
-    const running = { embeddings: tf.tensor2d([[3, 4]]), mean: tf.scalar(20), std: tf.scalar(100), h: 0.333, momentum: 0.01, commit: (s: tf.Tensor1D) => { state = tf.keep(s); } };
+    const running = { embeddings: tf.tensor2d([[3, 4]]), mean: tf.scalar(20), std: tf.scalar(100), h: 0.333, tAlpha: 0.01, commit: (s: tf.Tensor1D) => { state = tf.keep(s); } };
     const out = adaFaceRunningMargin(0.4, running).apply(tf.tensor2d([[0.5]]));
     expect(Array.from(await out.data()).every(Number.isFinite)).toBe(true);
     // read asynchronously: webgpu in Node cannot read synchronously

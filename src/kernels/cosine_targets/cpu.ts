@@ -43,14 +43,14 @@ export function cosineTargetsCpu({ inputs, backend, attrs }: KernelArgs): tf.Ten
   const be = backend as tf.KernelBackend;
   const named = inputs as Record<string, tf.TensorInfo>;
   const targetsAttrs = attrsOf<CosineTargetsAttrs>(attrs);
-  const t = hostValues(be, named['progress']!)[0]!;
+  const p = hostValues(be, named['progress']!)[0]!;
   const { c, value, state } = entries(be, named, targetsAttrs);
-  const out = Float32Array.from(c, (ck, k) => targetsAttrs.scale * (ck + t * (value[k]! - ck)));
+  const out = Float32Array.from(c, (ck, k) => targetsAttrs.scale * (ck + p * (value[k]! - ck)));
   return [hostOutput(be, logitsShape(named['logits']!), out), hostOutput(be, named['state']!.shape, Float32Array.from(state))];
 }
 
-// Gradients of out = s·(c + t·(g(c) − c)) per entry (g the entry's margined value, c itself where
-// there is none): in logits s·(1 + t·(g'(c) − 1)); in t, the sum of s·(g(c) − c). The state and
+// Gradients of out = s·(c + p·(g(c) − c)) per entry (p the warm-up's progress, g the entry's
+// margined value, c itself where there is none): in logits s·(1 + p·(g'(c) − 1)); in p, the sum of s·(g(c) − c). The state and
 // the margin scalers are constants of the backward pass.
 export function cosineTargetsGradCpu({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const be = backend as tf.KernelBackend;
@@ -58,9 +58,9 @@ export function cosineTargetsGradCpu({ inputs, backend, attrs }: KernelArgs): tf
   const targetsAttrs = attrsOf<CosineTargetsAttrs>(attrs);
   const { scale, part } = targetsAttrs;
   const g = hostValues(be, named['dy']!);
-  const t = hostValues(be, named['progress']!)[0]!;
+  const p = hostValues(be, named['progress']!)[0]!;
   const { c, value, slope } = entries(be, named, targetsAttrs, part === 'logits');
-  if (part === 'logits') return hostOutput(be, logitsShape(named['logits']!), Float32Array.from(g, (gk, k) => scale * gk * (1 + t * (slope[k]! - 1))));
+  if (part === 'logits') return hostOutput(be, logitsShape(named['logits']!), Float32Array.from(g, (gk, k) => scale * gk * (1 + p * (slope[k]! - 1))));
   let sum = 0;
   g.forEach((gk, k) => {
     sum += gk * (value[k]! - c[k]!);

@@ -16,7 +16,7 @@ export interface RowContext {
 }
 
 /**
- * A running statistic a formula updates each pass before use, with momentum α = params[momentum]:
+ * A running statistic a formula updates each pass before use, with momentum α = params[tAlpha] (the references' t_alpha):
  * 'target-mean': state [t], t ← α·mean(c_y) + (1 − α)·t over the rows (a row without a target
  * counts 0); 'norm-statistics': state [μ, σ] of the feature norms clipped to [normMin, normMax],
  * μ ← α·mean + (1 − α)·μ, σ ← α·std + (1 − α)·σ (std with n − 1, 0 for one row), and per row the
@@ -24,8 +24,8 @@ export interface RowContext {
  * @internal
  */
 export type RunningState =
-  | { readonly statistic: 'target-mean'; readonly momentum: number }
-  | { readonly statistic: 'norm-statistics'; readonly momentum: number; readonly h: number; readonly normMin: number; readonly normMax: number; readonly scalerEpsilon: number };
+  | { readonly statistic: 'target-mean'; readonly tAlpha: number }
+  | { readonly statistic: 'norm-statistics'; readonly tAlpha: number; readonly h: number; readonly normMin: number; readonly normMax: number; readonly scalerEpsilon: number };
 
 /** How a formula treats the non-target entries: leaves them, rewrites them, or rewrites them detached (slope 1). @internal */
 export type NonTargets = 'kept' | 'rewritten' | 'detached';
@@ -115,7 +115,7 @@ export function passState(formula: CosineKernelFormula, params: readonly number[
   const mean = (values: ArrayLike<number>) => (values.length === 0 ? 0 : Array.from(values).reduce((a, v) => a + v, 0) / values.length);
   const running = formula.running;
   if (running == null) return { state: Array.from(previous), scalers };
-  const alpha = params[running.momentum]!;
+  const alpha = params[running.tAlpha]!;
   if (running.statistic === 'target-mean') return { state: [alpha * mean(targets) + (1 - alpha) * previous[0]!], scalers };
   const h = params[running.h]!;
   const clipped = Array.from(norms, (n) => Math.min(running.normMax, Math.max(running.normMin, n)));

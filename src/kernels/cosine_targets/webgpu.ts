@@ -44,7 +44,7 @@ function wgslEntry(formula: CosineKernelFormula, code: string, rewrites: boolean
  * t ← α·mean(c_y) + (1 − α)·t; 'norm-statistics' μ and σ of the clipped norms.
  */
 function stateProgram(running: RunningState, params: readonly number[]): FusedProgram {
-  const alpha = floatUniforms([['alpha', params[running.momentum]!]]);
+  const alpha = floatUniforms([['alpha', params[running.tAlpha]!]]);
   const key = `tfjsAngularMarginCosineTargets_state_${running.statistic}`;
   if (running.statistic === 'target-mean') {
     return flatProgram(key, [1], ['logits', 'labelIdx', 'state'], WORKGROUP_SIZE, `${wgslWorkgroupSum()}
@@ -156,10 +156,10 @@ function webgpuProgram(part: CosinePart | 'forward', formula: CosineKernelFormul
     return flatProgram(key, [batch, classes], names, batch * classes, `${head}
   fn main(index : i32) {
     let classes = uniforms.logitsShape.y;
-    let t = progress[0];
+    let p = progress[0];
     if (${bound}) {
       let c = logits[index];
-      result[index] = ${s} * (c + t * (entry(index, classes).x - c));
+      result[index] = ${s} * (c + p * (entry(index, classes).x - c));
     }
   }`, uniforms);
   }
@@ -168,18 +168,18 @@ function webgpuProgram(part: CosinePart | 'forward', formula: CosineKernelFormul
     return flatProgram(key, [batch, classes], withDy, batch * classes, `${head}
   fn main(index : i32) {
     let classes = uniforms.logitsShape.y;
-    let t = progress[0];
+    let p = progress[0];
     if (${bound}) {
-      result[index] = ${s} * dy[index] * (1.0 + t * (entry(index, classes).y - 1.0));
+      result[index] = ${s} * dy[index] * (1.0 + p * (entry(index, classes).y - 1.0));
     }
   }`, uniforms);
   }
-  // The gradient in t: one workgroup, each thread summing every WORKGROUP_SIZE-th entry, then a
+  // The gradient in the progress p: one workgroup, each thread summing every WORKGROUP_SIZE-th entry, then a
   // sum in workgroup memory.
   return flatProgram(key, [1], withDy, WORKGROUP_SIZE, `${head}${wgslWorkgroupSum()}
   fn main(index : i32) {
     let classes = uniforms.logitsShape.y;
-    let t = progress[0]; // unused here, but read: WebGPU binds only the buffers a shader reads
+    let p = progress[0]; // unused here, but read: WebGPU binds only the buffers a shader reads
     var sum = 0.0;
     for (var k = index; k < uniforms.logitsShape.x * classes; k += ${WORKGROUP_SIZE}) {
       sum += dy[k] * (entry(k, classes).x - logits[k]);
