@@ -117,5 +117,5 @@ const md = [
   ...totals.map((t) => `| ${t.backend} | **all layers of one training step** | | ${f(t.stockMs, 1)} | ${f(t.transposedMs, 1)} | ${f(t.tapsMs, 1)} | ${f(t.transposedMs / t.stockMs)} | ${f(t.tapsMs / t.stockMs)} | | |`),
   '',
 ].join('\n');
-await writeResults(values.name!, { network: values.network, batch: B, machine: machine(), rows, totals }, md, values.out);
+await writeResults(values.name, { network: values.network, batch: B, machine: machine(), rows, totals }, md, values.out);
 console.log(`\n${md}`);

@@ -26,9 +26,9 @@ async function measure(f: () => Promise<unknown>): Promise<{ seconds: number; pe
 
 const results: Array<Record<string, unknown>> = [];
 let markdown = `# Evaluation (\`npm run bench -- evaluation --rows ${values.rows} --dim ${dim} --backends ${values.backends}\`)\n\n${JSON.stringify(machine())}\n\nRandom embeddings of 10 classes; seconds of one call and the peak growth of the process's resident memory during it.\n\n| backend | rows | function | seconds | peak MiB |\n| --- | ---: | --- | ---: | ---: |\n`;
-for (const backend of values.backends!.split(',')) {
+for (const backend of values.backends.split(',')) {
   await useBackend(backend, false);
-  for (const n of values.rows!.split(',').map(Number)) {
+  for (const n of values.rows.split(',').map(Number)) {
     const embeddings = tf.randomNormal([n, dim], 0, 1, 'float32', 1) as tf.Tensor2D;
     const labels = Array.from({ length: n }, (_, i) => i % 10);
     const cases: Array<[string, () => Promise<unknown>]> = [
@@ -50,5 +50,5 @@ for (const backend of values.backends!.split(',')) {
     embeddings.dispose();
   }
 }
-await writeResults(values.name!, { machine: machine(), dim, results }, markdown, values.out);
+await writeResults(values.name, { machine: machine(), dim, results }, markdown, values.out);
 console.log(`written: ${values.out}${values.name}.md`);

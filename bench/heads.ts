@@ -38,7 +38,7 @@ const { values } = parseArgs({ options: {
 } });
 const B = Number(values.batch);
 const D = Number(values.dim);
-const classes = values.classes!.split(',').map(Number);
+const classes = values.classes.split(',').map(Number);
 const backends = values.backends ? values.backends.split(',') : await availableBackends(false);
 const DENSE = 'Dense (no bias)';
 const chosen = values.heads?.split(',');
@@ -125,5 +125,5 @@ const md = [
     .filter((r) => r.pairedRatioToSameWidth != null)
     .flatMap((r) => [`${r.backend}, C = ${r.classes}: ${r.head} against the Dense head of its kernel's width, per round: × ${(r.pairedRatioToSameWidth as number).toFixed(2)}.`, '']),
 ].join('\n');
-await writeResults(values.name!, { batch: B, dim: D, machine: machine(), backends: backendDetails, rows }, md, values.out);
+await writeResults(values.name, { batch: B, dim: D, machine: machine(), backends: backendDetails, rows }, md, values.out);
 console.log(`\n${md}`);

@@ -35,12 +35,12 @@ const { values } = parseArgs({ options: {
   'include-slow': { type: 'boolean', default: false },
 } });
 const B = Number(values.batch);
-const networks = values.networks!.split(',') as Network[];
-const wanted = values['conv-gradients']!.split(',') as ConvGradient[];
-const optimizers = values.optimizers!.split(',');
+const networks = values.networks.split(',') as Network[];
+const wanted = values['conv-gradients'].split(',') as ConvGradient[];
+const optimizers = values.optimizers.split(',');
 for (const o of optimizers) if (o !== 'adam' && o !== 'flat') throw new Error(`--optimizers takes adam and flat, but got "${o}"`);
-const matMuls = values['mat-muls']!.split(',');
-const inputGradients = values['input-gradients']!.split(',');
+const matMuls = values['mat-muls'].split(',');
+const inputGradients = values['input-gradients'].split(',');
 for (const g of inputGradients) if (g !== 'stock' && g !== 'phases') throw new Error(`--input-gradients takes stock and phases, but got "${g}"`);
 for (const m of matMuls) if (m !== 'stock' && m !== 'fast') throw new Error(`--mat-muls takes stock and fast, but got "${m}"`);
 const backends = values.backends ? values.backends.split(',') : await availableBackends(false);
@@ -108,5 +108,5 @@ const md = [
   ...rows.map((r) => (r.skipped ? `| ${r.backend} | ${r.network} | | | | | | not run: ${r.skipped} | | |` : `| ${r.backend} | ${r.network} | ${r.filterGradient} | ${r.inputGradient} | ${r.optimizer} | ${r.matMul} | ${r.parameters} | ${(r.medianMs as number).toFixed(1)} | ${(r.samplesPerSecond as number).toFixed(0)} | ${r.leakedPerStep} |`)),
   '',
 ].join('\n');
-await writeResults(values.name!, { batch: B, machine: machine(), rows }, md, values.out);
+await writeResults(values.name, { batch: B, machine: machine(), rows }, md, values.out);
 console.log(`\n${md}`);

@@ -108,5 +108,5 @@ for (const workload of workloads) {
     console.log(`${workload.name} — ${setup.name}: ${m.toFixed(1)} ms (${(m / first).toFixed(3)} × the first)`);
   }
 }
-await writeResults(values.name!, { machine: machine(), runs, warmup, results }, markdown, values.out);
+await writeResults(values.name, { machine: machine(), runs, warmup, results }, markdown, values.out);
 console.log(`written: ${values.out}${values.name}.md`);

@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   console.log(`reloaded index gives the same matches: ${again.every((id, i) => id === matched[i])}`);
 }
 
-main().catch((e) => {
+main().catch((e: unknown) => {
   console.error(e);
   process.exit(1);
 });

@@ -171,6 +171,6 @@ export function buildHead(kind: ProgramHead, options: HeadOptions): tfl.layers.L
   if (kind === 'original') return tfl.layers.dense({ units: options.classes, kernelInitializer, name: 'original_softmax' });
   // Labels come from IDX files already checked to be digits, so the heads skip their per-step
   // read-back of the labels (a device sync on GPU backends).
-  const head = HEADS[kind] as (typeof HEADS)[LibraryHeadKind] as { create(args: HeadArgsByKind[LibraryHeadKind]): tfl.layers.Layer };
+  const head = HEADS[kind] as { create(args: HeadArgsByKind[LibraryHeadKind]): tfl.layers.Layer };
   return head.create({ units: options.classes, kernelInitializer, validateLabels: false, name: kind, ...headParameters(kind, options) });
 }

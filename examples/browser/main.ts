@@ -50,6 +50,7 @@ interface DemoState {
 const state: DemoState = { running: false, backend: '', step: 0, losses: [], accuracies: [], testAccuracy: null, openSet: false, figures: null, plottedPoints: 0, tensorsBefore: 0, tensorsAfter: null, error: null };
 (window as unknown as { __demo: DemoState }).__demo = state;
 
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- a typed lookup of the page's elements, as querySelector<T> is
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const num = (id: string) => Number($<HTMLInputElement>(id).value);
 let stopRequested = false;
@@ -218,9 +219,9 @@ async function train(allTrain: Digits, test: Digits): Promise<void> {
     acc.dispose();
     state.figures = await measure(trunk, evaluated);
     await render(trunk, head, kind, test, testX);
-    await trunk.save(tf.io.withSaveHandler(async (artifacts) => {
+    await trunk.save(tf.io.withSaveHandler((artifacts) => {
       embeddingArtifacts = artifacts;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      return Promise.resolve({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } });
     }));
     $<HTMLButtonElement>('download').disabled = false;
     const unseen = openSet ? `; MAP@R of the ${evaluated.count} held-out digits ${classes}-9, never trained on: ${state.figures.mapAtR.toFixed(4)}` : '';
@@ -242,7 +243,7 @@ async function start(): Promise<void> {
   $('status').textContent = `Ready: ${trainDigits.count} training and ${testDigits.count} held-out digits. Press Train.`;
   const trainButton = $<HTMLButtonElement>('train');
   const stopButton = $<HTMLButtonElement>('stop');
-  trainButton.addEventListener('click', async () => {
+  const onTrain = async () => {
     trainButton.disabled = true;
     $<HTMLButtonElement>('download').disabled = true;
     stopButton.disabled = false;
@@ -256,7 +257,8 @@ async function start(): Promise<void> {
       trainButton.disabled = false;
       stopButton.disabled = true;
     }
-  });
+  };
+  trainButton.addEventListener('click', () => void onTrain());
   stopButton.addEventListener('click', () => {
     stopRequested = true;
   });
@@ -268,7 +270,7 @@ async function start(): Promise<void> {
   });
 }
 
-start().catch((e) => {
+start().catch((e: unknown) => {
   state.error = (e as Error).message;
   $('status').textContent = `error: ${state.error}`;
 });

@@ -4,7 +4,7 @@ import { HEADS } from 'tfjs-angular-margin';
 import { BACKENDS, CONV_GRADIENTS, type BackendName, type ConvGradientChoice } from '../../tools/backend.js';
 import { DATASETS, type DatasetName } from '../../tools/mnist/datasets.js';
 import { UsageError } from '../../tools/usage_error.js';
-import { PROGRAM_HEADS, NETWORKS, SCALED_HEADS, SPHEREFACE_HEADS, type ProgramHead, type Network } from '../../tools/networks.js';
+import { PROGRAM_HEADS, NETWORKS, SCALED_HEADS, SPHEREFACE_HEADS, type ProgramHead } from '../../tools/networks.js';
 import { LR_SCHEDULES, type OptimizerName, type TrainConfig } from './train.js';
 
 export type Preset = 'quick' | 'quick-cnn' | 'reproduce' | 'paper' | 'tiny';
@@ -223,9 +223,9 @@ export function parseOptions(argv: string[]): MnistOptions | null {
   }
   const v = parsed.values;
   if (v.help) return null;
-  const preset = choice('preset', v.preset!, Object.keys(PRESETS) as Preset[]);
+  const preset = choice('preset', v.preset, Object.keys(PRESETS) as Preset[]);
   const p = PRESETS[preset];
-  const heads = v.head === 'all' ? [...SPHEREFACE_HEADS] : v.head!.split(',').map((h) => choice('head', h.trim(), PROGRAM_HEADS));
+  const heads = v.head === 'all' ? [...SPHEREFACE_HEADS] : v.head.split(',').map((h) => choice('head', h.trim(), PROGRAM_HEADS));
   if (new Set(heads).size !== heads.length) throw new UsageError(`--head lists a head twice: "${v.head}".`);
   const dim = number('dim', v.dim, 2, { integer: true, min: 2 });
   const cosine = dim === 2 ? COSINE_HEAD_SETTINGS.flat : COSINE_HEAD_SETTINGS.papers;
@@ -233,7 +233,7 @@ export function parseOptions(argv: string[]): MnistOptions | null {
   return {
     heads,
     preset,
-    network: v.network == null ? (p.network as Network) : choice('network', v.network, NETWORKS),
+    network: v.network == null ? (p.network) : choice('network', v.network, NETWORKS),
     dim,
     epochs: number('epochs', v.epochs, p.epochs, { integer: true, min: 1 }),
     stepsPerEpoch: number('steps-per-epoch', v['steps-per-epoch'], p.stepsPerEpoch, { integer: true, min: 1 }),
@@ -254,15 +254,15 @@ export function parseOptions(argv: string[]): MnistOptions | null {
     adaMargin: number('ada-margin', v['ada-margin'], cosine.adaMargin),
     combinedMargins: combinedMargins(v['combined-margins'], cosine.combinedMargins),
     marginWarmupSteps: number('margin-warmup', v['margin-warmup'], HEADS.cosface.defaults.marginWarmupSteps, { integer: true }),
-    backend: choice('backend', v.backend!, BACKENDS),
-    convGradient: choice('conv-gradient', v['conv-gradient']!, CONV_GRADIENTS),
-    optimizer: choice('optimizer', v.optimizer!, ['auto', 'adam', 'flat-adam'] as const),
+    backend: choice('backend', v.backend, BACKENDS),
+    convGradient: choice('conv-gradient', v['conv-gradient'], CONV_GRADIENTS),
+    optimizer: choice('optimizer', v.optimizer, ['auto', 'adam', 'flat-adam'] as const),
     data: v.data,
-    dataset: choice('dataset', v.dataset!, Object.keys(DATASETS) as DatasetName[]),
-    out: v.out!,
+    dataset: choice('dataset', v.dataset, Object.keys(DATASETS) as DatasetName[]),
+    out: v.out,
     seeds: seedList(v.seed, v.seeds),
     workers: v.workers == null ? null : number('workers', v.workers, 1, { integer: true, min: 1 }),
-    openSet: v['open-set']!,
+    openSet: v['open-set'],
     trainSubset: subset('train-subset', v['train-subset']),
     testSubset: subset('test-subset', v['test-subset']),
     validation: subset('validation', v.validation),

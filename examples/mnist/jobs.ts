@@ -63,7 +63,7 @@ export async function runJobs(jobs: readonly Job[], context: JobContext, workers
         while (next < jobs.length) {
           const index = next++;
           results[index] = await runInWorker(worker, jobs[index]!, lines);
-          await onResult(results[index]!, index);
+          await onResult(results[index], index);
         }
       }),
     );
@@ -92,7 +92,7 @@ function runInWorker(worker: Worker, job: Job, sink: ProgressSink): Promise<Head
       worker.off('exit', onExit);
     };
     const onMessage = (m: FromWorker) => {
-      if (m.kind === 'progress') return sink.write(m.text);
+      if (m.kind === 'progress') { sink.write(m.text); return; }
       done();
       if (m.kind === 'result') resolve(m.result);
       else reject(new Error(m.message));
@@ -113,12 +113,12 @@ function runInWorker(worker: Worker, job: Job, sink: ProgressSink): Promise<Head
 }
 
 /** The worker thread's side: activate the backend once, then train each job it is sent. */
-async function serveJobs(): Promise<void> {
+function serveJobs(): void {
   const context = workerData as JobContext;
   const port = parentPort!;
   const send = (m: FromWorker) => port.postMessage(m);
   const ready = selectBackend(context.backend, isConvolutional(context.config.network), context.convGradient);
-  port.on('message', async (job: Job) => {
+  const run = async (job: Job) => {
     try {
       await ready;
       const sink: ProgressSink = { isTTY: false, write: (text) => send({ kind: 'progress', text }) };
@@ -126,7 +126,8 @@ async function serveJobs(): Promise<void> {
     } catch (e) {
       send({ kind: 'error', message: e instanceof Error ? e.message : String(e) });
     }
-  });
+  };
+  port.on('message', (job: Job) => void run(job));
 }
 
-if (!isMainThread && (workerData as JobContext | undefined)?.train != null) await serveJobs();
+if (!isMainThread && (workerData as JobContext | undefined)?.train != null) serveJobs();

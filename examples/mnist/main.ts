@@ -14,7 +14,7 @@ if (isMainThread) try {
     process.stdout.write(HELP);
   } else {
     const command = ['tfjs-angular-margin-mnist', ...argv].join(' ');
-    await runMnist(options, command, { isTTY: process.stdout.isTTY === true, write: (t) => process.stdout.write(t) }, (line) => console.log(line));
+    await runMnist(options, command, { isTTY: process.stdout.isTTY, write: (t) => process.stdout.write(t) }, (line) => console.log(line));
   }
 } catch (e) {
   // Expected problems (flags, data, backends) are reported as a sentence, not a stack trace.

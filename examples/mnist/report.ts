@@ -228,8 +228,8 @@ export async function writeFinishedRuns(out: string, results: readonly HeadResul
  * seed, and index.html, then removes {@link FINISHED_RUNS_FILE}. Returns what the terminal table shows.
  */
 export async function writeReport(out: string, results: HeadResult[], info: RunInfo, maxPlotPoints: number): Promise<Report> {
-  await mkdir(out, { recursive: true }).catch((e: Error) => {
-    throw new Error(`cannot create the output folder ${out}: ${e.message}`);
+  await mkdir(out, { recursive: true }).catch((e: unknown) => {
+    throw new Error(`cannot create the output folder ${out}: ${(e as Error).message}`);
   });
   const runs = results.map((r) => ({ head: r.head, summary: summarize(r, out, info.data.referenceAccuracy) }));
   const heads = summarizeHeads(runs);

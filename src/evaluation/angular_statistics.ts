@@ -69,7 +69,7 @@ export function toRows(embeddings: tf.Tensor | number[][], owner: string): numbe
 
 /** Labels of a tensor or array as integers. @internal */
 export function toLabels(labels: tf.Tensor | ArrayLike<number>, count: number, owner: string): number[] {
-  if (!(labels instanceof tf.Tensor) && (labels == null || typeof labels !== 'object' || typeof (labels as ArrayLike<number>).length !== 'number')) {
+  if (!(labels instanceof tf.Tensor) && (labels == null || typeof labels !== 'object' || typeof (labels).length !== 'number')) {
     throw new Error(`${owner}: labels must be a tensor or an array of integers, but got ${describe(labels)}.`);
   }
   const values = labels instanceof tf.Tensor

@@ -97,7 +97,7 @@ export class EmbeddingIndex {
     const unit = unitRows(owner, 'queries', queries);
     const result: SearchResult = { indices: [], labels: [], scores: [] };
     try {
-      const [q, dim] = unit.shape;
+      const dim = unit.shape[1];
       if (dim !== this.dim) throw new Error(`${owner}: queries have dimension ${dim}, but the index holds dimension ${this.dim}.`);
       const m = this.size;
       const flat = new Float32Array(m * dim);

@@ -171,7 +171,10 @@ export function pairVerification(embeddings: tf.Tensor | number[][], labels: tf.
     const drawSame = (): [number, number] => {
       let r = rand() * sameAvailable;
       let g = 0;
-      while (g < groups.length - 1 && r >= (sizes[g]! * (sizes[g]! - 1)) / 2) r -= (sizes[g]! * (sizes[g]! - 1)) / 2, g++;
+      while (g < groups.length - 1 && r >= (sizes[g]! * (sizes[g]! - 1)) / 2) {
+        r -= (sizes[g]! * (sizes[g]! - 1)) / 2;
+        g++;
+      }
       const group = groups[g]!;
       const a = Math.floor(rand() * group.length);
       let b = Math.floor(rand() * (group.length - 1));

@@ -26,7 +26,7 @@ export function unitRows(owner: string, name: string, embeddings: tf.Tensor | nu
 export async function labelValues(owner: string, name: string, labels: tf.Tensor | ArrayLike<number>, count: number): Promise<Int32Array> {
   let values: ArrayLike<number>;
   if (labels instanceof tf.Tensor) values = await labels.data();
-  else if (labels != null && typeof labels === 'object' && typeof (labels as ArrayLike<number>).length === 'number') values = labels;
+  else if (labels != null && typeof labels === 'object' && typeof (labels).length === 'number') values = labels;
   else throw new Error(`${owner}: ${name} must be a tensor or an array of integers, but got ${describe(labels)}.`);
   if (values.length !== count) throw new Error(`${owner}: got ${values.length} ${name} for ${count} embeddings.`);
   const out = new Int32Array(count);
@@ -63,7 +63,7 @@ export async function forEachScoreChunk(
       const outputs = tf.tidy(() => reduce(tf.matMul(tf.slice(queries, [start, 0], [rows, dim]), transposed)));
       const values = await Promise.all(outputs.map((t) => t.data()));
       tf.dispose(outputs);
-      visit(start, rows, values as Array<tf.TypedArray>);
+      visit(start, rows, values);
     }
   } finally {
     transposed.dispose();

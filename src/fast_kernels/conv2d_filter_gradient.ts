@@ -28,7 +28,7 @@ export function paddingOf(pad: ConvPadding, input: [number, number], output: [nu
   if (pad === 'valid') return [0, 0, 0, 0];
   if (typeof pad === 'number') return [pad, pad, pad, pad];
   if (Array.isArray(pad)) {
-    const [, [t, b] = [0, 0], [l, r] = [0, 0]] = pad as number[][] as [number[], [number, number], [number, number]];
+    const [, [t, b], [l, r]] = pad as [number[], [number, number], [number, number]];
     return [t, b, l, r];
   }
   if (pad !== 'same') throw new Error(`conv2dFilterGradient: pad must be 'same', 'valid', a number or explicit padding, but got ${describe(pad)}.`);

@@ -93,7 +93,7 @@ export function registerFastConvGradients(options: FastConvGradientOptions = {})
       });
       tf.dispose([x, dy]);
       // A kernel may return a Tensor: the engine then uses it as the output as it is.
-      return result as unknown as tf.TensorInfo;
+      return result;
     });
     if (options.inputGradient ?? backendName === 'wasm') {
       overrideKernel('Conv2DBackpropInput', backendName, (own) => ({ inputs, attrs, backend }) => {
@@ -104,7 +104,7 @@ export function registerFastConvGradients(options: FastConvGradientOptions = {})
         const result = conv2dInputGradient(dy, filter, inputShape, strides, pad);
         tf.dispose([dy, filter]);
         // A kernel may return a Tensor: the engine then uses it as the output as it is.
-        return result as unknown as tf.TensorInfo;
+        return result;
       });
     } else {
       restoreKernel('Conv2DBackpropInput', backendName);

@@ -68,7 +68,7 @@ async function writeDurably(path: string, data: Uint8Array | string): Promise<vo
 async function namedFiles(jsonPath: string): Promise<Set<string> | null> {
   try {
     const json = JSON.parse(await readFile(jsonPath, 'utf8')) as { weightsManifest?: Array<{ paths?: unknown }> };
-    const paths = (json.weightsManifest ?? []).flatMap((g) => (Array.isArray(g.paths) ? g.paths : []));
+    const paths: unknown[] = (json.weightsManifest ?? []).flatMap((g): unknown[] => (Array.isArray(g.paths) ? (g.paths as unknown[]) : []));
     return new Set(paths.filter((p): p is string => typeof p === 'string').map((p) => p.replace(/^\.\//, '')));
   } catch {
     return null;

@@ -139,7 +139,7 @@ export function fileSystem(path: string): tf.io.IOHandler {
       const weights = artifacts.weightData == null ? new Uint8Array(0) : joinWeightData(artifacts.weightData);
       const jsonFor = (weightsPath: string): string => {
         const json: ModelJson = {
-          modelTopology: artifacts.modelTopology as {},
+          modelTopology: artifacts.modelTopology as ModelJson['modelTopology'],
           format: artifacts.format ?? 'layers-model',
           generatedBy: artifacts.generatedBy ?? 'TensorFlow.js',
           convertedBy: artifacts.convertedBy ?? null,

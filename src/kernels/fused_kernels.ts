@@ -57,7 +57,7 @@ export function fusedKernelActive(kernelName: string): boolean {
  */
 export function registerFusedKernel(kernelName: string, functions: { cpu: (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]; webgpu: (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[] }): void {
   for (const backendName of FUSED_KERNEL_BACKENDS) {
-    const kernelFunc = functions[backendName as 'cpu' | 'webgpu'] as tf.KernelFunc;
+    const kernelFunc = functions[backendName as 'cpu' | 'webgpu'];
     if (tf.getKernel(kernelName, backendName) == null) tf.registerKernel({ kernelName, backendName, kernelFunc });
   }
 }
@@ -103,6 +103,7 @@ export type KernelArgs = Parameters<tf.KernelFunc>[0];
  * exclude an op's own attribute interface and no type guard can narrow them back: the kernels'
  * two conversions between the two live here, and nowhere else. @internal
  */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- a typed read of attributes: T is what the kernel's op wrote (namedAttrs)
 export function attrsOf<T extends object>(attrs: tf.NamedAttrMap | undefined): T {
   if (attrs == null) throw new Error('tfjs-angular-margin: a kernel was run without its attributes.');
   return attrs as unknown as T;

@@ -36,15 +36,15 @@ export interface SerializedInitializer {
  */
 export function resolveInitializer(owner: string, value: InitializerName | Initializer | SerializedInitializer): Initializer {
   if (typeof value === 'string') {
-    const make = BY_NAME[value as InitializerName];
+    const make = BY_NAME[value];
     if (make == null) {
       throw new Error(`${owner}: kernelInitializer must be one of ${Object.keys(BY_NAME).join(', ')} or an initializer instance, but got ${describe(value)}.`);
     }
     return make();
   }
-  if (value instanceof tf.serialization.Serializable) return value as Initializer;
-  if (value != null && typeof value === 'object' && typeof (value as SerializedInitializer).className === 'string') {
-    const { className, config } = value as SerializedInitializer;
+  if (value instanceof tf.serialization.Serializable) return value;
+  if (value != null && typeof value === 'object' && typeof (value).className === 'string') {
+    const { className, config } = value;
     const entry = tf.serialization.SerializationMap.getMap().classNameMap[className];
     if (entry == null) throw new Error(`${owner}: unknown initializer class ${describe(className)}.`);
     const [cls, fromConfig] = entry;

@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { MarginHead, type MarginHeadArgs } from './margin_head.js';
 import { registerHeadClass } from './register_head_class.js';
 

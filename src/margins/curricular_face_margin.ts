@@ -75,7 +75,7 @@ export const CURRICULAR_FACE_FORMULA: CosineMarginFormula<CurricularFaceMarginPa
 export function curricularFaceRunningMargin(margin: number, previous: tf.Scalar | number, tAlpha: number, commit?: (t: tf.Scalar) => void): Margin<CurricularFaceMarginParams> {
   checkAngleMargin('CurricularFace', margin);
   const nonTarget = (cosines: tf.Tensor, cosTarget: tf.Tensor): tf.Tensor => {
-    const updated = (tAlpha === 0 ? tf.add(previous, 0) : tf.add(tf.mul(tf.mean(cosTarget), tAlpha), tf.mul(previous, 1 - tAlpha))) as tf.Scalar;
+    const updated = tAlpha === 0 ? tf.add<tf.Scalar>(previous, 0) : tf.add<tf.Scalar>(tf.mul(tf.mean(cosTarget), tAlpha), tf.mul(previous, 1 - tAlpha));
     commit?.(updated);
     const t = stopGradient(updated); // a constant of the backward pass
     // Hard negatives: cos θ_j > cos(θ_y + m) (without ArcFace's fallback, as the reference). A 0/1

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import { describe } from '../util/validate.js';
 
 /**
  * A target-class margin as a value: what it is (`kind`, `params`) and what it does (`apply`). The
@@ -54,7 +55,7 @@ export type TargetMargin = Margin | MarginFunction;
 export function asMargin(owner: string, margin: TargetMargin): Margin {
   if (typeof margin === 'function') return { kind: 'custom', params: {}, apply: margin };
   if (margin == null || typeof margin !== 'object' || typeof margin.apply !== 'function' || typeof margin.kind !== 'string') {
-    throw new Error(`${owner}: targetMargin must be a margin ({ kind, params, apply }, e.g. cosFaceMargin(0.35)) or a function of the target cosines, but got ${String(margin)}.`);
+    throw new Error(`${owner}: targetMargin must be a margin ({ kind, params, apply }, e.g. cosFaceMargin(0.35)) or a function of the target cosines, but got ${describe(margin)}.`);
   }
   return margin;
 }

@@ -142,7 +142,7 @@ export function checkSphereFace2Margin(owner: string, variant: unknown, margin: 
   assertOneOf(owner, 'variant', variant, SPHERE_FACE2_VARIANTS);
   const min = variant === 'M' ? 1 : 0;
   if (!(typeof margin === 'number' && Number.isFinite(margin) && margin >= min)) {
-    throw new Error(`${owner}: margin must be a finite number >= ${min} for variant '${String(variant)}', but got ${describe(margin)}.`);
+    throw new Error(`${owner}: margin must be a finite number >= ${min} for variant '${variant as string}', but got ${describe(margin)}.`);
   }
   assertPositive(owner, 'adjustmentExponent', adjustmentExponent);
 }

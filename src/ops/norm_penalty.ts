@@ -21,10 +21,10 @@ export function withNormPenalty(x: tf.Tensor2D, target: number, weight: number):
       gradFunc: (dy: tf.Tensor, [saved]: tf.Tensor[]) => {
         const norms = safeL2Norm(saved!, 1);
         const direction = tf.div(saved!, norms);
-        const pull = tf.mul(tf.sign(tf.sub(norms, target)), weight / saved!.shape[0]!);
+        const pull = tf.mul(tf.sign(tf.sub(norms, target)), weight / saved!.shape[0]);
         return tf.add(dy, tf.mul(pull, direction));
       },
     };
   });
-  return penalize(x) as tf.Tensor2D;
+  return penalize(x);
 }

@@ -42,7 +42,7 @@ function psi_(cosTheta: tf.Tensor | tf.TensorLike, m: number): tf.Tensor {
     });
     return { value, gradFunc };
   });
-  return forward(tf.cast(cosTheta as tf.Tensor, 'float32'));
+  return forward(tf.cast(cosTheta, 'float32'));
 }
 
 /**

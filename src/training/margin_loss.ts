@@ -20,7 +20,7 @@ export type MarginLossArgs<K extends HeadKind> = HeadArgsByKind[K] & MarginLossO
 /** The embeddings a loss takes: a float32 tensor [B, D]. */
 function checkEmbeddings(owner: string, embeddings: unknown): asserts embeddings is tf.Tensor2D {
   if (!(embeddings instanceof tf.Tensor) || embeddings.rank !== 2) {
-    const got = embeddings instanceof tf.Tensor ? `shape [${embeddings.shape.join(', ')}]` : describe(embeddings);
+    const got = embeddings instanceof tf.Tensor ? `shape [${(embeddings.shape as number[]).join(', ')}]` : describe(embeddings);
     throw new Error(`${owner}: embeddings must be a tf.Tensor [batch, dim], but got ${got}.`);
   }
 }
@@ -137,7 +137,7 @@ export class MarginLoss<K extends HeadKind = HeadKind> {
    */
   async save(handler: tf.io.IOHandler): Promise<tf.io.SaveResult> {
     if (!this.head.built) throw new Error(`${this.kind} loss: nothing to save yet: give dim, or call compute or logits first.`);
-    const dim = this.head.getWeights()[0]!.shape[0]!;
+    const dim = this.head.getWeights()[0]!.shape[0];
     const embeddings = tfl.input({ shape: [dim], name: 'embeddings' });
     const labels = tfl.input({ shape: [1], name: 'labels' });
     const model = tfl.model({ inputs: [embeddings, labels], outputs: this.head.apply([embeddings, labels]) as tfl.SymbolicTensor, name: `${this.kind}_loss` });
@@ -155,7 +155,7 @@ export class MarginLoss<K extends HeadKind = HeadKind> {
     const head = heads[0]!;
     const kind = HEAD_KINDS.find((k) => HEADS[k].className === head.getClassName());
     if (kind == null) throw new Error(`MarginLoss.load: the head ${head.getClassName()} is not in the registry.`);
-    return new MarginLoss(kind, { units: head.units } as MarginLossArgs<typeof kind>, head);
+    return new MarginLoss(kind, { units: head.units }, head);
   }
 }
 

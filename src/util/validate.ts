@@ -9,8 +9,8 @@ export function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(describe).join(', ')}]`;
   if (value === null) return 'null';
-  if (typeof value === 'object') return Object.prototype.toString.call(value);
-  return String(value);
+  if (typeof value === 'object' || typeof value === 'function') return Object.prototype.toString.call(value);
+  return String(value as string | number | boolean | bigint | symbol | undefined);
 }
 
 /** Throws unless `value` is an integer ≥ `min`. */

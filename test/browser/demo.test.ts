@@ -97,7 +97,10 @@ describe('browser demo (headless Chromium, WebGL on SwiftShader)', () => {
     expect(s.figures!.digits).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(s.figures!.images).toBe(1000);
     expect(s.figures!.precisionAt1).toBeGreaterThan(0.85);
-    for (const v of [s.figures!.mapAtR, s.figures!.tarAtFar, s.figures!.eer]) expect(v).toBeGreaterThan(0), expect(v).toBeLessThan(1);
+    for (const v of [s.figures!.mapAtR, s.figures!.tarAtFar, s.figures!.eer]) {
+      expect(v).toBeGreaterThan(0);
+      expect(v).toBeLessThan(1);
+    }
     expect(await page.textContent('#stats')).toContain(`MAP@R (digits 0, 1, 2, 3, 4, 5, 6, 7, 8, 9)${s.figures!.mapAtR.toFixed(4)}`);
     await page.screenshot({ path: join(artifacts, 'demo-angular.png'), fullPage: true });
 
@@ -119,7 +122,7 @@ describe('browser demo (headless Chromium, WebGL on SwiftShader)', () => {
     await page.click('#download');
     for (let waited = 0; downloads.length < 2 && waited < 30_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
     expect(downloads.map((d) => d.suggestedFilename()).sort()).toEqual(['mnist-embeddings.json', 'mnist-embeddings.weights.bin']);
-    const files = Object.fromEntries(await Promise.all(downloads.map(async (d) => [d.suggestedFilename(), readFileSync((await d.path())!)] as const)));
+    const files = Object.fromEntries(await Promise.all(downloads.map(async (d) => [d.suggestedFilename(), readFileSync((await d.path()))] as const)));
     const json = JSON.parse(files['mnist-embeddings.json']!.toString('utf8')) as tf.io.ModelJSON;
     const weightData = new Uint8Array(files['mnist-embeddings.weights.bin']!).buffer;
     const loaded = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0]!.weights, weightData }));

@@ -43,7 +43,7 @@ describe('angularStatistics', () => {
     // Each of these would otherwise fail later with another message (Array.from(null) throws a
     // TypeError, 7 and {} give no labels, 'x' gives the label 'x').
     for (const labels of [null, undefined, 7, 'x', {}]) {
-      expect(() => angularStatistics([[1, 0]], labels as unknown as number[])).toThrow(/^angularStatistics: labels must be a tensor or an array of integers, but got /);
+      expect(() => angularStatistics([[1, 0]], labels as number[])).toThrow(/^angularStatistics: labels must be a tensor or an array of integers, but got /);
     }
     expect(() => angularStatistics([[1, 0]], [0, 1])).toThrow(/^angularStatistics: got 2 labels for 1 embeddings\.$/);
   });

@@ -83,7 +83,10 @@ describe('retrievalMetrics', () => {
       expect([perfect.precisionAt1, perfect.rPrecision, perfect.mapAtR, perfect.recallAt[1], perfect.recallAt[2]]).toEqual([1, 1, 1, 1, 1]);
       const noisy = (tf.randomNormal([labels.length, 3], 0, 1, 'float32', seed).arraySync() as number[][]);
       const base = await retrievalMetrics(noisy, labels, { recallAt: [1, 4] });
-      for (const v of [base.precisionAt1, base.rPrecision, base.mapAtR, base.recallAt[1]!, base.recallAt[4]!]) expect(v).toBeGreaterThanOrEqual(0), expect(v).toBeLessThanOrEqual(1);
+      for (const v of [base.precisionAt1, base.rPrecision, base.mapAtR, base.recallAt[1]!, base.recallAt[4]!]) {
+        expect(v).toBeGreaterThanOrEqual(0);
+        expect(v).toBeLessThanOrEqual(1);
+      }
       expect(base.precisionAt1).toBe(base.recallAt[1]);
       const order = labels.map((_, i) => i).sort((a, b) => Math.sin(a * 31 + seed) - Math.sin(b * 31 + seed));
       const permuted = await retrievalMetrics(order.map((i) => noisy[i]!.map((v) => v * scale)), order.map((i) => labels[i]!), { recallAt: [1, 4] });

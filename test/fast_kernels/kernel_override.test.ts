@@ -8,7 +8,7 @@ const backend = tf.getBackend();
 const original = (tag: string): tf.KernelFunc => () => ({ tag }) as unknown as tf.TensorInfo;
 const NAMES = ['TestOverrideA', 'TestOverrideB'];
 for (const kernelName of NAMES) tf.registerKernel({ kernelName, backendName: backend, kernelFunc: original(kernelName) });
-const own = new Map(NAMES.map((n) => [n, tf.getKernel(n, backend)!.kernelFunc]));
+const own = new Map(NAMES.map((n) => [n, tf.getKernel(n, backend).kernelFunc]));
 
 describe('overrideKernel / restoreKernel', () => {
   afterAll(() => {
@@ -30,15 +30,15 @@ describe('overrideKernel / restoreKernel', () => {
       return original('ours again');
     });
     expect(restoreKernel('TestOverrideA', backend)).toBe(true);
-    expect(tf.getKernel('TestOverrideA', backend)!.kernelFunc).toBe(own.get('TestOverrideA'));
-    expect(tf.getKernel('TestOverrideB', backend)!.kernelFunc).not.toBe(own.get('TestOverrideB'));
+    expect(tf.getKernel('TestOverrideA', backend).kernelFunc).toBe(own.get('TestOverrideA'));
+    expect(tf.getKernel('TestOverrideB', backend).kernelFunc).not.toBe(own.get('TestOverrideB'));
     expect(restoreKernel('TestOverrideB', backend)).toBe(true);
-    expect(tf.getKernel('TestOverrideB', backend)!.kernelFunc).toBe(own.get('TestOverrideB'));
+    expect(tf.getKernel('TestOverrideB', backend).kernelFunc).toBe(own.get('TestOverrideB'));
   });
 
   it('restores nothing where it did not override, and leaves no kernel where there was none', () => {
     expect(restoreKernel('TestOverrideA', backend)).toBe(false);
-    expect(tf.getKernel('TestOverrideA', backend)!.kernelFunc).toBe(own.get('TestOverrideA'));
+    expect(tf.getKernel('TestOverrideA', backend).kernelFunc).toBe(own.get('TestOverrideA'));
     expect(restoreKernel('TestOverrideNone', backend)).toBe(false);
     overrideKernel('TestOverrideNone', backend, (previous) => {
       expect(previous).toBeUndefined();

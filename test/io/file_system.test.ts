@@ -270,7 +270,10 @@ describe('fileSystem', () => {
       const cases: Array<[(j: tf.io.ModelJSON) => void, RegExp]> = [
         [(j) => (layersOf(j)[1]!.inbound_nodes[0]![0]![0] = '../x'), /layer "dense_Dense\d+" takes its input from "\.\.\/x", a layer the model does not define; tfjs-layers would wait for it forever\./],
         [(j) => (layersOf(j)[1]!.inbound_nodes[0]![0]![1] = 1), /layer "dense_Dense\d+" takes its input from node 1 of "input\d+", which the model never builds \(a missing node or a cycle\)/],
-        [(j) => (layersOf(j)[0]!.inbound_nodes = [[[layersOf(j)[1]!.name, 0, 0, {}]]]) && ((layersOf(j)[0] as unknown as { class_name: string }).class_name = 'Dense'), /which the model never builds/],
+        [(j) => {
+          layersOf(j)[0]!.inbound_nodes = [[[layersOf(j)[1]!.name, 0, 0, {}]]];
+          (layersOf(j)[0] as unknown as { class_name: string }).class_name = 'Dense';
+        }, /which the model never builds/],
         [(j) => (layersOf(j)[1]!.inbound_nodes[0]![0] = [7, 0, 0] as unknown as unknown[]), /takes its input from "7", a layer the model does not define/],
       ];
       for (const [edit, message] of cases) {
@@ -341,7 +344,7 @@ describe('fileSystem', () => {
       const settled = await Promise.allSettled([modelOf(100).save(fileSystem(dir)), modelOf(200).save(fileSystem(dir))]);
       faults.failAt = 0;
       expect(settled.map((s) => s.status).sort()).toEqual(['fulfilled', 'rejected']);
-      expect(await valueOf(dir)).toEqual([settled[0]!.status === 'fulfilled' ? 100 : 200]);
+      expect(await valueOf(dir)).toEqual([settled[0].status === 'fulfilled' ? 100 : 200]);
     });
 
     it('removes what killed saves and earlier versions left, and no file of another model, the user or a running save', async () => {

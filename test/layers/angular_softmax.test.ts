@@ -93,7 +93,7 @@ describe('AngularSoftmax', () => {
     await model.fit([tf.randomNormal([20, 4]), tf.tensor2d(y.map((v) => [v]))], tf.oneHot(tf.tensor1d(y, 'int32'), 3), { batchSize: 5, epochs: 2, verbose: 0 });
     expect(head.iterations).toBe(8);
     expect(head.lambda).toBe(0);
-    await model.evaluate([tf.randomNormal([20, 4]), tf.tensor2d(y.map((v) => [v]))], tf.oneHot(tf.tensor1d(y, 'int32'), 3));
+    model.evaluate([tf.randomNormal([20, 4]), tf.tensor2d(y.map((v) => [v]))], tf.oneHot(tf.tensor1d(y, 'int32'), 3));
     expect(head.iterations).toBe(8);
   });
 

@@ -43,7 +43,7 @@ describe('a margin head in a custom training loop', () => {
     );
     // A second head warns once too; with the flag, in inference and in fit, nothing.
     const other = modelWith(arcFace({ units: 3 }));
-    tf.variableGrads(() => marginCrossEntropy(targets, other.apply([x, y]) as tf.Scalar) as tf.Scalar);
+    tf.variableGrads(() => marginCrossEntropy(targets, other.apply([x, y]) as tf.Scalar));
     expect(warn).toHaveBeenCalledTimes(2);
     const quiet = modelWith(arcFace({ units: 3 }));
     for (let step = 0; step < 2; step++) optimizer.minimize(() => marginCrossEntropy(targets, quiet.apply([x, y], { training: true }) as tf.Tensor));

@@ -88,8 +88,8 @@ describe('AdaFace composite margin', () => {
       return [margin.apply(x), tf.grad((v: tf.Tensor) => tf.sum(margin.apply(v)))(x)];
     });
     // (plus the backend's own cos error: WGSL's on SwiftShader is ~1e-6 here)
-    expect(Math.abs((await value!.data())[0]! - (Math.cos(Math.PI - angleEpsilon) - (m - m)))).toBeLessThanOrEqual(1e-6 + transcendentalAtol());
-    expect(Math.abs((await slope!.data())[0]!)).toBeLessThan(1e-7);
+    expect(Math.abs((await value.data())[0]! - (Math.cos(Math.PI - angleEpsilon) - (m - m)))).toBeLessThanOrEqual(1e-6 + transcendentalAtol());
+    expect(Math.abs((await slope.data())[0]!)).toBeLessThan(1e-7);
   });
 });
 

@@ -45,7 +45,7 @@ describe('extreme inputs', () => {
         for (const g of grads) expect(await allFinite(g)).toBe(true);
       }
       // A-Softmax's target logit of [3e20, 4e20] against (1, 0): ‖x‖·ψ(θ), cos θ = 0.6, m = 4, k = 1.
-      const logits = (await angularSoftmaxLogits(tf.tensor2d([huge[0]!]), w, tf.tensor1d([0], 'int32'), { margin: 4, lambda: 0 }).array()) as number[][];
+      const logits = (await angularSoftmaxLogits(tf.tensor2d([huge[0]!]), w, tf.tensor1d([0], 'int32'), { margin: 4, lambda: 0 }).array());
       const target = logits[0]![0]!;
       const c = 0.6;
       const psi = -(8 * c ** 4 - 8 * c ** 2 + 1) - 2;

@@ -24,9 +24,9 @@ describe('fitDataset with a margin head', () => {
       const points = tfl.input({ shape: [4], name: 'points' });
       const labels = tfl.input({ shape: [1], name: 'labels' });
       const embeddings = tfl.layers.dense({ units: 3, kernelInitializer: 'glorotUniform' }).apply(points) as tfl.SymbolicTensor;
-      const head = HEADS[kind as HeadKind].create({ units: C, ...args } as never);
+      const head = HEADS[kind as HeadKind].create({ units: C, ...args });
       const model = tfl.model({ inputs: [points, labels], outputs: head.apply([embeddings, labels]) as tfl.SymbolicTensor });
-      model.compile({ optimizer: tf.train.adam(0.05), loss: HEADS[kind as HeadKind].loss?.({ units: C, ...args } as never) ?? marginCrossEntropy });
+      model.compile({ optimizer: tf.train.adam(0.05), loss: HEADS[kind as HeadKind].loss?.({ units: C, ...args }) ?? marginCrossEntropy });
       const history = await model.fitDataset(dataset(), { epochs: 6, verbose: 0 });
       const losses = history.history.loss as number[];
       expect(losses.every(Number.isFinite)).toBe(true);

@@ -29,11 +29,11 @@ describe('marginLosses', () => {
   it('has one factory per head of the registry, with the head\'s defaults and validation', () => {
     expect(Object.keys(marginLosses)).toEqual([...HEAD_KINDS]);
     for (const kind of HEAD_KINDS) {
-      const loss = marginLosses[kind]({ units: C, dim: D } as never);
+      const loss = marginLosses[kind]({ units: C, dim: D });
       expect(loss).toBeInstanceOf(MarginLoss);
       expect([loss.kind, loss.head.getClassName(), loss.head.units]).toEqual([kind, HEADS[kind].className, C]);
       expect(loss.trainableWeights[0]!.shape).toEqual(kind === 'subcenter' ? [D, 3 * C] : [D, C]);
-      expect(() => marginLosses[kind]({ units: 0 } as never)).toThrow(/units must be an integer >= (1|2), but got 0/);
+      expect(() => marginLosses[kind]({ units: 0 })).toThrow(/units must be an integer >= (1|2), but got 0/);
     }
     expect(() => marginLosses.arcface({ units: 3, margin: 4 })).toThrow(/ArcFace: margin must be a number in \[0, π\), but got 4/);
     expect(() => marginLosses.arcface({ units: 3, dim: 0 })).toThrow('arcface loss: dim must be an integer >= 1, but got 0.');
@@ -43,14 +43,14 @@ describe('marginLosses', () => {
 
   for (const kind of HEAD_KINDS) {
     it(`${kind}: compute() is the loss tfjs-layers trains the same head with (trainOnBatch), and advances its state once`, async () => {
-      const loss = marginLosses[kind]({ ...argsOf(kind), dim: D } as never);
+      const loss = marginLosses[kind]({ ...argsOf(kind), dim: D });
       // The same head in a model, with the same weights and state.
-      const twin = HEADS[kind].create({ ...argsOf(kind) } as never);
+      const twin = HEADS[kind].create({ ...argsOf(kind) });
       const e = tfl.input({ shape: [D] });
       const l = tfl.input({ shape: [1] });
       const model = tfl.model({ inputs: [e, l], outputs: twin.apply([e, l]) as tfl.SymbolicTensor });
       twin.setWeights(loss.head.getWeights());
-      model.compile({ optimizer: tf.train.sgd(0), loss: HEADS[kind].loss?.(argsOf(kind) as never) ?? marginCrossEntropy });
+      model.compile({ optimizer: tf.train.sgd(0), loss: HEADS[kind].loss?.(argsOf(kind)) ?? marginCrossEntropy });
       const expected = (await (model.trainOnBatch([tf.tensor2d(X), tf.tensor2d(LABELS, [B, 1])], tf.oneHot(tf.tensor1d(LABELS, 'int32'), C)) as Promise<number>));
       const value = loss.compute(tf.tensor2d(X), LABELS);
       expect(value.shape).toEqual([]);
@@ -63,7 +63,7 @@ describe('marginLosses', () => {
 
   it('trains a trunk and the class weights in optimizer.minimize and tf.variableGrads, with no tensor left behind', async () => {
     for (const kind of ['arcface', 'angular', 'sphereface2', 'adaface'] as const) {
-      const loss = marginLosses[kind]({ ...argsOf(kind) } as never);
+      const loss = marginLosses[kind]({ ...argsOf(kind) });
       const trunk = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [D], units: 3, kernelInitializer: 'glorotUniform' })] });
       const optimizer = tf.train.adam(0.05);
       const [x, y] = [tf.tensor2d(X), tf.tensor1d(LABELS, 'int32')];
@@ -106,7 +106,7 @@ describe('marginLosses', () => {
   it('saves and loads its weights and state through fileSystem, and the loaded loss computes the same', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     for (const kind of ['angular', 'adaface', 'sphereface2', 'subcenter'] as const) {
-      const loss = marginLosses[kind]({ ...argsOf(kind), dim: D } as never);
+      const loss = marginLosses[kind]({ ...argsOf(kind), dim: D });
       loss.compute(tf.tensor2d(X), LABELS);
       const dir = mkdtempSync(join(tmpdir(), 'loss-'));
       dirs.push(dir);

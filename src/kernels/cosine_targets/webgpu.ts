@@ -149,7 +149,7 @@ function webgpuProgram(part: CosinePart | 'forward', formula: CosineKernelFormul
   const { structure, uniforms: p, code } = formula.wgsl(params);
   const uniforms = floatUniforms([['p0', p[0]], ['p1', p[1]], ['p2', p[2]], ['p3', p[3]], ['scale', scale]]);
   const s = 'uniforms.scale';
-  const head = `${wgslEntry(formula, code, rewrites)}`;
+  const head = wgslEntry(formula, code, rewrites);
   const key = `tfjsAngularMarginCosineTargets_${part}_${structure}${rewrites ? '_others' : ''}`;
   const bound = 'index < uniforms.logitsShape.x * classes';
   if (part === 'forward') {

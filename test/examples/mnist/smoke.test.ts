@@ -80,7 +80,10 @@ describe('MNIST example, smoke run', () => {
       // All unordered pairs of the 200 test images, each genuine or impostor.
       expect(f.genuinePairs + f.impostorPairs).toBe((200 * 199) / 2);
       expect(f.genuinePairs).toBeGreaterThan(0);
-      for (const key of ['precisionAt1', 'rPrecision', 'mapAtR', 'recallAt1', 'auc', 'eer']) expect(f[key]).toBeGreaterThanOrEqual(0), expect(f[key]).toBeLessThanOrEqual(1);
+      for (const key of ['precisionAt1', 'rPrecision', 'mapAtR', 'recallAt1', 'auc', 'eer']) {
+        expect(f[key]).toBeGreaterThanOrEqual(0);
+        expect(f[key]).toBeLessThanOrEqual(1);
+      }
       expect(f.recallAt1).toBe(f.precisionAt1);
       expect(f.tarAtFar.far).toBe(1e-3);
       expect(f).not.toHaveProperty('roc'); // drawn, not stored
