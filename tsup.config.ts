@@ -13,14 +13,22 @@ const tfjsAsGlobal: Plugin = {
   setup(build) {
     build.onResolve({ filter: /^@tensorflow\/tfjs-(core|layers)$/ }, (args) => ({ path: args.path, namespace: 'tfjs-global' }));
     build.onLoad({ filter: /.*/, namespace: 'tfjs-global' }, () => ({
-      contents: "if (typeof tf === 'undefined') throw new Error('tfjs-angular-margin: load @tensorflow/tfjs (the global tf) before this script.'); module.exports = tf;",
+      contents:
+        "if (typeof tf === 'undefined') throw new Error('tfjs-angular-margin: load @tensorflow/tfjs (the global tf) before this script.'); module.exports = tf;",
       loader: 'js',
     }));
   },
 };
 
 /** Optional backends of the MNIST program, imported dynamically when present. */
-const OPTIONAL = ['@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
+const OPTIONAL = [
+  '@tensorflow/tfjs-backend-cpu',
+  '@tensorflow/tfjs-backend-wasm',
+  '@tensorflow/tfjs-backend-webgpu',
+  'webgpu',
+  '@tensorflow/tfjs-node',
+  '@tensorflow/tfjs-node-gpu',
+];
 
 export default defineConfig([
   {

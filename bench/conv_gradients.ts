@@ -12,15 +12,17 @@ import { conv2dFilterGradient } from 'tfjs-angular-margin/fast-kernels';
 import { buildTrunk, type Network } from '../tools/networks.js';
 import { availableBackends, machine, median, RESULTS_DIR, timeInterleaved, useBackend, writeResults } from './common.js';
 
-const { values } = parseArgs({ options: {
-  network: { type: 'string', default: 'paper' },
-  batch: { type: 'string', default: '256' },
-  runs: { type: 'string', default: '10' },
-  warmup: { type: 'string', default: '2' },
-  backends: { type: 'string' },
-  name: { type: 'string', default: 'conv-gradients' },
-  out: { type: 'string', default: RESULTS_DIR },
-} });
+const { values } = parseArgs({
+  options: {
+    network: { type: 'string', default: 'paper' },
+    batch: { type: 'string', default: '256' },
+    runs: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '2' },
+    backends: { type: 'string' },
+    name: { type: 'string', default: 'conv-gradients' },
+    out: { type: 'string', default: RESULTS_DIR },
+  },
+});
 const B = Number(values.batch);
 
 interface ConvShape {
@@ -68,7 +70,8 @@ for (const backend of backends) {
   for (const s of convShapes(values.network as Network)) {
     const x = tf.randomNormal([B, s.inH, s.inW, s.inC], 0, 1, 'float32', 1) as tf.Tensor4D;
     const dy = tf.randomNormal([B, s.outH, s.outW, s.filterShape[3]], 0, 1, 'float32', 2) as tf.Tensor4D;
-    const stock = () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: s.strides, pad: s.pad, dataFormat: 'NHWC', filterShape: s.filterShape }) as tf.Tensor;
+    const stock = () =>
+      tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: s.strides, pad: s.pad, dataFormat: 'NHWC', filterShape: s.filterShape }) as tf.Tensor;
     const variants: Record<string, () => tf.Tensor> = {
       stock,
       transposed: () => conv2dFilterGradient(x, dy, s.filterShape, s.strides, s.pad, 1, 'transposed'),
@@ -89,7 +92,11 @@ for (const backend of backends) {
       extremes.dispose();
     }
     expected.dispose();
-    const timed = await timeInterleaved(Object.entries(variants).map(([name, f]) => ({ name, step: step(f) })), Number(values.warmup), Number(values.runs));
+    const timed = await timeInterleaved(
+      Object.entries(variants).map(([name, f]) => ({ name, step: step(f) })),
+      Number(values.warmup),
+      Number(values.runs),
+    );
     for (const name of Object.keys(variants)) {
       row[`${name}Ms`] = median(timed.get(name)!.times);
       row[`${name}Times`] = timed.get(name)!.times;
@@ -113,8 +120,14 @@ const md = [
   '',
   '| backend | convolution | layers | stock | transposed | taps | transposed / stock | taps / stock | diff transposed | diff taps |',
   '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-  ...rows.map((r) => `| ${r.backend} | ${r.shape} | ${r.layers} | ${f(r.stockMs)} | ${f(r.transposedMs)} | ${f(r.tapsMs)} | ${f((r.transposedMs as number) / (r.stockMs as number))} | ${f((r.tapsMs as number) / (r.stockMs as number))} | ${(r.transposedDifference as number).toExponential(1)} | ${(r.tapsDifference as number).toExponential(1)} |`),
-  ...totals.map((t) => `| ${t.backend} | **all layers of one training step** | | ${f(t.stockMs, 1)} | ${f(t.transposedMs, 1)} | ${f(t.tapsMs, 1)} | ${f(t.transposedMs / t.stockMs)} | ${f(t.tapsMs / t.stockMs)} | | |`),
+  ...rows.map(
+    (r) =>
+      `| ${r.backend} | ${r.shape} | ${r.layers} | ${f(r.stockMs)} | ${f(r.transposedMs)} | ${f(r.tapsMs)} | ${f((r.transposedMs as number) / (r.stockMs as number))} | ${f((r.tapsMs as number) / (r.stockMs as number))} | ${(r.transposedDifference as number).toExponential(1)} | ${(r.tapsDifference as number).toExponential(1)} |`,
+  ),
+  ...totals.map(
+    (t) =>
+      `| ${t.backend} | **all layers of one training step** | | ${f(t.stockMs, 1)} | ${f(t.transposedMs, 1)} | ${f(t.tapsMs, 1)} | ${f(t.transposedMs / t.stockMs)} | ${f(t.tapsMs / t.stockMs)} | | |`,
+  ),
   '',
 ].join('\n');
 await writeResults(values.name, { network: values.network, batch: B, machine: machine(), rows, totals }, md, values.out);

@@ -9,13 +9,15 @@ import { clusteringMetrics, EmbeddingIndex, retrievalMetrics, verificationMetric
 import { withPeakMemory } from '../tools/peak_memory.js';
 import { machine, RESULTS_DIR, useBackend, writeResults } from './common.js';
 
-const { values } = parseArgs({ options: {
-  rows: { type: 'string', default: '10000,60000' },
-  dim: { type: 'string', default: '128' },
-  backends: { type: 'string', default: 'cpu,wasm' },
-  name: { type: 'string', default: 'evaluation' },
-  out: { type: 'string', default: RESULTS_DIR },
-} });
+const { values } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '10000,60000' },
+    dim: { type: 'string', default: '128' },
+    backends: { type: 'string', default: 'cpu,wasm' },
+    name: { type: 'string', default: 'evaluation' },
+    out: { type: 'string', default: RESULTS_DIR },
+  },
+});
 const dim = Number(values.dim);
 
 /** Runs `f`, returning seconds and the peak growth of resident memory in MiB while it ran (sampled every 50 ms). */
@@ -33,11 +35,14 @@ for (const backend of values.backends.split(',')) {
     const labels = Array.from({ length: n }, (_, i) => i % 10);
     const cases: Array<[string, () => Promise<unknown>]> = [
       ['retrievalMetrics', () => retrievalMetrics(embeddings, labels)],
-      ['EmbeddingIndex.search (1,000 queries, k 10)', async () => {
-        const index = new EmbeddingIndex();
-        await index.add(embeddings, labels);
-        await index.search(tf.slice(embeddings, [0, 0], [Math.min(1000, n), dim]), { k: 10 });
-      }],
+      [
+        'EmbeddingIndex.search (1,000 queries, k 10)',
+        async () => {
+          const index = new EmbeddingIndex();
+          await index.add(embeddings, labels);
+          await index.search(tf.slice(embeddings, [0, 0], [Math.min(1000, n), dim]), { k: 10 });
+        },
+      ],
       ...(n <= 10_000 ? [['verificationMetrics (all pairs)', () => verificationMetrics(embeddings, labels)] as [string, () => Promise<unknown>]] : []),
       ['clusteringMetrics', () => clusteringMetrics(embeddings, labels, { maxIterations: 20 })],
     ];

@@ -15,7 +15,9 @@ import { availableBackends, machine, median, RESULTS_DIR, timeInterleaved, useBa
 /** A Dense head without bias (the reference cost), then every head of the library's registry, with its defaults. */
 const LAYERS: Record<string, (units: number) => tfl.layers.Layer> = {
   'Dense (no bias)': (units) => tfl.layers.dense({ units, useBias: false }),
-  ...Object.fromEntries(Object.values(HEADS).map((head) => [head.className, (units: number) => (head as { create(args: { units: number }): tfl.layers.Layer }).create({ units })])),
+  ...Object.fromEntries(
+    Object.values(HEADS).map((head) => [head.className, (units: number) => (head as { create(args: { units: number }): tfl.layers.Layer }).create({ units })]),
+  ),
 };
 /** Run with useFusedKernels(false), on the backends with fused kernels. */
 const COMPOSITE = `${HEADS.angular.className} (composite ops)`;
@@ -25,17 +27,19 @@ function dispatches(names: string[]): number {
   return names.filter((n) => n !== 'Reshape' && n !== 'Identity' && !n.endsWith('__op')).length;
 }
 
-const { values } = parseArgs({ options: {
-  classes: { type: 'string', default: '10,1000,10575' },
-  heads: { type: 'string' },
-  batch: { type: 'string', default: '256' },
-  dim: { type: 'string', default: '512' },
-  runs: { type: 'string', default: '7' },
-  warmup: { type: 'string', default: '2' },
-  backends: { type: 'string' },
-  name: { type: 'string', default: 'heads' },
-  out: { type: 'string', default: RESULTS_DIR },
-} });
+const { values } = parseArgs({
+  options: {
+    classes: { type: 'string', default: '10,1000,10575' },
+    heads: { type: 'string' },
+    batch: { type: 'string', default: '256' },
+    dim: { type: 'string', default: '512' },
+    runs: { type: 'string', default: '7' },
+    warmup: { type: 'string', default: '2' },
+    backends: { type: 'string' },
+    name: { type: 'string', default: 'heads' },
+    out: { type: 'string', default: RESULTS_DIR },
+  },
+});
 const B = Number(values.batch);
 const D = Number(values.dim);
 const classes = values.classes.split(',').map(Number);
@@ -103,8 +107,22 @@ for (const backend of backends) {
       // Against the Dense head of the kernel's own width (heads with a kernel wider than C).
       const wideTimes = width > C ? timed.get(wideDense(width))!.times : null;
       const pairedRatioToSameWidth = wideTimes && median(times.map((t, r) => t / wideTimes[r]!));
-      rows.push({ backend: info.name, classes: C, head: name, medianMs: ms, ratioToDense: ms / dense, pairedRatioToDense, ...(wideTimes && { pairedRatioToSameWidth }), kernelsPerStep, leakedPerStep, runs, times });
-      console.log(`  C=${C} ${name.padEnd(20)} ${ms.toFixed(2)} ms  ×${(ms / dense).toFixed(2)} (per round ×${pairedRatioToDense.toFixed(2)})  kernels ${kernelsPerStep}  leaked/step ${leakedPerStep}`);
+      rows.push({
+        backend: info.name,
+        classes: C,
+        head: name,
+        medianMs: ms,
+        ratioToDense: ms / dense,
+        pairedRatioToDense,
+        ...(wideTimes && { pairedRatioToSameWidth }),
+        kernelsPerStep,
+        leakedPerStep,
+        runs,
+        times,
+      });
+      console.log(
+        `  C=${C} ${name.padEnd(20)} ${ms.toFixed(2)} ms  ×${(ms / dense).toFixed(2)} (per round ×${pairedRatioToDense.toFixed(2)})  kernels ${kernelsPerStep}  leaked/step ${leakedPerStep}`,
+      );
       optimizer.dispose();
       head.dispose();
     }
@@ -115,15 +133,23 @@ for (const backend of backends) {
 const md = [
   `Head step (forward, backward, SGD update) at B = ${B}, D = ${D}; median of the timed runs after warm-up; ratio to the bias-free Dense head in the same run: of the medians, and the median of the ratios round by round (each round times every head once, in rotating order).`,
   'Kernels: those tf.profile lists in one step, views (Reshape, Identity) and op scopes left out. On cpu and webgpu the heads use the fused kernels; the "composite ops" row is A-Softmax with useFusedKernels(false).',
-  `Machine: ${JSON.stringify(machine())}. Backends: ${Object.entries(backendDetails).map(([name, detail]) => `${name} (${detail})`).join('; ')}.`,
+  `Machine: ${JSON.stringify(machine())}. Backends: ${Object.entries(backendDetails)
+    .map(([name, detail]) => `${name} (${detail})`)
+    .join('; ')}.`,
   '',
   '| backend | C | head | median ms | × Dense | × Dense, per round | kernels / step | tensors leaked / step |',
   '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |',
-  ...rows.map((r) => `| ${r.backend} | ${r.classes} | ${r.head} | ${(r.medianMs as number).toFixed(2)} | ${(r.ratioToDense as number).toFixed(2)} | ${(r.pairedRatioToDense as number).toFixed(2)} | ${r.kernelsPerStep} | ${r.leakedPerStep} |`),
+  ...rows.map(
+    (r) =>
+      `| ${r.backend} | ${r.classes} | ${r.head} | ${(r.medianMs as number).toFixed(2)} | ${(r.ratioToDense as number).toFixed(2)} | ${(r.pairedRatioToDense as number).toFixed(2)} | ${r.kernelsPerStep} | ${r.leakedPerStep} |`,
+  ),
   '',
   ...rows
     .filter((r) => r.pairedRatioToSameWidth != null)
-    .flatMap((r) => [`${r.backend}, C = ${r.classes}: ${r.head} against the Dense head of its kernel's width, per round: × ${(r.pairedRatioToSameWidth as number).toFixed(2)}.`, '']),
+    .flatMap((r) => [
+      `${r.backend}, C = ${r.classes}: ${r.head} against the Dense head of its kernel's width, per round: × ${(r.pairedRatioToSameWidth as number).toFixed(2)}.`,
+      '',
+    ]),
 ].join('\n');
 await writeResults(values.name, { batch: B, dim: D, machine: machine(), backends: backendDetails, rows }, md, values.out);
 console.log(`\n${md}`);

@@ -20,20 +20,22 @@ import { FlatAdam } from '../tools/flat_adam.js';
 import { buildTrunk, isConvolutional, type Network } from '../tools/networks.js';
 import { availableBackends, convGradientSwitch, machine, median, RESULTS_DIR, timeInterleaved, useBackend, writeResults, type ConvGradient } from './common.js';
 
-const { values } = parseArgs({ options: {
-  batch: { type: 'string', default: '256' },
-  runs: { type: 'string', default: '3' },
-  warmup: { type: 'string', default: '1' },
-  networks: { type: 'string', default: 'quick,cnn,paper' },
-  backends: { type: 'string' },
-  'conv-gradients': { type: 'string', default: 'stock,transposed,taps' },
-  optimizers: { type: 'string', default: 'adam,flat' },
-  'mat-muls': { type: 'string', default: 'stock,fast' },
-  'input-gradients': { type: 'string', default: 'stock,phases' },
-  name: { type: 'string', default: 'networks' },
-  out: { type: 'string', default: RESULTS_DIR },
-  'include-slow': { type: 'boolean', default: false },
-} });
+const { values } = parseArgs({
+  options: {
+    batch: { type: 'string', default: '256' },
+    runs: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '1' },
+    networks: { type: 'string', default: 'quick,cnn,paper' },
+    backends: { type: 'string' },
+    'conv-gradients': { type: 'string', default: 'stock,transposed,taps' },
+    optimizers: { type: 'string', default: 'adam,flat' },
+    'mat-muls': { type: 'string', default: 'stock,fast' },
+    'input-gradients': { type: 'string', default: 'stock,phases' },
+    name: { type: 'string', default: 'networks' },
+    out: { type: 'string', default: RESULTS_DIR },
+    'include-slow': { type: 'boolean', default: false },
+  },
+});
 const B = Number(values.batch);
 const networks = values.networks.split(',') as Network[];
 const wanted = values['conv-gradients'].split(',') as ConvGradient[];
@@ -60,7 +62,9 @@ for (const backend of backends) {
     const gradients = isConvolutional(network) ? convGradient.available.filter((v) => wanted.includes(v)) : [null];
     // The input gradient by phases comes with registerFastConvGradients' filter gradient only.
     const inputs = (gradient: ConvGradient | null) => (gradient == null || gradient === 'stock' ? ['stock'] : inputGradients);
-    const variants = gradients.flatMap((gradient) => inputs(gradient).flatMap((inputGradient) => optimizers.flatMap((optimizer) => matMuls.map((matMul) => ({ gradient, inputGradient, optimizer, matMul })))));
+    const variants = gradients.flatMap((gradient) =>
+      inputs(gradient).flatMap((inputGradient) => optimizers.flatMap((optimizer) => matMuls.map((matMul) => ({ gradient, inputGradient, optimizer, matMul })))),
+    );
     const trunk = buildTrunk(network, 2, 1);
     const head = modifiedSoftmax({ units: 10 });
     const made = new Map<string, tf.Optimizer>(optimizers.map((o) => [o, o === 'flat' ? new FlatAdam(1e-3) : tf.train.adam(1e-3)]));
@@ -90,8 +94,24 @@ for (const backend of backends) {
     for (const { name, gradient, inputGradient, optimizer, matMul } of contenders) {
       const { times, leakedPerStep } = timed.get(name)!;
       const ms = median(times);
-      rows.push({ backend: info.name, network, filterGradient: gradient, inputGradient, optimizer, matMul, convolutional: isConvolutional(network), parameters: trunk.countParams(), batch: B, medianMs: ms, samplesPerSecond: (B * 1000) / ms, leakedPerStep, times });
-      console.log(`  ${network.padEnd(6)} ${name.padEnd(16)} ${ms.toFixed(1)} ms/step  ${((B * 1000) / ms).toFixed(0)} samples/s  leaked/step ${leakedPerStep}`);
+      rows.push({
+        backend: info.name,
+        network,
+        filterGradient: gradient,
+        inputGradient,
+        optimizer,
+        matMul,
+        convolutional: isConvolutional(network),
+        parameters: trunk.countParams(),
+        batch: B,
+        medianMs: ms,
+        samplesPerSecond: (B * 1000) / ms,
+        leakedPerStep,
+        times,
+      });
+      console.log(
+        `  ${network.padEnd(6)} ${name.padEnd(16)} ${ms.toFixed(1)} ms/step  ${((B * 1000) / ms).toFixed(0)} samples/s  leaked/step ${leakedPerStep}`,
+      );
     }
     tf.dispose([x, labels, targets]);
     made.forEach((o) => o.dispose());
@@ -105,7 +125,11 @@ const md = [
   '',
   '| backend | network | filter gradient | input gradient | optimizer | matrix product | parameters | median ms / step | samples / s | tensors leaked / step |',
   '| --- | --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: |',
-  ...rows.map((r) => (r.skipped ? `| ${r.backend} | ${r.network} | | | | | | not run: ${r.skipped} | | |` : `| ${r.backend} | ${r.network} | ${r.filterGradient} | ${r.inputGradient} | ${r.optimizer} | ${r.matMul} | ${r.parameters} | ${(r.medianMs as number).toFixed(1)} | ${(r.samplesPerSecond as number).toFixed(0)} | ${r.leakedPerStep} |`)),
+  ...rows.map((r) =>
+    r.skipped
+      ? `| ${r.backend} | ${r.network} | | | | | | not run: ${r.skipped} | | |`
+      : `| ${r.backend} | ${r.network} | ${r.filterGradient} | ${r.inputGradient} | ${r.optimizer} | ${r.matMul} | ${r.parameters} | ${(r.medianMs as number).toFixed(1)} | ${(r.samplesPerSecond as number).toFixed(0)} | ${r.leakedPerStep} |`,
+  ),
   '',
 ].join('\n');
 await writeResults(values.name, { batch: B, machine: machine(), rows }, md, values.out);

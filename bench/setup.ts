@@ -11,12 +11,14 @@ import { arcFace, marginCrossEntropy } from 'tfjs-angular-margin';
 import { registerFastConvGradients, registerFastMatMul, restoreConvGradients, restoreMatMul } from 'tfjs-angular-margin/fast-kernels';
 import { machine, median, RESULTS_DIR, timeInterleaved, useBackend, writeResults, type Contender } from './common.js';
 
-const { values } = parseArgs({ options: {
-  runs: { type: 'string', default: '5' },
-  warmup: { type: 'string', default: '1' },
-  name: { type: 'string', default: 'setup-cpu' },
-  out: { type: 'string', default: RESULTS_DIR },
-} });
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5' },
+    warmup: { type: 'string', default: '1' },
+    name: { type: 'string', default: 'setup-cpu' },
+    out: { type: 'string', default: RESULTS_DIR },
+  },
+});
 
 /** A set-up: a backend and which of the library's kernels replace its own. */
 interface Setup {
@@ -35,7 +37,13 @@ async function activate(setup: Setup): Promise<void> {
 }
 
 /** One Adam step of a model on a batch, ended by reading the loss. */
-function stepOf(model: tfl.LayersModel, inputs: tf.Tensor | tf.Tensor[], targets: tf.Tensor, loss: (y: tf.Tensor, p: tf.Tensor) => tf.Scalar, optimizer: tf.Optimizer): () => Promise<void> {
+function stepOf(
+  model: tfl.LayersModel,
+  inputs: tf.Tensor | tf.Tensor[],
+  targets: tf.Tensor,
+  loss: (y: tf.Tensor, p: tf.Tensor) => tf.Scalar,
+  optimizer: tf.Optimizer,
+): () => Promise<void> {
   return async () => {
     const cost = optimizer.minimize(() => loss(targets, model.apply(inputs, { training: true }) as tf.Tensor), true)!;
     await cost.data();
@@ -49,21 +57,35 @@ async function contendersOf(setups: Setup[], build: () => { step: () => Promise<
   for (const setup of setups) {
     await activate(setup);
     const { step } = build();
-    out.push({ name: setup.name, step: async () => { await activate(setup); await step(); } });
+    out.push({
+      name: setup.name,
+      step: async () => {
+        await activate(setup);
+        await step();
+      },
+    });
   }
   return out;
 }
 
 const convBackbone = () => {
   const images = tf.randomNormal([64, 16, 16, 3], 0, 1, 'float32', 1);
-  const targets = tf.oneHot(tf.tensor1d(Array.from({ length: 64 }, (_, i) => i % 10), 'int32'), 10);
-  const model = tfl.sequential({ layers: [
-    tfl.layers.conv2d({ inputShape: [16, 16, 3], filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' }),
-    tfl.layers.conv2d({ filters: 64, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }),
-    tfl.layers.conv2d({ filters: 128, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }),
-    tfl.layers.flatten(),
-    tfl.layers.dense({ units: 10 }),
-  ] });
+  const targets = tf.oneHot(
+    tf.tensor1d(
+      Array.from({ length: 64 }, (_, i) => i % 10),
+      'int32',
+    ),
+    10,
+  );
+  const model = tfl.sequential({
+    layers: [
+      tfl.layers.conv2d({ inputShape: [16, 16, 3], filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' }),
+      tfl.layers.conv2d({ filters: 64, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }),
+      tfl.layers.conv2d({ filters: 128, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }),
+      tfl.layers.flatten(),
+      tfl.layers.dense({ units: 10 }),
+    ],
+  });
   return { step: stepOf(model, images, targets, marginCrossEntropy, tf.train.adam(1e-3)) };
 };
 
@@ -81,16 +103,24 @@ const warmup = Number(values.warmup);
 await useBackend('cpu', true); // registers the cpu and wasm backends (and checks they are installed)
 await useBackend('wasm', true);
 const workloads: Array<{ name: string; setups: Setup[]; build: () => { step: () => Promise<void> } }> = [
-  { name: 'conv backbone step (B = 64, 16×16×3, three 3×3 convolutions)', build: convBackbone, setups: [
-    { name: 'cpu', backend: 'cpu', fastConv: false, fastMatMul: false },
-    { name: 'cpu + registerFastConvGradients', backend: 'cpu', fastConv: true, fastMatMul: false },
-    { name: 'wasm + registerFastConvGradients + registerFastMatMul (useFastCpu)', backend: 'wasm', fastConv: true, fastMatMul: true },
-  ] },
-  { name: 'ArcFace head step (B = 128, D = 512, C = 1,000)', build: arcFaceHead, setups: [
-    { name: 'cpu', backend: 'cpu', fastConv: false, fastMatMul: false },
-    { name: 'wasm', backend: 'wasm', fastConv: false, fastMatMul: false },
-    { name: 'wasm + registerFastMatMul (useFastCpu)', backend: 'wasm', fastConv: false, fastMatMul: true },
-  ] },
+  {
+    name: 'conv backbone step (B = 64, 16×16×3, three 3×3 convolutions)',
+    build: convBackbone,
+    setups: [
+      { name: 'cpu', backend: 'cpu', fastConv: false, fastMatMul: false },
+      { name: 'cpu + registerFastConvGradients', backend: 'cpu', fastConv: true, fastMatMul: false },
+      { name: 'wasm + registerFastConvGradients + registerFastMatMul (useFastCpu)', backend: 'wasm', fastConv: true, fastMatMul: true },
+    ],
+  },
+  {
+    name: 'ArcFace head step (B = 128, D = 512, C = 1,000)',
+    build: arcFaceHead,
+    setups: [
+      { name: 'cpu', backend: 'cpu', fastConv: false, fastMatMul: false },
+      { name: 'wasm', backend: 'wasm', fastConv: false, fastMatMul: false },
+      { name: 'wasm + registerFastMatMul (useFastCpu)', backend: 'wasm', fastConv: false, fastMatMul: true },
+    ],
+  },
 ];
 
 const results = [];

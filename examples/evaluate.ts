@@ -36,7 +36,9 @@ async function main(): Promise<void> {
   const { precisionAt1, mapAtR } = await retrievalMetrics(heldOutEmbeddings, heldOut.ids);
   const { tarAtFar, eer } = await verificationMetrics(heldOutEmbeddings, heldOut.ids, { farTargets: [1e-2] });
   const { tar, threshold } = tarAtFar[0]!;
-  console.log(`unseen identities: P@1 ${precisionAt1.toFixed(4)}, MAP@R ${mapAtR.toFixed(4)}, EER ${eer.toFixed(4)}, TAR ${tar.toFixed(4)} at FAR 0.01 (cosine >= ${threshold.toFixed(4)})`);
+  console.log(
+    `unseen identities: P@1 ${precisionAt1.toFixed(4)}, MAP@R ${mapAtR.toFixed(4)}, EER ${eer.toFixed(4)}, TAR ${tar.toFixed(4)} at FAR 0.01 (cosine >= ${threshold.toFixed(4)})`,
+  );
 
   // Deploy: enroll a gallery of the unseen identities, then match new probes of them, and of an
   // identity never enrolled (0: it should come back unknown, -1).

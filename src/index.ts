@@ -49,7 +49,14 @@ export { pairVerification, type PairVerificationOptions, type PairVerificationRe
 export { retrievalMetrics, type RetrievalMetrics, type RetrievalMetricsOptions } from './evaluation/retrieval_metrics.js';
 export { EmbeddingIndex, type EmbeddingIndexData, type IndexStore, type SearchResult } from './evaluation/embedding_index.js';
 export { clusteringMetrics, type ClusteringMetrics, type ClusteringOptions } from './evaluation/clustering_metrics.js';
-export { verificationCurve, verificationMetrics, type TarAtFar, type VerificationCurve, type VerificationMetrics, type VerificationOptions } from './evaluation/verification_metrics.js';
+export {
+  verificationCurve,
+  verificationMetrics,
+  type TarAtFar,
+  type VerificationCurve,
+  type VerificationMetrics,
+  type VerificationOptions,
+} from './evaluation/verification_metrics.js';
 
 // At import: fail with a clear message when npm installed a second copy of tfjs-core (one_tfjs.ts).
 assertOneTfjsCore();

@@ -27,9 +27,17 @@ export function embeddingsAtAngles(w: Matrix, labels: number[], thetas: number[]
 }
 
 /** Gradients in embeddings and kernel of the mean cross-entropy of `logits` against the labels. */
-export async function crossEntropyGradients(logits: (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor, labels: number[], x: Matrix, w: Matrix): Promise<[Matrix, Matrix]> {
+export async function crossEntropyGradients(
+  logits: (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor,
+  labels: number[],
+  x: Matrix,
+  w: Matrix,
+): Promise<[Matrix, Matrix]> {
   const targets = tf.oneHot(tf.tensor1d(labels, 'int32'), w[0]!.length);
-  const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => marginCrossEntropy(targets, logits(a as tf.Tensor2D, b as tf.Tensor2D)))([tf.tensor2d(x), tf.tensor2d(w)]);
+  const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => marginCrossEntropy(targets, logits(a as tf.Tensor2D, b as tf.Tensor2D)))([
+    tf.tensor2d(x),
+    tf.tensor2d(w),
+  ]);
   return [await toMatrix(gx!), await toMatrix(gw!)];
 }
 

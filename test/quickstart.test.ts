@@ -28,7 +28,12 @@ describe('README quickstart', () => {
     expect(out).toMatch(/^backend: (wasm|cpu)$/m);
     expect(out).toMatch(/^lambda after training: 0\.0100$/m); // lambdaScheduleFor(80) at step 80
     // The embedding model it saved loads in plain tfjs, without this library.
-    const plain = JSON.parse(await runProgramOk(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'test', 'fixtures', 'load_plain.ts'), join(tmpdir(), 'tfjs-angular-margin-quickstart-embeddings')])) as { shape: number[]; finite: boolean; classNames: string[] };
+    const plain = JSON.parse(
+      await runProgramOk(join(root, 'node_modules', '.bin', 'tsx'), [
+        join(root, 'test', 'fixtures', 'load_plain.ts'),
+        join(tmpdir(), 'tfjs-angular-margin-quickstart-embeddings'),
+      ]),
+    ) as { shape: number[]; finite: boolean; classNames: string[] };
     expect(plain).toEqual({ shape: [2, 3], finite: true, classNames: ['InputLayer', 'Dense', 'Dense'] });
   });
 });
@@ -46,7 +51,9 @@ describe('training guide: the resume recipe', () => {
 
 describe('training guide: the fitDataset recipe', () => {
   it('is examples/fit_dataset.ts, verbatim, and runs: the loss falls', async () => {
-    expect(readmeBlockAfter('## Training from a tf.data dataset', 'docs/guide/training.md')).toBe(readFileSync(join(root, 'examples', 'fit_dataset.ts'), 'utf8'));
+    expect(readmeBlockAfter('## Training from a tf.data dataset', 'docs/guide/training.md')).toBe(
+      readFileSync(join(root, 'examples', 'fit_dataset.ts'), 'utf8'),
+    );
     const out = await runProgramOk(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'examples', 'fit_dataset.ts')]);
     const [, first, last] = /fitDataset loss: ([\d.]+) -> ([\d.]+)/.exec(out) ?? [];
     expect(Number(last)).toBeLessThan(Number(first) * 0.5);

@@ -23,7 +23,6 @@ export interface BackendInfo {
   detail: string;
 }
 
-
 async function tryImport(specifier: string): Promise<boolean> {
   try {
     await import(/* @vite-ignore */ specifier);
@@ -102,8 +101,10 @@ export async function selectBackend(requested: BackendName, convolutional: boole
 
 async function activate(requested: BackendName): Promise<BackendInfo> {
   const missing: Record<Exclude<BackendName, 'auto'>, string> = {
-    tensorflow: 'the tensorflow backend needs @tensorflow/tfjs-node or @tensorflow/tfjs-node-gpu, and neither is installed (npm install @tensorflow/tfjs-node).',
-    webgpu: 'the webgpu backend needs the packages webgpu and @tensorflow/tfjs-backend-webgpu and a WebGPU adapter (a GPU with Vulkan, Metal or D3D12 drivers); none was found.',
+    tensorflow:
+      'the tensorflow backend needs @tensorflow/tfjs-node or @tensorflow/tfjs-node-gpu, and neither is installed (npm install @tensorflow/tfjs-node).',
+    webgpu:
+      'the webgpu backend needs the packages webgpu and @tensorflow/tfjs-backend-webgpu and a WebGPU adapter (a GPU with Vulkan, Metal or D3D12 drivers); none was found.',
     wasm: 'the wasm backend needs @tensorflow/tfjs-backend-wasm (npm install @tensorflow/tfjs-backend-wasm).',
     cpu: 'the cpu backend needs @tensorflow/tfjs-backend-cpu (it comes with @tensorflow/tfjs).',
   };

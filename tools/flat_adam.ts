@@ -29,7 +29,12 @@ export class FlatAdam extends tf.Optimizer {
   private moments: { m: tf.Variable; v: tf.Variable } | null = null;
   private slots: Slot[] | null = null;
 
-  constructor(public learningRate: number, readonly beta1 = 0.9, readonly beta2 = 0.999, readonly epsilon = 1e-8) {
+  constructor(
+    public learningRate: number,
+    readonly beta1 = 0.9,
+    readonly beta2 = 0.999,
+    readonly epsilon = 1e-8,
+  ) {
     super();
   }
 
@@ -39,7 +44,11 @@ export class FlatAdam extends tf.Optimizer {
       : Object.keys(variableGradients).map((name) => ({ name, tensor: variableGradients[name] }));
     const variables = named.map(({ name }) => tf.engine().registeredVariables[name]!);
     const same = this.slots != null && named.length === this.slots.length && named.every(({ name }, i) => name === this.slots![i]!.name);
-    if (!same) this.layOut(named.map(({ name }) => name), variables);
+    if (!same)
+      this.layOut(
+        named.map(({ name }) => name),
+        variables,
+      );
     const t = this.iterations + 1; // this step's number, for the bias corrections
     const { m, v } = this.moments!;
     const slots = this.slots!;
@@ -53,7 +62,10 @@ export class FlatAdam extends tf.Optimizer {
       const mHat = tf.div(m1, 1 - Math.pow(b1, t));
       const vHat = tf.div(v1, 1 - Math.pow(b2, t));
       const update = tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), this.epsilon)), -this.learningRate);
-      const pieces = tf.split(update, slots.map((s) => s.size));
+      const pieces = tf.split(
+        update,
+        slots.map((s) => s.size),
+      );
       variables.forEach((w, i) => w.assign(tf.add(w, tf.reshape(pieces[i]!, slots[i]!.shape))));
     });
     this.incrementIterations();
@@ -69,10 +81,14 @@ export class FlatAdam extends tf.Optimizer {
     });
     const previous = new Map((this.slots ?? []).map((s) => [s.name, s]));
     const carry = (old: tf.Variable | undefined) =>
-      tf.tidy(() => tf.concat(slots.map((s) => {
-        const before = previous.get(s.name);
-        return old != null && before != null && before.size === s.size ? tf.slice(old, [before.offset], [s.size]) : tf.zeros([s.size]);
-      })));
+      tf.tidy(() =>
+        tf.concat(
+          slots.map((s) => {
+            const before = previous.get(s.name);
+            return old != null && before != null && before.size === s.size ? tf.slice(old, [before.offset], [s.size]) : tf.zeros([s.size]);
+          }),
+        ),
+      );
     const moments = { m: tf.variable(carry(this.moments?.m), false), v: tf.variable(carry(this.moments?.v), false) };
     if (this.moments != null) tf.dispose([this.moments.m, this.moments.v]);
     this.moments = moments;

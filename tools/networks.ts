@@ -63,7 +63,9 @@ export function isConvolutional(network: Network): boolean {
 
 function prelu(x: tfl.SymbolicTensor, conv: boolean): tfl.SymbolicTensor {
   // One slope per channel, as Caffe's PReLU, initialized to 0.25.
-  return tfl.layers.prelu({ alphaInitializer: tfl.initializers.constant({ value: 0.25 }), ...(conv ? { sharedAxes: [1, 2] } : {}) }).apply(x) as tfl.SymbolicTensor;
+  return tfl.layers
+    .prelu({ alphaInitializer: tfl.initializers.constant({ value: 0.25 }), ...(conv ? { sharedAxes: [1, 2] } : {}) })
+    .apply(x) as tfl.SymbolicTensor;
 }
 
 function conv(x: tfl.SymbolicTensor, filters: number, strides: number, seeds: Seeds, kernelSize = 3): tfl.SymbolicTensor {

@@ -16,11 +16,21 @@ function n(v: number): string {
 }
 
 function svg(width: number, height: number, body: string[]): string {
-  return [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`, `<rect width="${width}" height="${height}" fill="white"/>`, ...body, '</svg>', ''].join('\n');
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
+    `<rect width="${width}" height="${height}" fill="white"/>`,
+    ...body,
+    '</svg>',
+    '',
+  ].join('\n');
 }
 
 function legend(x: number, y: number, classes: number, names: readonly string[] = []): string[] {
-  return Array.from({ length: classes }, (_, c) => `<circle cx="${x}" cy="${y + 16 * c}" r="5" fill="${PALETTE[c % PALETTE.length]}"/><text x="${x + 10}" y="${y + 16 * c + 4}" ${FONT}>${escapeXml(names[c] ?? String(c))}</text>`);
+  return Array.from(
+    { length: classes },
+    (_, c) =>
+      `<circle cx="${x}" cy="${y + 16 * c}" r="5" fill="${PALETTE[c % PALETTE.length]}"/><text x="${x + 10}" y="${y + 16 * c + 4}" ${FONT}>${escapeXml(names[c] ?? String(c))}</text>`,
+  );
 }
 
 /** The room a legend of these class names needs right of its marker (none beyond the plot for numbers). */
@@ -56,14 +66,18 @@ export function scatter2d({ title, points, labels, weights = [], classNames = []
   const cx = size / 2;
   const cy = size / 2 + 10;
   const body = [`<text x="${cx}" y="20" text-anchor="middle" ${TITLE_FONT}>${escapeXml(title)}</text>`];
-  body.push(`<line x1="${pad}" y1="${cy}" x2="${size - pad}" y2="${cy}" stroke="#ddd"/><line x1="${cx}" y1="${cy - size / 2 + pad}" x2="${cx}" y2="${cy + size / 2 - pad}" stroke="#ddd"/>`);
+  body.push(
+    `<line x1="${pad}" y1="${cy}" x2="${size - pad}" y2="${cy}" stroke="#ddd"/><line x1="${cx}" y1="${cy - size / 2 + pad}" x2="${cx}" y2="${cy + size / 2 - pad}" stroke="#ddd"/>`,
+  );
   body.push('<g fill-opacity="0.5">');
   points.forEach((p, i) => body.push(`<circle cx="${n(cx + s * p[0]!)}" cy="${n(cy - s * p[1]!)}" r="1.6" fill="${PALETTE[labels[i]! % PALETTE.length]}"/>`));
   body.push('</g>');
   weights.forEach((w, c) => {
     const len = Math.hypot(w[0]!, w[1]!) || 1;
     const r = size / 2 - pad;
-    body.push(`<line class="weight" x1="${cx}" y1="${cy}" x2="${n(cx + (r * w[0]!) / len)}" y2="${n(cy - (r * w[1]!) / len)}" stroke="${PALETTE[c % PALETTE.length]}" stroke-width="2.5"/>`);
+    body.push(
+      `<line class="weight" x1="${cx}" y1="${cy}" x2="${n(cx + (r * w[0]!) / len)}" y2="${n(cy - (r * w[1]!) / len)}" stroke="${PALETTE[c % PALETTE.length]}" stroke-width="2.5"/>`,
+    );
   });
   body.push(...legend(size - 24, 40, Math.max(10, weights.length), classNames));
   return svg(size + legendRoom(classNames), size + 20, body);
@@ -97,7 +111,19 @@ export interface Sphere3dOptions {
  * 3-D embeddings normalized onto the unit sphere, drawn orthographically from several viewpoints,
  * near hemisphere opaque and far hemisphere faint. Each view holds one <circle class="pt"> per point.
  */
-export function sphere3d({ title, points, labels, weights = [], views = [[0, 20], [90, 20], [180, 20], [45, 80]], classNames = [] }: Sphere3dOptions): string {
+export function sphere3d({
+  title,
+  points,
+  labels,
+  weights = [],
+  views = [
+    [0, 20],
+    [90, 20],
+    [180, 20],
+    [45, 80],
+  ],
+  classNames = [],
+}: Sphere3dOptions): string {
   const panel = 260;
   const r = panel / 2 - 16;
   const width = panel * views.length + (classNames.length > 0 ? 24 + legendRoom(classNames) : 0);
@@ -116,12 +142,16 @@ export function sphere3d({ title, points, labels, weights = [], views = [[0, 20]
     projected.sort((a, b) => a.p[2] - b.p[2]);
     projected.forEach(({ p, c }) => {
       const front = p[2] >= 0;
-      body.push(`<circle class="pt" cx="${n(cx + r * p[0])}" cy="${n(cy - r * p[1])}" r="1.5" fill="${PALETTE[c % PALETTE.length]}" fill-opacity="${front ? 0.8 : 0.12}"/>`);
+      body.push(
+        `<circle class="pt" cx="${n(cx + r * p[0])}" cy="${n(cy - r * p[1])}" r="1.5" fill="${PALETTE[c % PALETTE.length]}" fill-opacity="${front ? 0.8 : 0.12}"/>`,
+      );
     });
     weights.forEach((w, c) => {
       const len = Math.hypot(w[0]!, w[1]!, w[2]!) || 1;
       const p = project([w[0]! / len, w[1]! / len, w[2]! / len], az, el);
-      body.push(`<line class="weight" x1="${cx}" y1="${cy}" x2="${n(cx + r * p[0])}" y2="${n(cy - r * p[1])}" stroke="${PALETTE[c % PALETTE.length]}" stroke-width="2" stroke-dasharray="${p[2] >= 0 ? 'none' : '3,3'}"/>`);
+      body.push(
+        `<line class="weight" x1="${cx}" y1="${cy}" x2="${n(cx + r * p[0])}" y2="${n(cy - r * p[1])}" stroke="${PALETTE[c % PALETTE.length]}" stroke-width="2" stroke-dasharray="${p[2] >= 0 ? 'none' : '3,3'}"/>`,
+      );
     });
     body.push('</g>');
   });
@@ -148,7 +178,19 @@ export function movingAverage(values: number[], window: number): number[] {
 }
 
 /** Line chart of several series on shared axes, with ticks and a legend. One <polyline> per series. */
-export function lineChart({ title, series, xLabel, yLabel, xRange }: { title: string; series: Series[]; xLabel: string; yLabel: string; /** The x axis's ends (default: the data's, widened to include 0 and 1). */ xRange?: [number, number] }): string {
+export function lineChart({
+  title,
+  series,
+  xLabel,
+  yLabel,
+  xRange,
+}: {
+  title: string;
+  series: Series[];
+  xLabel: string;
+  yLabel: string;
+  /** The x axis's ends (default: the data's, widened to include 0 and 1). */ xRange?: [number, number];
+}): string {
   const width = 640;
   const height = 380;
   const left = 60;
@@ -166,19 +208,27 @@ export function lineChart({ title, series, xLabel, yLabel, xRange }: { title: st
   body.push(`<rect x="${left}" y="${top}" width="${width - left - right}" height="${height - top - bottom}" fill="none" stroke="#999"/>`);
   const xStep = tickStep(x1 - x0);
   for (let t = Math.ceil(x0 / xStep) * xStep; t <= x1 + 1e-9; t += xStep) {
-    body.push(`<line x1="${n(px(t))}" y1="${height - bottom}" x2="${n(px(t))}" y2="${height - bottom + 4}" stroke="#999"/><text x="${n(px(t))}" y="${height - bottom + 16}" text-anchor="middle" ${FONT}>${+t.toPrecision(6)}</text>`);
+    body.push(
+      `<line x1="${n(px(t))}" y1="${height - bottom}" x2="${n(px(t))}" y2="${height - bottom + 4}" stroke="#999"/><text x="${n(px(t))}" y="${height - bottom + 16}" text-anchor="middle" ${FONT}>${+t.toPrecision(6)}</text>`,
+    );
   }
   const yStep = tickStep(y1 - y0);
   for (let t = Math.ceil(y0 / yStep) * yStep; t <= y1 + 1e-9; t += yStep) {
-    body.push(`<line x1="${left}" y1="${n(py(t))}" x2="${width - right}" y2="${n(py(t))}" stroke="#eee"/><text x="${left - 6}" y="${n(py(t) + 4)}" text-anchor="end" ${FONT}>${+t.toPrecision(6)}</text>`);
+    body.push(
+      `<line x1="${left}" y1="${n(py(t))}" x2="${width - right}" y2="${n(py(t))}" stroke="#eee"/><text x="${left - 6}" y="${n(py(t) + 4)}" text-anchor="end" ${FONT}>${+t.toPrecision(6)}</text>`,
+    );
   }
   body.push(`<text x="${(left + width - right) / 2}" y="${height - 8}" text-anchor="middle" ${FONT}>${escapeXml(xLabel)}</text>`);
-  body.push(`<text x="14" y="${(top + height - bottom) / 2}" text-anchor="middle" transform="rotate(-90 14 ${(top + height - bottom) / 2})" ${FONT}>${escapeXml(yLabel)}</text>`);
+  body.push(
+    `<text x="14" y="${(top + height - bottom) / 2}" text-anchor="middle" transform="rotate(-90 14 ${(top + height - bottom) / 2})" ${FONT}>${escapeXml(yLabel)}</text>`,
+  );
   series.forEach((s, k) => {
     const pts = s.x.map((x, i) => `${n(px(x))},${n(py(s.y[i]!))}`).join(' ');
     const colour = PALETTE[k % PALETTE.length];
     body.push(`<polyline fill="none" stroke="${colour}" stroke-width="1.5" points="${pts}"/>`);
-    body.push(`<line x1="${width - right + 12}" y1="${top + 12 + 18 * k}" x2="${width - right + 32}" y2="${top + 12 + 18 * k}" stroke="${colour}" stroke-width="2"/><text x="${width - right + 38}" y="${top + 16 + 18 * k}" ${FONT}>${escapeXml(s.name)}</text>`);
+    body.push(
+      `<line x1="${width - right + 12}" y1="${top + 12 + 18 * k}" x2="${width - right + 32}" y2="${top + 12 + 18 * k}" stroke="${colour}" stroke-width="2"/><text x="${width - right + 38}" y="${top + 16 + 18 * k}" ${FONT}>${escapeXml(s.name)}</text>`,
+    );
   });
   return svg(width, height, body);
 }

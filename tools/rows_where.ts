@@ -12,7 +12,12 @@ export interface LabelledRows<I extends Uint8Array | Float32Array, L extends Uin
  * The rows of `width` values whose label passes `keep`, in their order, with their labels, in
  * arrays of the same types as the input's.
  */
-export function rowsWhere<I extends Uint8Array | Float32Array, L extends Uint8Array | Int32Array>(images: I, labels: L, width: number, keep: (label: number) => boolean): LabelledRows<I, L> {
+export function rowsWhere<I extends Uint8Array | Float32Array, L extends Uint8Array | Int32Array>(
+  images: I,
+  labels: L,
+  width: number,
+  keep: (label: number) => boolean,
+): LabelledRows<I, L> {
   const indices = [...labels.keys()].filter((i) => keep(labels[i]!));
   const picked = new (images.constructor as new (length: number) => I)(indices.length * width);
   indices.forEach((from, to) => picked.set(images.subarray(from * width, (from + 1) * width), to * width));

@@ -14,4 +14,7 @@ const { train } = require('./train-model.cjs');
   }
   const { first, last } = await train(tf, angularSoftmax, marginCrossEntropy);
   console.log(`CJS require: loss ${first.toFixed(4)} -> ${last.toFixed(4)}`);
-})().catch((e) => { console.error(e); process.exit(1); });
+})().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -12,7 +12,14 @@ import { train } from './train-model.cjs';
 
 if (typeof AngularSoftmax !== 'function') throw new Error('ESM: AngularSoftmax is not exported');
 // The fused kernels register when the package loads (a bundler must not drop that as a side effect).
-for (const kernel of ['TfjsAngularMarginL2Normalize', 'TfjsAngularMarginL2NormalizeGrad', 'TfjsAngularMarginAngularTargets', 'TfjsAngularMarginAngularTargetsGrad', 'TfjsAngularMarginCosineTargets', 'TfjsAngularMarginCosineTargetsGrad']) {
+for (const kernel of [
+  'TfjsAngularMarginL2Normalize',
+  'TfjsAngularMarginL2NormalizeGrad',
+  'TfjsAngularMarginAngularTargets',
+  'TfjsAngularMarginAngularTargetsGrad',
+  'TfjsAngularMarginCosineTargets',
+  'TfjsAngularMarginCosineTargetsGrad',
+]) {
   if (tf.getKernel(kernel, 'cpu') == null) throw new Error(`ESM: the fused kernel ${kernel} is not registered for cpu`);
 }
 for (const [name, f] of Object.entries({ registerFastConvGradients, registerFastMatMul, gradCheck, seededRandom })) {

@@ -47,7 +47,20 @@ interface DemoState {
   tensorsAfter: number | null;
   error: string | null;
 }
-const state: DemoState = { running: false, backend: '', step: 0, losses: [], accuracies: [], testAccuracy: null, openSet: false, figures: null, plottedPoints: 0, tensorsBefore: 0, tensorsAfter: null, error: null };
+const state: DemoState = {
+  running: false,
+  backend: '',
+  step: 0,
+  losses: [],
+  accuracies: [],
+  testAccuracy: null,
+  openSet: false,
+  figures: null,
+  plottedPoints: 0,
+  tensorsBefore: 0,
+  tensorsAfter: null,
+  error: null,
+};
 (window as unknown as { __demo: DemoState }).__demo = state;
 
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- a typed lookup of the page's elements, as querySelector<T> is
@@ -93,7 +106,8 @@ function headArgs(head: LibraryHead, classes: number): HeadArgsByKind[LibraryHea
   if ('margin' in defaults) args['margin'] = head === 'angular' ? Math.round(num('margin')) : num('margin');
   if ('scale' in defaults) args['scale'] = num('scale');
   if ('r' in defaults) args['r'] = num('scale');
-  if (head === 'angular') Object.assign(args, { lambdaBase: num('lambdaBase'), lambdaGamma: num('lambdaGamma'), lambdaPower: num('lambdaPower'), lambdaMin: num('lambdaMin') });
+  if (head === 'angular')
+    Object.assign(args, { lambdaBase: num('lambdaBase'), lambdaGamma: num('lambdaGamma'), lambdaPower: num('lambdaPower'), lambdaMin: num('lambdaMin') });
   return args as unknown as HeadArgsByKind[LibraryHead];
 }
 
@@ -114,7 +128,8 @@ function setUpHeadMenu(): void {
 
 /** The head and the loss it trains with: the registry's own where a head has one (SphereFace2), else the softmax cross-entropy. */
 function buildHead(head: Head, classes: number): { layer: tf.layers.Layer; loss: Loss } {
-  if (head === 'original') return { layer: tf.layers.dense({ units: classes, kernelInitializer: tf.initializers.glorotUniform({ seed: 7 }) }), loss: marginCrossEntropy };
+  if (head === 'original')
+    return { layer: tf.layers.dense({ units: classes, kernelInitializer: tf.initializers.glorotUniform({ seed: 7 }) }), loss: marginCrossEntropy };
   const args = headArgs(head, classes);
   const entry = HEADS[head] as { create(a: typeof args): tf.layers.Layer; loss?(a: typeof args): Loss };
   return { layer: entry.create(args), loss: entry.loss?.(args) ?? marginCrossEntropy };
@@ -132,7 +147,15 @@ async function measure(trunk: tf.LayersModel, digits: Digits): Promise<Figures> 
     const retrieval = await retrievalMetrics(embeddings, digits.labels, { recallAt: [1] });
     const verification = await verificationMetrics(embeddings, digits.labels, { farTargets: [SHOWN_FAR] });
     const { tar, threshold } = verification.tarAtFar[0]!;
-    return { digits: [...new Set(digits.labels)].sort((a, b) => a - b), images: digits.count, precisionAt1: retrieval.precisionAt1, mapAtR: retrieval.mapAtR, tarAtFar: tar, threshold, eer: verification.eer };
+    return {
+      digits: [...new Set(digits.labels)].sort((a, b) => a - b),
+      images: digits.count,
+      precisionAt1: retrieval.precisionAt1,
+      mapAtR: retrieval.mapAtR,
+      tarAtFar: tar,
+      threshold,
+      eer: verification.eer,
+    };
   } finally {
     embeddings.dispose();
   }
@@ -146,7 +169,9 @@ function figureRows(f: Figures): string {
     [`MAP@R (${of})`, f.mapAtR.toFixed(4)],
     [`TAR at FAR ${SHOWN_FAR} (${of})`, `${f.tarAtFar.toFixed(4)} (cosine ≥ ${f.threshold.toFixed(3)})`],
     [`EER (${of})`, f.eer.toFixed(4)],
-  ].map(([k, v]) => `<tr><td>${k}</td><td>${v}</td></tr>`).join('');
+  ]
+    .map(([k, v]) => `<tr><td>${k}</td><td>${v}</td></tr>`)
+    .join('');
 }
 
 /** Draws embeddings of the held-out digits, the curves and the angular statistics. */
@@ -162,12 +187,23 @@ async function render(trunk: tf.LayersModel, head: tf.layers.Layer, kind: Head, 
   state.plottedPoints = points.length;
   const steps = state.losses.map((_, i) => i + 1);
   const w = Math.max(1, Math.round(state.losses.length / 50));
-  $('loss').innerHTML = lineChart({ title: 'training loss', xLabel: 'step', yLabel: 'loss', series: [{ name: kind, x: steps, y: movingAverage(state.losses, w) }] });
-  $('accuracy').innerHTML = lineChart({ title: 'training accuracy', xLabel: 'step', yLabel: 'accuracy', series: [{ name: kind, x: steps, y: movingAverage(state.accuracies, w) }] });
+  $('loss').innerHTML = lineChart({
+    title: 'training loss',
+    xLabel: 'step',
+    yLabel: 'loss',
+    series: [{ name: kind, x: steps, y: movingAverage(state.losses, w) }],
+  });
+  $('accuracy').innerHTML = lineChart({
+    title: 'training accuracy',
+    xLabel: 'step',
+    yLabel: 'accuracy',
+    series: [{ name: kind, x: steps, y: movingAverage(state.accuracies, w) }],
+  });
   const s = angularStatistics(points, labels);
   const lambda = head instanceof AngularSoftmax ? `<tr><td>λ</td><td>${(await head.readLambda()).toFixed(2)}</td></tr>` : '';
   const figures = state.figures == null ? '' : figureRows(state.figures);
-  $('stats').querySelector('tbody')!.innerHTML = `<tr><td>mean angle to class centre</td><td>${s.meanIntraClassAngle.toFixed(1)}°</td></tr><tr><td>smallest angle between class centres</td><td>${s.minInterClassAngle.toFixed(1)}° (${s.minInterClassPair?.join(' / ')})</td></tr>${lambda}${figures}`;
+  $('stats').querySelector('tbody')!.innerHTML =
+    `<tr><td>mean angle to class centre</td><td>${s.meanIntraClassAngle.toFixed(1)}°</td></tr><tr><td>smallest angle between class centres</td><td>${s.minInterClassAngle.toFixed(1)}° (${s.minInterClassPair?.join(' / ')})</td></tr>${lambda}${figures}`;
   $('debug').textContent = `backend ${state.backend}; tensors before this run ${state.tensorsBefore}, now ${tf.memory().numTensors}`;
 }
 
@@ -182,7 +218,18 @@ async function train(allTrain: Digits, test: Digits): Promise<void> {
   const steps = Math.max(1, Math.floor(num('steps')));
   const batch = Math.max(1, Math.floor(num('batchSize')));
   state.backend = await chooseBackend($<HTMLSelectElement>('backend').value);
-  Object.assign(state, { running: true, openSet, figures: null, step: 0, losses: [], accuracies: [], testAccuracy: null, tensorsAfter: null, error: null, tensorsBefore: tf.memory().numTensors });
+  Object.assign(state, {
+    running: true,
+    openSet,
+    figures: null,
+    step: 0,
+    losses: [],
+    accuracies: [],
+    testAccuracy: null,
+    tensorsAfter: null,
+    error: null,
+    tensorsBefore: tf.memory().numTensors,
+  });
   $('result').textContent = '';
   const trainX = tf.tensor2d(train.images, [train.count, 784]);
   const trainY = tf.tensor1d(train.labels, 'int32');
@@ -195,7 +242,10 @@ async function train(allTrain: Digits, test: Digits): Promise<void> {
   const rand = seededRandom(3);
   try {
     for (let step = 0; step < steps && !stopRequested; step++) {
-      const idx = tf.tensor1d(Int32Array.from({ length: batch }, () => Math.floor(rand() * train.count)), 'int32');
+      const idx = tf.tensor1d(
+        Int32Array.from({ length: batch }, () => Math.floor(rand() * train.count)),
+        'int32',
+      );
       let correct: tf.Tensor | null = null;
       const loss = tf.tidy(() => {
         const xb = tf.gather(trainX, idx);
@@ -214,18 +264,23 @@ async function train(allTrain: Digits, test: Digits): Promise<void> {
       if (state.step % 25 === 0 || state.step === steps) await render(trunk, head, kind, test, testX);
       await tf.nextFrame(); // keep the page responsive
     }
-    const acc = tf.tidy(() => tf.mean(tf.cast(tf.equal(tf.argMax(applyHead(head, kind, trunk.predict(seenX) as tf.Tensor, seenY, false), 1), seenY), 'float32')));
+    const acc = tf.tidy(() =>
+      tf.mean(tf.cast(tf.equal(tf.argMax(applyHead(head, kind, trunk.predict(seenX) as tf.Tensor, seenY, false), 1), seenY), 'float32')),
+    );
     state.testAccuracy = (await acc.data())[0]!;
     acc.dispose();
     state.figures = await measure(trunk, evaluated);
     await render(trunk, head, kind, test, testX);
-    await trunk.save(tf.io.withSaveHandler((artifacts) => {
-      embeddingArtifacts = artifacts;
-      return Promise.resolve({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } });
-    }));
+    await trunk.save(
+      tf.io.withSaveHandler((artifacts) => {
+        embeddingArtifacts = artifacts;
+        return Promise.resolve({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } });
+      }),
+    );
     $<HTMLButtonElement>('download').disabled = false;
     const unseen = openSet ? `; MAP@R of the ${evaluated.count} held-out digits ${classes}-9, never trained on: ${state.figures.mapAtR.toFixed(4)}` : '';
-    $('result').textContent = `test accuracy on ${seen.count} held-out digits${openSet ? ` 0-${classes - 1}` : ''}: ${state.testAccuracy.toFixed(4)}${unseen}${stopRequested ? ' (stopped early)' : ''}`;
+    $('result').textContent =
+      `test accuracy on ${seen.count} held-out digits${openSet ? ` 0-${classes - 1}` : ''}: ${state.testAccuracy.toFixed(4)}${unseen}${stopRequested ? ' (stopped early)' : ''}`;
   } finally {
     tf.dispose([trainX, trainY, testX, seenX, seenY]);
     optimizer.dispose();

@@ -8,12 +8,50 @@ import { PROGRAM_HEADS, NETWORKS, SCALED_HEADS, SPHEREFACE_HEADS, type ProgramHe
 import { LR_SCHEDULES, type OptimizerName, type TrainConfig } from './train.js';
 
 export type Preset = 'quick' | 'quick-cnn' | 'reproduce' | 'paper' | 'tiny';
-type PresetSettings = Pick<TrainConfig, 'network' | 'epochs' | 'stepsPerEpoch' | 'batchSize' | 'lr'> & Partial<Pick<TrainConfig, 'lrSchedule' | 'shift' | 'lambdaPower' | 'lambdaMin'>> & { description: string };
+type PresetSettings = Pick<TrainConfig, 'network' | 'epochs' | 'stepsPerEpoch' | 'batchSize' | 'lr'> &
+  Partial<Pick<TrainConfig, 'lrSchedule' | 'shift' | 'lambdaPower' | 'lambdaMin'>> & { description: string };
 const PRESETS: Record<Preset, PresetSettings> = {
-  paper: { network: 'paper', epochs: 40, stepsPerEpoch: 40, batchSize: 256, lr: 0.001, description: "the reference's ResNet-style CNN (11.7 M parameters), 40 epochs of 40 batches of 256: for a GPU" },
-  quick: { network: 'quick', epochs: 10, stepsPerEpoch: 469, batchSize: 128, lr: 0.003, lrSchedule: 'cosine', shift: 1, lambdaPower: 2, lambdaMin: 0, description: 'the MLP 784-256-128-dim, 10 passes of batches of 128, otherwise as reproduce: minutes on a CPU' },
-  'quick-cnn': { network: 'cnn', epochs: 2, stepsPerEpoch: 235, batchSize: 256, lr: 0.003, description: 'a small CNN (two stride-2 convolutions), 2 passes: for wasm or a GPU' },
-  reproduce: { network: 'cnn-wide', epochs: 12, stepsPerEpoch: 469, batchSize: 128, lr: 0.003, lrSchedule: 'cosine', shift: 1, lambdaPower: 2, lambdaMin: 0, description: "the wider CNN, 12 passes of batches of 128, images shifted by up to 1 pixel, cosine learning rate, λ down to 0: the SphereFace comparison at the reference's accuracies on a 2-core CPU" },
+  paper: {
+    network: 'paper',
+    epochs: 40,
+    stepsPerEpoch: 40,
+    batchSize: 256,
+    lr: 0.001,
+    description: "the reference's ResNet-style CNN (11.7 M parameters), 40 epochs of 40 batches of 256: for a GPU",
+  },
+  quick: {
+    network: 'quick',
+    epochs: 10,
+    stepsPerEpoch: 469,
+    batchSize: 128,
+    lr: 0.003,
+    lrSchedule: 'cosine',
+    shift: 1,
+    lambdaPower: 2,
+    lambdaMin: 0,
+    description: 'the MLP 784-256-128-dim, 10 passes of batches of 128, otherwise as reproduce: minutes on a CPU',
+  },
+  'quick-cnn': {
+    network: 'cnn',
+    epochs: 2,
+    stepsPerEpoch: 235,
+    batchSize: 256,
+    lr: 0.003,
+    description: 'a small CNN (two stride-2 convolutions), 2 passes: for wasm or a GPU',
+  },
+  reproduce: {
+    network: 'cnn-wide',
+    epochs: 12,
+    stepsPerEpoch: 469,
+    batchSize: 128,
+    lr: 0.003,
+    lrSchedule: 'cosine',
+    shift: 1,
+    lambdaPower: 2,
+    lambdaMin: 0,
+    description:
+      "the wider CNN, 12 passes of batches of 128, images shifted by up to 1 pixel, cosine learning rate, λ down to 0: the SphereFace comparison at the reference's accuracies on a 2-core CPU",
+  },
   tiny: { network: 'tiny', epochs: 2, stepsPerEpoch: 4, batchSize: 64, lr: 0.01, description: 'an MLP 784-32-dim, 8 steps: a smoke test' },
 };
 
@@ -32,9 +70,18 @@ const PRESETS: Record<Preset, PresetSettings> = {
 const COSINE_HEAD_SETTINGS = {
   // The papers' CosFace and ArcFace defaults; for the combined margin, insightface's (1, 0.3, 0.2)
   // rather than the layer's default (1, 0.5, 0), which is ArcFace again.
-  papers: { scale: HEADS.cosface.defaults.scale, cosMargin: HEADS.cosface.defaults.margin, arcMargin: HEADS.arcface.defaults.margin, adaMargin: HEADS.adaface.defaults.margin, combinedMargins: [1, 0.3, 0.2] },
+  papers: {
+    scale: HEADS.cosface.defaults.scale,
+    cosMargin: HEADS.cosface.defaults.margin,
+    arcMargin: HEADS.arcface.defaults.margin,
+    adaMargin: HEADS.adaface.defaults.margin,
+    combinedMargins: [1, 0.3, 0.2],
+  },
   flat: { scale: 8, cosMargin: 0.1, arcMargin: 0.1, adaMargin: 0.1, combinedMargins: [1, 0.05, 0.05] },
-} as const satisfies Record<string, Pick<TrainConfig, 'scale' | 'cosMargin' | 'arcMargin' | 'adaMargin'> & { combinedMargins: readonly [number, number, number] }>;
+} as const satisfies Record<
+  string,
+  Pick<TrainConfig, 'scale' | 'cosMargin' | 'arcMargin' | 'adaMargin'> & { combinedMargins: readonly [number, number, number] }
+>;
 
 export const HELP = `Usage: tfjs-angular-margin-mnist [options]   (in the repository: npm run mnist -- [options])
 
@@ -148,7 +195,8 @@ function number(flag: string, value: string | undefined, fallback: number, { int
   const ok = value.trim() !== '' && Number.isFinite(v) && (!integer || Number.isInteger(v)) && (exclusive ? v > min : v >= min);
   if (!ok) throw new UsageError(`--${flag} must be ${integer ? 'an integer' : 'a number'} ${exclusive ? '>' : '>='} ${min}, but got "${value}".`);
   // Above 2^53 − 1, integers are not exact in JavaScript: "9007199254740993" reads as 9007199254740992.
-  if (integer && !Number.isSafeInteger(v)) throw new UsageError(`--${flag} must be an integer no larger than 2^53 - 1 (${Number.MAX_SAFE_INTEGER}), but got "${value}".`);
+  if (integer && !Number.isSafeInteger(v))
+    throw new UsageError(`--${flag} must be an integer no larger than 2^53 - 1 (${Number.MAX_SAFE_INTEGER}), but got "${value}".`);
   return v;
 }
 
@@ -233,13 +281,13 @@ export function parseOptions(argv: string[]): MnistOptions | null {
   return {
     heads,
     preset,
-    network: v.network == null ? (p.network) : choice('network', v.network, NETWORKS),
+    network: v.network == null ? p.network : choice('network', v.network, NETWORKS),
     dim,
     epochs: number('epochs', v.epochs, p.epochs, { integer: true, min: 1 }),
     stepsPerEpoch: number('steps-per-epoch', v['steps-per-epoch'], p.stepsPerEpoch, { integer: true, min: 1 }),
     batchSize: number('batch-size', v['batch-size'], p.batchSize, { integer: true, min: 1 }),
     lr: number('lr', v.lr, p.lr, { min: 0, exclusive: true }),
-    lrSchedule: v['lr-schedule'] == null ? p.lrSchedule ?? 'exponential' : choice('lr-schedule', v['lr-schedule'], LR_SCHEDULES),
+    lrSchedule: v['lr-schedule'] == null ? (p.lrSchedule ?? 'exponential') : choice('lr-schedule', v['lr-schedule'], LR_SCHEDULES),
     shift: number('shift', v.shift, p.shift ?? 0, { integer: true }),
     lrDecay: 0.9,
     lrDecaySteps: 500,

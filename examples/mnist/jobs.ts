@@ -43,7 +43,13 @@ export type OnResult = (result: HeadResult, index: number) => Promise<void> | vo
  * threads, each taking the next job when it is done. Every job builds its networks from its own seed,
  * so the results do not depend on where or in which order the jobs ran.
  */
-export async function runJobs(jobs: readonly Job[], context: JobContext, workers: number, sink: ProgressSink, onResult: OnResult = () => {}): Promise<HeadResult[]> {
+export async function runJobs(
+  jobs: readonly Job[],
+  context: JobContext,
+  workers: number,
+  sink: ProgressSink,
+  onResult: OnResult = () => {},
+): Promise<HeadResult[]> {
   if (workers <= 1) {
     const results: HeadResult[] = [];
     for (const [index, job] of jobs.entries()) {
@@ -92,7 +98,10 @@ function runInWorker(worker: Worker, job: Job, sink: ProgressSink): Promise<Head
       worker.off('exit', onExit);
     };
     const onMessage = (m: FromWorker) => {
-      if (m.kind === 'progress') { sink.write(m.text); return; }
+      if (m.kind === 'progress') {
+        sink.write(m.text);
+        return;
+      }
       done();
       if (m.kind === 'result') resolve(m.result);
       else reject(new Error(m.message));

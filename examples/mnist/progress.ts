@@ -16,7 +16,12 @@ export class Progress {
   private readonly start = performance.now();
   private lastDraw = 0;
 
-  constructor(private readonly label: string, private readonly totalSteps: number, private readonly stepsPerEpoch: number, private readonly sink: ProgressSink) {}
+  constructor(
+    private readonly label: string,
+    private readonly totalSteps: number,
+    private readonly stepsPerEpoch: number,
+    private readonly sink: ProgressSink,
+  ) {}
 
   /** After each step; `loss`/`accuracy` are running means over the current epoch. */
   step(step: number, loss: number, accuracy: number): void {

@@ -9,8 +9,6 @@ import { escapeXml, lineChart, movingAverage, scatter2d, sphere3d, type Series }
 import { REPORTED_FAR, type EmbeddingFigures } from './embedding_figures.js';
 import type { HeadResult } from './train.js';
 
-
-
 /** The most points a training curve draws (the figures stay small; metrics.csv keeps every step). */
 const CURVE_POINTS = 1000;
 
@@ -23,7 +21,17 @@ export interface RunInfo {
   backend: { name: string; detail: string };
   hardware: Record<string, unknown>;
   /** The dataset's title and class names, where the images came from, and the images of each set. */
-  data: { evaluatedOn: 'test' | 'validation'; dataset: string; classNames: readonly string[]; classesCalled: string; referenceAccuracy: Readonly<Record<string, number>>; source: string; train: number; test: number; unseen: number };
+  data: {
+    evaluatedOn: 'test' | 'validation';
+    dataset: string;
+    classNames: readonly string[];
+    classesCalled: string;
+    referenceAccuracy: Readonly<Record<string, number>>;
+    source: string;
+    train: number;
+    test: number;
+    unseen: number;
+  };
   totalSeconds: number;
 }
 
@@ -161,9 +169,23 @@ function tableHeader(report: Pick<Report, 'seeds' | 'openSet' | 'classes' | 'ref
   const over = report.seeds > 1 ? ` (mean ± sd, ${report.seeds} seeds)` : '';
   const tar = `TAR @ FAR ${REPORTED_FAR}`;
   const figures = report.openSet
-    ? [`MAP@R, seen ${report.classes}`, `P@1, unseen ${report.classes}`, `MAP@R, unseen ${report.classes}`, `${tar}, unseen ${report.classes}`, `EER, unseen ${report.classes}`]
+    ? [
+        `MAP@R, seen ${report.classes}`,
+        `P@1, unseen ${report.classes}`,
+        `MAP@R, unseen ${report.classes}`,
+        `${tar}, unseen ${report.classes}`,
+        `EER, unseen ${report.classes}`,
+      ]
     : ['P@1', 'MAP@R', tar, 'EER'];
-  return [`head${over}`, `${report.evaluatedOn} accuracy`, ...(hasReference(report) ? ['reference'] : []), 'mean intra-class angle (°)', 'min inter-class angle (°)', ...figures, 'train time (s)'];
+  return [
+    `head${over}`,
+    `${report.evaluatedOn} accuracy`,
+    ...(hasReference(report) ? ['reference'] : []),
+    'mean intra-class angle (°)',
+    'min inter-class angle (°)',
+    ...figures,
+    'train time (s)',
+  ];
 }
 
 function tableRows(report: Report): string[][] {
@@ -173,10 +195,9 @@ function tableRows(report: Report): string[][] {
     ...(hasReference(report) ? [report.referenceAccuracy[head]?.toFixed(4) ?? '—'] : []),
     formatSpread(s.meanIntraClassAngleDegrees, 2),
     formatSpread(s.minInterClassAngleDegrees, 2),
-    ...(report.openSet
-      ? [s.mapAtR, s.unseenPrecisionAt1, s.unseenMapAtR, s.unseenTarAtFar, s.unseenEer]
-      : [s.precisionAt1, s.mapAtR, s.tarAtFar, s.eer]
-    ).map((v) => formatSpread(v, 4)),
+    ...(report.openSet ? [s.mapAtR, s.unseenPrecisionAt1, s.unseenMapAtR, s.unseenTarAtFar, s.unseenEer] : [s.precisionAt1, s.mapAtR, s.tarAtFar, s.eer]).map(
+      (v) => formatSpread(v, 4),
+    ),
     formatSpread(s.trainSeconds, 0),
   ]);
 }
@@ -234,7 +255,14 @@ export async function writeReport(out: string, results: HeadResult[], info: RunI
   const runs = results.map((r) => ({ head: r.head, summary: summarize(r, out, info.data.referenceAccuracy) }));
   const heads = summarizeHeads(runs);
   const seeds = [...new Set(results.map((r) => r.seed))];
-  const report: Report = { heads, seeds: seeds.length, openSet: info.data.unseen > 0, classes: info.data.classesCalled, referenceAccuracy: info.data.referenceAccuracy, evaluatedOn: info.data.evaluatedOn };
+  const report: Report = {
+    heads,
+    seeds: seeds.length,
+    openSet: info.data.unseen > 0,
+    classes: info.data.classesCalled,
+    referenceAccuracy: info.data.referenceAccuracy,
+    evaluatedOn: info.data.evaluatedOn,
+  };
   const classNames = info.data.classNames;
   const put = (name: string, text: string) => writeWhole(out, name, text);
   const json = {
@@ -270,36 +298,75 @@ export async function writeReport(out: string, results: HeadResult[], info: RunI
   // Smoothed over `window` steps, then drawn at most CURVE_POINTS points a series (every k-th step and the last).
   const every = Math.max(1, Math.ceil((shown[0]?.steps.length ?? 1) / CURVE_POINTS));
   const drawn = <T>(values: T[]) => values.filter((_, i) => i % every === 0 || i === values.length - 1);
-  const curve = (key: 'loss' | 'accuracy') => shown.map((r) => ({ name: r.head, x: drawn(r.steps.map((s) => s.step + 1)), y: drawn(movingAverage(r.steps.map((s) => s[key]), window)) }));
+  const curve = (key: 'loss' | 'accuracy') =>
+    shown.map((r) => ({
+      name: r.head,
+      x: drawn(r.steps.map((s) => s.step + 1)),
+      y: drawn(
+        movingAverage(
+          r.steps.map((s) => s[key]),
+          window,
+        ),
+      ),
+    }));
   const ofSeed = seeds.length > 1 ? `, seed ${seeds[0]}` : '';
-  await put('loss.svg', lineChart({ title: `training loss (moving average over ${window} steps${ofSeed})`, series: curve('loss'), xLabel: 'step', yLabel: 'loss' }));
-  const rocSeries = (of: (r: HeadResult) => EmbeddingFigures | undefined) => shown.flatMap((r) => {
-    const roc = of(r)?.roc;
-    if (roc == null) return [];
-    const onAxis = roc.far.flatMap((far, i) => (far >= ROC_MIN_FAR ? [i] : []));
-    return [{ name: r.head, x: onAxis.map((i) => Math.log10(roc.far[i]!)), y: onAxis.map((i) => roc.tar[i]!) }];
-  });
-  const rocChart = (title: string, series: Series[]) => lineChart({ title, series, xLabel: 'log10 false-accept rate', yLabel: 'true-accept rate', xRange: [Math.log10(ROC_MIN_FAR), 0] });
-  const rocFigures = [{ file: 'roc.svg', title: `ROC of all ${report.evaluatedOn} pairs${report.openSet ? ` of the seen ${report.classes}` : ''} (seed ${seeds[0]})` }];
-  await put('roc.svg', rocChart(rocFigures[0]!.title, rocSeries((r) => r.figures)));
+  await put(
+    'loss.svg',
+    lineChart({ title: `training loss (moving average over ${window} steps${ofSeed})`, series: curve('loss'), xLabel: 'step', yLabel: 'loss' }),
+  );
+  const rocSeries = (of: (r: HeadResult) => EmbeddingFigures | undefined) =>
+    shown.flatMap((r) => {
+      const roc = of(r)?.roc;
+      if (roc == null) return [];
+      const onAxis = roc.far.flatMap((far, i) => (far >= ROC_MIN_FAR ? [i] : []));
+      return [{ name: r.head, x: onAxis.map((i) => Math.log10(roc.far[i]!)), y: onAxis.map((i) => roc.tar[i]!) }];
+    });
+  const rocChart = (title: string, series: Series[]) =>
+    lineChart({ title, series, xLabel: 'log10 false-accept rate', yLabel: 'true-accept rate', xRange: [Math.log10(ROC_MIN_FAR), 0] });
+  const rocFigures = [
+    { file: 'roc.svg', title: `ROC of all ${report.evaluatedOn} pairs${report.openSet ? ` of the seen ${report.classes}` : ''} (seed ${seeds[0]})` },
+  ];
+  await put(
+    'roc.svg',
+    rocChart(
+      rocFigures[0]!.title,
+      rocSeries((r) => r.figures),
+    ),
+  );
   if (report.openSet) {
     rocFigures.push({ file: 'roc-unseen.svg', title: `ROC of all ${report.evaluatedOn} pairs of the unseen ${report.classes} (seed ${seeds[0]})` });
-    await put('roc-unseen.svg', rocChart(rocFigures[1]!.title, rocSeries((r) => r.unseen?.figures)));
+    await put(
+      'roc-unseen.svg',
+      rocChart(
+        rocFigures[1]!.title,
+        rocSeries((r) => r.unseen?.figures),
+      ),
+    );
   }
-  await put('accuracy.svg', lineChart({ title: `training accuracy (moving average over ${window} steps${ofSeed})`, series: curve('accuracy'), xLabel: 'step', yLabel: 'accuracy' }));
+  await put(
+    'accuracy.svg',
+    lineChart({ title: `training accuracy (moving average over ${window} steps${ofSeed})`, series: curve('accuracy'), xLabel: 'step', yLabel: 'accuracy' }),
+  );
 
   const rows = tableRows(report).map((r) => `<tr>${r.map((v) => `<td>${escapeXml(v)}</td>`).join('')}</tr>`);
-  const heldOut = report.evaluatedOn === 'validation' ? `Validation run: every figure below comes from the last ${info.data.test + info.data.unseen} training images, held out from training (--validation), where "test" says so; the test set was not read. ` : '';
-  const protocol = heldOut + (report.openSet
-    ? `Open set: trained on the ${info.data.train} training images of the ${report.classes} ${classNames.slice(0, Number(info.config.classes)).join(', ')}; test accuracy over the ${info.data.test} test images of those ${report.classes}; retrieval (each test image a query among the others) and verification (all pairs, cosine similarity) among those and among the ${info.data.unseen} test images of the ${report.classes} never trained on (${classNames.slice(Number(info.config.classes)).join(', ')}).`
-    : `Test figures: all ${info.data.test} test images, plain logits (no margin), no training step on test data; retrieval with each test image a query among the others, verification over all pairs (cosine similarity). The reference column is the TensorFlow 1 re-implementation's README, whose test figures were measured while training on the test batches.`);
+  const heldOut =
+    report.evaluatedOn === 'validation'
+      ? `Validation run: every figure below comes from the last ${info.data.test + info.data.unseen} training images, held out from training (--validation), where "test" says so; the test set was not read. `
+      : '';
+  const protocol =
+    heldOut +
+    (report.openSet
+      ? `Open set: trained on the ${info.data.train} training images of the ${report.classes} ${classNames.slice(0, Number(info.config.classes)).join(', ')}; test accuracy over the ${info.data.test} test images of those ${report.classes}; retrieval (each test image a query among the others) and verification (all pairs, cosine similarity) among those and among the ${info.data.unseen} test images of the ${report.classes} never trained on (${classNames.slice(Number(info.config.classes)).join(', ')}).`
+      : `Test figures: all ${info.data.test} test images, plain logits (no margin), no training step on test data; retrieval with each test image a query among the others, verification over all pairs (cosine similarity). The reference column is the TensorFlow 1 re-implementation's README, whose test figures were measured while training on the test batches.`);
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>tfjs-angular-margin: ${escapeXml(info.data.dataset)}</title>
 <style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child{text-align:left}img{max-width:100%}</style></head>
 <body><h1>${escapeXml(info.data.dataset)}${report.openSet ? ', open set' : ''}: ${escapeXml([...report.heads.keys()].map(headTitle).join(', '))}</h1>
 <p>Backend: ${escapeXml(info.backend.detail)}. Command: <code>${escapeXml(info.command)}</code>. Total time ${info.totalSeconds.toFixed(1)} s.
 ${protocol} Figures and curves: seed ${seeds[0]}.</p>
-<table><tr>${tableHeader(report).map((h) => `<th>${escapeXml(h)}</th>`).join('')}</tr>
+<table><tr>${tableHeader(report)
+    .map((h) => `<th>${escapeXml(h)}</th>`)
+    .join('')}</tr>
 ${rows.join('\n')}</table>
 ${figures.map((f) => `<h2>${escapeXml(headTitle(f.head))}</h2><img src="${f.file}" alt="embeddings of the ${f.head} head">`).join('\n')}
 <h2>Verification</h2>${rocFigures.map((f) => `<img src="${f.file}" alt="${escapeXml(f.title)}">`).join('')}

@@ -38,7 +38,10 @@ function filterSplit(split: MnistSplit, keep: (label: number) => boolean): Mnist
 /** The number of worker threads: as asked, at most one per job; 1 (this thread) off the CPU backends. */
 function workerCount(requested: number | null, backend: string, jobs: number): number {
   if (!CPU_BACKENDS.includes(backend)) {
-    if (requested != null && requested > 1) throw new UsageError(`--workers ${requested}: worker threads serve the CPU backends (${CPU_BACKENDS.join(', ')}); the ${backend} backend trains in one thread (--workers 1).`);
+    if (requested != null && requested > 1)
+      throw new UsageError(
+        `--workers ${requested}: worker threads serve the CPU backends (${CPU_BACKENDS.join(', ')}); the ${backend} backend trains in one thread (--workers 1).`,
+      );
     return 1;
   }
   return Math.max(1, Math.min(requested ?? availableParallelism(), jobs));
@@ -78,7 +81,11 @@ function classCounts(split: MnistSplit): Map<number, number> {
  * holds images, and every set that is evaluated allows retrieval and verification (two classes, one of them
  * with two images). Each message names the flag that cut the set, or the data it came from.
  */
-function checkSplits(options: MnistOptions, source: string, sets: Array<{ split: MnistSplit; what: string; subsetFlag: 'train-subset' | 'test-subset' | 'validation'; evaluated: boolean }>): void {
+function checkSplits(
+  options: MnistOptions,
+  source: string,
+  sets: Array<{ split: MnistSplit; what: string; subsetFlag: 'train-subset' | 'test-subset' | 'validation'; evaluated: boolean }>,
+): void {
   for (const { split, what, subsetFlag, evaluated } of sets) {
     const subset = subsetFlag === 'train-subset' ? options.trainSubset : subsetFlag === 'validation' ? options.validation : options.testSubset;
     const cause = subset != null ? `--${subsetFlag} ${subset}` : options.openSet ? `--open-set with ${source}` : source;
@@ -87,7 +94,9 @@ function checkSplits(options: MnistOptions, source: string, sets: Array<{ split:
     if (!evaluated) continue;
     const counts = classCounts(split);
     if (counts.size < 2 || ![...counts.values()].some((n) => n >= 2)) {
-      throw new UsageError(`${cause}: ${what} holds ${split.count} image(s) of ${counts.size} class(es), but retrieval and verification need two classes, one of them with two images.${fix}`);
+      throw new UsageError(
+        `${cause}: ${what} holds ${split.count} image(s) of ${counts.size} class(es), but retrieval and verification need two classes, one of them with two images.${fix}`,
+      );
     }
   }
 }
@@ -106,7 +115,9 @@ export async function runMnist(options: MnistOptions, command: string, sink: Pro
   const jobs: Job[] = options.seeds.flatMap((seed) => options.heads.map((head) => ({ head, seed })));
   const workers = workerCount(options.workers, backend.name, jobs.length);
   await checkBeforeData(options);
-  log(`backend: ${backend.name} — ${backend.detail}; optimizer: ${optimizer}; ${jobs.length} run(s) (${options.heads.length} head(s) × ${options.seeds.length} seed(s)) on ${workers === 1 ? 'this thread' : `${workers} worker threads`}`);
+  log(
+    `backend: ${backend.name} — ${backend.detail}; optimizer: ${optimizer}; ${jobs.length} run(s) (${options.heads.length} head(s) × ${options.seeds.length} seed(s)) on ${workers === 1 ? 'this thread' : `${workers} worker threads`}`,
+  );
   const dataset = DATASETS[options.dataset];
   const mnist = await loadMnist(options.data, { log, dataset });
   // "digits 0-6" (MNIST), "classes 0-6" (Fashion-MNIST).
@@ -115,7 +126,10 @@ export async function runMnist(options: MnistOptions, command: string, sink: Pro
   const trainSubset = limit(mnist.train, options.trainSubset);
   // --validation N: the last N training images are evaluated instead of the test set, and not trained on.
   const held = options.validation;
-  if (held != null && held >= trainSubset.count) throw new UsageError(`--validation ${held}: the training set holds ${trainSubset.count} images${options.trainSubset != null ? ` (--train-subset ${options.trainSubset})` : ''}; hold out fewer, so that some remain to train on.`);
+  if (held != null && held >= trainSubset.count)
+    throw new UsageError(
+      `--validation ${held}: the training set holds ${trainSubset.count} images${options.trainSubset != null ? ` (--train-subset ${options.trainSubset})` : ''}; hold out fewer, so that some remain to train on.`,
+    );
   const trainAll = held == null ? trainSubset : slice(trainSubset, 0, trainSubset.count - held);
   const testAll = held == null ? limit(mnist.test, options.testSubset) : slice(trainSubset, trainSubset.count - held, trainSubset.count);
   const evaluated = held == null ? 'test' : 'validation';
@@ -123,11 +137,32 @@ export async function runMnist(options: MnistOptions, command: string, sink: Pro
   const test = options.openSet ? filterSplit(testAll, (l) => l < classes) : testAll;
   const unseen = options.openSet ? filterSplit(testAll, (l) => l >= classes) : undefined;
   checkSplits(options, mnist.source, [
-    { split: train, what: options.openSet ? `the training set (the ${range(0, classes - 1)})` : 'the training set', subsetFlag: 'train-subset', evaluated: false },
-    { split: test, what: options.openSet ? `the ${evaluated} set of the ${range(0, classes - 1)}` : `the ${evaluated} set`, subsetFlag: held == null ? 'test-subset' : 'validation', evaluated: true },
-    ...(unseen ? [{ split: unseen, what: `the ${evaluated} set of the unseen ${range(classes, 9)}`, subsetFlag: held == null ? 'test-subset' as const : 'validation' as const, evaluated: true }] : []),
+    {
+      split: train,
+      what: options.openSet ? `the training set (the ${range(0, classes - 1)})` : 'the training set',
+      subsetFlag: 'train-subset',
+      evaluated: false,
+    },
+    {
+      split: test,
+      what: options.openSet ? `the ${evaluated} set of the ${range(0, classes - 1)}` : `the ${evaluated} set`,
+      subsetFlag: held == null ? 'test-subset' : 'validation',
+      evaluated: true,
+    },
+    ...(unseen
+      ? [
+          {
+            split: unseen,
+            what: `the ${evaluated} set of the unseen ${range(classes, 9)}`,
+            subsetFlag: held == null ? ('test-subset' as const) : ('validation' as const),
+            evaluated: true,
+          },
+        ]
+      : []),
   ]);
-  log(`data: ${dataset.title}, ${train.count} training and ${test.count} ${evaluated} images${unseen ? ` of the ${range(0, classes - 1)}, and ${unseen.count} ${evaluated} images of the unseen ${range(classes, 9)},` : ''} from ${mnist.source}${held == null ? '' : ` (the ${evaluated} images: the last ${held} training images, held out; the test set is not read)`}`);
+  log(
+    `data: ${dataset.title}, ${train.count} training and ${test.count} ${evaluated} images${unseen ? ` of the ${range(0, classes - 1)}, and ${unseen.count} ${evaluated} images of the unseen ${range(classes, 9)},` : ''} from ${mnist.source}${held == null ? '' : ` (the ${evaluated} images: the last ${held} training images, held out; the test set is not read)`}`,
+  );
   const config = { ...options, optimizer, classes, saveModelsTo: options.saveModels ? join(options.out, 'models') : null };
   // Each run's figures as soon as it finishes, on the terminal and in finished-runs.json: a run of
   // many seeds stopped before its end keeps what finished.
@@ -136,22 +171,57 @@ export async function runMnist(options: MnistOptions, command: string, sink: Pro
   let writing = Promise.resolve();
   const onResult = (r: HeadResult, index: number) => {
     finished[index] = r;
-    log(`${r.head} (seed ${r.seed}): test accuracy ${r.testAccuracy.toFixed(4)}, test loss ${r.testLoss.toFixed(4)}, ${formatDuration(r.trainSeconds)} training (${r.msPerStep.toFixed(1)} ms/step)${r.modelPath == null ? '' : `; embedding model: ${shownPath(r.modelPath)}`}`);
-    writing = writing.then(() => writeFinishedRuns(options.out, finished.filter((f) => f != null), dataset.referenceAccuracy));
+    log(
+      `${r.head} (seed ${r.seed}): test accuracy ${r.testAccuracy.toFixed(4)}, test loss ${r.testLoss.toFixed(4)}, ${formatDuration(r.trainSeconds)} training (${r.msPerStep.toFixed(1)} ms/step)${r.modelPath == null ? '' : `; embedding model: ${shownPath(r.modelPath)}`}`,
+    );
+    writing = writing.then(() =>
+      writeFinishedRuns(
+        options.out,
+        finished.filter((f) => f != null),
+        dataset.referenceAccuracy,
+      ),
+    );
     return writing;
   };
-  const results = await runJobs(jobs, { train, evaluation: { test, unseen }, config, backend: backend.name, convGradient: options.convGradient }, workers, sink, onResult);
+  const results = await runJobs(
+    jobs,
+    { train, evaluation: { test, unseen }, config, backend: backend.name, convGradient: options.convGradient },
+    workers,
+    sink,
+    onResult,
+  );
   const totalSeconds = (performance.now() - started) / 1000;
   const cpu = cpus();
   const { heads, seeds, ...rest } = options;
-  const report = await writeReport(options.out, results, {
-    command,
-    config: { heads, seeds, ...rest, optimizer, workers, classes },
-    backend,
-    hardware: { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGiB: +(totalmem() / 2 ** 30).toFixed(1), platform: `${platform()} ${release()}`, node: process.version },
-    data: { evaluatedOn: evaluated, dataset: dataset.title, classNames: dataset.classNames, classesCalled: dataset.classesCalled, referenceAccuracy: dataset.referenceAccuracy, source: shownPath(mnist.source), train: train.count, test: test.count, unseen: unseen?.count ?? 0 },
-    totalSeconds,
-  }, options.maxPlotPoints);
+  const report = await writeReport(
+    options.out,
+    results,
+    {
+      command,
+      config: { heads, seeds, ...rest, optimizer, workers, classes },
+      backend,
+      hardware: {
+        cpu: cpu[0]?.model ?? 'unknown',
+        cores: cpu.length,
+        memoryGiB: +(totalmem() / 2 ** 30).toFixed(1),
+        platform: `${platform()} ${release()}`,
+        node: process.version,
+      },
+      data: {
+        evaluatedOn: evaluated,
+        dataset: dataset.title,
+        classNames: dataset.classNames,
+        classesCalled: dataset.classesCalled,
+        referenceAccuracy: dataset.referenceAccuracy,
+        source: shownPath(mnist.source),
+        train: train.count,
+        test: test.count,
+        unseen: unseen?.count ?? 0,
+      },
+      totalSeconds,
+    },
+    options.maxPlotPoints,
+  );
   log(`\n${textTable(report)}\n`);
   log(`total: ${formatDuration(totalSeconds)} (${totalSeconds.toFixed(1)} s) for ${jobs.length} run(s); results in ${options.out}/ (open index.html)`);
   return results;

@@ -107,7 +107,6 @@ export interface HeadResult {
   modelPath: string | null;
 }
 
-
 /**
  * Embeddings of every image of `split` (plain forward pass, no training step) and, when `head` is
  * given, the test loss and accuracy from its plain logits (no margin).
@@ -122,7 +121,10 @@ async function evaluate(trunk: tfl.LayersModel, head: tfl.layers.Layer | null, k
     const indices = Int32Array.from({ length: size }, (_, i) => start + i);
     const { e, l, c } = tf.tidy(() => {
       const xb = tf.tensor2d(batchPixels(split, indices, 0, Math.random), [size, split.rows * split.cols]);
-      const yb = tf.tensor1d(Int32Array.from(indices, (i) => split.labels[i]!), 'int32');
+      const yb = tf.tensor1d(
+        Int32Array.from(indices, (i) => split.labels[i]!),
+        'int32',
+      );
       const e = trunk.apply(xb) as tf.Tensor;
       if (head == null) return { e };
       const logits = applyHead(head, kind, e, yb, false);
@@ -176,7 +178,10 @@ export async function trainHead(kind: ProgramHead, train: MnistSplit, evaluation
     const indices = order.subarray(cursor, cursor + config.batchSize);
     cursor += config.batchSize;
     const xb = tf.tensor2d(batchPixels(train, indices, config.shift, augmentRand), [indices.length, train.rows * train.cols]);
-    const yb = tf.tensor1d(Int32Array.from(indices, (i) => train.labels[i]!), 'int32');
+    const yb = tf.tensor1d(
+      Int32Array.from(indices, (i) => train.labels[i]!),
+      'int32',
+    );
     const lr = learningRateAt(config, step, totalSteps);
     optimizer.setLearningRate(lr);
     // λ of this step, from the head's own counter (read asynchronously, as the loss is below).

@@ -42,7 +42,14 @@ export const CURRICULAR_FACE_DEFAULTS = Object.freeze({ ...COSINE_HEAD_DEFAULTS,
  * SphereFace-R: m = 1.5, s = 30, variant 'v0', hard feature normalization, and for the soft one a
  * norm penalty of weight w = 0.01 (the paper's t) (opensphere's `SphereFaceR_H` and `SphereFaceR_S`). No warm-up.
  */
-export const SPHERE_FACE_R_DEFAULTS = Object.freeze({ ...COSINE_HEAD_DEFAULTS, scale: 30, margin: 1.5, variant: 'v0', featureNormalization: 'hard', featureLossWeight: 0.01 } as const);
+export const SPHERE_FACE_R_DEFAULTS = Object.freeze({
+  ...COSINE_HEAD_DEFAULTS,
+  scale: 30,
+  margin: 1.5,
+  variant: 'v0',
+  featureNormalization: 'hard',
+  featureLossWeight: 0.01,
+} as const);
 
 /**
  * SphereFace2: variant 'C', α = 0.7 (the λ of the paper's eq. 5, the positive pair's weight),

@@ -69,12 +69,13 @@ export function toRows(embeddings: tf.Tensor | number[][], owner: string): numbe
 
 /** Labels of a tensor or array as integers. @internal */
 export function toLabels(labels: tf.Tensor | ArrayLike<number>, count: number, owner: string): number[] {
-  if (!(labels instanceof tf.Tensor) && (labels == null || typeof labels !== 'object' || typeof (labels).length !== 'number')) {
+  if (!(labels instanceof tf.Tensor) && (labels == null || typeof labels !== 'object' || typeof labels.length !== 'number')) {
     throw new Error(`${owner}: labels must be a tensor or an array of integers, but got ${describe(labels)}.`);
   }
-  const values = labels instanceof tf.Tensor
-    ? Array.from(readSync(owner, 'reading the labels', labels, 'pass the labels as an array (await labels.data())'))
-    : Array.from(labels);
+  const values =
+    labels instanceof tf.Tensor
+      ? Array.from(readSync(owner, 'reading the labels', labels, 'pass the labels as an array (await labels.data())'))
+      : Array.from(labels);
   if (values.length !== count) throw new Error(`${owner}: got ${values.length} labels for ${count} embeddings.`);
   values.forEach((v, i) => {
     if (!Number.isInteger(v)) throw new Error(`${owner}: labels must be integers, but the label at index ${i} is ${v}.`);

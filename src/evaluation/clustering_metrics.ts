@@ -26,7 +26,10 @@ export interface ClusteringMetrics {
 /** ln Γ(x) for x > 0 (Lanczos, g = 7, 9 terms: about 15 significant digits). */
 function logGamma(x: number): number {
   if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
-  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012,
+    9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
   const z = x - 1;
   let sum = c[0]!;
   for (let i = 1; i < 9; i++) sum += c[i]! / (z + i);
@@ -44,7 +47,12 @@ function contingency(a: ArrayLike<number>, b: ArrayLike<number>): { table: numbe
   const [ia, ib] = [index(a), index(b)];
   const table = Array.from({ length: ia.size }, () => new Array<number>(ib.size).fill(0));
   for (let i = 0; i < a.length; i++) table[ia.get(a[i]!)!]![ib.get(b[i]!)!]!++;
-  return { table, rows: table.map((r) => r.reduce((s, v) => s + v, 0)), columns: Array.from({ length: ib.size }, (_, j) => table.reduce((s, r) => s + r[j]!, 0)), n: a.length };
+  return {
+    table,
+    rows: table.map((r) => r.reduce((s, v) => s + v, 0)),
+    columns: Array.from({ length: ib.size }, (_, j) => table.reduce((s, r) => s + r[j]!, 0)),
+    n: a.length,
+  };
 }
 
 /** Entropy (natural log) of a labeling with these class sizes. */
@@ -84,9 +92,11 @@ export function mutualInformationScores(a: ArrayLike<number>, b: ArrayLike<numbe
   const { table, rows, columns, n } = contingency(a, b);
   if ((rows.length === 1 && columns.length === 1) || n === 0) return { nmi: 1, ami: 1 };
   let mi = 0;
-  table.forEach((row, i) => row.forEach((c, j) => {
-    if (c > 0) mi += (c / n) * (Math.log(c * n) - Math.log(rows[i]! * columns[j]!));
-  }));
+  table.forEach((row, i) =>
+    row.forEach((c, j) => {
+      if (c > 0) mi += (c / n) * (Math.log(c * n) - Math.log(rows[i]! * columns[j]!));
+    }),
+  );
   mi = Math.max(mi, 0);
   const mean = (entropy(rows, n) + entropy(columns, n)) / 2;
   const eps = Number.EPSILON;
@@ -114,7 +124,11 @@ function kMeans(points: Float32Array, n: number, dim: number, k: number, seed: n
     let pick = n - 1;
     if (total > 0) {
       let r = rand() * total;
-      for (let i = 0; i < n; i++) if ((r -= nearest[i]!) < 0) { pick = i; break; }
+      for (let i = 0; i < n; i++)
+        if ((r -= nearest[i]!) < 0) {
+          pick = i;
+          break;
+        }
     } else pick = Math.floor(rand() * n);
     for (let d = 0; d < dim; d++) centres[c * dim + d] = points[pick * dim + d]!;
     for (let i = 0; i < n; i++) nearest[i] = Math.min(nearest[i]!, distance(i, c));
@@ -160,7 +174,11 @@ function kMeans(points: Float32Array, n: number, dim: number, k: number, seed: n
  * const { nmi, ami } = await clusteringMetrics(embeddings, labels, { seed: 1 });
  * ```
  */
-export async function clusteringMetrics(embeddings: tf.Tensor | number[][], labels: tf.Tensor | ArrayLike<number>, options: ClusteringOptions = {}): Promise<ClusteringMetrics> {
+export async function clusteringMetrics(
+  embeddings: tf.Tensor | number[][],
+  labels: tf.Tensor | ArrayLike<number>,
+  options: ClusteringOptions = {},
+): Promise<ClusteringMetrics> {
   const owner = 'clusteringMetrics';
   assertOptions(owner, options, '{ clusters: 10, seed: 1 }');
   const unit = unitRows(owner, 'embeddings', embeddings);
@@ -173,11 +191,13 @@ export async function clusteringMetrics(embeddings: tf.Tensor | number[][], labe
   const [n, dim] = unit.shape;
   const ys = await labelValues(owner, 'labels', labels, n);
   const k = options.clusters ?? new Set(ys).size;
-  if (!Number.isSafeInteger(k) || k < 1 || k > Math.max(1, n)) throw new Error(`${owner}: clusters must be an integer from 1 to the ${n} rows, but got ${describe(k)}.`);
+  if (!Number.isSafeInteger(k) || k < 1 || k > Math.max(1, n))
+    throw new Error(`${owner}: clusters must be an integer from 1 to the ${n} rows, but got ${describe(k)}.`);
   const seed = options.seed ?? 1;
   if (!Number.isSafeInteger(seed)) throw new Error(`${owner}: seed must be an integer, but got ${describe(seed)}.`);
   const maxIterations = options.maxIterations ?? 300;
-  if (!Number.isSafeInteger(maxIterations) || maxIterations < 1) throw new Error(`${owner}: maxIterations must be an integer >= 1, but got ${describe(maxIterations)}.`);
+  if (!Number.isSafeInteger(maxIterations) || maxIterations < 1)
+    throw new Error(`${owner}: maxIterations must be an integer >= 1, but got ${describe(maxIterations)}.`);
   if (n === 0) throw new Error(`${owner}: no embeddings to cluster.`);
   const assignments = kMeans(values, n, dim, k, seed, maxIterations);
   return { ...mutualInformationScores(ys, assignments), assignments };

@@ -47,7 +47,8 @@ export function dominantSubCenters(head: SubCenterArcFace, embeddings: tf.Tensor
   const centre = (j: number, s: number) => unit(Array.from({ length: dim }, (_, d) => values[d * columns + j * k + s]!));
   const centres = Array.from({ length: classes }, (_, j) => Array.from({ length: k }, (_, s) => centre(j, s)));
   const rows = toRows(embeddings, owner).map(unit);
-  if (rows.length > 0 && rows[0]!.length !== dim) throw new Error(`${owner}: embeddings have dimension ${rows[0]!.length}, but the head's kernel expects ${dim}.`);
+  if (rows.length > 0 && rows[0]!.length !== dim)
+    throw new Error(`${owner}: embeddings have dimension ${rows[0]!.length}, but the head's kernel expects ${dim}.`);
   const ys = toLabels(labels, rows.length, owner);
   ys.forEach((y, i) => {
     if (y < 0 || y >= classes) throw new Error(`${owner}: labels must be in [0, ${classes}), but the label at index ${i} is ${y}.`);

@@ -31,11 +31,15 @@ export type IndexStore = tf.io.IOHandler | string;
 
 function handlerOf(owner: string, store: IndexStore, kind: 'save' | 'load'): tf.io.IOHandler {
   if (typeof store !== 'string') {
-    if (store == null || typeof store[kind] !== 'function') throw new Error(`${owner}: expected an IOHandler with ${kind}() or a URL string, but got ${describe(store)}.`);
+    if (store == null || typeof store[kind] !== 'function')
+      throw new Error(`${owner}: expected an IOHandler with ${kind}() or a URL string, but got ${describe(store)}.`);
     return store;
   }
   const handlers = kind === 'save' ? tf.io.getSaveHandlers(store) : tf.io.getLoadHandlers(store);
-  if (handlers.length !== 1) throw new Error(`${owner}: tfjs has ${handlers.length === 0 ? 'no' : handlers.length} ${kind} handlers for "${store}"; pass an IOHandler (in Node: fileSystem(folder) from tfjs-angular-margin/node).`);
+  if (handlers.length !== 1)
+    throw new Error(
+      `${owner}: tfjs has ${handlers.length === 0 ? 'no' : handlers.length} ${kind} handlers for "${store}"; pass an IOHandler (in Node: fileSystem(folder) from tfjs-angular-margin/node).`,
+    );
   return handlers[0]!;
 }
 
@@ -105,14 +109,22 @@ export class EmbeddingIndex {
       const references = tf.tensor2d(flat, [m, dim]);
       const width = Math.min(k, m);
       try {
-        await forEachScoreChunk(unit, references, (scores) => { const top = tf.topk(scores, width); return [top.indices, top.values]; }, (_start, rows, [indices, scores]) => {
-          for (let r = 0; r < rows; r++) {
-            const ids = Array.from(indices!.subarray(r * width, (r + 1) * width));
-            result.indices.push(ids);
-            result.labels.push(ids.map((i) => this.rowLabels[i]!));
-            result.scores.push(Array.from(scores!.subarray(r * width, (r + 1) * width)));
-          }
-        });
+        await forEachScoreChunk(
+          unit,
+          references,
+          (scores) => {
+            const top = tf.topk(scores, width);
+            return [top.indices, top.values];
+          },
+          (_start, rows, [indices, scores]) => {
+            for (let r = 0; r < rows; r++) {
+              const ids = Array.from(indices!.subarray(r * width, (r + 1) * width));
+              result.indices.push(ids);
+              result.labels.push(ids.map((i) => this.rowLabels[i]!));
+              result.scores.push(Array.from(scores!.subarray(r * width, (r + 1) * width)));
+            }
+          },
+        );
       } finally {
         references.dispose();
       }
@@ -127,7 +139,8 @@ export class EmbeddingIndex {
     const owner = 'EmbeddingIndex.match';
     assertOptions(owner, options, '{ threshold: 0.5 }');
     const { threshold } = options;
-    if (typeof threshold !== 'number' || Number.isNaN(threshold)) throw new Error(`${owner}: threshold must be a number (a cosine), but got ${describe(threshold)}.`);
+    if (typeof threshold !== 'number' || Number.isNaN(threshold))
+      throw new Error(`${owner}: threshold must be a number (a cosine), but got ${describe(threshold)}.`);
     const { labels, scores } = await this.search(queries, { k: 1 });
     return labels.map((row, i) => (scores[i]![0]! >= threshold ? row[0]! : -1));
   }
@@ -178,19 +191,26 @@ export class EmbeddingIndex {
     const artifacts = await handlerOf(owner, store, 'load').load!();
     const topology = artifacts.modelTopology as Record<string, unknown> | undefined;
     if (topology == null || topology['format'] !== SAVED_FORMAT.format) {
-      throw new Error(`${owner}: expected a saved EmbeddingIndex (modelTopology.format "${SAVED_FORMAT.format}"), but got ${topology == null ? 'no modelTopology' : `format ${describe(topology['format'])}`}.`);
+      throw new Error(
+        `${owner}: expected a saved EmbeddingIndex (modelTopology.format "${SAVED_FORMAT.format}"), but got ${topology == null ? 'no modelTopology' : `format ${describe(topology['format'])}`}.`,
+      );
     }
-    if (topology['version'] !== SAVED_FORMAT.version) throw new Error(`${owner}: this version reads format version ${SAVED_FORMAT.version}, but the file has ${describe(topology['version'])}.`);
+    if (topology['version'] !== SAVED_FORMAT.version)
+      throw new Error(`${owner}: this version reads format version ${SAVED_FORMAT.version}, but the file has ${describe(topology['version'])}.`);
     const { dim, count } = topology as { dim: unknown; count: unknown };
     if (!Number.isSafeInteger(dim) || (dim as number) < 1 || !Number.isSafeInteger(count) || (count as number) < 0) {
       throw new Error(`${owner}: dim must be an integer >= 1 and count one >= 0, but got ${describe(dim)} and ${describe(count)}.`);
     }
     const [d, n] = [dim as number, count as number];
-    const expected = JSON.stringify([{ name: 'references', shape: [n, d], dtype: 'float32' }, { name: 'labels', shape: [n], dtype: 'int32' }]);
+    const expected = JSON.stringify([
+      { name: 'references', shape: [n, d], dtype: 'float32' },
+      { name: 'labels', shape: [n], dtype: 'int32' },
+    ]);
     const specs = JSON.stringify((artifacts.weightSpecs ?? []).map(({ name, shape, dtype }) => ({ name, shape, dtype })));
     if (specs !== expected) throw new Error(`${owner}: expected the weight entries ${expected}, but got ${specs}.`);
     const bytes = artifacts.weightData == null ? null : joinWeightData(artifacts.weightData);
-    if (bytes == null || bytes.byteLength !== 4 * n * (d + 1)) throw new Error(`${owner}: expected ${4 * n * (d + 1)} bytes of weights, but got ${bytes == null ? 'none' : bytes.byteLength}.`);
+    if (bytes == null || bytes.byteLength !== 4 * n * (d + 1))
+      throw new Error(`${owner}: expected ${4 * n * (d + 1)} bytes of weights, but got ${bytes == null ? 'none' : bytes.byteLength}.`);
     const copy = bytes.slice().buffer;
     const vectors = new Float32Array(copy, 0, n * d);
     return EmbeddingIndex.fromData({ dim: d, labels: Array.from(new Int32Array(copy, 4 * n * d, n)), vectors });
@@ -204,7 +224,9 @@ export class EmbeddingIndex {
     if (!Number.isSafeInteger(dim) || dim < 1) throw new Error(`${owner}: dim must be an integer >= 1, but got ${describe(dim)}.`);
     if (!Array.isArray(labels)) throw new Error(`${owner}: labels must be an array of integers, but got ${describe(labels)}.`);
     if (!(vectors instanceof Float32Array) || vectors.length !== labels.length * dim) {
-      throw new Error(`${owner}: vectors must be a Float32Array of ${labels.length} × ${dim} values, but got ${vectors instanceof Float32Array ? vectors.length : describe(vectors)}.`);
+      throw new Error(
+        `${owner}: vectors must be a Float32Array of ${labels.length} × ${dim} values, but got ${vectors instanceof Float32Array ? vectors.length : describe(vectors)}.`,
+      );
     }
     const ys = await labelValues(owner, 'labels', labels, labels.length);
     const bad = vectors.findIndex((v) => !Number.isFinite(v));

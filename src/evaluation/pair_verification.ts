@@ -94,7 +94,14 @@ function foldsOfClasses(members: Map<number, number[]>, folds: number, rand: () 
  * otherwise drawn and redrawn on a repeat (at most half are taken, so a draw is new with
  * probability ≥ 1/2).
  */
-function distinctPairs(rows: readonly number[], available: number, count: number, accepts: (a: number, b: number) => boolean, draw: () => [number, number], rand: () => number): Array<[number, number]> {
+function distinctPairs(
+  rows: readonly number[],
+  available: number,
+  count: number,
+  accepts: (a: number, b: number) => boolean,
+  draw: () => [number, number],
+  rand: () => number,
+): Array<[number, number]> {
   if (available < 2 * count) {
     const all: Array<[number, number]> = [];
     for (let i = 0; i < rows.length; i++) for (let j = i + 1; j < rows.length; j++) if (accepts(rows[i]!, rows[j]!)) all.push([rows[i]!, rows[j]!]);
@@ -138,7 +145,11 @@ function distinctPairs(rows: readonly number[], available: number, count: number
  * const { accuracy, std } = pairVerification(embed.predict(testImages) as tf.Tensor2D, testLabels, { folds: 5, pairs: 1000 });
  * ```
  */
-export function pairVerification(embeddings: tf.Tensor | number[][], labels: tf.Tensor | ArrayLike<number>, options: PairVerificationOptions = {}): PairVerificationResult {
+export function pairVerification(
+  embeddings: tf.Tensor | number[][],
+  labels: tf.Tensor | ArrayLike<number>,
+  options: PairVerificationOptions = {},
+): PairVerificationResult {
   const owner = 'pairVerification';
   const { pairs = 3000, folds = 10, seed = 1 } = options;
   assertInteger(owner, 'pairs', pairs, 1);
@@ -150,7 +161,9 @@ export function pairVerification(embeddings: tf.Tensor | number[][], labels: tf.
   const members = classMembers(ys);
   const multi = [...members.values()].filter((m) => m.length >= 2).length;
   if (members.size < 2 * folds || multi < folds) {
-    throw new Error(`${owner}: ${folds} folds with no class in two need ${2 * folds} classes, ${folds} of them with two or more rows, but the labels hold ${members.size} classes, ${multi} with two or more rows. Use fewer folds, or verificationMetrics (all pairs, no folds).`);
+    throw new Error(
+      `${owner}: ${folds} folds with no class in two need ${2 * folds} classes, ${folds} of them with two or more rows, but the labels hold ${members.size} classes, ${multi} with two or more rows. Use fewer folds, or verificationMetrics (all pairs, no folds).`,
+    );
   }
   const rand = seededRandom(seed);
   const foldClasses = foldsOfClasses(members, folds, rand);
@@ -165,7 +178,9 @@ export function pairVerification(embeddings: tf.Tensor | number[][], labels: tf.
     const allPairs = (foldRows.length * (foldRows.length - 1)) / 2;
     const differentAvailable = allPairs - sameAvailable;
     if (sameAvailable < count || differentAvailable < count) {
-      throw new Error(`${owner}: fold ${fold + 1} of ${folds} (classes ${classes.join(', ')}; ${foldRows.length} rows) holds ${sameAvailable} distinct same-class and ${differentAvailable} different-class pairs, but must draw ${count} of each for pairs = ${pairs}. Ask for fewer pairs or folds.`);
+      throw new Error(
+        `${owner}: fold ${fold + 1} of ${folds} (classes ${classes.join(', ')}; ${foldRows.length} rows) holds ${sameAvailable} distinct same-class and ${differentAvailable} different-class pairs, but must draw ${count} of each for pairs = ${pairs}. Ask for fewer pairs or folds.`,
+      );
     }
     // Same-class pair: a class with probability ∝ its pairs, then two of its rows.
     const drawSame = (): [number, number] => {
@@ -189,15 +204,17 @@ export function pairVerification(embeddings: tf.Tensor | number[][], labels: tf.
         if (ys[a] !== ys[b]) return [a, b];
       }
     };
-    for (const [a, b] of distinctPairs(foldRows, sameAvailable, count, (a, b) => ys[a] === ys[b], drawSame, rand)) scored.push({ s: dot(rows[a]!, rows[b]!), same: true, fold });
-    for (const [a, b] of distinctPairs(foldRows, differentAvailable, count, (a, b) => ys[a] !== ys[b], drawDifferent, rand)) scored.push({ s: dot(rows[a]!, rows[b]!), same: false, fold });
+    for (const [a, b] of distinctPairs(foldRows, sameAvailable, count, (a, b) => ys[a] === ys[b], drawSame, rand))
+      scored.push({ s: dot(rows[a]!, rows[b]!), same: true, fold });
+    for (const [a, b] of distinctPairs(foldRows, differentAvailable, count, (a, b) => ys[a] !== ys[b], drawDifferent, rand))
+      scored.push({ s: dot(rows[a]!, rows[b]!), same: false, fold });
   });
   const foldAccuracies: number[] = [];
   const thresholds: number[] = [];
   for (let f = 0; f < folds; f++) {
     const threshold = bestThreshold(scored.filter((p) => p.fold !== f));
     const held = scored.filter((p) => p.fold === f);
-    foldAccuracies.push(held.filter((p) => (p.s > threshold) === p.same).length / held.length);
+    foldAccuracies.push(held.filter((p) => p.s > threshold === p.same).length / held.length);
     thresholds.push(threshold);
   }
   const accuracy = foldAccuracies.reduce((a, b) => a + b, 0) / folds;

@@ -57,7 +57,11 @@ export interface RetrievalMetrics {
  * const { precisionAt1, mapAtR, recallAt } = await retrievalMetrics(embed.predict(test) as tf.Tensor2D, testLabels);
  * ```
  */
-export async function retrievalMetrics(embeddings: tf.Tensor | number[][], labels: tf.Tensor | ArrayLike<number>, options: RetrievalMetricsOptions = {}): Promise<RetrievalMetrics> {
+export async function retrievalMetrics(
+  embeddings: tf.Tensor | number[][],
+  labels: tf.Tensor | ArrayLike<number>,
+  options: RetrievalMetricsOptions = {},
+): Promise<RetrievalMetrics> {
   const owner = 'retrievalMetrics';
   assertOptions(owner, options, '{ recallAt: [1, 5, 10] }');
   const recallAt = options.recallAt ?? [1, 5, 10];
@@ -87,37 +91,42 @@ export async function retrievalMetrics(embeddings: tf.Tensor | number[][], label
     let lone = 0;
     if (depth > 0) {
       const width = Math.min(m, depth + (sameSource ? 1 : 0));
-      await forEachScoreChunk(queries, references, (scores) => [tf.topk(scores, width).indices], (start, rows, [order]) => {
-        for (let q = 0; q < rows; q++) {
-          const y = queryLabels[start + q]!;
-          const r = rOf(y);
-          if (r <= 0) {
-            lone++;
-            continue;
-          }
-          counted++;
-          let seen = 0;
-          let hits = 0;
-          let precisionSum = 0;
-          let firstHit = Infinity;
-          for (let j = 0; j < width && seen < depth; j++) {
-            const index = order![q * width + j]!;
-            if (sameSource && index === start + q) continue; // the query itself, by position
-            seen++;
-            if (referenceLabels[index] === y) {
-              if (firstHit === Infinity) firstHit = seen;
-              if (seen <= r) {
-                hits++;
-                precisionSum += hits / seen;
+      await forEachScoreChunk(
+        queries,
+        references,
+        (scores) => [tf.topk(scores, width).indices],
+        (start, rows, [order]) => {
+          for (let q = 0; q < rows; q++) {
+            const y = queryLabels[start + q]!;
+            const r = rOf(y);
+            if (r <= 0) {
+              lone++;
+              continue;
+            }
+            counted++;
+            let seen = 0;
+            let hits = 0;
+            let precisionSum = 0;
+            let firstHit = Infinity;
+            for (let j = 0; j < width && seen < depth; j++) {
+              const index = order![q * width + j]!;
+              if (sameSource && index === start + q) continue; // the query itself, by position
+              seen++;
+              if (referenceLabels[index] === y) {
+                if (firstHit === Infinity) firstHit = seen;
+                if (seen <= r) {
+                  hits++;
+                  precisionSum += hits / seen;
+                }
               }
             }
+            sums.p1 += firstHit === 1 ? 1 : 0;
+            sums.rp += hits / r;
+            sums.map += precisionSum / r;
+            recallAt.forEach((k, i) => (sums.recall[i]! += firstHit <= k ? 1 : 0));
           }
-          sums.p1 += firstHit === 1 ? 1 : 0;
-          sums.rp += hits / r;
-          sums.map += precisionSum / r;
-          recallAt.forEach((k, i) => (sums.recall[i]! += firstHit <= k ? 1 : 0));
-        }
-      });
+        },
+      );
     } else {
       lone = n;
     }

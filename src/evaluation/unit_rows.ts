@@ -9,13 +9,15 @@ import { describe } from '../util/validate.js';
  */
 export function unitRows(owner: string, name: string, embeddings: tf.Tensor | number[][]): tf.Tensor2D {
   if (embeddings instanceof tf.Tensor) {
-    if (embeddings.rank !== 2 || embeddings.shape[1] === 0) throw new Error(`${owner}: ${name} must be a tensor [count, dim], but got shape [${embeddings.shape.join(', ')}].`);
+    if (embeddings.rank !== 2 || embeddings.shape[1] === 0)
+      throw new Error(`${owner}: ${name} must be a tensor [count, dim], but got shape [${embeddings.shape.join(', ')}].`);
     return tf.tidy(() => l2Normalize(tf.cast(embeddings, 'float32'), 1)) as tf.Tensor2D;
   }
   if (!Array.isArray(embeddings)) throw new Error(`${owner}: ${name} must be a tensor [count, dim] or an array of rows, but got ${describe(embeddings)}.`);
   const dim = Array.isArray(embeddings[0]) ? embeddings[0].length : 0;
   embeddings.forEach((row, i) => {
-    if (!Array.isArray(row) || row.length !== dim || dim === 0) throw new Error(`${owner}: every row of ${name} must be an array of ${dim || 'one or more'} numbers, but row ${i} is ${describe(row)}.`);
+    if (!Array.isArray(row) || row.length !== dim || dim === 0)
+      throw new Error(`${owner}: every row of ${name} must be an array of ${dim || 'one or more'} numbers, but row ${i} is ${describe(row)}.`);
     const bad = row.findIndex((v) => typeof v !== 'number' || !Number.isFinite(v));
     if (bad >= 0) throw new Error(`${owner}: ${name} must be finite numbers, but row ${i} holds ${describe(row[bad])} at column ${bad}.`);
   });
@@ -26,13 +28,14 @@ export function unitRows(owner: string, name: string, embeddings: tf.Tensor | nu
 export async function labelValues(owner: string, name: string, labels: tf.Tensor | ArrayLike<number>, count: number): Promise<Int32Array> {
   let values: ArrayLike<number>;
   if (labels instanceof tf.Tensor) values = await labels.data();
-  else if (labels != null && typeof labels === 'object' && typeof (labels).length === 'number') values = labels;
+  else if (labels != null && typeof labels === 'object' && typeof labels.length === 'number') values = labels;
   else throw new Error(`${owner}: ${name} must be a tensor or an array of integers, but got ${describe(labels)}.`);
   if (values.length !== count) throw new Error(`${owner}: got ${values.length} ${name} for ${count} embeddings.`);
   const out = new Int32Array(count);
   for (let i = 0; i < count; i++) {
     const v = values[i]!;
-    if (!Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 31) throw new Error(`${owner}: ${name} must be int32 integers, but the label at index ${i} is ${describe(v)}.`);
+    if (!Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 31)
+      throw new Error(`${owner}: ${name} must be int32 integers, but the label at index ${i} is ${describe(v)}.`);
     out[i] = v;
   }
   return out;

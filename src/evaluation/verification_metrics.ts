@@ -48,7 +48,11 @@ export interface VerificationOptions {
 }
 
 /** The cosine of every unordered pair i < j, split by whether the labels agree, each sorted in descending order. */
-async function pairScores(owner: string, embeddings: tf.Tensor | number[][], labels: tf.Tensor | ArrayLike<number>): Promise<{ genuine: Float32Array; impostor: Float32Array }> {
+async function pairScores(
+  owner: string,
+  embeddings: tf.Tensor | number[][],
+  labels: tf.Tensor | ArrayLike<number>,
+): Promise<{ genuine: Float32Array; impostor: Float32Array }> {
   const rows = unitRows(owner, 'embeddings', embeddings);
   try {
     const n = rows.shape[0];
@@ -64,15 +68,20 @@ async function pairScores(owner: string, embeddings: tf.Tensor | number[][], lab
     const genuine = new Float32Array(genuineCount);
     const impostor = new Float32Array(impostorCount);
     let [g, p] = [0, 0];
-    await forEachScoreChunk(rows, rows, (scores) => [scores], (start, count, [scores]) => {
-      for (let r = 0; r < count; r++) {
-        const i = start + r;
-        for (let j = i + 1; j < n; j++) {
-          if (ys[i] === ys[j]) genuine[g++] = scores![r * n + j]!;
-          else impostor[p++] = scores![r * n + j]!;
+    await forEachScoreChunk(
+      rows,
+      rows,
+      (scores) => [scores],
+      (start, count, [scores]) => {
+        for (let r = 0; r < count; r++) {
+          const i = start + r;
+          for (let j = i + 1; j < n; j++) {
+            if (ys[i] === ys[j]) genuine[g++] = scores![r * n + j]!;
+            else impostor[p++] = scores![r * n + j]!;
+          }
         }
-      }
-    });
+      },
+    );
     // Descending: sort ascending, then reverse in place.
     return { genuine: genuine.sort().reverse(), impostor: impostor.sort().reverse() };
   } finally {
@@ -130,7 +139,11 @@ function farTargetsOf(owner: string, options: VerificationOptions): number[] {
  * const threshold = tarAtFar[0].threshold; // for an EmbeddingIndex's match, say
  * ```
  */
-export async function verificationMetrics(embeddings: tf.Tensor | number[][], labels: tf.Tensor | ArrayLike<number>, options: VerificationOptions = {}): Promise<VerificationMetrics> {
+export async function verificationMetrics(
+  embeddings: tf.Tensor | number[][],
+  labels: tf.Tensor | ArrayLike<number>,
+  options: VerificationOptions = {},
+): Promise<VerificationMetrics> {
   const owner = 'verificationMetrics';
   assertOptions(owner, options, '{ farTargets: [1e-3] }');
   const targets = farTargetsOf(owner, options);
@@ -146,7 +159,7 @@ export async function verificationMetrics(embeddings: tf.Tensor | number[][], la
     });
     const [a0, b0, a1, b1] = [previous.far, 1 - previous.tar, far, 1 - tar];
     if (Number.isNaN(eer) && a1 >= b1 && a0 < b0) {
-      const t = (b0 - a0) / ((a1 - a0) - (b1 - b0));
+      const t = (b0 - a0) / (a1 - a0 - (b1 - b0));
       eer = a0 + t * (a1 - a0);
     }
     previous = { far, tar };
@@ -164,7 +177,11 @@ export async function verificationMetrics(embeddings: tf.Tensor | number[][], la
  * const { far, tar } = await verificationCurve(embeddings, labels);
  * ```
  */
-export async function verificationCurve(embeddings: tf.Tensor | number[][], labels: tf.Tensor | ArrayLike<number>, options: VerificationOptions = {}): Promise<VerificationCurve> {
+export async function verificationCurve(
+  embeddings: tf.Tensor | number[][],
+  labels: tf.Tensor | ArrayLike<number>,
+  options: VerificationOptions = {},
+): Promise<VerificationCurve> {
   const owner = 'verificationCurve';
   assertOptions(owner, options, '{ maxPoints: 1000 }');
   const maxPoints = options.maxPoints ?? 1000;
@@ -181,7 +198,7 @@ export async function verificationCurve(embeddings: tf.Tensor | number[][], labe
       curve.far.push(far);
       curve.tar.push(tar);
       curve.thresholds.push(threshold);
-      next = Math.round(((curve.far.length) * (total - 1)) / (maxPoints - 1));
+      next = Math.round((curve.far.length * (total - 1)) / (maxPoints - 1));
     }
     index++;
   });

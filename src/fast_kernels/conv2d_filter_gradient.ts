@@ -24,7 +24,14 @@ export function pair(v: number | [number, number]): [number, number] {
 }
 
 /** [top, bottom, left, right] padding for a 'same', 'valid', numeric or explicit NHWC padding. @internal */
-export function paddingOf(pad: ConvPadding, input: [number, number], output: [number, number], kernel: [number, number], strides: [number, number], dilations: [number, number]): [number, number, number, number] {
+export function paddingOf(
+  pad: ConvPadding,
+  input: [number, number],
+  output: [number, number],
+  kernel: [number, number],
+  strides: [number, number],
+  dilations: [number, number],
+): [number, number, number, number] {
   if (pad === 'valid') return [0, 0, 0, 0];
   if (typeof pad === 'number') return [pad, pad, pad, pad];
   if (Array.isArray(pad)) {
@@ -58,12 +65,22 @@ function conv2dFilterGradient_(
   const d = pair(dilations);
   const transposable = (s[0] === 1 && s[1] === 1) || (d[0] === 1 && d[1] === 1);
   if (method === 'transposed' && !transposable) {
-    throw new Error(`conv2dFilterGradient: method 'transposed' needs stride 1 or dilation 1 (conv2d takes only one of them), but got strides [${s.join(', ')}] and dilations [${d.join(', ')}]; use 'taps' or 'auto'.`);
+    throw new Error(
+      `conv2dFilterGradient: method 'transposed' needs stride 1 or dilation 1 (conv2d takes only one of them), but got strides [${s.join(', ')}] and dilations [${d.join(', ')}]; use 'taps' or 'auto'.`,
+    );
   }
   const [, h, w] = x.shape;
   const [, oh, ow] = dy.shape;
   const [top, bottom, left, right] = paddingOf(pad, [h, w], [oh, ow], [kh, kw], s, d);
-  const padded = top + bottom + left + right > 0 ? tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]) : x;
+  const padded =
+    top + bottom + left + right > 0
+      ? tf.pad(x, [
+          [0, 0],
+          [top, bottom],
+          [left, right],
+          [0, 0],
+        ])
+      : x;
   if (method === 'transposed' || (method === 'auto' && transposable)) {
     // dW[i, j, c, o] = Σ_{b, p, q} x_pad[b, p·s + i·d, q·s + j·d, c] · dy[b, p, q, o] is itself a
     // convolution once batch and channels swap roles: input x_pad as [Ci, Hp, Wp, B], filter dy as

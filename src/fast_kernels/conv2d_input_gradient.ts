@@ -31,7 +31,12 @@ function phases(size: number, outSize: number, kernel: number, stride: number, p
 
 /** Pads (positive amounts) and crops (negative amounts) `x` along axes 1 and 2. */
 function padOrCrop(x: tf.Tensor4D, [top, bottom]: [number, number], [left, right]: [number, number]): tf.Tensor4D {
-  const padded = tf.pad(x, [[0, 0], [Math.max(0, top), Math.max(0, bottom)], [Math.max(0, left), Math.max(0, right)], [0, 0]]);
+  const padded = tf.pad(x, [
+    [0, 0],
+    [Math.max(0, top), Math.max(0, bottom)],
+    [Math.max(0, left), Math.max(0, right)],
+    [0, 0],
+  ]);
   const [ct, cb, cl, cr] = [top, bottom, left, right].map((v) => Math.max(0, -v)) as [number, number, number, number];
   if (ct + cb + cl + cr === 0) return padded;
   const [, h, w] = padded.shape;
@@ -48,7 +53,13 @@ function padOrCrop(x: tf.Tensor4D, [top, bottom]: [number, number], [left, right
  * Why: tfjs-backend-wasm 4.22's Conv2DBackpropInput runs about ten times slower than its forward
  * conv2d (XNNPACK), which these convolutions use. @internal
  */
-export function conv2dInputGradient(dy: tf.Tensor4D, filter: tf.Tensor4D, inputShape: [number, number, number, number], strides: number | [number, number], pad: ConvPadding): tf.Tensor4D {
+export function conv2dInputGradient(
+  dy: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  inputShape: [number, number, number, number],
+  strides: number | [number, number],
+  pad: ConvPadding,
+): tf.Tensor4D {
   return tf.tidy(() => {
     const [kh, kw, ci] = filter.shape;
     const [b, h, w] = inputShape;
@@ -65,9 +76,19 @@ export function conv2dInputGradient(dy: tf.Tensor4D, filter: tf.Tensor4D, inputS
         const part =
           rp.taps.length === 0 || cp.taps.length === 0
             ? tf.zeros([b, rp.count, cp.count, ci])
-            : tf.conv2d(padOrCrop(dy, [rp.before, rp.after], [cp.before, cp.after]), tf.gather(tf.gather(swapped, rp.taps, 0), cp.taps, 1) as tf.Tensor4D, 1, 'valid');
+            : tf.conv2d(
+                padOrCrop(dy, [rp.before, rp.after], [cp.before, cp.after]),
+                tf.gather(tf.gather(swapped, rp.taps, 0), cp.taps, 1) as tf.Tensor4D,
+                1,
+                'valid',
+              );
         // Every phase to ⌈H/s_h⌉ × ⌈W/s_w⌉, so that the phases interleave by reshapes.
-        return tf.pad(part, [[0, 0], [0, rows - rp.count], [0, cols - cp.count], [0, 0]]);
+        return tf.pad(part, [
+          [0, 0],
+          [0, rows - rp.count],
+          [0, cols - cp.count],
+          [0, 0],
+        ]);
       }),
     );
     if (sh === 1 && sw === 1) return grid[0]![0]! as tf.Tensor4D;
@@ -76,7 +97,13 @@ export function conv2dInputGradient(dy: tf.Tensor4D, filter: tf.Tensor4D, inputS
     const interleaved =
       sh === sw
         ? tf.depthToSpace(tf.concat(grid.flat(), 3) as tf.Tensor4D, sh)
-        : tf.reshape(tf.stack(grid.map((row) => tf.stack(row, 3)), 2), [b, rows * sh, cols * sw, ci]);
+        : tf.reshape(
+            tf.stack(
+              grid.map((row) => tf.stack(row, 3)),
+              2,
+            ),
+            [b, rows * sh, cols * sw, ci],
+          );
     return tf.slice(interleaved, [0, 0, 0, 0], [b, h, w, ci]) as tf.Tensor4D;
   });
 }

@@ -75,7 +75,8 @@ export function registerFastConvGradients(options: FastConvGradientOptions = {})
   assertOptions('registerFastConvGradients', options, "{ backends: ['wasm'], inputGradient: true }");
   if (options.inputGradient !== undefined) assertBoolean('registerFastConvGradients', 'inputGradient', options.inputGradient);
   const backends = options.backends ?? ['wasm', 'cpu'];
-  if (!Array.isArray(backends)) throw new Error(`registerFastConvGradients: backends must be an array of backend names, e.g. ['wasm'], but got ${describe(backends)}.`);
+  if (!Array.isArray(backends))
+    throw new Error(`registerFastConvGradients: backends must be an array of backend names, e.g. ['wasm'], but got ${describe(backends)}.`);
   const method = options.method ?? 'auto';
   assertFilterGradientMethod('registerFastConvGradients', method);
   for (const name of backends) {

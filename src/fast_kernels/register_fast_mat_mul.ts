@@ -58,7 +58,11 @@ export function registerFastMatMul(options: FastMatMulOptions = {}): string[] {
       const { transposeA, transposeB } = attrsOf<BatchMatMulAttrs>(attrs);
       if (!transposeA && !transposeB) return own!({ inputs, attrs, backend });
       const { a, b } = wrapInputs(inputs, ['a', 'b'], backend);
-      const swapLast = (t: tf.Tensor) => tf.transpose(t, [...t.shape.keys()].map((i, _, all) => (i < all.length - 2 ? i : 2 * all.length - 3 - i)));
+      const swapLast = (t: tf.Tensor) =>
+        tf.transpose(
+          t,
+          [...t.shape.keys()].map((i, _, all) => (i < all.length - 2 ? i : 2 * all.length - 3 - i)),
+        );
       const at = transposeA ? swapLast(a) : a;
       const bt = transposeB ? swapLast(b) : b;
       const result = own!({ inputs: { a: at, b: bt }, attrs: { ...attrs, transposeA: false, transposeB: false }, backend });

@@ -58,5 +58,7 @@ export async function useFastCpu(options: FastCpuOptions = {}): Promise<FastCpuC
     registerFastConvGradients({ backends: ['cpu'] });
     return { backend: 'cpu', kernels: ['Conv2DBackpropFilter'] };
   }
-  throw new Error(`${owner}: neither the wasm nor the cpu backend is available: install @tensorflow/tfjs (it brings the cpu backend) or @tensorflow/tfjs-backend-wasm.`);
+  throw new Error(
+    `${owner}: neither the wasm nor the cpu backend is available: install @tensorflow/tfjs (it brings the cpu backend) or @tensorflow/tfjs-backend-wasm.`,
+  );
 }

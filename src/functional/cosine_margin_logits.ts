@@ -31,7 +31,12 @@ function cosFaceLogits_(x: tf.Tensor2D, kernel: tf.Tensor2D, labels: tf.Tensor, 
  */
 export const cosFaceLogits = tf.op({ cosFaceLogits_ });
 
-function arcFaceLogits_(x: tf.Tensor2D, kernel: tf.Tensor2D, labels: tf.Tensor, options: { scale?: number; margin?: number; easyMargin?: boolean } = {}): tf.Tensor2D {
+function arcFaceLogits_(
+  x: tf.Tensor2D,
+  kernel: tf.Tensor2D,
+  labels: tf.Tensor,
+  options: { scale?: number; margin?: number; easyMargin?: boolean } = {},
+): tf.Tensor2D {
   const { scale = ARC_FACE_DEFAULTS.scale, margin = ARC_FACE_DEFAULTS.margin, easyMargin = ARC_FACE_DEFAULTS.easyMargin } = options;
   assertPositive('arcFaceLogits', 'scale', scale);
   return marginLogits(x, kernel, labels, { normalizeInput: true, scale, targetMargin: arcFaceMargin(margin, easyMargin) });
@@ -57,8 +62,18 @@ function arcFaceLogits_(x: tf.Tensor2D, kernel: tf.Tensor2D, labels: tf.Tensor, 
  */
 export const arcFaceLogits = tf.op({ arcFaceLogits_ });
 
-function combinedMarginLogits_(x: tf.Tensor2D, kernel: tf.Tensor2D, labels: tf.Tensor, options: { scale?: number; m1?: number; m2?: number; m3?: number } = {}): tf.Tensor2D {
-  const { scale = COMBINED_MARGIN_DEFAULTS.scale, m1 = COMBINED_MARGIN_DEFAULTS.m1, m2 = COMBINED_MARGIN_DEFAULTS.m2, m3 = COMBINED_MARGIN_DEFAULTS.m3 } = options;
+function combinedMarginLogits_(
+  x: tf.Tensor2D,
+  kernel: tf.Tensor2D,
+  labels: tf.Tensor,
+  options: { scale?: number; m1?: number; m2?: number; m3?: number } = {},
+): tf.Tensor2D {
+  const {
+    scale = COMBINED_MARGIN_DEFAULTS.scale,
+    m1 = COMBINED_MARGIN_DEFAULTS.m1,
+    m2 = COMBINED_MARGIN_DEFAULTS.m2,
+    m3 = COMBINED_MARGIN_DEFAULTS.m3,
+  } = options;
   assertPositive('combinedMarginLogits', 'scale', scale);
   return marginLogits(x, kernel, labels, { normalizeInput: true, scale, targetMargin: combinedCosineMargin(m1, m2, m3) });
 }

@@ -32,7 +32,7 @@ function fusedTargetsOf(margin: Margin, normalizeInput: boolean): FusedTargets |
     return normalizeInput ? null : { kernel: ANGULAR_TARGETS, run: (raw, x, labels, scale) => scaled(angularTargets(raw, x, labels, params), scale) };
   }
   if (!normalizeInput) return null;
-  const warmup = margin.kind === WARMUP_MARGIN_KIND ? margin.params as WarmupMarginParams : null;
+  const warmup = margin.kind === WARMUP_MARGIN_KIND ? (margin.params as WarmupMarginParams) : null;
   const full = warmup == null ? margin : warmup.margin;
   const kernelMargin = cosineKernelMargin(full.kind, full.params as Record<string, unknown>);
   if (kernelMargin == null) return null;
@@ -88,7 +88,9 @@ function checkEmbeddingsAndKernel(owner: string, x: tf.Tensor, kernel: tf.Tensor
     throw new Error(`${owner}: kernel must have rank 2 ([dim, classes]), but got shape [${kernel.shape.join(', ')}].`);
   }
   if (x.shape[1] !== kernel.shape[0]) {
-    throw new Error(`${owner}: embeddings have dimension ${x.shape[1]}, but the kernel expects ${kernel.shape[0]} (kernel shape [${kernel.shape.join(', ')}]).`);
+    throw new Error(
+      `${owner}: embeddings have dimension ${x.shape[1]}, but the kernel expects ${kernel.shape[0]} (kernel shape [${kernel.shape.join(', ')}]).`,
+    );
   }
   if (x.dtype !== 'float32' || kernel.dtype !== 'float32') {
     throw new Error(`${owner}: embeddings and kernel must be float32, but got ${x.dtype} and ${kernel.dtype}.`);
@@ -120,7 +122,14 @@ export interface TargetStepOptions {
  * the scale. `x` [B, D] gives r = ‖x‖ when the input is not normalized.
  * @internal
  */
-export function marginOnTargets(owner: string, raw: tf.Tensor2D, x: tf.Tensor2D, labels: tf.Tensor | null, margin: Margin | null, options: TargetStepOptions): tf.Tensor2D {
+export function marginOnTargets(
+  owner: string,
+  raw: tf.Tensor2D,
+  x: tf.Tensor2D,
+  labels: tf.Tensor | null,
+  margin: Margin | null,
+  options: TargetStepOptions,
+): tf.Tensor2D {
   const { normalizeInput, scale, validateLabels } = options;
   const [batch, classes] = raw.shape;
   if (x.shape[0] !== batch) {

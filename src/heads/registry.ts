@@ -12,7 +12,18 @@ import { SphereFace2, type SphereFace2Args } from '../layers/sphere_face2.js';
 import { SphereFaceR, type SphereFaceRArgs } from '../layers/sphere_face_r.js';
 import { sphereFace2Loss } from '../losses/sphere_face2_loss.js';
 import { SubCenterArcFace, type SubCenterArcFaceArgs } from '../layers/sub_center_arc_face.js';
-import { ADA_FACE_DEFAULTS, ANGULAR_SOFTMAX_DEFAULTS, ARC_FACE_DEFAULTS, COMBINED_MARGIN_DEFAULTS, COS_FACE_DEFAULTS, CURRICULAR_FACE_DEFAULTS, NORM_LINEAR_DEFAULTS, SPHERE_FACE2_DEFAULTS, SPHERE_FACE_R_DEFAULTS, SUB_CENTER_ARC_FACE_DEFAULTS } from '../defaults/head_defaults.js';
+import {
+  ADA_FACE_DEFAULTS,
+  ANGULAR_SOFTMAX_DEFAULTS,
+  ARC_FACE_DEFAULTS,
+  COMBINED_MARGIN_DEFAULTS,
+  COS_FACE_DEFAULTS,
+  CURRICULAR_FACE_DEFAULTS,
+  NORM_LINEAR_DEFAULTS,
+  SPHERE_FACE2_DEFAULTS,
+  SPHERE_FACE_R_DEFAULTS,
+  SUB_CENTER_ARC_FACE_DEFAULTS,
+} from '../defaults/head_defaults.js';
 
 /** What a program needs to know of a head to offer it: its name, title, paper, defaults and factory. */
 export interface HeadDescription<Args> {
@@ -72,9 +83,27 @@ export type HeadKind = keyof HeadArgsByKind;
  * ```
  */
 export const HEADS: { readonly [K in HeadKind]: HeadDescription<HeadArgsByKind[K]> } = Object.freeze({
-  modified: { className: ModifiedSoftmax.className, title: 'modified softmax', paper: 'https://arxiv.org/abs/1704.08063 §3.2', defaults: {}, create: (args: ModifiedSoftmaxArgs) => new ModifiedSoftmax(args) },
-  angular: { className: AngularSoftmax.className, title: 'angular softmax (A-Softmax)', paper: 'https://arxiv.org/abs/1704.08063', defaults: ANGULAR_SOFTMAX_DEFAULTS, create: (args: AngularSoftmaxArgs) => new AngularSoftmax(args) },
-  spherefacer: { className: SphereFaceR.className, title: 'SphereFace-R', paper: 'https://arxiv.org/abs/2109.05565', defaults: SPHERE_FACE_R_DEFAULTS, create: (args: SphereFaceRArgs) => new SphereFaceR(args) },
+  modified: {
+    className: ModifiedSoftmax.className,
+    title: 'modified softmax',
+    paper: 'https://arxiv.org/abs/1704.08063 §3.2',
+    defaults: {},
+    create: (args: ModifiedSoftmaxArgs) => new ModifiedSoftmax(args),
+  },
+  angular: {
+    className: AngularSoftmax.className,
+    title: 'angular softmax (A-Softmax)',
+    paper: 'https://arxiv.org/abs/1704.08063',
+    defaults: ANGULAR_SOFTMAX_DEFAULTS,
+    create: (args: AngularSoftmaxArgs) => new AngularSoftmax(args),
+  },
+  spherefacer: {
+    className: SphereFaceR.className,
+    title: 'SphereFace-R',
+    paper: 'https://arxiv.org/abs/2109.05565',
+    defaults: SPHERE_FACE_R_DEFAULTS,
+    create: (args: SphereFaceRArgs) => new SphereFaceR(args),
+  },
   sphereface2: {
     className: SphereFace2.className,
     title: 'SphereFace2',
@@ -83,13 +112,55 @@ export const HEADS: { readonly [K in HeadKind]: HeadDescription<HeadArgsByKind[K
     create: (args: SphereFace2Args) => new SphereFace2(args),
     loss: (args: SphereFace2Args) => sphereFace2Loss({ alpha: args.alpha, r: args.r }), // unset: the loss's defaults, which are the head's
   },
-  cosface: { className: CosFace.className, title: 'CosFace', paper: 'https://arxiv.org/abs/1801.09414', defaults: COS_FACE_DEFAULTS, create: (args: CosFaceArgs) => new CosFace(args) },
-  arcface: { className: ArcFace.className, title: 'ArcFace', paper: 'https://arxiv.org/abs/1801.07698', defaults: ARC_FACE_DEFAULTS, create: (args: ArcFaceArgs) => new ArcFace(args) },
-  combined: { className: CombinedMargin.className, title: 'combined margin', paper: 'https://arxiv.org/abs/1801.07698 §3.3', defaults: COMBINED_MARGIN_DEFAULTS, create: (args: CombinedMarginArgs) => new CombinedMargin(args) },
-  subcenter: { className: SubCenterArcFace.className, title: 'sub-center ArcFace', paper: 'https://www.ecva.net/papers/eccv_2020/papers_ECCV/papers/123560715.pdf', defaults: SUB_CENTER_ARC_FACE_DEFAULTS, create: (args: SubCenterArcFaceArgs) => new SubCenterArcFace(args) },
-  adaface: { className: AdaFace.className, title: 'AdaFace', paper: 'https://arxiv.org/abs/2204.00964', defaults: ADA_FACE_DEFAULTS, create: (args: AdaFaceArgs) => new AdaFace(args) },
-  curricular: { className: CurricularFace.className, title: 'CurricularFace', paper: 'https://arxiv.org/abs/2004.00288', defaults: CURRICULAR_FACE_DEFAULTS, create: (args: CurricularFaceArgs) => new CurricularFace(args) },
-  normlinear: { className: NormLinear.className, title: 'NormLinear', paper: 'https://arxiv.org/abs/1704.06369', defaults: NORM_LINEAR_DEFAULTS, create: (args: NormLinearArgs) => new NormLinear(args) },
+  cosface: {
+    className: CosFace.className,
+    title: 'CosFace',
+    paper: 'https://arxiv.org/abs/1801.09414',
+    defaults: COS_FACE_DEFAULTS,
+    create: (args: CosFaceArgs) => new CosFace(args),
+  },
+  arcface: {
+    className: ArcFace.className,
+    title: 'ArcFace',
+    paper: 'https://arxiv.org/abs/1801.07698',
+    defaults: ARC_FACE_DEFAULTS,
+    create: (args: ArcFaceArgs) => new ArcFace(args),
+  },
+  combined: {
+    className: CombinedMargin.className,
+    title: 'combined margin',
+    paper: 'https://arxiv.org/abs/1801.07698 §3.3',
+    defaults: COMBINED_MARGIN_DEFAULTS,
+    create: (args: CombinedMarginArgs) => new CombinedMargin(args),
+  },
+  subcenter: {
+    className: SubCenterArcFace.className,
+    title: 'sub-center ArcFace',
+    paper: 'https://www.ecva.net/papers/eccv_2020/papers_ECCV/papers/123560715.pdf',
+    defaults: SUB_CENTER_ARC_FACE_DEFAULTS,
+    create: (args: SubCenterArcFaceArgs) => new SubCenterArcFace(args),
+  },
+  adaface: {
+    className: AdaFace.className,
+    title: 'AdaFace',
+    paper: 'https://arxiv.org/abs/2204.00964',
+    defaults: ADA_FACE_DEFAULTS,
+    create: (args: AdaFaceArgs) => new AdaFace(args),
+  },
+  curricular: {
+    className: CurricularFace.className,
+    title: 'CurricularFace',
+    paper: 'https://arxiv.org/abs/2004.00288',
+    defaults: CURRICULAR_FACE_DEFAULTS,
+    create: (args: CurricularFaceArgs) => new CurricularFace(args),
+  },
+  normlinear: {
+    className: NormLinear.className,
+    title: 'NormLinear',
+    paper: 'https://arxiv.org/abs/1704.06369',
+    defaults: NORM_LINEAR_DEFAULTS,
+    create: (args: NormLinearArgs) => new NormLinear(args),
+  },
 });
 
 /** The registry's kinds, in its order. */

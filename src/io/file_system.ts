@@ -65,7 +65,9 @@ async function readWeights(json: ModelJson, jsonPath: string): Promise<[tf.io.We
   for (const group of groups) for (const p of group.paths) files.push(await confinedWeightsFile(folder, p, jsonPath));
   const size = files.reduce((sum, f) => sum + f.size, 0);
   if (size !== bytes) {
-    throw new Error(`fileSystem: the weights in ${files.map((f) => f.file).join(', ')} have ${size} bytes, but ${jsonPath} describes ${bytes}: the files do not belong together (truncated, or from another save).`);
+    throw new Error(
+      `fileSystem: the weights in ${files.map((f) => f.file).join(', ')} have ${size} bytes, but ${jsonPath} describes ${bytes}: the files do not belong together (truncated, or from another save).`,
+    );
   }
   const data = new Uint8Array(bytes);
   let offset = 0;

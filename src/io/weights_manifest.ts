@@ -92,7 +92,9 @@ export function checkWeightsManifest(manifest: unknown, jsonPath: string): { gro
  */
 export async function confinedWeightsFile(folder: string, listed: string, jsonPath: string): Promise<{ file: string; size: number }> {
   const refuse = (): never => {
-    throw new Error(`fileSystem: ${jsonPath} lists the weights file ${quote(listed)}, which lies outside the model's folder ${folder}; a model's weights must be files inside its folder.`);
+    throw new Error(
+      `fileSystem: ${jsonPath} lists the weights file ${quote(listed)}, which lies outside the model's folder ${folder}; a model's weights must be files inside its folder.`,
+    );
   };
   if (isAbsolute(listed) || listed.includes('\0')) refuse();
   const lexical = join(folder, listed);

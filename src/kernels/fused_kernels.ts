@@ -55,7 +55,10 @@ export function fusedKernelActive(kernelName: string): boolean {
  * Registers a kernel's cpu and webgpu functions, unless this tfjs instance has them already (a
  * second copy of the library). @internal
  */
-export function registerFusedKernel(kernelName: string, functions: { cpu: (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]; webgpu: (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[] }): void {
+export function registerFusedKernel(
+  kernelName: string,
+  functions: { cpu: (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]; webgpu: (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[] },
+): void {
   for (const backendName of FUSED_KERNEL_BACKENDS) {
     const kernelFunc = functions[backendName as 'cpu' | 'webgpu'];
     if (tf.getKernel(kernelName, backendName) == null) tf.registerKernel({ kernelName, backendName, kernelFunc });

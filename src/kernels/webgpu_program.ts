@@ -42,7 +42,12 @@ export function floatUniforms(entries: ReadonlyArray<readonly [string, number]>)
 
 /** `WebGPUBackend.runWebGPUProgram` of tfjs-backend-webgpu, a public method. @internal */
 interface WebGPUBackendLike {
-  runWebGPUProgram(program: FusedProgram, inputs: tf.TensorInfo[], outputDtype: tf.DataType, programUniforms?: Array<{ type: 'float32'; data: number[] }>): tf.TensorInfo;
+  runWebGPUProgram(
+    program: FusedProgram,
+    inputs: tf.TensorInfo[],
+    outputDtype: tf.DataType,
+    programUniforms?: Array<{ type: 'float32'; data: number[] }>,
+  ): tf.TensorInfo;
 }
 
 /** Threads per workgroup of every program here (a power of two: {@link wgslWorkgroupSum} halves it). @internal */
@@ -54,7 +59,14 @@ export const WORKGROUP_SIZE = 64;
  * and still hands `main` the flat thread index: the code must check it against its own bound.
  * @internal
  */
-export function flatProgram(shaderKey: string, outputShape: number[], variableNames: string[], threads: number, code: string, uniforms?: FloatUniforms): FusedProgram {
+export function flatProgram(
+  shaderKey: string,
+  outputShape: number[],
+  variableNames: string[],
+  threads: number,
+  code: string,
+  uniforms?: FloatUniforms,
+): FusedProgram {
   const dispatch: [number, number, number] = [Math.max(1, Math.ceil(threads / WORKGROUP_SIZE)), 1, 1];
   return {
     ...(uniforms == null ? {} : { uniforms: uniforms.declarations, uniformValues: uniforms.values }),

@@ -91,7 +91,8 @@ export class AdaFace extends ScaledCosineHead {
    */
   get normStatistics(): AdaFaceNormStatistics {
     if (this.normMean == null || this.normStd == null) return { mean: NORM_STATISTICS.mean, std: NORM_STATISTICS.std };
-    const read = (v: tfl.LayerVariable) => readSync(this.getClassName(), 'reading the norm statistics', v.read(), 'use await layer.readNormStatistics()')[0] as number;
+    const read = (v: tfl.LayerVariable) =>
+      readSync(this.getClassName(), 'reading the norm statistics', v.read(), 'use await layer.readNormStatistics()')[0] as number;
     return { mean: read(this.normMean), std: read(this.normStd) };
   }
 

@@ -6,9 +6,7 @@ import { describe } from '../util/validate.js';
 export type Initializer = ReturnType<typeof tfl.initializers.glorotUniform>;
 
 /** Names of the built-in tfjs-layers initializers that a head accepts as a string. */
-export type InitializerName =
-  | 'glorotUniform' | 'glorotNormal' | 'heUniform' | 'heNormal' | 'leCunUniform' | 'leCunNormal'
-  | 'zeros' | 'ones';
+export type InitializerName = 'glorotUniform' | 'glorotNormal' | 'heUniform' | 'heNormal' | 'leCunUniform' | 'leCunNormal' | 'zeros' | 'ones';
 
 const BY_NAME: Record<InitializerName, () => Initializer> = {
   glorotUniform: () => tfl.initializers.glorotUniform({}),
@@ -43,7 +41,7 @@ export function resolveInitializer(owner: string, value: InitializerName | Initi
     return make();
   }
   if (value instanceof tf.serialization.Serializable) return value;
-  if (value != null && typeof value === 'object' && typeof (value).className === 'string') {
+  if (value != null && typeof value === 'object' && typeof value.className === 'string') {
     const { className, config } = value;
     const entry = tf.serialization.SerializationMap.getMap().classNameMap[className];
     if (entry == null) throw new Error(`${owner}: unknown initializer class ${describe(className)}.`);

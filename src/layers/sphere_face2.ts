@@ -153,7 +153,10 @@ export class SphereFace2 extends MarginHead {
   }
 
   /** @internal Reads a configuration, that of 0.1.0 too (its `t` is `adjustmentExponent`). */
-  static override fromConfig<T extends tf.serialization.Serializable>(cls: tf.serialization.SerializableConstructor<T>, config: tf.serialization.ConfigDict): T {
+  static override fromConfig<T extends tf.serialization.Serializable>(
+    cls: tf.serialization.SerializableConstructor<T>,
+    config: tf.serialization.ConfigDict,
+  ): T {
     const { t, ...rest } = config;
     return new cls(t === undefined || 'adjustmentExponent' in rest ? rest : { ...rest, adjustmentExponent: t });
   }

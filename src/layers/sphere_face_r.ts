@@ -103,7 +103,13 @@ export class SphereFaceR extends ScaledCosineHead {
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { margin: this.margin, variant: this.variant, featureNormalization: this.featureNormalization, featureLossWeight: this.featureLossWeight, ...super.getConfig() };
+    return {
+      margin: this.margin,
+      variant: this.variant,
+      featureNormalization: this.featureNormalization,
+      featureLossWeight: this.featureLossWeight,
+      ...super.getConfig(),
+    };
   }
 }
 registerHeadClass(SphereFaceR);

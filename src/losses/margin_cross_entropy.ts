@@ -6,7 +6,9 @@ export function checkTargetsAndLogits(owner: string, yTrue: tf.Tensor, yPred: tf
     throw new Error(`${owner}: logits must have rank 2 ([batch, classes]), but got shape [${yPred.shape.join(', ')}].`);
   }
   if (yTrue.rank !== 2 || yTrue.shape[0] !== yPred.shape[0] || yTrue.shape[1] !== yPred.shape[1]) {
-    throw new Error(`${owner}: targets must be one-hot of the logits' shape [${yPred.shape.join(', ')}], but got shape [${yTrue.shape.join(', ')}]. Turn class indices into targets with tf.oneHot(labels, numClasses).`);
+    throw new Error(
+      `${owner}: targets must be one-hot of the logits' shape [${yPred.shape.join(', ')}], but got shape [${yTrue.shape.join(', ')}]. Turn class indices into targets with tf.oneHot(labels, numClasses).`,
+    );
   }
 }
 

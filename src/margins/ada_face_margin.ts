@@ -58,7 +58,14 @@ export const ADA_FACE_FORMULA: CosineMarginFormula<AdaFaceMarginParams> = {
   },
   nonTargets: () => 'rewritten',
   nonTarget: (_, c) => adaFaceCosine(c),
-  running: { statistic: 'norm-statistics', h: 1, tAlpha: 2, normMin: ADA_FACE_CONSTANTS.normMin, normMax: ADA_FACE_CONSTANTS.normMax, scalerEpsilon: ADA_FACE_CONSTANTS.scalerEpsilon },
+  running: {
+    statistic: 'norm-statistics',
+    h: 1,
+    tAlpha: 2,
+    normMin: ADA_FACE_CONSTANTS.normMin,
+    normMax: ADA_FACE_CONSTANTS.normMax,
+    scalerEpsilon: ADA_FACE_CONSTANTS.scalerEpsilon,
+  },
   wgsl: ([m]) => {
     const { angleEpsilon, cosineEpsilon } = ADA_FACE_CONSTANTS;
     return {

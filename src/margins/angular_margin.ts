@@ -26,7 +26,10 @@ function annealed(c: tf.Tensor, margin: number, lambda: number | tf.Scalar): tf.
  * too where reading it costs no GPU stall (cpu, wasm, tensorflow), as labels are.
  */
 function checkLambda(owner: string, lambda: unknown): void {
-  if (typeof lambda === 'number') { assertNonNegative(owner, 'lambda', lambda); return; }
+  if (typeof lambda === 'number') {
+    assertNonNegative(owner, 'lambda', lambda);
+    return;
+  }
   if (!(lambda instanceof tf.Tensor) || lambda.rank !== 0 || lambda.dtype !== 'float32') {
     const got = lambda instanceof tf.Tensor ? `a ${lambda.dtype} tensor of shape [${(lambda.shape as number[]).join(', ')}]` : describe(lambda);
     throw new Error(`${owner}: lambda (λ) is required: a finite number >= 0 or a float32 scalar tensor, but got ${got}.`);

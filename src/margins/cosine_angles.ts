@@ -27,7 +27,10 @@ export const safeSine = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFun
 export const safeAngle = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
   const [c, save] = args as [tf.Tensor, tf.GradSaveFunc];
   save([c]);
-  return { value: tf.atan2(sineOf(c), tf.clipByValue(c, -1, 1)), gradFunc: (dy: tf.Tensor, [saved]: tf.Tensor[]) => tf.div(tf.neg(dy), tf.maximum(sineOf(saved!), MIN_SINE_FOR_GRADIENT)) };
+  return {
+    value: tf.atan2(sineOf(c), tf.clipByValue(c, -1, 1)),
+    gradFunc: (dy: tf.Tensor, [saved]: tf.Tensor[]) => tf.div(tf.neg(dy), tf.maximum(sineOf(saved!), MIN_SINE_FOR_GRADIENT)),
+  };
 }) as (c: tf.Tensor) => tf.Tensor;
 
 /** cos(θ + m) for c = cos θ, as c·cos m − sin θ·sin m (no acos). @internal */

@@ -14,7 +14,17 @@ import { SPHERE_FACE_R_FORMULA } from './sphere_face_r_margin.js';
 
 /** Every cosine margin formula, by its margin's kind. @internal */
 export const COSINE_FORMULAS: ReadonlyMap<string, CosineMarginFormula> = new Map(
-  ([COS_FACE_FORMULA, ARC_FACE_FORMULA, COMBINED_COSINE_FORMULA, SPHERE_FACE_R_FORMULA, SPHERE_FACE2_FORMULA, CURRICULAR_FACE_FORMULA, ADA_FACE_FORMULA] as CosineMarginFormula[]).map((f) => [f.name, f]),
+  (
+    [
+      COS_FACE_FORMULA,
+      ARC_FACE_FORMULA,
+      COMBINED_COSINE_FORMULA,
+      SPHERE_FACE_R_FORMULA,
+      SPHERE_FACE2_FORMULA,
+      CURRICULAR_FACE_FORMULA,
+      ADA_FACE_FORMULA,
+    ] as CosineMarginFormula[]
+  ).map((f) => [f.name, f]),
 );
 registerCosineFormulas(COSINE_FORMULAS.values());
 

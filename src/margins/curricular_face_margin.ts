@@ -64,7 +64,12 @@ export const CURRICULAR_FACE_FORMULA: CosineMarginFormula<CurricularFaceMarginPa
     const values = nonNegativeNumbers({ margin, tAlpha }, 'margin', 'tAlpha');
     if (values == null || !(typeof t === 'number' || t instanceof tf.Tensor)) return null;
     const state = () => (t instanceof tf.Tensor ? (tf.reshape(t, [1]) as tf.Tensor1D) : tf.tensor1d([t]));
-    return { formula: 'curricular', params: values, state, ...(typeof commit === 'function' ? { commit: (next: tf.Tensor1D) => (commit as (t: tf.Scalar) => void)(tf.reshape(next, [])) } : {}) };
+    return {
+      formula: 'curricular',
+      params: values,
+      state,
+      ...(typeof commit === 'function' ? { commit: (next: tf.Tensor1D) => (commit as (t: tf.Scalar) => void)(tf.reshape(next, [])) } : {}),
+    };
   },
 };
 
@@ -72,7 +77,12 @@ export const CURRICULAR_FACE_FORMULA: CosineMarginFormula<CurricularFaceMarginPa
  * A CurricularFace margin whose t is a running average updated from the pass's target cosines;
  * `commit` receives the updated t. @internal
  */
-export function curricularFaceRunningMargin(margin: number, previous: tf.Scalar | number, tAlpha: number, commit?: (t: tf.Scalar) => void): Margin<CurricularFaceMarginParams> {
+export function curricularFaceRunningMargin(
+  margin: number,
+  previous: tf.Scalar | number,
+  tAlpha: number,
+  commit?: (t: tf.Scalar) => void,
+): Margin<CurricularFaceMarginParams> {
   checkAngleMargin('CurricularFace', margin);
   const nonTarget = (cosines: tf.Tensor, cosTarget: tf.Tensor): tf.Tensor => {
     const updated = tAlpha === 0 ? tf.add<tf.Scalar>(previous, 0) : tf.add<tf.Scalar>(tf.mul(tf.mean(cosTarget), tAlpha), tf.mul(previous, 1 - tAlpha));
@@ -109,6 +119,7 @@ export function curricularFaceRunningMargin(margin: number, previous: tf.Scalar 
  * ```
  */
 export function curricularFaceMargin(margin: number, t: tf.Scalar | number): Margin<CurricularFaceMarginParams> {
-  if (!(t instanceof tf.Tensor) && !(typeof t === 'number' && Number.isFinite(t))) throw new Error(`CurricularFace: t must be a finite number or a scalar tensor, but got ${describe(t)}.`);
+  if (!(t instanceof tf.Tensor) && !(typeof t === 'number' && Number.isFinite(t)))
+    throw new Error(`CurricularFace: t must be a finite number or a scalar tensor, but got ${describe(t)}.`);
   return curricularFaceRunningMargin(margin, t, 0);
 }

@@ -55,7 +55,9 @@ export type TargetMargin = Margin | MarginFunction;
 export function asMargin(owner: string, margin: TargetMargin): Margin {
   if (typeof margin === 'function') return { kind: 'custom', params: {}, apply: margin };
   if (margin == null || typeof margin !== 'object' || typeof margin.apply !== 'function' || typeof margin.kind !== 'string') {
-    throw new Error(`${owner}: targetMargin must be a margin ({ kind, params, apply }, e.g. cosFaceMargin(0.35)) or a function of the target cosines, but got ${describe(margin)}.`);
+    throw new Error(
+      `${owner}: targetMargin must be a margin ({ kind, params, apply }, e.g. cosFaceMargin(0.35)) or a function of the target cosines, but got ${describe(margin)}.`,
+    );
   }
   return margin;
 }

@@ -63,13 +63,16 @@ export const SPHERE_FACE2_FORMULA: CosineMarginFormula<SphereFace2MarginParams> 
     return 2.0 * select(0.0, pow(half, uniforms.p1), half > 0.0) - 1.0;
   }`;
     const margined = variant === 1 ? 'openSphereAngle(c) + uniforms.p0' : 'openSphereAngle(c) * uniforms.p0';
-    const code = variant === 0 ? `${adjust}
+    const code =
+      variant === 0
+        ? `${adjust}
   fn margin(c : f32) -> vec2<f32> {
     return vec2<f32>(adjust(c) - uniforms.p0, 1.0);
   }
   fn other(c : f32, rowTarget : f32, state : f32) -> vec2<f32> {
     return vec2<f32>(adjust(c) + uniforms.p0, 1.0);
-  }` : `${adjust}
+  }`
+        : `${adjust}
   fn margin(c : f32) -> vec2<f32> {
     return vec2<f32>(adjust(cos(clampAngle(${margined}))), 1.0);
   }
@@ -79,7 +82,12 @@ export const SPHERE_FACE2_FORMULA: CosineMarginFormula<SphereFace2MarginParams> 
     return { structure: `sphereface2_${variant}`, uniforms: [m!, t!, 0, 0], code };
   },
   encode: ({ variant, margin, adjustmentExponent }) => {
-    const values = nonNegativeNumbers({ variant: (SPHERE_FACE2_VARIANTS as readonly unknown[]).indexOf(variant), margin, adjustmentExponent }, 'variant', 'margin', 'adjustmentExponent');
+    const values = nonNegativeNumbers(
+      { variant: (SPHERE_FACE2_VARIANTS as readonly unknown[]).indexOf(variant), margin, adjustmentExponent },
+      'variant',
+      'margin',
+      'adjustmentExponent',
+    );
     return values == null ? null : { formula: 'sphereface2', params: values };
   },
 };

@@ -52,16 +52,21 @@ export const SPHERE_FACE_R_FORMULA: CosineMarginFormula<SphereFaceRMarginParams>
   nonTarget: ([m, variant], c) => (variant === 2 ? [Math.cos(openSphereAngle(c) / m!), 1] : null),
   wgsl: ([m, variant]) => {
     // p0: m.
-    const code = variant === 2 ? `${WGSL_OPENSPHERE_ANGLES}
+    const code =
+      variant === 2
+        ? `${WGSL_OPENSPHERE_ANGLES}
   fn margin(c : f32) -> vec2<f32> {
     return vec2<f32>(openSphereCosine(c), 1.0);
   }
   fn other(c : f32, rowTarget : f32, state : f32) -> vec2<f32> {
     return vec2<f32>(cos(openSphereAngle(c) / uniforms.p0), 1.0);
-  }` : variant === 1 ? `${WGSL_OPENSPHERE_ANGLES}
+  }`
+        : variant === 1
+          ? `${WGSL_OPENSPHERE_ANGLES}
   fn margin(c : f32) -> vec2<f32> {
     return vec2<f32>(cos(clampAngle(uniforms.p0 * openSphereAngle(c))), 1.0);
-  }` : `${WGSL_OPENSPHERE_ANGLES}
+  }`
+          : `${WGSL_OPENSPHERE_ANGLES}
   fn margin(c : f32) -> vec2<f32> {
     let mTheta = uniforms.p0 * openSphereAngle(c);
     let k = floor(mTheta / ${wgslFloat(Math.PI)});

@@ -28,9 +28,11 @@ export function embeddingModel(model: tfl.LayersModel, headName?: string): tfl.L
   const heads = model.layers.filter((l) => l instanceof MarginHead && (headName == null || l.name === headName));
   if (heads.length !== 1) {
     const names = model.layers.filter((l) => l instanceof MarginHead).map((l) => l.name);
-    throw new Error(headName == null
-      ? `embeddingModel: expected exactly one margin head in the model, but found ${heads.length} (${names.join(', ') || 'none'}); pass headName to choose.`
-      : `embeddingModel: no margin head named "${headName}"; the model's margin heads are: ${names.join(', ') || 'none'}.`);
+    throw new Error(
+      headName == null
+        ? `embeddingModel: expected exactly one margin head in the model, but found ${heads.length} (${names.join(', ') || 'none'}); pass headName to choose.`
+        : `embeddingModel: no margin head named "${headName}"; the model's margin heads are: ${names.join(', ') || 'none'}.`,
+    );
   }
   const head = heads[0]!;
   const headInput = head.input;

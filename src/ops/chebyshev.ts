@@ -5,12 +5,18 @@ function chebyshevT_(c: tf.Tensor, n: number): tf.Tensor {
   assertInteger('chebyshevT', 'the degree n', n, 0);
   const c2 = n >= 2 ? tf.square(c) : c;
   switch (n) {
-    case 0: return tf.onesLike(c);
-    case 1: return tf.clone(c);
-    case 2: return tf.sub(tf.mul(2, c2), 1);
-    case 3: return tf.mul(c, tf.sub(tf.mul(4, c2), 3));
-    case 4: return tf.add(tf.mul(c2, tf.sub(tf.mul(8, c2), 8)), 1);
-    default: return recurrence(c, chebyshevT_(c, 3), chebyshevT_(c, 4), 4, n);
+    case 0:
+      return tf.onesLike(c);
+    case 1:
+      return tf.clone(c);
+    case 2:
+      return tf.sub(tf.mul(2, c2), 1);
+    case 3:
+      return tf.mul(c, tf.sub(tf.mul(4, c2), 3));
+    case 4:
+      return tf.add(tf.mul(c2, tf.sub(tf.mul(8, c2), 8)), 1);
+    default:
+      return recurrence(c, chebyshevT_(c, 3), chebyshevT_(c, 4), 4, n);
   }
 }
 
@@ -18,11 +24,16 @@ function chebyshevU_(c: tf.Tensor, n: number): tf.Tensor {
   assertInteger('chebyshevU', 'the degree n', n, 0);
   const c2 = n >= 2 ? tf.square(c) : c;
   switch (n) {
-    case 0: return tf.onesLike(c);
-    case 1: return tf.mul(2, c);
-    case 2: return tf.sub(tf.mul(4, c2), 1);
-    case 3: return tf.mul(c, tf.sub(tf.mul(8, c2), 4));
-    default: return recurrence(c, chebyshevU_(c, 2), chebyshevU_(c, 3), 3, n);
+    case 0:
+      return tf.onesLike(c);
+    case 1:
+      return tf.mul(2, c);
+    case 2:
+      return tf.sub(tf.mul(4, c2), 1);
+    case 3:
+      return tf.mul(c, tf.sub(tf.mul(8, c2), 4));
+    default:
+      return recurrence(c, chebyshevU_(c, 2), chebyshevU_(c, 3), 3, n);
   }
 }
 

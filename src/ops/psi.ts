@@ -3,7 +3,6 @@ import { assertInteger } from '../util/validate.js';
 import { intervalThresholds } from '../math/angular_math.js';
 import { chebyshevT, chebyshevU } from './chebyshev.js';
 
-
 /**
  * Interval index k and sign (−1)^k of ψ for cosines `c` (already clipped to [−1, 1]).
  *
@@ -36,10 +35,11 @@ function psi_(cosTheta: tf.Tensor | tf.TensorLike, m: number): tf.Tensor {
     });
     // The sign (−1)^k is recomputed here rather than saved: a few comparisons on the same
     // elements, and only the clipped input is held between the forward and backward passes.
-    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => {
-      const cs = saved[0] as tf.Tensor;
-      return [tf.mul(dy, tf.mul(intervalOf(cs, m).sign, tf.mul(m, chebyshevU(cs, m - 1))))];
-    });
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) =>
+      tf.tidy(() => {
+        const cs = saved[0] as tf.Tensor;
+        return [tf.mul(dy, tf.mul(intervalOf(cs, m).sign, tf.mul(m, chebyshevU(cs, m - 1))))];
+      });
     return { value, gradFunc };
   });
   return forward(tf.cast(cosTheta, 'float32'));

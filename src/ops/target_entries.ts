@@ -72,7 +72,7 @@ const replace = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
  */
 export function gatherTargets(m: tf.Tensor, entries: TargetEntries): tf.Tensor2D {
   const gathered = gather(m as tf.Tensor2D, entries.pairs);
-  return entries.valid == null ? gathered : tf.mul(gathered, entries.valid) as tf.Tensor2D;
+  return entries.valid == null ? gathered : (tf.mul(gathered, entries.valid) as tf.Tensor2D);
 }
 
 /**

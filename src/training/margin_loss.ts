@@ -68,7 +68,8 @@ export class MarginLoss<K extends HeadKind = HeadKind> {
    * @param head - an existing head of that kind (as {@link MarginLoss.load} passes it).
    */
   constructor(kind: K, args: MarginLossArgs<K>, head?: MarginHead) {
-    if (!(HEAD_KINDS as readonly string[]).includes(kind)) throw new Error(`MarginLoss: kind must be one of ${HEAD_KINDS.join(', ')}, but got ${describe(kind)}.`);
+    if (!(HEAD_KINDS as readonly string[]).includes(kind))
+      throw new Error(`MarginLoss: kind must be one of ${HEAD_KINDS.join(', ')}, but got ${describe(kind)}.`);
     const owner = `${kind} loss`;
     if (args == null || typeof args !== 'object') throw new Error(`${owner}: expected an arguments object { units, ... }, but got ${describe(args)}.`);
     const { dim, ...headArgs } = args;
@@ -171,5 +172,7 @@ export class MarginLoss<K extends HeadKind = HeadKind> {
  * ```
  */
 export const marginLosses: { readonly [K in HeadKind]: (args: MarginLossArgs<K>) => MarginLoss<K> } = Object.freeze(
-  Object.fromEntries(HEAD_KINDS.map((kind) => [kind, (args: MarginLossArgs<typeof kind>) => new MarginLoss(kind, args)])) as { [K in HeadKind]: (args: MarginLossArgs<K>) => MarginLoss<K> },
+  Object.fromEntries(HEAD_KINDS.map((kind) => [kind, (args: MarginLossArgs<typeof kind>) => new MarginLoss(kind, args)])) as {
+    [K in HeadKind]: (args: MarginLossArgs<K>) => MarginLoss<K>;
+  },
 );

@@ -49,9 +49,10 @@ export function loadedCopies(pkg: string): string[] {
 
 /** The error for two copies of `pkg`: which are loaded, which one this library uses, the fix. */
 export function twoCopiesMessage(pkg: string, ours: string, copies: readonly string[], symptom: string): string {
-  const loaded = copies.length >= 2
-    ? `two copies of ${pkg} are loaded: ${copies.join(' and ')}`
-    : `two copies of ${pkg} are loaded (their folders are not visible from here: \`npm ls ${pkg}\` lists them)`;
+  const loaded =
+    copies.length >= 2
+      ? `two copies of ${pkg} are loaded: ${copies.join(' and ')}`
+      : `two copies of ${pkg} are loaded (their folders are not visible from here: \`npm ls ${pkg}\` lists them)`;
   return (
     `tfjs-angular-margin: ${loaded}. This library uses ${ours}; ${symptom}. ` +
     'A model cannot mix layers and tensors of two copies. Install matching versions of the tfjs packages — ' +
@@ -68,8 +69,12 @@ export function twoCopiesMessage(pkg: string, ours: string, copies: readonly str
 export function assertOneTfjsCore(): void {
   if (tf.env() instanceof tf.Environment) return;
   throw new Error(
-    twoCopiesMessage('@tensorflow/tfjs-core', `@tensorflow/tfjs-core ${tf.version_core}`, loadedCopies('@tensorflow/tfjs-core'),
-      'the tensors, backends and engine of this program belong to the other copy, which was loaded first'),
+    twoCopiesMessage(
+      '@tensorflow/tfjs-core',
+      `@tensorflow/tfjs-core ${tf.version_core}`,
+      loadedCopies('@tensorflow/tfjs-core'),
+      'the tensors, backends and engine of this program belong to the other copy, which was loaded first',
+    ),
   );
 }
 
@@ -83,8 +88,12 @@ export function assertOwnSymbolicTensors(owner: string, inputs: unknown): void {
     // Duck-typed: a SymbolicTensor of any copy has these fields, a tensor has neither.
     if (!('sourceLayer' in input) || !('outputTensorIndex' in input)) continue;
     throw new Error(
-      twoCopiesMessage('@tensorflow/tfjs-layers', `@tensorflow/tfjs-layers ${tfl.version_layers}`, loadedCopies('@tensorflow/tfjs-layers'),
-        `${owner} was applied to a SymbolicTensor of the other copy`),
+      twoCopiesMessage(
+        '@tensorflow/tfjs-layers',
+        `@tensorflow/tfjs-layers ${tfl.version_layers}`,
+        loadedCopies('@tensorflow/tfjs-layers'),
+        `${owner} was applied to a SymbolicTensor of the other copy`,
+      ),
     );
   }
 }

@@ -14,8 +14,6 @@ export function readSync(owner: string, what: string, tensor: tf.Tensor, instead
     return tensor.dataSync() as tf.TypedArray;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(
-      `${owner}: ${what} reads a tensor synchronously, which the ${tf.getBackend()} backend cannot do here (${reason}); ${instead}.`,
-    );
+    throw new Error(`${owner}: ${what} reads a tensor synchronously, which the ${tf.getBackend()} backend cannot do here (${reason}); ${instead}.`);
   }
 }

@@ -25,7 +25,9 @@ function relativeImports(file: string): string[] {
 
 /** The layers of src/, bottom to top, as ARCHITECTURE.md writes them. */
 function layerOrder(): string[] {
-  const line = readFileSync(join(root, 'ARCHITECTURE.md'), 'utf8').split('\n').find((l) => l.startsWith('layers: '));
+  const line = readFileSync(join(root, 'ARCHITECTURE.md'), 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('layers: '));
   if (line == null) throw new Error('ARCHITECTURE.md has no "layers: " line');
   return [...line.matchAll(/`([a-z_]+)`/g)].map((m) => m[1]!);
 }
@@ -43,7 +45,10 @@ describe('layering (ARCHITECTURE.md)', () => {
   const order = layerOrder();
 
   it('names every folder of src/ once', () => {
-    const folders = readdirSync(join(root, 'src'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    const folders = readdirSync(join(root, 'src'), { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
     expect([...order].sort()).toEqual(folders);
   });
 
@@ -59,7 +64,11 @@ describe('layering (ARCHITECTURE.md)', () => {
 
   it('keeps the library out of tests, tools, examples and benchmarks, and examples out of tools and bench', () => {
     const outside = (dirs: string[], forbidden: string[]) =>
-      dirs.flatMap(tsFiles).flatMap((file) => relativeImports(file).filter((t) => forbidden.some((f) => t.startsWith(`${f}${sep}`))).map((t) => `${file} imports ${t}`));
+      dirs.flatMap(tsFiles).flatMap((file) =>
+        relativeImports(file)
+          .filter((t) => forbidden.some((f) => t.startsWith(`${f}${sep}`)))
+          .map((t) => `${file} imports ${t}`),
+      );
     expect(outside(['src'], ['test', 'tools', 'examples', 'bench'])).toEqual([]);
     expect(outside(['tools', 'bench'], ['examples'])).toEqual([]);
   });

@@ -10,7 +10,13 @@ import { HEAD_KINDS, HEADS } from '../../src/heads/registry.js';
 const root = join(process.cwd(), 'examples', 'browser', 'dist');
 const artifacts = join(process.cwd(), 'test-artifacts');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.bin': 'application/octet-stream' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.wasm': 'application/wasm',
+  '.bin': 'application/octet-stream',
+};
 
 let server: Server;
 let base = '';
@@ -31,7 +37,14 @@ beforeAll(async () => {
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--use-angle=swiftshader',
+      '--enable-unsafe-swiftshader',
+    ],
   });
   mkdirSync(artifacts, { recursive: true });
 });
@@ -41,8 +54,28 @@ afterAll(async () => {
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
 });
 
-interface Figures { digits: number[]; images: number; precisionAt1: number; mapAtR: number; tarAtFar: number; threshold: number; eer: number }
-interface DemoState { running: boolean; backend: string; step: number; losses: number[]; testAccuracy: number | null; openSet: boolean; figures: Figures | null; plottedPoints: number; tensorsBefore: number; tensorsAfter: number | null; error: string | null }
+interface Figures {
+  digits: number[];
+  images: number;
+  precisionAt1: number;
+  mapAtR: number;
+  tarAtFar: number;
+  threshold: number;
+  eer: number;
+}
+interface DemoState {
+  running: boolean;
+  backend: string;
+  step: number;
+  losses: number[];
+  testAccuracy: number | null;
+  openSet: boolean;
+  figures: Figures | null;
+  plottedPoints: number;
+  tensorsBefore: number;
+  tensorsAfter: number | null;
+  error: string | null;
+}
 const demoState = (page: Page) => page.evaluate(() => (window as unknown as { __demo: DemoState }).__demo);
 
 /** Runs the demo with `head` on webgl; with the page's default steps and batch size unless given. */
@@ -55,10 +88,14 @@ async function runDemo(page: Page, head: string, steps?: number): Promise<DemoSt
   await page.selectOption('#backend', 'webgl');
   if (head === 'cosface') await page.fill('#margin', '0.2');
   await page.click('#train');
-  await page.waitForFunction(() => {
-    const s = (window as unknown as { __demo?: DemoState }).__demo;
-    return s != null && (s.error != null || (!s.running && s.testAccuracy != null && s.tensorsAfter != null));
-  }, undefined, { timeout: 480_000, polling: 500 });
+  await page.waitForFunction(
+    () => {
+      const s = (window as unknown as { __demo?: DemoState }).__demo;
+      return s != null && (s.error != null || (!s.running && s.testAccuracy != null && s.tensorsAfter != null));
+    },
+    undefined,
+    { timeout: 480_000, polling: 500 },
+  );
   return demoState(page);
 }
 
@@ -113,7 +150,11 @@ describe('browser demo (headless Chromium, WebGL on SwiftShader)', () => {
     expect(again.openSet).toBe(true);
     expect(again.figures!.digits).toEqual([7, 8, 9]);
     expect(await page.locator('#embeddings svg .weight').count()).toBe(7);
-    expect(await page.textContent('#result')).toMatch(new RegExp(`^test accuracy on \\d+ held-out digits 0-6: 0\\.\\d{4}; MAP@R of the ${again.figures!.images} held-out digits 7-9, never trained on: ${again.figures!.mapAtR.toFixed(4)}$`));
+    expect(await page.textContent('#result')).toMatch(
+      new RegExp(
+        `^test accuracy on \\d+ held-out digits 0-6: 0\\.\\d{4}; MAP@R of the ${again.figures!.images} held-out digits 7-9, never trained on: ${again.figures!.mapAtR.toFixed(4)}$`,
+      ),
+    );
     expect(again.tensorsAfter).toBe(again.tensorsBefore);
     expect(again.tensorsBefore).toBe(s.tensorsAfter);
     // The trained embedding model downloads as tfjs's two files, which plain tfjs loads.
@@ -122,7 +163,7 @@ describe('browser demo (headless Chromium, WebGL on SwiftShader)', () => {
     await page.click('#download');
     for (let waited = 0; downloads.length < 2 && waited < 30_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
     expect(downloads.map((d) => d.suggestedFilename()).sort()).toEqual(['mnist-embeddings.json', 'mnist-embeddings.weights.bin']);
-    const files = Object.fromEntries(await Promise.all(downloads.map(async (d) => [d.suggestedFilename(), readFileSync((await d.path()))] as const)));
+    const files = Object.fromEntries(await Promise.all(downloads.map(async (d) => [d.suggestedFilename(), readFileSync(await d.path())] as const)));
     const json = JSON.parse(files['mnist-embeddings.json']!.toString('utf8')) as tf.io.ModelJSON;
     const weightData = new Uint8Array(files['mnist-embeddings.weights.bin']!).buffer;
     const loaded = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0]!.weights, weightData }));

@@ -28,16 +28,69 @@ afterAll(async () => {
 
 type Matrix = number[][];
 /** `divisor`: the logits are divided by it before their gradients are taken (default 1e30, see evaluate). */
-interface Case { name: string; x: Matrix; w: Matrix; labels: number[]; divisor?: number }
+interface Case {
+  name: string;
+  x: Matrix;
+  w: Matrix;
+  labels: number[];
+  divisor?: number;
+}
 
 /** Extreme norms, zero vectors, cos θ = ±1 exactly, B = 1, D = 1, C = 1 and 2. */
 const GRID: Case[] = [
-  { name: 'ordinary', x: [[0.3, -1.2, 0.5], [2, 0.1, -0.7], [-0.4, 0.9, 1.1]], w: [[1, -0.5, 0.2, 0.3], [0.1, 0.8, -1, 0.4], [-0.6, 0.2, 0.5, 0.9]], labels: [0, 3, 2] },
-  { name: 'norms 5e20 and 5e30', x: [[3e20, 4e20], [-3e30, 4e30]], w: [[1, 0, -1], [0, 1, 1]], labels: [0, 2] },
+  {
+    name: 'ordinary',
+    x: [
+      [0.3, -1.2, 0.5],
+      [2, 0.1, -0.7],
+      [-0.4, 0.9, 1.1],
+    ],
+    w: [
+      [1, -0.5, 0.2, 0.3],
+      [0.1, 0.8, -1, 0.4],
+      [-0.6, 0.2, 0.5, 0.9],
+    ],
+    labels: [0, 3, 2],
+  },
+  {
+    name: 'norms 5e20 and 5e30',
+    x: [
+      [3e20, 4e20],
+      [-3e30, 4e30],
+    ],
+    w: [
+      [1, 0, -1],
+      [0, 1, 1],
+    ],
+    labels: [0, 2],
+  },
   // Norms are exact at 5e-30, so its gradients are taken at scale 1: divided by 1e30 as well, the
   // composite path's product of that dL/dlogit and ‖x‖ (1e-30 · 5e-30) underflows float32.
-  { name: 'tiny and zero embeddings', x: [[3e-30, 4e-30], [0, 0]], w: [[1, 0], [0.5, 1]], labels: [1, 0], divisor: 1 },
-  { name: 'cos θ = 1 and −1 exactly', x: [[2, 0], [-3, 0]], w: [[1, 0.3], [0, 1]], labels: [0, 0] },
+  {
+    name: 'tiny and zero embeddings',
+    x: [
+      [3e-30, 4e-30],
+      [0, 0],
+    ],
+    w: [
+      [1, 0],
+      [0.5, 1],
+    ],
+    labels: [1, 0],
+    divisor: 1,
+  },
+  {
+    name: 'cos θ = 1 and −1 exactly',
+    x: [
+      [2, 0],
+      [-3, 0],
+    ],
+    w: [
+      [1, 0.3],
+      [0, 1],
+    ],
+    labels: [0, 0],
+  },
   { name: 'B = 1, D = 1, C = 1', x: [[-2]], w: [[0.7]], labels: [0] },
   { name: 'D = 1, C = 2', x: [[1.5], [-0.5]], w: [[1, -2]], labels: [1, 1] },
 ];
@@ -49,8 +102,13 @@ type Op = (x: tf.Tensor2D, w: tf.Tensor2D, labels: tf.Tensor1D) => tf.Tensor;
  * SphereFace2's g(z) = 2((z + 1)/2)^t − 1 has slope up to t = 3.
  */
 const TRANSCENDENTAL_GAIN = new Map([
-  ['combined margin', 1], ['SphereFace-R v0', 1], ['SphereFace-R v1', 1], ['SphereFace-R v2', 1],
-  ['SphereFace2 C', 3], ['SphereFace2 A', 3], ['SphereFace2 M', 3],
+  ['combined margin', 1],
+  ['SphereFace-R v0', 1],
+  ['SphereFace-R v1', 1],
+  ['SphereFace-R v2', 1],
+  ['SphereFace2 C', 3],
+  ['SphereFace2 A', 3],
+  ['SphereFace2 M', 3],
 ]);
 const OPS: Array<[string, Op]> = [
   ...[1, 2, 3, 4].map((m): [string, Op] => [`A-Softmax m = ${m}, λ = 0`, (x, w, l) => angularSoftmaxLogits(x, w, l, { margin: m, lambda: 0 })]),
@@ -58,8 +116,20 @@ const OPS: Array<[string, Op]> = [
   ['CosFace', (x, w, l) => cosFaceLogits(x, w, l)],
   ['ArcFace', (x, w, l) => arcFaceLogits(x, w, l)],
   ['combined margin', (x, w, l) => combinedMarginLogits(x, w, l, { m1: 1, m2: 0.3, m3: 0.2 })],
-  ...(['v0', 'v1', 'v2'] as const).map((v): [string, Op] => [`SphereFace-R ${v}`, (x, w, l) => marginLogits(x, w, l, { normalizeInput: true, scale: 30, targetMargin: sphereFaceRMargin(1.5, v) })]),
-  ...([['C', 0.4], ['A', 0.5], ['M', 1.5]] as const).map(([v, m]): [string, Op] => [`SphereFace2 ${v}`, (x, w, l) => marginLogits(x, w, l, { normalizeInput: true, scale: 40, targetMargin: sphereFace2Margin(v, m, 3) })]),
+  ...(['v0', 'v1', 'v2'] as const).map((v): [string, Op] => [
+    `SphereFace-R ${v}`,
+    (x, w, l) => marginLogits(x, w, l, { normalizeInput: true, scale: 30, targetMargin: sphereFaceRMargin(1.5, v) }),
+  ]),
+  ...(
+    [
+      ['C', 0.4],
+      ['A', 0.5],
+      ['M', 1.5],
+    ] as const
+  ).map(([v, m]): [string, Op] => [
+    `SphereFace2 ${v}`,
+    (x, w, l) => marginLogits(x, w, l, { normalizeInput: true, scale: 40, targetMargin: sphereFace2Margin(v, m, 3) }),
+  ]),
   ['l2Normalize', (x, w) => tf.add(l2Normalize(x, 1), tf.mul(0, tf.sum(w)))],
 ];
 
@@ -76,17 +146,20 @@ async function evaluate(engine: (typeof ENGINES)[number], op: Op, c: Case): Prom
 }
 
 function expectSame(a: number[][], b: number[][], what: string, transcendental = 0, divisor = 1e30): void {
-  a.forEach((part, p) => part.forEach((v, i) => {
-    const u = b[p]![i]!;
-    expect(Number.isFinite(v), `${what}: finite`).toBe(true);
-    // Values within 1e-5 relative. Gradients (of the logits / divisor) within 1e-4 relative, plus 1e-6
-    // of the part's largest entry (an entry that cancels terms of that size keeps their rounding),
-    // plus 0.01 / divisor (0.01 before the division: at cos θ = ±1 exactly, the margins' bounded
-    // derivatives, up to 1000·s, amplify float32 rounding of directions that are exactly 0).
-    const largest = Math.max(...b[p]!.map(Math.abs));
-    const tolerance = p === 0 ? 1e-5 * Math.max(Math.abs(u), 1e-30) + transcendental * 64 : 1e-4 * Math.abs(u) + 1e-6 * largest + 0.01 / divisor + transcendental * largest;
-    expect(Math.abs(v - u), `${what}, part ${p}, entry ${i}: ${v} against ${u}`).toBeLessThanOrEqual(tolerance);
-  }));
+  a.forEach((part, p) =>
+    part.forEach((v, i) => {
+      const u = b[p]![i]!;
+      expect(Number.isFinite(v), `${what}: finite`).toBe(true);
+      // Values within 1e-5 relative. Gradients (of the logits / divisor) within 1e-4 relative, plus 1e-6
+      // of the part's largest entry (an entry that cancels terms of that size keeps their rounding),
+      // plus 0.01 / divisor (0.01 before the division: at cos θ = ±1 exactly, the margins' bounded
+      // derivatives, up to 1000·s, amplify float32 rounding of directions that are exactly 0).
+      const largest = Math.max(...b[p]!.map(Math.abs));
+      const tolerance =
+        p === 0 ? 1e-5 * Math.max(Math.abs(u), 1e-30) + transcendental * 64 : 1e-4 * Math.abs(u) + 1e-6 * largest + 0.01 / divisor + transcendental * largest;
+      expect(Math.abs(v - u), `${what}, part ${p}, entry ${i}: ${v} against ${u}`).toBeLessThanOrEqual(tolerance);
+    }),
+  );
 }
 
 describe(`one behaviour on ${ENGINES.map((e) => e.name).join('; ')}`, () => {
@@ -109,7 +182,11 @@ describe(`one behaviour on ${ENGINES.map((e) => e.name).join('; ')}`, () => {
     const bad: Array<() => tf.Tensor> = [
       () => angularSoftmaxLogits(tf.ones([2, 2]) as tf.Tensor2D, tf.ones([2, 3]) as tf.Tensor2D, tf.tensor1d([0, 3], 'int32'), { margin: 4, lambda: 0 }),
       () => cosFaceLogits(tf.ones([2, 2]) as tf.Tensor2D, tf.ones([3, 3]) as tf.Tensor2D, tf.tensor1d([0, 1], 'int32')),
-      () => angularSoftmaxLogits(tf.ones([2, 2]) as tf.Tensor2D, tf.ones([2, 3]) as tf.Tensor2D, tf.tensor1d([0, 1], 'int32'), { margin: 4, lambda: tf.scalar(-1) }),
+      () =>
+        angularSoftmaxLogits(tf.ones([2, 2]) as tf.Tensor2D, tf.ones([2, 3]) as tf.Tensor2D, tf.tensor1d([0, 1], 'int32'), {
+          margin: 4,
+          lambda: tf.scalar(-1),
+        }),
     ];
     for (const call of bad) {
       const messages: string[] = [];

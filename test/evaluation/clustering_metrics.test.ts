@@ -13,25 +13,33 @@ function reference(a: number[], b: number[]): { nmi: number; ami: number } {
   const rows = av.map((x) => count((i) => a[i] === x));
   const cols = bv.map((y) => count((i) => b[i] === y));
   let mi = 0;
-  av.forEach((x, i) => bv.forEach((y, j) => {
-    const c = count((t) => a[t] === x && b[t] === y);
-    if (c > 0) mi += (c / n) * Math.log((c * n) / (rows[i]! * cols[j]!));
-  }));
+  av.forEach((x, i) =>
+    bv.forEach((y, j) => {
+      const c = count((t) => a[t] === x && b[t] === y);
+      if (c > 0) mi += (c / n) * Math.log((c * n) / (rows[i]! * cols[j]!));
+    }),
+  );
   const h = (s: number[]) => -s.reduce((t, c) => t + (c / n) * Math.log(c / n), 0);
-  const choose = (m: number, k: number) => { let r = 1; for (let i = 1; i <= k; i++) r = (r * (m - k + i)) / i; return r; };
+  const choose = (m: number, k: number) => {
+    let r = 1;
+    for (let i = 1; i <= k; i++) r = (r * (m - k + i)) / i;
+    return r;
+  };
   let emi = 0;
   if (av.length > 1 && bv.length > 1) {
-    for (const r of rows) for (const c of cols) for (let k = Math.max(1, r + c - n); k <= Math.min(r, c); k++) {
-      const p = (choose(r, k) * choose(n - r, c - k)) / choose(n, c);
-      emi += (k / n) * Math.log((n * k) / (r * c)) * p;
-    }
+    for (const r of rows)
+      for (const c of cols)
+        for (let k = Math.max(1, r + c - n); k <= Math.min(r, c); k++) {
+          const p = (choose(r, k) * choose(n - r, c - k)) / choose(n, c);
+          emi += (k / n) * Math.log((n * k) / (r * c)) * p;
+        }
   }
   const mean = (h(rows) + h(cols)) / 2;
   return { nmi: mi / Math.max(mean, Number.EPSILON), ami: (mi - emi) / (mean - emi) };
 }
 
 describe('mutualInformationScores', () => {
-  it('gives scikit-learn documentation\'s values', () => {
+  it("gives scikit-learn documentation's values", () => {
     const same = mutualInformationScores([0, 0, 1, 1], [0, 0, 1, 1]);
     expect(same.nmi).toBeCloseTo(1, 12);
     expect(same.ami).toBeCloseTo(1, 12);
@@ -44,13 +52,16 @@ describe('mutualInformationScores', () => {
   });
 
   it('matches exact hypergeometric expectations on random labelings (fast-check)', () => {
-    fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 4 })), { minLength: 2, maxLength: 40 }), (pairs) => {
-      const [a, b] = [pairs.map((p) => p[0]), pairs.map((p) => p[1])];
-      const got = mutualInformationScores(a, b);
-      const want = reference(a, b);
-      expect(got.nmi).toBeCloseTo(want.nmi, 9);
-      if (Math.abs(want.ami) < 1e6) expect(got.ami).toBeCloseTo(want.ami, 7);
-    }), { numRuns: 300, seed: 2902 });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 4 })), { minLength: 2, maxLength: 40 }), (pairs) => {
+        const [a, b] = [pairs.map((p) => p[0]), pairs.map((p) => p[1])];
+        const got = mutualInformationScores(a, b);
+        const want = reference(a, b);
+        expect(got.nmi).toBeCloseTo(want.nmi, 9);
+        if (Math.abs(want.ami) < 1e6) expect(got.ami).toBeCloseTo(want.ami, 7);
+      }),
+      { numRuns: 300, seed: 2902 },
+    );
   });
 });
 
@@ -66,19 +77,28 @@ describe('clusteringMetrics', () => {
   });
 
   it('is near 0 in AMI for random embeddings, in [0, 1] in NMI, invariant to scale (fast-check)', async () => {
-    await fc.assert(fc.asyncProperty(fc.integer({ min: 0, max: 1e6 }), fc.double({ min: 1e-10, max: 1e10, noNaN: true }), async (seed, scale) => {
-      const labels = Array.from({ length: 80 }, (_, i) => i % 5);
-      const x = tf.randomNormal([80, 6], 0, 1, 'float32', seed).arraySync() as number[][];
-      const got = await clusteringMetrics(x, labels, { seed: 1 });
-      expect(got.nmi >= 0 && got.nmi <= 1).toBe(true);
-      expect(Math.abs(got.ami)).toBeLessThan(0.15);
-      const scaled = await clusteringMetrics(x.map((r) => r.map((v) => v * scale)), labels, { seed: 1 });
-      expect(scaled.assignments).toEqual(got.assignments);
-    }), { numRuns: 10, seed: 2903 });
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 1e6 }), fc.double({ min: 1e-10, max: 1e10, noNaN: true }), async (seed, scale) => {
+        const labels = Array.from({ length: 80 }, (_, i) => i % 5);
+        const x = tf.randomNormal([80, 6], 0, 1, 'float32', seed).arraySync() as number[][];
+        const got = await clusteringMetrics(x, labels, { seed: 1 });
+        expect(got.nmi >= 0 && got.nmi <= 1).toBe(true);
+        expect(Math.abs(got.ami)).toBeLessThan(0.15);
+        const scaled = await clusteringMetrics(
+          x.map((r) => r.map((v) => v * scale)),
+          labels,
+          { seed: 1 },
+        );
+        expect(scaled.assignments).toEqual(got.assignments);
+      }),
+      { numRuns: 10, seed: 2903 },
+    );
   });
 
   it('says what is wrong with its options', async () => {
-    await expect(clusteringMetrics([[1, 0]], [0], { clusters: 2 })).rejects.toThrow('clusteringMetrics: clusters must be an integer from 1 to the 1 rows, but got 2.');
+    await expect(clusteringMetrics([[1, 0]], [0], { clusters: 2 })).rejects.toThrow(
+      'clusteringMetrics: clusters must be an integer from 1 to the 1 rows, but got 2.',
+    );
     await expect(clusteringMetrics([[1, 0]], [0], { seed: 0.5 })).rejects.toThrow('clusteringMetrics: seed must be an integer, but got 0.5.');
   });
 });

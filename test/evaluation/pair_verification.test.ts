@@ -43,8 +43,19 @@ describe('pairVerification', () => {
     // 5 class-disjoint folds hold (100 + 100) are at chance: mean over 100 random sets.
     const rand = seededRandom(499);
     const labels = Array.from({ length: 50 }, (_, i) => i % 10);
-    expect(() => pairVerification(labels.map(() => [rand(), rand()]), labels)).toThrow(/10 folds with no class in two need 20 classes/);
-    expect(() => pairVerification(labels.map(() => [rand(), rand()]), labels, { folds: 5, pairs: 101 })).toThrow(/holds 20 distinct same-class and 25 different-class pairs, but must draw 21 of each/);
+    expect(() =>
+      pairVerification(
+        labels.map(() => [rand(), rand()]),
+        labels,
+      ),
+    ).toThrow(/10 folds with no class in two need 20 classes/);
+    expect(() =>
+      pairVerification(
+        labels.map(() => [rand(), rand()]),
+        labels,
+        { folds: 5, pairs: 101 },
+      ),
+    ).toThrow(/holds 20 distinct same-class and 25 different-class pairs, but must draw 21 of each/);
     let sum = 0;
     for (let k = 0; k < 100; k++) {
       const rand = seededRandom(500 + k);
@@ -73,7 +84,9 @@ describe('pairVerification', () => {
     const emb = labels.map((y) => [0, 1, 2, 3].map((d) => (d === y ? 1 : 0)));
     const all = pairVerification(emb, labels, { pairs: 12, folds: 2 });
     expect([all.samePairs, all.differentPairs, all.accuracy]).toEqual([12, 12, 1]);
-    expect(() => pairVerification(emb, labels, { pairs: 13, folds: 2 })).toThrow(/^pairVerification: fold 1 of 2 \(classes \d, \d; 6 rows\) holds 6 distinct same-class and 9 different-class pairs, but must draw 7 of each for pairs = 13\. Ask for fewer pairs or folds\.$/);
+    expect(() => pairVerification(emb, labels, { pairs: 13, folds: 2 })).toThrow(
+      /^pairVerification: fold 1 of 2 \(classes \d, \d; 6 rows\) holds 6 distinct same-class and 9 different-class pairs, but must draw 7 of each for pairs = 13\. Ask for fewer pairs or folds\.$/,
+    );
   });
   it('draws the rows of its pairs uniformly, and exactly as many pairs as asked', () => {
     // Row 0 is a class-0 sample lying among the other classes: every pair with it is misjudged.
@@ -81,7 +94,11 @@ describe('pairVerification', () => {
     // would put it in most different-class pairs and pull the accuracy towards 0.5.
     const labels = Array.from({ length: 160 }, (_, i) => i % 4);
     const emb = labels.map((y, i) => (i === 0 ? [-1, 0] : y % 2 === 0 ? [1, 0] : [-1, 0]));
-    const result = pairVerification(emb, labels.map((y) => y), { pairs: 600, folds: 2, seed: 2 });
+    const result = pairVerification(
+      emb,
+      labels.map((y) => y),
+      { pairs: 600, folds: 2, seed: 2 },
+    );
     expect([result.samePairs, result.differentPairs]).toEqual([600, 600]);
     const small = pairVerification(emb, labels, { pairs: 7, folds: 2 });
     expect([small.samePairs, small.differentPairs]).toEqual([7, 7]);
@@ -89,7 +106,11 @@ describe('pairVerification', () => {
 
   it('keeps "all pairs same" with a threshold just below the lowest score when no split does better', () => {
     // Identical embeddings: every pair scores 1, no threshold separates anything, accuracy 0.5.
-    const result = pairVerification(Array.from({ length: 12 }, () => [0.6, 0.8]), Array.from({ length: 12 }, (_, i) => i % 4), { pairs: 12, folds: 2 });
+    const result = pairVerification(
+      Array.from({ length: 12 }, () => [0.6, 0.8]),
+      Array.from({ length: 12 }, (_, i) => i % 4),
+      { pairs: 12, folds: 2 },
+    );
     expect(result.accuracy).toBe(0.5);
     for (const t of result.thresholds) expect(t).toBeCloseTo(1 - 1e-6, 9);
   });
@@ -141,31 +162,63 @@ describe('pairVerification', () => {
 
   it('rejects inputs without pairs to form and bad options', () => {
     // Four embeddings of two classes: two distinct same-class pairs (drawn with replacement, 3000 were reported).
-    const four = [[1, 0], [0.9, 0.1], [0, 1], [0.1, 0.9]];
-    expect(() => pairVerification(four, [0, 0, 1, 1])).toThrow('pairVerification: 10 folds with no class in two need 20 classes, 10 of them with two or more rows, but the labels hold 2 classes, 2 with two or more rows. Use fewer folds, or verificationMetrics (all pairs, no folds).');
+    const four = [
+      [1, 0],
+      [0.9, 0.1],
+      [0, 1],
+      [0.1, 0.9],
+    ];
+    expect(() => pairVerification(four, [0, 0, 1, 1])).toThrow(
+      'pairVerification: 10 folds with no class in two need 20 classes, 10 of them with two or more rows, but the labels hold 2 classes, 2 with two or more rows. Use fewer folds, or verificationMetrics (all pairs, no folds).',
+    );
     expect(() => pairVerification([...four, ...four], [0, 0, 1, 1, 2, 2, 3, 3], { folds: 2, pairs: 2 })).not.toThrow();
-    expect(() => pairVerification([[1, 0], [0, 1], [1, 1], [0, 2]], [0, 1, 2, 3], { folds: 2, pairs: 2 })).toThrow(/need 4 classes, 2 of them with two or more rows, but the labels hold 4 classes, 0 with two/);
+    expect(() =>
+      pairVerification(
+        [
+          [1, 0],
+          [0, 1],
+          [1, 1],
+          [0, 2],
+        ],
+        [0, 1, 2, 3],
+        { folds: 2, pairs: 2 },
+      ),
+    ).toThrow(/need 4 classes, 2 of them with two or more rows, but the labels hold 4 classes, 0 with two/);
     expect(() => pairVerification([[1, 0]], [0], { folds: 1 })).toThrow('pairVerification: folds must be an integer >= 2, but got 1.');
     expect(() => pairVerification([[1, 0]], [0], { pairs: 0 })).toThrow('pairVerification: pairs must be an integer >= 1, but got 0.');
     expect(() => pairVerification([[1, 0]], [0], { pairs: 5 })).toThrow(/pairs \(5\) must be at least folds \(10\)/);
   });
 
   it('on any valid set: accuracy in [0, 1], the pairs asked for, the classes partitioned, unchanged by scaling the rows (fast-check)', () => {
-    fc.assert(fc.property(fc.integer({ min: 2, max: 4 }), fc.integer({ min: 2, max: 6 }), fc.integer({ min: 2, max: 5 }), fc.integer({ min: 0, max: 1e6 }), fc.double({ min: 1e-3, max: 1e3, noNaN: true }), (folds, perFold, perClass, seed, scale) => {
-      const classes = folds * perFold;
-      const rand = seededRandom(seed);
-      const labels = Array.from({ length: classes * perClass }, (_, i) => (i * 7919) % classes);
-      const emb = labels.map(() => [rand() - 0.5, rand() - 0.5, rand() - 0.5]);
-      // The most pairs every fold can give: its classes are balanced, perFold of them of perClass rows.
-      const pairs = folds * Math.min((perFold * perClass * (perClass - 1)) / 2, (perFold * (perFold - 1) * perClass * perClass) / 2);
-      const r = pairVerification(emb, labels, { pairs, folds, seed });
-      expect(r.accuracy).toBeGreaterThanOrEqual(0);
-      expect(r.accuracy).toBeLessThanOrEqual(1);
-      expect([r.samePairs, r.differentPairs]).toEqual([pairs, pairs]);
-      expect(r.foldClasses.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: classes }, (_, c) => c));
-      expect(r.foldClasses.every((f) => f.length === perFold)).toBe(true);
-      const scaled = pairVerification(emb.map((row) => row.map((v) => v * scale)), labels, { pairs, folds, seed });
-      expect(scaled.foldAccuracies).toEqual(r.foldAccuracies);
-    }), { numRuns: 60, seed: 2902 });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 4 }),
+        fc.integer({ min: 2, max: 6 }),
+        fc.integer({ min: 2, max: 5 }),
+        fc.integer({ min: 0, max: 1e6 }),
+        fc.double({ min: 1e-3, max: 1e3, noNaN: true }),
+        (folds, perFold, perClass, seed, scale) => {
+          const classes = folds * perFold;
+          const rand = seededRandom(seed);
+          const labels = Array.from({ length: classes * perClass }, (_, i) => (i * 7919) % classes);
+          const emb = labels.map(() => [rand() - 0.5, rand() - 0.5, rand() - 0.5]);
+          // The most pairs every fold can give: its classes are balanced, perFold of them of perClass rows.
+          const pairs = folds * Math.min((perFold * perClass * (perClass - 1)) / 2, (perFold * (perFold - 1) * perClass * perClass) / 2);
+          const r = pairVerification(emb, labels, { pairs, folds, seed });
+          expect(r.accuracy).toBeGreaterThanOrEqual(0);
+          expect(r.accuracy).toBeLessThanOrEqual(1);
+          expect([r.samePairs, r.differentPairs]).toEqual([pairs, pairs]);
+          expect(r.foldClasses.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: classes }, (_, c) => c));
+          expect(r.foldClasses.every((f) => f.length === perFold)).toBe(true);
+          const scaled = pairVerification(
+            emb.map((row) => row.map((v) => v * scale)),
+            labels,
+            { pairs, folds, seed },
+          );
+          expect(scaled.foldAccuracies).toEqual(r.foldAccuracies);
+        },
+      ),
+      { numRuns: 60, seed: 2902 },
+    );
   });
 });

@@ -6,7 +6,18 @@ import { registerFastConvGradients, restoreConvGradients } from '../../src/fast_
 import { seededRandom } from '../../src/util/seeded_random.js';
 import { expectClose, expectNoLeak } from '../helpers.js';
 
-interface Shape { name: string; b: number; h: number; w: number; ci: number; co: number; k: [number, number]; s: [number, number]; d: [number, number]; pad: ConvPadding }
+interface Shape {
+  name: string;
+  b: number;
+  h: number;
+  w: number;
+  ci: number;
+  co: number;
+  k: [number, number];
+  s: [number, number];
+  d: [number, number];
+  pad: ConvPadding;
+}
 
 const SHAPES: Shape[] = [
   { name: 'stride 1, same, batch 1', b: 1, h: 7, w: 6, ci: 2, co: 3, k: [3, 3], s: [1, 1], d: [1, 1], pad: 'same' },
@@ -17,14 +28,68 @@ const SHAPES: Shape[] = [
   { name: 'dilation 2, same, batch 2', b: 2, h: 9, w: 9, ci: 2, co: 3, k: [3, 3], s: [1, 1], d: [2, 2], pad: 'same' },
   { name: 'dilation 2, valid', b: 3, h: 10, w: 8, ci: 2, co: 2, k: [3, 2], s: [1, 1], d: [2, 2], pad: 'valid' },
   { name: 'stride 2 and dilation 2 (im2col path), same', b: 2, h: 11, w: 10, ci: 2, co: 3, k: [3, 3], s: [2, 2], d: [2, 2], pad: 'same' },
-  { name: 'stride (1, 2) and dilation 2 (taps: conv2d takes no such pair), valid', b: 2, h: 9, w: 10, ci: 2, co: 2, k: [3, 2], s: [1, 2], d: [2, 2], pad: 'valid' },
+  {
+    name: 'stride (1, 2) and dilation 2 (taps: conv2d takes no such pair), valid',
+    b: 2,
+    h: 9,
+    w: 10,
+    ci: 2,
+    co: 2,
+    k: [3, 2],
+    s: [1, 2],
+    d: [2, 2],
+    pad: 'valid',
+  },
   { name: 'stride 2 and dilation (1, 2) (taps), valid', b: 2, h: 9, w: 10, ci: 2, co: 2, k: [2, 3], s: [2, 2], d: [1, 2], pad: 'valid' },
   { name: 'stride (2, 1) and dilation 2 (taps), valid', b: 1, h: 10, w: 9, ci: 2, co: 2, k: [2, 3], s: [2, 1], d: [2, 2], pad: 'valid' },
   { name: 'stride 2 and dilation (2, 1) (taps), valid', b: 1, h: 10, w: 9, ci: 2, co: 2, k: [3, 2], s: [2, 2], d: [2, 1], pad: 'valid' },
-  { name: 'even 4×2 filter, same (one more row and column of padding after than before)', b: 2, h: 7, w: 6, ci: 2, co: 2, k: [4, 2], s: [1, 1], d: [1, 1], pad: 'same' },
+  {
+    name: 'even 4×2 filter, same (one more row and column of padding after than before)',
+    b: 2,
+    h: 7,
+    w: 6,
+    ci: 2,
+    co: 2,
+    k: [4, 2],
+    s: [1, 1],
+    d: [1, 1],
+    pad: 'same',
+  },
   { name: 'padding 1 on every side, stride 2', b: 2, h: 7, w: 8, ci: 2, co: 3, k: [3, 3], s: [2, 2], d: [1, 1], pad: 1 },
-  { name: 'explicit padding, columns only', b: 2, h: 6, w: 6, ci: 2, co: 2, k: [3, 3], s: [1, 1], d: [1, 1], pad: [[0, 0], [0, 0], [1, 1], [0, 0]] },
-  { name: 'explicit padding, uneven', b: 1, h: 6, w: 7, ci: 3, co: 2, k: [3, 2], s: [1, 1], d: [1, 1], pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
+  {
+    name: 'explicit padding, columns only',
+    b: 2,
+    h: 6,
+    w: 6,
+    ci: 2,
+    co: 2,
+    k: [3, 3],
+    s: [1, 1],
+    d: [1, 1],
+    pad: [
+      [0, 0],
+      [0, 0],
+      [1, 1],
+      [0, 0],
+    ],
+  },
+  {
+    name: 'explicit padding, uneven',
+    b: 1,
+    h: 6,
+    w: 7,
+    ci: 3,
+    co: 2,
+    k: [3, 2],
+    s: [1, 1],
+    d: [1, 1],
+    pad: [
+      [0, 0],
+      [1, 2],
+      [0, 1],
+      [0, 0],
+    ],
+  },
 ];
 
 function values(n: number, seed: number): Float32Array {
@@ -48,16 +113,21 @@ function reference(x: Float32Array, dy: Float32Array, c: Shape, oh: number, ow: 
   const [top] = paddingAlong(c, 1);
   const [left] = paddingAlong(c, 2);
   const out = new Array<number>(kh * kw * c.ci * c.co).fill(0);
-  for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) for (let ci = 0; ci < c.ci; ci++) for (let co = 0; co < c.co; co++) {
-    let sum = 0;
-    for (let b = 0; b < c.b; b++) for (let p = 0; p < oh; p++) for (let q = 0; q < ow; q++) {
-      const r = p * c.s[0] + i * c.d[0] - top;
-      const col = q * c.s[1] + j * c.d[1] - left;
-      if (r < 0 || r >= c.h || col < 0 || col >= c.w) continue;
-      sum += x[((b * c.h + r) * c.w + col) * c.ci + ci]! * dy[((b * oh + p) * ow + q) * c.co + co]!;
-    }
-    out[((i * kw + j) * c.ci + ci) * c.co + co] = sum;
-  }
+  for (let i = 0; i < kh; i++)
+    for (let j = 0; j < kw; j++)
+      for (let ci = 0; ci < c.ci; ci++)
+        for (let co = 0; co < c.co; co++) {
+          let sum = 0;
+          for (let b = 0; b < c.b; b++)
+            for (let p = 0; p < oh; p++)
+              for (let q = 0; q < ow; q++) {
+                const r = p * c.s[0] + i * c.d[0] - top;
+                const col = q * c.s[1] + j * c.d[1] - left;
+                if (r < 0 || r >= c.h || col < 0 || col >= c.w) continue;
+                sum += x[((b * c.h + r) * c.w + col) * c.ci + ci]! * dy[((b * oh + p) * ow + q) * c.co + co]!;
+              }
+          out[((i * kw + j) * c.ci + ci) * c.co + co] = sum;
+        }
   return out;
 }
 
@@ -109,15 +179,29 @@ describe('conv2dFilterGradient', () => {
     const x = tf.zeros([2, 5, 5, 3]) as tf.Tensor4D;
     const dy = tf.zeros([2, 5, 5, 4]) as tf.Tensor4D;
     expectNoLeak(() => conv2dFilterGradient(x, dy, [3, 3, 3, 4], 1, 'same').dispose());
-    expect(() => conv2dFilterGradient(x, dy, [3, 3, 2, 4], 1, 'same')).toThrow('conv2dFilterGradient: x [2, 5, 5, 3] and dy [2, 5, 5, 4] do not fit the filter shape [3, 3, 2, 4].');
+    expect(() => conv2dFilterGradient(x, dy, [3, 3, 2, 4], 1, 'same')).toThrow(
+      'conv2dFilterGradient: x [2, 5, 5, 3] and dy [2, 5, 5, 4] do not fit the filter shape [3, 3, 2, 4].',
+    );
     expect(() => conv2dFilterGradient(x, dy, [3, 3, 3, 5], 1, 'same')).toThrow('do not fit the filter shape [3, 3, 3, 5].');
-    expect(() => conv2dFilterGradient(x, tf.zeros([1, 5, 5, 4]) as tf.Tensor4D, [3, 3, 3, 4], 1, 'same')).toThrow('conv2dFilterGradient: x [2, 5, 5, 3] and dy [1, 5, 5, 4] do not fit');
-    expect(() => conv2dFilterGradient(tf.zeros([5, 5, 3]) as unknown as tf.Tensor4D, dy, [3, 3, 3, 4], 1, 'same')).toThrow('conv2dFilterGradient: x and dy must have rank 4 (NHWC), but got shapes [5, 5, 3] and [2, 5, 5, 4].');
-    expect(() => conv2dFilterGradient(x, tf.zeros([5, 5, 4]) as unknown as tf.Tensor4D, [3, 3, 3, 4], 1, 'same')).toThrow('but got shapes [2, 5, 5, 3] and [5, 5, 4].');
-    expect(() => conv2dFilterGradient(x, dy, [3, 3, 3, 4], 1, 'full' as 'same')).toThrow('conv2dFilterGradient: pad must be \'same\', \'valid\', a number or explicit padding, but got "full".');
-    expect(() => conv2dFilterGradient(x, dy, [3, 3, 3, 4], 1, 'same', 1, 'im2col' as 'taps')).toThrow('conv2dFilterGradient: method must be \'auto\', \'transposed\' or \'taps\', but got "im2col".');
+    expect(() => conv2dFilterGradient(x, tf.zeros([1, 5, 5, 4]) as tf.Tensor4D, [3, 3, 3, 4], 1, 'same')).toThrow(
+      'conv2dFilterGradient: x [2, 5, 5, 3] and dy [1, 5, 5, 4] do not fit',
+    );
+    expect(() => conv2dFilterGradient(tf.zeros([5, 5, 3]) as unknown as tf.Tensor4D, dy, [3, 3, 3, 4], 1, 'same')).toThrow(
+      'conv2dFilterGradient: x and dy must have rank 4 (NHWC), but got shapes [5, 5, 3] and [2, 5, 5, 4].',
+    );
+    expect(() => conv2dFilterGradient(x, tf.zeros([5, 5, 4]) as unknown as tf.Tensor4D, [3, 3, 3, 4], 1, 'same')).toThrow(
+      'but got shapes [2, 5, 5, 3] and [5, 5, 4].',
+    );
+    expect(() => conv2dFilterGradient(x, dy, [3, 3, 3, 4], 1, 'full' as 'same')).toThrow(
+      "conv2dFilterGradient: pad must be 'same', 'valid', a number or explicit padding, but got \"full\".",
+    );
+    expect(() => conv2dFilterGradient(x, dy, [3, 3, 3, 4], 1, 'same', 1, 'im2col' as 'taps')).toThrow(
+      "conv2dFilterGradient: method must be 'auto', 'transposed' or 'taps', but got \"im2col\".",
+    );
     const dy3 = tf.zeros([2, 2, 2, 4]) as tf.Tensor4D;
-    expect(() => conv2dFilterGradient(x, dy3, [3, 3, 3, 4], 2, 'valid', 2, 'transposed')).toThrow(/method 'transposed' needs stride 1 or dilation 1 .* but got strides \[2, 2\] and dilations \[2, 2\]; use 'taps' or 'auto'/);
+    expect(() => conv2dFilterGradient(x, dy3, [3, 3, 3, 4], 2, 'valid', 2, 'transposed')).toThrow(
+      /method 'transposed' needs stride 1 or dilation 1 .* but got strides \[2, 2\] and dilations \[2, 2\]; use 'taps' or 'auto'/,
+    );
   });
 });
 
@@ -149,11 +233,13 @@ describe('registerFastConvGradients', () => {
   });
 
   it('lets a convolutional tfjs-layers model train with fit, without leaking', async () => {
-    const model = tfl.sequential({ layers: [
-      tfl.layers.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }),
-      tfl.layers.flatten(),
-      tfl.layers.dense({ units: 2 }),
-    ] });
+    const model = tfl.sequential({
+      layers: [
+        tfl.layers.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }),
+        tfl.layers.flatten(),
+        tfl.layers.dense({ units: 2 }),
+      ],
+    });
     model.compile({ optimizer: tf.train.sgd(0.05), loss: 'meanSquaredError' });
     const xs = tf.tensor4d(values(16 * 64, 6), [16, 8, 8, 1]);
     const ys = tf.tensor2d(values(32, 7), [16, 2]);
@@ -165,7 +251,7 @@ describe('registerFastConvGradients', () => {
     expect(losses[2]!).toBeLessThan(losses[0]!);
   });
 
-  it('restoreConvGradients puts the backend\'s own kernel back (none on wasm), and registering twice keeps it', async () => {
+  it("restoreConvGradients puts the backend's own kernel back (none on wasm), and registering twice keeps it", async () => {
     registerFastConvGradients({ backends: [backend] }); // a second time: the saved kernel must stay the backend's own
     expect(tf.getKernel('Conv2DBackpropFilter', backend)?.kernelFunc).not.toBe(stock?.kernelFunc);
     expect(restoreConvGradients({ backends: [backend] })).toEqual([backend]);
@@ -206,6 +292,8 @@ describe('registerFastConvGradients', () => {
 
   it('rejects an unknown backend name or method', async () => {
     expect(() => registerFastConvGradients({ backends: ['cuda'] })).toThrow(/backends must be among wasm, webgpu, webgl, cpu, but got "cuda"/);
-    expect(() => registerFastConvGradients({ method: 'fft' as 'taps' })).toThrow('registerFastConvGradients: method must be \'auto\', \'transposed\' or \'taps\', but got "fft".');
+    expect(() => registerFastConvGradients({ method: 'fft' as 'taps' })).toThrow(
+      "registerFastConvGradients: method must be 'auto', 'transposed' or 'taps', but got \"fft\".",
+    );
   });
 });

@@ -5,7 +5,17 @@ import { registerFastConvGradients, restoreConvGradients } from '../../src/fast_
 import { seededRandom } from '../../src/util/seeded_random.js';
 import { expectClose, expectNoLeak } from '../helpers.js';
 
-interface Shape { name: string; b: number; h: number; w: number; ci: number; co: number; k: [number, number]; s: [number, number]; pad: 'same' | 'valid' | number | number[][] }
+interface Shape {
+  name: string;
+  b: number;
+  h: number;
+  w: number;
+  ci: number;
+  co: number;
+  k: [number, number];
+  s: [number, number];
+  pad: 'same' | 'valid' | number | number[][];
+}
 
 const SHAPES: Shape[] = [
   { name: 'stride 1, same', b: 2, h: 6, w: 5, ci: 3, co: 2, k: [3, 3], s: [1, 1], pad: 'same' },
@@ -18,8 +28,38 @@ const SHAPES: Shape[] = [
   { name: 'stride 2, padding 1 on every side', b: 2, h: 7, w: 6, ci: 2, co: 2, k: [3, 3], s: [2, 2], pad: 1 },
   { name: 'stride (1, 2), same, 3×4 filter', b: 2, h: 6, w: 9, ci: 2, co: 3, k: [3, 4], s: [1, 2], pad: 'same' },
   { name: 'padding 2 over a 2×2 filter (dy cropped)', b: 2, h: 5, w: 6, ci: 2, co: 2, k: [2, 2], s: [1, 1], pad: 2 },
-  { name: 'explicit padding 2 after only (dy cropped at the bottom and right)', b: 2, h: 5, w: 4, ci: 2, co: 2, k: [2, 2], s: [1, 1], pad: [[0, 0], [0, 2], [0, 2], [0, 0]] },
-  { name: 'explicit padding 2 before only (dy cropped at the top and left)', b: 1, h: 4, w: 5, ci: 2, co: 3, k: [2, 2], s: [1, 1], pad: [[0, 0], [2, 0], [2, 0], [0, 0]] },
+  {
+    name: 'explicit padding 2 after only (dy cropped at the bottom and right)',
+    b: 2,
+    h: 5,
+    w: 4,
+    ci: 2,
+    co: 2,
+    k: [2, 2],
+    s: [1, 1],
+    pad: [
+      [0, 0],
+      [0, 2],
+      [0, 2],
+      [0, 0],
+    ],
+  },
+  {
+    name: 'explicit padding 2 before only (dy cropped at the top and left)',
+    b: 1,
+    h: 4,
+    w: 5,
+    ci: 2,
+    co: 3,
+    k: [2, 2],
+    s: [1, 1],
+    pad: [
+      [0, 0],
+      [2, 0],
+      [2, 0],
+      [0, 0],
+    ],
+  },
 ];
 
 function values(n: number, seed: number): Float32Array {
@@ -48,14 +88,19 @@ function reference(dy: Float32Array, w: Float32Array, c: Shape): number[] {
   const { oh, ow, top, left } = geometry(c);
   const [kh, kw] = c.k;
   const dx = new Array<number>(c.b * c.h * c.w * c.ci).fill(0);
-  for (let b = 0; b < c.b; b++) for (let p = 0; p < oh; p++) for (let q = 0; q < ow; q++) for (let u = 0; u < kh; u++) for (let v = 0; v < kw; v++) {
-    const i = p * c.s[0] + u - top;
-    const j = q * c.s[1] + v - left;
-    if (i < 0 || i >= c.h || j < 0 || j >= c.w) continue;
-    for (let ci = 0; ci < c.ci; ci++) for (let co = 0; co < c.co; co++) {
-      dx[((b * c.h + i) * c.w + j) * c.ci + ci]! += dy[((b * oh + p) * ow + q) * c.co + co]! * w[((u * kw + v) * c.ci + ci) * c.co + co]!;
-    }
-  }
+  for (let b = 0; b < c.b; b++)
+    for (let p = 0; p < oh; p++)
+      for (let q = 0; q < ow; q++)
+        for (let u = 0; u < kh; u++)
+          for (let v = 0; v < kw; v++) {
+            const i = p * c.s[0] + u - top;
+            const j = q * c.s[1] + v - left;
+            if (i < 0 || i >= c.h || j < 0 || j >= c.w) continue;
+            for (let ci = 0; ci < c.ci; ci++)
+              for (let co = 0; co < c.co; co++) {
+                dx[((b * c.h + i) * c.w + j) * c.ci + ci]! += dy[((b * oh + p) * ow + q) * c.co + co]! * w[((u * kw + v) * c.ci + ci) * c.co + co]!;
+              }
+          }
   return dx;
 }
 
@@ -98,7 +143,9 @@ describe('registerFastConvGradients, input gradient', () => {
     for (const c of [SHAPES[3]!, SHAPES[2]!]) {
       const { dyv, wv, dy, w } = inputs(c, 3);
       const x = tf.zeros([c.b, c.h, c.w, c.ci]) as tf.Tensor4D;
-      const { kernelNames, result } = await tf.profile(() => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(t as tf.Tensor4D, w, c.s, c.pad as 'same'), dy)))(x));
+      const { kernelNames, result } = await tf.profile(() =>
+        tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(t as tf.Tensor4D, w, c.s, c.pad as 'same'), dy)))(x),
+      );
       expectClose(Array.from(await (result as tf.Tensor).data()), reference(dyv, wv, c), 1e-4, 1e-5);
       // The phases gather each phase's filter taps; the backend's own kernel runs no GatherV2.
       expect({ channels: c.ci, phases: kernelNames.includes('GatherV2') }).toEqual({ channels: c.ci, phases: c.ci >= 8 });
@@ -116,7 +163,7 @@ describe('registerFastConvGradients, input gradient', () => {
     expectClose(Array.from(await tf.transpose(g, [0, 2, 3, 1]).data()), reference(dyv, wv, c), 1e-4, 1e-5);
   });
 
-  it('is registered by default on wasm only (the other backends\' own kernels are faster)', () => {
+  it("is registered by default on wasm only (the other backends' own kernels are faster)", () => {
     restoreConvGradients({ backends: [backend] });
     registerFastConvGradients({ backends: [backend] });
     const ours = tf.getKernel('Conv2DBackpropInput', backend)?.kernelFunc !== stock?.kernelFunc;

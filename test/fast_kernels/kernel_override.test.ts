@@ -5,7 +5,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { overrideKernel, restoreKernel } from '../../src/fast_kernels/kernel_override.js';
 
 const backend = tf.getBackend();
-const original = (tag: string): tf.KernelFunc => () => ({ tag }) as unknown as tf.TensorInfo;
+const original =
+  (tag: string): tf.KernelFunc =>
+  () =>
+    ({ tag }) as unknown as tf.TensorInfo;
 const NAMES = ['TestOverrideA', 'TestOverrideB'];
 for (const kernelName of NAMES) tf.registerKernel({ kernelName, backendName: backend, kernelFunc: original(kernelName) });
 const own = new Map(NAMES.map((n) => [n, tf.getKernel(n, backend).kernelFunc]));
@@ -15,7 +18,7 @@ describe('overrideKernel / restoreKernel', () => {
     for (const n of NAMES) if (tf.getKernel(n, backend) != null) tf.unregisterKernel(n, backend);
   });
 
-  it('restores each kernel\'s own function, whatever the order of overrides and restores', () => {
+  it("restores each kernel's own function, whatever the order of overrides and restores", () => {
     const seen: Array<tf.KernelFunc | undefined> = [];
     for (const n of NAMES) {
       overrideKernel(n, backend, (previous) => {

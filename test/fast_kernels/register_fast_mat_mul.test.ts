@@ -16,15 +16,17 @@ function reference(a: Float32Array, aShape: number[], b: Float32Array, bShape: n
   const [m, k] = ta ? [ac, ar] : [ar, ac];
   const n = tb ? br : bc;
   const out: number[] = [];
-  for (let z = 0; z < batch; z++) for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-    let sum = 0;
-    for (let p = 0; p < k; p++) {
-      const av = a[z * ar * ac + (ta ? p * ac + i : i * ac + p)]!;
-      const bv = b[z * br * bc + (tb ? j * bc + p : p * bc + j)]!;
-      sum += av * bv;
-    }
-    out.push(sum);
-  }
+  for (let z = 0; z < batch; z++)
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) {
+        let sum = 0;
+        for (let p = 0; p < k; p++) {
+          const av = a[z * ar * ac + (ta ? p * ac + i : i * ac + p)]!;
+          const bv = b[z * br * bc + (tb ? j * bc + p : p * bc + j)]!;
+          sum += av * bv;
+        }
+        out.push(sum);
+      }
   return out;
 }
 
@@ -40,7 +42,12 @@ describe('registerFastMatMul', () => {
   });
 
   it('multiplies by transposes with the values of the definition, batched or not, transposing only what is marked transposed', async () => {
-    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+    for (const [ta, tb] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ] as const) {
       for (const batch of [1, 3]) {
         const aShape = ta ? [batch, 5, 4] : [batch, 4, 5];
         const bShape = tb ? [batch, 6, 5] : [batch, 5, 6];
@@ -65,12 +72,22 @@ describe('registerFastMatMul', () => {
     const dy = tf.tensor2d(values(8 * 3, 5), [8, 3]);
     const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D), dy)))([x, w]);
     // d/dx = dy·Wᵀ, d/dW = xᵀ·dy.
-    expectClose(Array.from(await gx!.data()), reference(await dy.data() as Float32Array, [1, 8, 3], await w.data() as Float32Array, [1, 5, 3], false, true), 1e-5, 1e-5);
-    expectClose(Array.from(await gw!.data()), reference(await x.data() as Float32Array, [1, 8, 5], await dy.data() as Float32Array, [1, 8, 3], true, false), 1e-5, 1e-5);
+    expectClose(
+      Array.from(await gx!.data()),
+      reference((await dy.data()) as Float32Array, [1, 8, 3], (await w.data()) as Float32Array, [1, 5, 3], false, true),
+      1e-5,
+      1e-5,
+    );
+    expectClose(
+      Array.from(await gw!.data()),
+      reference((await x.data()) as Float32Array, [1, 8, 5], (await dy.data()) as Float32Array, [1, 8, 3], true, false),
+      1e-5,
+      1e-5,
+    );
     expectNoLeak(() => tf.dispose(tf.matMul(x, dy, true, false)));
   });
 
-  it('restoreMatMul puts the backend\'s own kernel back, and registering twice keeps it', () => {
+  it("restoreMatMul puts the backend's own kernel back, and registering twice keeps it", () => {
     registerFastMatMul({ backends: [backend] });
     expect(tf.getKernel('BatchMatMul', backend)?.kernelFunc).not.toBe(stock?.kernelFunc);
     expect(restoreMatMul({ backends: [backend] })).toEqual([backend]);
@@ -84,7 +101,9 @@ describe('registerFastMatMul', () => {
   });
 
   it('says which backend it cannot serve', () => {
-    expect(() => registerFastMatMul({ backends: ['tpu'] })).toThrow(/registerFastMatMul: backends must name backends that are imported and have a BatchMatMul kernel, but got "tpu"/);
+    expect(() => registerFastMatMul({ backends: ['tpu'] })).toThrow(
+      /registerFastMatMul: backends must name backends that are imported and have a BatchMatMul kernel, but got "tpu"/,
+    );
     expect(() => registerFastMatMul({ backends: 'wasm' as unknown as string[] })).toThrow(/backends must be an array of backend names, but got "wasm"/);
   });
 

@@ -16,7 +16,10 @@ async function kernelsOfStep(): Promise<string[]> {
   const x = tf.randomNormal([2, 6, 6, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
   const f = tf.variable(tf.randomNormal([3, 3, 3, 4], 0, 1, 'float32', 2));
   const profile = await tf.profile(() => {
-    const { value, grads } = tf.variableGrads(() => tf.sum(tf.matMul(tf.reshape(tf.conv2d(x, f as unknown as tf.Tensor4D, 1, 'same'), [2, -1]), tf.ones([2, 144]), true, false)) as tf.Scalar, [f]);
+    const { value, grads } = tf.variableGrads(
+      () => tf.sum(tf.matMul(tf.reshape(tf.conv2d(x, f as unknown as tf.Tensor4D, 1, 'same'), [2, -1]), tf.ones([2, 144]), true, false)) as tf.Scalar,
+      [f],
+    );
     tf.dispose([value, ...Object.values(grads)]);
   });
   tf.dispose([x, f]);

@@ -67,20 +67,34 @@ describe('angularSoftmaxLogits', () => {
 
   it('passes gradCheck in x and kernel together', async () => {
     const lab = tf.tensor1d(labels, 'int32');
-    const result = await gradCheck((x, w) => angularSoftmaxLogits(x as tf.Tensor2D, w as tf.Tensor2D, lab, { margin: 4, lambda: 5 }), [tf.tensor2d(X), tf.tensor2d(W)]);
+    const result = await gradCheck(
+      (x, w) => angularSoftmaxLogits(x as tf.Tensor2D, w as tf.Tensor2D, lab, { margin: 4, lambda: 5 }),
+      [tf.tensor2d(X), tf.tensor2d(W)],
+    );
     expect(result.ok).toBe(true);
     expect(result.maxRelativeError).toBeLessThan(1e-2);
   });
 
   it('gives finite logits and gradients for zero embeddings, zero columns and labels [B, 1] float32', async () => {
-    const x = tf.tensor2d([[0, 0, 0, 0], [1, 2, 3, 4]]);
-    const w = tf.tensor2d([[0, 1, 0], [0, 0, 1], [0, 1, 1], [0, 0, 0]]);
+    const x = tf.tensor2d([
+      [0, 0, 0, 0],
+      [1, 2, 3, 4],
+    ]);
+    const w = tf.tensor2d([
+      [0, 1, 0],
+      [0, 0, 1],
+      [0, 1, 1],
+      [0, 0, 0],
+    ]);
     const lab = tf.tensor2d([[0], [1]]);
     const logits = angularSoftmaxLogits(x, w, lab, { margin: 4, lambda: 0 });
     expect(await allFinite(logits)).toBe(true);
     // ‖0‖ is √1e-12 = 1e-6 by design, so the target logit is 1e-6·ψ(0) = −3e-6: finite, ≈ 0.
     expectClose((await toMatrix(logits))[0]!, [0, 0, 0], 1e-5);
-    const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(angularSoftmaxLogits(a as tf.Tensor2D, b as tf.Tensor2D, lab, { margin: 4, lambda: 0 })))([x, w]);
+    const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(angularSoftmaxLogits(a as tf.Tensor2D, b as tf.Tensor2D, lab, { margin: 4, lambda: 0 })))([
+      x,
+      w,
+    ]);
     expect(await allFinite(gx!)).toBe(true);
     expect(await allFinite(gw!)).toBe(true);
   });
@@ -96,7 +110,11 @@ describe('angularSoftmaxLogits', () => {
     const w = tf.tensor2d(W);
     const lab = tf.tensor1d(labels, 'int32');
     const call = (o: Partial<{ x: tf.Tensor; w: tf.Tensor; lab: tf.Tensor; margin: number; lambda: number }>) => () =>
-      angularSoftmaxLogits((o.x ?? x) as tf.Tensor2D, (o.w ?? w) as tf.Tensor2D, o.lab ?? lab, { margin: o.margin ?? 4, lambda: o.lambda ?? 0, validateLabels: true });
+      angularSoftmaxLogits((o.x ?? x) as tf.Tensor2D, (o.w ?? w) as tf.Tensor2D, o.lab ?? lab, {
+        margin: o.margin ?? 4,
+        lambda: o.lambda ?? 0,
+        validateLabels: true,
+      });
     expect(call({ margin: 0 })).toThrow(/margin must be an integer >= 1, but got 0/);
     expect(call({ margin: 1.5 })).toThrow(/margin must be an integer >= 1, but got 1.5/);
     expect(call({ lambda: -1 })).toThrow(/lambda must be a finite number >= 0, but got -1/);
@@ -116,7 +134,10 @@ describe('angularSoftmaxLogits', () => {
     const lab = tf.tensor1d(labels, 'int32');
     expectNoLeak(() => {
       angularSoftmaxLogits(x, w, lab, { margin: 4, lambda: 5 }).dispose();
-      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(angularSoftmaxLogits(a as tf.Tensor2D, b as tf.Tensor2D, lab, { margin: 4, lambda: 5 })))([x, w]);
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(angularSoftmaxLogits(a as tf.Tensor2D, b as tf.Tensor2D, lab, { margin: 4, lambda: 5 })))([
+        x,
+        w,
+      ]);
       g.forEach((t) => t.dispose());
     });
   });
@@ -127,16 +148,26 @@ describe('angularSoftmaxLogits', () => {
     const lab = () => tf.tensor1d([0, 5], 'int32');
 
     it('options { margin, lambda } and labels are required', () => {
-      expect(() => angularSoftmaxLogits(x(), w(), lab(), undefined as unknown as AngularSoftmaxOptions)).toThrow('angularSoftmaxLogits: options { margin, lambda } are required.');
-      expect(() => angularSoftmaxLogits(x(), w(), lab(), 4 as unknown as AngularSoftmaxOptions)).toThrow('angularSoftmaxLogits: options { margin, lambda } are required.');
-      expect(() => angularSoftmaxLogits(x(), w(), lab(), null as unknown as AngularSoftmaxOptions)).toThrow('angularSoftmaxLogits: options { margin, lambda } are required.');
-      expect(() => angularSoftmaxLogits(x(), w(), null as unknown as tf.Tensor, { margin: 4, lambda: 0 })).toThrow('angularSoftmaxLogits: labels are required (class indices [B] or [B, 1]).');
+      expect(() => angularSoftmaxLogits(x(), w(), lab(), undefined as unknown as AngularSoftmaxOptions)).toThrow(
+        'angularSoftmaxLogits: options { margin, lambda } are required.',
+      );
+      expect(() => angularSoftmaxLogits(x(), w(), lab(), 4 as unknown as AngularSoftmaxOptions)).toThrow(
+        'angularSoftmaxLogits: options { margin, lambda } are required.',
+      );
+      expect(() => angularSoftmaxLogits(x(), w(), lab(), null as unknown as AngularSoftmaxOptions)).toThrow(
+        'angularSoftmaxLogits: options { margin, lambda } are required.',
+      );
+      expect(() => angularSoftmaxLogits(x(), w(), null as unknown as tf.Tensor, { margin: 4, lambda: 0 })).toThrow(
+        'angularSoftmaxLogits: labels are required (class indices [B] or [B, 1]).',
+      );
     });
 
     it('validateLabels: false is passed on (label 5 of 4 classes is then not read back), and the default checks on host backends', () => {
       if (!validatesLabelsByDefault()) return;
       expect(() => tf.dispose(angularSoftmaxLogits(x(), w(), lab(), { margin: 4, lambda: 0, validateLabels: false }))).not.toThrow();
-      expect(() => angularSoftmaxLogits(x(), w(), lab(), { margin: 4, lambda: 0 })).toThrow(/labels must be integers in \[0, 4\), but the label at index 1 is 5/);
+      expect(() => angularSoftmaxLogits(x(), w(), lab(), { margin: 4, lambda: 0 })).toThrow(
+        /labels must be integers in \[0, 4\), but the label at index 1 is 5/,
+      );
     });
   });
 });

@@ -12,13 +12,22 @@ describe('the registry of heads', () => {
       .filter((v): v is typeof library.MarginHead => typeof v === 'function' && v.prototype instanceof library.MarginHead && !bases.includes(v))
       .map((c) => (c as unknown as { className: string }).className);
     expect(exported.length).toBeGreaterThan(0);
-    expect(Object.values(HEADS).map((h) => h.className).sort()).toEqual([...exported].sort());
+    expect(
+      Object.values(HEADS)
+        .map((h) => h.className)
+        .sort(),
+    ).toEqual([...exported].sort());
     expect(HEAD_KINDS).toEqual(Object.keys(HEADS));
   });
 
   for (const kind of HEAD_KINDS) {
     it(`${kind}: creates its layer, whose configuration without arguments is the registry's defaults`, () => {
-      const head = HEADS[kind] as { className: string; title: string; defaults: Record<string, unknown>; create(args: { units: number }): tf.serialization.Serializable & { getConfig(): tf.serialization.ConfigDict } };
+      const head = HEADS[kind] as {
+        className: string;
+        title: string;
+        defaults: Record<string, unknown>;
+        create(args: { units: number }): tf.serialization.Serializable & { getConfig(): tf.serialization.ConfigDict };
+      };
       const layer = head.create({ units: 3 });
       expect(layer.getClassName()).toBe(head.className);
       expect(head.title.length).toBeGreaterThan(0);
@@ -29,7 +38,10 @@ describe('the registry of heads', () => {
 
   it("gives SphereFace2 its own loss with the head's α and r (the defaults when unset), and no other head a loss", async () => {
     const yTrue = tf.oneHot(tf.tensor1d([0, 2], 'int32'), 3);
-    const yPred = tf.tensor2d([[2, -1, 0.5], [-3, 1, 4]]);
+    const yPred = tf.tensor2d([
+      [2, -1, 0.5],
+      [-3, 1, 4],
+    ]);
     const value = async (loss: (t: tf.Tensor, p: tf.Tensor) => tf.Scalar) => (await loss(yTrue, yPred).data())[0];
     expect(await value(HEADS.sphereface2.loss!({ units: 3 }))).toBe(await value(sphereFace2Loss({ alpha: 0.7, r: 40 })));
     expect(await value(HEADS.sphereface2.loss!({ units: 3, alpha: 0.6, r: 10 }))).toBe(await value(sphereFace2Loss({ alpha: 0.6, r: 10 })));

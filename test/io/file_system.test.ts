@@ -10,11 +10,12 @@ import { fileSystem } from '../../src/node.js';
 const faults = vi.hoisted(() => ({ failAt: 0, count: 0 }));
 vi.mock('node:fs/promises', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:fs/promises')>();
-  const faulty = <F extends (...args: never[]) => Promise<unknown>>(f: F) => (async (...args: Parameters<F>) => {
-    faults.count++;
-    if (faults.count === faults.failAt) throw new Error('ENOSPC: no space left on device');
-    return f(...args);
-  }) as F;
+  const faulty = <F extends (...args: never[]) => Promise<unknown>>(f: F) =>
+    (async (...args: Parameters<F>) => {
+      faults.count++;
+      if (faults.count === faults.failAt) throw new Error('ENOSPC: no space left on device');
+      return f(...args);
+    }) as F;
   return { ...real, open: faulty(real.open), rename: faulty(real.rename) };
 });
 
@@ -90,12 +91,26 @@ describe('fileSystem', () => {
     const topology = { class_name: 'Sequential', config: { layers: [] } };
     const result = await handler.save!({ modelTopology: topology });
     const json = JSON.parse(readFileSync(join(dir, 'bare.json'), 'utf8'));
-    expect([json.format, json.generatedBy, json.convertedBy, json.weightsManifest]).toEqual(['layers-model', 'TensorFlow.js', null, [{ paths: [expect.stringMatching(/^\.\/bare\.weights\.\d+-[0-9a-f]{16}\.bin$/)], weights: [] }]]);
+    expect([json.format, json.generatedBy, json.convertedBy, json.weightsManifest]).toEqual([
+      'layers-model',
+      'TensorFlow.js',
+      null,
+      [{ paths: [expect.stringMatching(/^\.\/bare\.weights\.\d+-[0-9a-f]{16}\.bin$/)], weights: [] }],
+    ]);
     expect(readFileSync(join(dir, weightsFileOf(dir, 'bare.json'))).byteLength).toBe(0);
-    expect(result.modelArtifactsInfo).toMatchObject({ modelTopologyType: 'JSON', modelTopologyBytes: JSON.stringify(topology).length, weightSpecsBytes: 2, weightDataBytes: 0 });
-    await expect(handler.save!({ modelTopology: new ArrayBuffer(4) })).rejects.toThrow(/fileSystem: saving a binary \(GraphDef\) topology is not supported; save a tf.LayersModel/);
+    expect(result.modelArtifactsInfo).toMatchObject({
+      modelTopologyType: 'JSON',
+      modelTopologyBytes: JSON.stringify(topology).length,
+      weightSpecsBytes: 2,
+      weightDataBytes: 0,
+    });
+    await expect(handler.save!({ modelTopology: new ArrayBuffer(4) })).rejects.toThrow(
+      /fileSystem: saving a binary \(GraphDef\) topology is not supported; save a tf.LayersModel/,
+    );
     writeFileSync(join(dir, 'a-file'), 'x');
-    await expect(smallModel().save(fileSystem(join(dir, 'a-file', 'model')))).rejects.toThrow(new RegExp(`fileSystem: cannot create the folder .*a-file/model: `));
+    await expect(smallModel().save(fileSystem(join(dir, 'a-file', 'model')))).rejects.toThrow(
+      new RegExp(`fileSystem: cannot create the folder .*a-file/model: `),
+    );
   });
 
   it('says what is wrong with a missing or broken model', async () => {
@@ -104,7 +119,9 @@ describe('fileSystem', () => {
     await expect(tfl.loadLayersModel(fileSystem(join(dir, 'none')))).rejects.toThrow(`fileSystem: cannot read model JSON at ${join(dir, 'none')}: ENOENT`);
     // A .json path is the model file, as in save, even where it is a folder.
     mkdirSync(join(dir, 'folder.json'));
-    await expect(tfl.loadLayersModel(fileSystem(join(dir, 'folder.json')))).rejects.toThrow(`fileSystem: cannot read model JSON at ${join(dir, 'folder.json')}: EISDIR`);
+    await expect(tfl.loadLayersModel(fileSystem(join(dir, 'folder.json')))).rejects.toThrow(
+      `fileSystem: cannot read model JSON at ${join(dir, 'folder.json')}: EISDIR`,
+    );
     writeFileSync(join(dir, 'model.json'), '{ not json');
     await expect(tfl.loadLayersModel(fileSystem(dir))).rejects.toThrow(/model.json is not valid JSON/);
     writeFileSync(join(dir, 'model.json'), '{"format": "layers-model"}');
@@ -113,9 +130,13 @@ describe('fileSystem', () => {
     await expect(tfl.loadLayersModel(fileSystem(dir))).rejects.toThrow(`fileSystem: ${join(dir, 'model.json')} has no modelTopology; is it a tfjs model.json?`);
     await smallModel().save(fileSystem(dir));
     rmSync(join(dir, weightsFileOf(dir)));
-    await expect(tfl.loadLayersModel(fileSystem(dir))).rejects.toThrow(`fileSystem: cannot read weights file ${join(dir, weightsFileOf(dir))} listed in ${join(dir, 'model.json')}: ENOENT`);
+    await expect(tfl.loadLayersModel(fileSystem(dir))).rejects.toThrow(
+      `fileSystem: cannot read weights file ${join(dir, weightsFileOf(dir))} listed in ${join(dir, 'model.json')}: ENOENT`,
+    );
     mkdirSync(join(dir, weightsFileOf(dir)));
-    await expect(tfl.loadLayersModel(fileSystem(dir))).rejects.toThrow(`fileSystem: the weights file ${join(dir, weightsFileOf(dir))} listed in ${join(dir, 'model.json')} is not a file.`);
+    await expect(tfl.loadLayersModel(fileSystem(dir))).rejects.toThrow(
+      `fileSystem: the weights file ${join(dir, weightsFileOf(dir))} listed in ${join(dir, 'model.json')} is not a file.`,
+    );
     expect(() => fileSystem('')).toThrow('fileSystem: expected a folder or model.json path, but got "".');
     expect(() => fileSystem(42 as unknown as string)).toThrow('fileSystem: expected a folder or model.json path, but got 42.');
   });
@@ -129,7 +150,11 @@ describe('fileSystem', () => {
     // A save opens its weights file and its temporary model file, renames the latter over model.json,
     // and opens the folder to flush it; each failure before the rename names its step and file.
     const escaped = dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const steps: Array<[string, string]> = [['write', 'weights\\.\\d+-[0-9a-f]+\\.bin'], ['write', 'model\\.json\\.tmp-'], ['move into place', 'model\\.json:']];
+    const steps: Array<[string, string]> = [
+      ['write', 'weights\\.\\d+-[0-9a-f]+\\.bin'],
+      ['write', 'model\\.json\\.tmp-'],
+      ['move into place', 'model\\.json:'],
+    ];
     for (let failAt = 1; failAt <= 3; failAt++) {
       Object.assign(faults, { failAt, count: 0 });
       const [verb, file] = steps[failAt - 1]!;
@@ -158,7 +183,10 @@ describe('fileSystem', () => {
     expect(readdirSync(dir).sort()).toEqual(['a.json', weightsFileOf(dir, 'a.json'), 'b.json', weightsFileOf(dir, 'b.json')].sort());
     expect(weightsFileOf(dir, 'a.json')).toMatch(/^a\.weights\.\d+-[0-9a-f]{16}\.bin$/);
     const x = tf.tensor2d([[1, 2, 3]]);
-    for (const [name, model] of [['a.json', a], ['b.json', b]] as const) {
+    for (const [name, model] of [
+      ['a.json', a],
+      ['b.json', b],
+    ] as const) {
       const loaded = await tfl.loadLayersModel(fileSystem(join(dir, name)));
       expect(await (loaded.predict(x) as tf.Tensor).array()).toEqual(await (model.predict(x) as tf.Tensor).array());
     }
@@ -171,7 +199,9 @@ describe('fileSystem', () => {
     const weights = readFileSync(file);
     expect(weights.byteLength).toBe(32);
     writeFileSync(file, weights.subarray(0, 31));
-    await expect(tfl.loadLayersModel(fileSystem(dir))).rejects.toThrow(/the weights in .*weights\.\d+-[0-9a-f]+\.bin have 31 bytes, but .*model\.json describes 32/);
+    await expect(tfl.loadLayersModel(fileSystem(dir))).rejects.toThrow(
+      /the weights in .*weights\.\d+-[0-9a-f]+\.bin have 31 bytes, but .*model\.json describes 32/,
+    );
     writeFileSync(file, Buffer.concat([weights, weights]));
     await expect(tfl.loadLayersModel(fileSystem(dir))).rejects.toThrow(/have 64 bytes, but .*describes 32/);
   });
@@ -189,7 +219,9 @@ describe('fileSystem', () => {
     const loaded = await tfl.loadLayersModel(fileSystem(dir));
     for (const [i, w] of loaded.getWeights().entries()) expect(Array.from(await w.data())).toEqual(Array.from(await model.getWeights()[i]!.data()));
     writeFileSync(join(dir, 'part-2.bin'), weights.subarray(16, 31));
-    await expect(tfl.loadLayersModel(fileSystem(dir))).rejects.toThrow(`fileSystem: the weights in ${join(dir, 'part-1.bin')}, ${join(dir, 'part-2.bin')} have 31 bytes`);
+    await expect(tfl.loadLayersModel(fileSystem(dir))).rejects.toThrow(
+      `fileSystem: the weights in ${join(dir, 'part-1.bin')}, ${join(dir, 'part-2.bin')} have 31 bytes`,
+    );
   });
 
   describe('model files as untrusted input', () => {
@@ -240,15 +272,27 @@ describe('fileSystem', () => {
 
     it('refuses dtypes a layers model never saves and malformed shapes before reading anything, in milliseconds', async () => {
       const cases: Array<[(json: tf.io.ModelJSON) => void, string | RegExp]> = [
-        [(j) => j.weightsManifest[0]!.weights.push({ name: 'bomb', shape: [1e7], dtype: 'string' }), `weightsManifest[0].weights[2] ("bomb") has dtype "string"; a layers model's weights are float32, int32 or bool.`],
-        [(j) => (j.weightsManifest[0]!.weights[0]!.dtype = 'complex64'), /weightsManifest\[0\]\.weights\[0\] \("dense_Dense\d+\/kernel"\) has dtype "complex64"/],
+        [
+          (j) => j.weightsManifest[0]!.weights.push({ name: 'bomb', shape: [1e7], dtype: 'string' }),
+          `weightsManifest[0].weights[2] ("bomb") has dtype "string"; a layers model's weights are float32, int32 or bool.`,
+        ],
+        [
+          (j) => (j.weightsManifest[0]!.weights[0]!.dtype = 'complex64'),
+          /weightsManifest\[0\]\.weights\[0\] \("dense_Dense\d+\/kernel"\) has dtype "complex64"/,
+        ],
         [(j) => (j.weightsManifest[0]!.weights[0]!.shape = [3, -2]), '/kernel") has shape [3,-2]; expected an array of non-negative integers.'],
         [(j) => (j.weightsManifest[0]!.weights[0]!.shape = [3, 1.5]), 'has shape [3,1.5]; expected an array of non-negative integers.'],
         [(j) => (j.weightsManifest[0]!.weights[0]!.shape = [1e15, 1e15]), 'has shape [1000000000000000,1000000000000000], which is too large to be stored.'],
         [(j) => (j.weightsManifest[0]!.weights[0]!.shape = '3,2' as unknown as number[]), 'has shape "3,2"'],
-        [(j) => (j.weightsManifest[0]!.weights[0] = null as unknown as tf.io.WeightsManifestEntry), 'weightsManifest[0].weights[0] must be an object { name, shape, dtype }, but is null.'],
+        [
+          (j) => (j.weightsManifest[0]!.weights[0] = null as unknown as tf.io.WeightsManifestEntry),
+          'weightsManifest[0].weights[0] must be an object { name, shape, dtype }, but is null.',
+        ],
         [(j) => (j.weightsManifest[0]!.weights[0]!.name = 5 as unknown as string), 'weightsManifest[0].weights[0].name must be a string, but is 5.'],
-        [(j) => (j.weightsManifest[0]!.weights[0]!.quantization = { dtype: 'int64' } as unknown as tf.io.WeightsManifestEntry['quantization']), 'has quantization {"dtype":"int64"}; expected a dtype of uint8, uint16 or float16.'],
+        [
+          (j) => (j.weightsManifest[0]!.weights[0]!.quantization = { dtype: 'int64' } as unknown as tf.io.WeightsManifestEntry['quantization']),
+          'has quantization {"dtype":"int64"}; expected a dtype of uint8, uint16 or float16.',
+        ],
         [(j) => (j.weightsManifest[0]!.paths = [42 as unknown as string]), 'weightsManifest[0].paths must be an array of file names, but is [42].'],
         [(j) => (j.weightsManifest[0]!.weights = {} as unknown as tf.io.WeightsManifestEntry[]), 'weightsManifest[0].weights must be an array, but is {}.'],
         [(j) => (j.weightsManifest = [7] as unknown as tf.io.WeightsManifestConfig), 'weightsManifest[0] must be an object { paths, weights }, but is 7.'],
@@ -268,12 +312,21 @@ describe('fileSystem', () => {
     it('refuses a topology whose layers wait for a layer or node that never comes (tfjs-layers would loop forever)', async () => {
       const layersOf = (j: tf.io.ModelJSON) => (j.modelTopology as { config: { layers: Array<{ name: string; inbound_nodes: unknown[][][] }> } }).config.layers;
       const cases: Array<[(j: tf.io.ModelJSON) => void, RegExp]> = [
-        [(j) => (layersOf(j)[1]!.inbound_nodes[0]![0]![0] = '../x'), /layer "dense_Dense\d+" takes its input from "\.\.\/x", a layer the model does not define; tfjs-layers would wait for it forever\./],
-        [(j) => (layersOf(j)[1]!.inbound_nodes[0]![0]![1] = 1), /layer "dense_Dense\d+" takes its input from node 1 of "input\d+", which the model never builds \(a missing node or a cycle\)/],
-        [(j) => {
-          layersOf(j)[0]!.inbound_nodes = [[[layersOf(j)[1]!.name, 0, 0, {}]]];
-          (layersOf(j)[0] as unknown as { class_name: string }).class_name = 'Dense';
-        }, /which the model never builds/],
+        [
+          (j) => (layersOf(j)[1]!.inbound_nodes[0]![0]![0] = '../x'),
+          /layer "dense_Dense\d+" takes its input from "\.\.\/x", a layer the model does not define; tfjs-layers would wait for it forever\./,
+        ],
+        [
+          (j) => (layersOf(j)[1]!.inbound_nodes[0]![0]![1] = 1),
+          /layer "dense_Dense\d+" takes its input from node 1 of "input\d+", which the model never builds \(a missing node or a cycle\)/,
+        ],
+        [
+          (j) => {
+            layersOf(j)[0]!.inbound_nodes = [[[layersOf(j)[1]!.name, 0, 0, {}]]];
+            (layersOf(j)[0] as unknown as { class_name: string }).class_name = 'Dense';
+          },
+          /which the model never builds/,
+        ],
         [(j) => (layersOf(j)[1]!.inbound_nodes[0]![0] = [7, 0, 0] as unknown as unknown[]), /takes its input from "7", a layer the model does not define/],
       ];
       for (const [edit, message] of cases) {
@@ -290,7 +343,8 @@ describe('fileSystem', () => {
       await outer.save(fileSystem(dir));
       expect(await predictionOf(await tfl.loadLayersModel(fileSystem(dir)))).toEqual(await predictionOf(outer));
       const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as tf.io.ModelJSON;
-      const nested = (json.modelTopology as { config: { layers: Array<{ config: { layers: Array<{ inbound_nodes: unknown[][][] }> } }> } }).config.layers[1]!.config.layers[1]!;
+      const nested = (json.modelTopology as { config: { layers: Array<{ config: { layers: Array<{ inbound_nodes: unknown[][][] }> } }> } }).config.layers[1]!
+        .config.layers[1]!;
       nested.inbound_nodes[0]![0]![0] = 'nowhere';
       writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
       await expect(tfl.loadLayersModel(fileSystem(dir))).rejects.toThrow(/takes its input from "nowhere"/);
@@ -305,7 +359,10 @@ describe('fileSystem', () => {
       const [min, max] = [Math.min(...floats), Math.max(...floats)];
       const scale = (max - min) / 255;
       for (const w of json.weightsManifest[0]!.weights) w.quantization = { dtype: 'uint8', min, scale };
-      writeFileSync(join(dir, weightsFileOf(dir)), Uint8Array.from(floats, (v) => Math.round((v - min) / scale)));
+      writeFileSync(
+        join(dir, weightsFileOf(dir)),
+        Uint8Array.from(floats, (v) => Math.round((v - min) / scale)),
+      );
       writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
       const loaded = await tfl.loadLayersModel(fileSystem(dir));
       const restored = await loaded.getWeights()[0]!.data();
@@ -332,8 +389,12 @@ describe('fileSystem', () => {
         const resolved: number[] = [];
         // Two handlers for one folder, named two ways, saving at once.
         await Promise.all([
-          modelOf(2 * pair + 1).save(fileSystem(dir)).then(() => resolved.push(2 * pair + 1)),
-          modelOf(2 * pair + 2).save(fileSystem(join(dir, '.', 'model.json'))).then(() => resolved.push(2 * pair + 2)),
+          modelOf(2 * pair + 1)
+            .save(fileSystem(dir))
+            .then(() => resolved.push(2 * pair + 1)),
+          modelOf(2 * pair + 2)
+            .save(fileSystem(join(dir, '.', 'model.json')))
+            .then(() => resolved.push(2 * pair + 2)),
         ]);
         expect(await valueOf(dir)).toEqual([resolved[1]]);
         expect(readdirSync(dir).sort()).toEqual(['model.json', weightsFileOf(dir)]);
@@ -351,7 +412,14 @@ describe('fileSystem', () => {
       const dir = tempDir();
       await modelOf(1).save(fileSystem(dir));
       const dead = 2 ** 22 + 12_345; // above Linux's largest process id: no process has it
-      const leftovers = [`weights.${dead}-0123456789abcdef.bin`, `model.json.tmp-${dead}-0123456789abcdef`, 'weights.bin', `weights.bin.tmp-${dead}-lq2a3b`, `weights.bin.tmp-${dead}-lq2a3b.previous`, `model.json.tmp-${dead}-lq2a3b`];
+      const leftovers = [
+        `weights.${dead}-0123456789abcdef.bin`,
+        `model.json.tmp-${dead}-0123456789abcdef`,
+        'weights.bin',
+        `weights.bin.tmp-${dead}-lq2a3b`,
+        `weights.bin.tmp-${dead}-lq2a3b.previous`,
+        `model.json.tmp-${dead}-lq2a3b`,
+      ];
       const running = [`weights.${process.ppid}-0123456789abcdef.bin`, `model.json.tmp-${process.ppid}-fedcba9876543210`];
       const others = ['notes.txt', 'other.json', 'other.weights.bin', `other.weights.${dead}-0123456789abcdef.bin`, 'weights.bin.bak', 'weightsXbin'];
       for (const name of [...leftovers, ...running, ...others]) writeFileSync(join(dir, name), 'x');

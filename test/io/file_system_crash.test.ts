@@ -78,7 +78,9 @@ describe.runIf((process.env.TFJS_BACKEND ?? 'cpu') === 'cpu')('fileSystem saves 
     const next = current + 1;
     expect(await saveInChild(next, 'none')).not.toBeNull();
     expect(await loadedValue([next])).toBe(next);
-    const json = JSON.parse(tf.util.decodeString(new Uint8Array(await import('node:fs').then((fs) => fs.readFileSync(join(dir, 'model.json')))))) as tf.io.ModelJSON;
+    const json = JSON.parse(
+      tf.util.decodeString(new Uint8Array(await import('node:fs').then((fs) => fs.readFileSync(join(dir, 'model.json'))))),
+    ) as tf.io.ModelJSON;
     expect(readdirSync(dir).sort()).toEqual(['model.json', json.weightsManifest[0]!.paths[0]!.slice(2)].sort());
   });
 

@@ -35,7 +35,8 @@ function pathsOf(value: Json, at: Array<string | number> = []): Array<Array<stri
   if (value !== null && typeof value === 'object') return here.concat(...Object.entries(value).map(([k, v]) => pathsOf(v, [...at, k])));
   return here;
 }
-function setAt(value: Json, path: Array<string | number>, replacement: Json): Json { // Json or REMOVE
+function setAt(value: Json, path: Array<string | number>, replacement: Json): Json {
+  // Json or REMOVE
   if (path.length === 0) return replacement === REMOVE ? undefined : replacement;
   const copy = (Array.isArray(value) ? [...value] : { ...(value as object) }) as Record<string | number, Json>;
   const [key, ...rest] = path as [string | number, ...Array<string | number>];
@@ -46,12 +47,47 @@ function setAt(value: Json, path: Array<string | number>, replacement: Json): Js
 }
 const REMOVE = Symbol('remove');
 
-const hostile = fc.constantFrom<Json>('../outside.bin', '../../outside.bin', 'a/../../outside.bin', join(root, 'outside.bin'), '/etc/hostname', './', '.', '', '\u0000', 'link-out', 'missing.bin', 'string', 'complex64', 'int64', 'float16', 'bool', 'int32', -1, 1e7, 1e300, 2.5, -0, null, [], {}, [1e7], [2 ** 53], [3, 2], [2]);
+const hostile = fc.constantFrom<Json>(
+  '../outside.bin',
+  '../../outside.bin',
+  'a/../../outside.bin',
+  join(root, 'outside.bin'),
+  '/etc/hostname',
+  './',
+  '.',
+  '',
+  '\u0000',
+  'link-out',
+  'missing.bin',
+  'string',
+  'complex64',
+  'int64',
+  'float16',
+  'bool',
+  'int32',
+  -1,
+  1e7,
+  1e300,
+  2.5,
+  -0,
+  null,
+  [],
+  {},
+  [1e7],
+  [2 ** 53],
+  [3, 2],
+  [2],
+);
 const mutation = fc.oneof(
   // a weights path
   fc.record({ kind: fc.constant('path' as const), value: hostile }),
   // an entry's dtype or shape, or one dimension
-  fc.record({ kind: fc.constant('entry' as const), index: fc.nat(1), field: fc.constantFrom('dtype', 'shape', 'name', 'quantization'), value: fc.oneof(hostile, fc.jsonValue({ maxDepth: 2 })) }),
+  fc.record({
+    kind: fc.constant('entry' as const),
+    index: fc.nat(1),
+    field: fc.constantFrom('dtype', 'shape', 'name', 'quantization'),
+    value: fc.oneof(hostile, fc.jsonValue({ maxDepth: 2 })),
+  }),
   fc.record({ kind: fc.constant('dim' as const), index: fc.nat(1), dim: fc.nat(1), value: fc.oneof(fc.integer(), fc.double(), hostile) }),
   // the weights file's length
   fc.record({ kind: fc.constant('length' as const), delta: fc.integer({ min: -32, max: 64 }) }),
@@ -101,7 +137,10 @@ describe('fileSystem loads fuzzed model files', () => {
           expect(error).toBeInstanceOf(Error);
           // What the loader checks (paths, dtypes, shapes, lengths) is refused by the loader, naming the file.
           const manifestOnly = mutations.every((m) => m.kind !== 'node');
-          if (manifestOnly && !/Provided weight data has no target variable|Shape mismatch|weight\(s\) that were not set|Duplicate weight name/.test((error as Error).message)) {
+          if (
+            manifestOnly &&
+            !/Provided weight data has no target variable|Shape mismatch|weight\(s\) that were not set|Duplicate weight name/.test((error as Error).message)
+          ) {
             expect((error as Error).message).toContain(`fileSystem: `);
             expect((error as Error).message).toContain(dir);
           }

@@ -18,7 +18,9 @@ interface Expected {
   nonTrainable: number[][];
 }
 const expected = JSON.parse(readFileSync(join(FIXTURE, 'expected.json'), 'utf8')) as Record<string, unknown> & { images: Matrix; labels: Matrix };
-const saved = readdirSync(FIXTURE, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+const saved = readdirSync(FIXTURE, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name);
 
 describe('models saved by version 0.1.0', () => {
   it('hold bare class names, which the heads keep; the heads are registered under the package tfjs-angular-margin (0.1.0: AngularMargin)', () => {
@@ -29,7 +31,19 @@ describe('models saved by version 0.1.0', () => {
   });
 
   it('are all there: one per head of that version', () => {
-    expect(saved.sort()).toEqual(['adaface', 'angular', 'arcface', 'combined', 'cosface', 'curricular', 'modified', 'normlinear', 'sphereface2', 'spherefacer', 'subcenter']);
+    expect(saved.sort()).toEqual([
+      'adaface',
+      'angular',
+      'arcface',
+      'combined',
+      'cosface',
+      'curricular',
+      'modified',
+      'normlinear',
+      'sphereface2',
+      'spherefacer',
+      'subcenter',
+    ]);
   });
 
   it.each(saved)('%s loads with its state and predicts the logits it predicted when saved', async (folder) => {

@@ -42,14 +42,26 @@ async function run(fused: boolean, x: Matrix, ys: number[], marginOf: MarginOf, 
   const before = useFusedKernels(fused);
   try {
     const lab = tf.tensor1d(ys, 'int32');
-    const targets = tf.oneHot(tf.tensor1d(ys.map((y) => Math.min(Math.max(y, 0), C - 1)), 'int32'), C);
-    const logitsOf = (a: tf.Tensor, b: tf.Tensor, p: tf.Tensor) => marginLogits(a as tf.Tensor2D, b as tf.Tensor2D, lab, {
-      normalizeInput: true, scale: S, validateLabels: false, targetMargin: t == null ? marginOf(a as tf.Tensor2D) : warmedUpMargin(marginOf(a as tf.Tensor2D), p as tf.Scalar),
-    });
+    const targets = tf.oneHot(
+      tf.tensor1d(
+        ys.map((y) => Math.min(Math.max(y, 0), C - 1)),
+        'int32',
+      ),
+      C,
+    );
+    const logitsOf = (a: tf.Tensor, b: tf.Tensor, p: tf.Tensor) =>
+      marginLogits(a as tf.Tensor2D, b as tf.Tensor2D, lab, {
+        normalizeInput: true,
+        scale: S,
+        validateLabels: false,
+        targetMargin: t == null ? marginOf(a as tf.Tensor2D) : warmedUpMargin(marginOf(a as tf.Tensor2D), p as tf.Scalar),
+      });
     const inputs = [tf.tensor2d(x), tf.tensor2d(W), tf.scalar(t ?? 1)];
     const logits = logitsOf(inputs[0]!, inputs[1]!, inputs[2]!);
     // Without a warm-up the progress takes no part: no gradient in it (reported as 0).
-    const grads = tf.grads((a: tf.Tensor, b: tf.Tensor, p: tf.Tensor) => marginCrossEntropy(targets, logitsOf(a, b, p)))(t == null ? inputs.slice(0, 2) : inputs);
+    const grads = tf.grads((a: tf.Tensor, b: tf.Tensor, p: tf.Tensor) => marginCrossEntropy(targets, logitsOf(a, b, p)))(
+      t == null ? inputs.slice(0, 2) : inputs,
+    );
     const inProgress = grads[2] == null ? 0 : (await grads[2].data())[0]!;
     return [await toMatrix(logits), await toMatrix(grads[0]!), await toMatrix(grads[1]!), [[inProgress]]];
   } finally {
@@ -74,8 +86,10 @@ async function expectSameAsComposite(x: Matrix, ys: number[], marginOf: MarginOf
 type MarginOf = (x: tf.Tensor2D) => Margin;
 
 /** AdaFace's margin from running statistics μ = 2.5, σ = 1 (norms of the test rows: about 1 to 3), h = 0.333, momentum 0.3. */
-const adaFace = (commit?: (statistics: tf.Tensor1D) => void): MarginOf => (x) =>
-  adaFaceRunningMargin(0.4, { embeddings: x, mean: tf.scalar(2.5), std: tf.scalar(1), h: 0.333, tAlpha: 0.3, ...(commit != null ? { commit } : {}) });
+const adaFace =
+  (commit?: (statistics: tf.Tensor1D) => void): MarginOf =>
+  (x) =>
+    adaFaceRunningMargin(0.4, { embeddings: x, mean: tf.scalar(2.5), std: tf.scalar(1), h: 0.333, tAlpha: 0.3, ...(commit != null ? { commit } : {}) });
 
 const MARGINS: Array<[string, MarginOf]> = [
   ['CosFace m = 0.35', () => cosFaceMargin(0.35)],
@@ -101,9 +115,14 @@ describe('fused cosine margins', () => {
     const x = tf.tensor2d(randomMatrix(B, D, 52));
     const w = tf.tensor2d(W);
     const lab = tf.tensor1d(labels, 'int32');
-    const ours = async (targetMargin: Margin | ((c: tf.Tensor) => tf.Tensor)) => (await tf.profile(() => {
-      tf.dispose(marginLogits(x, w, lab, { normalizeInput: true, scale: S, targetMargin, validateLabels: false }));
-    })).kernels.map((k) => k.name).filter((n) => n.startsWith('TfjsAngularMargin'));
+    const ours = async (targetMargin: Margin | ((c: tf.Tensor) => tf.Tensor)) =>
+      (
+        await tf.profile(() => {
+          tf.dispose(marginLogits(x, w, lab, { normalizeInput: true, scale: S, targetMargin, validateLabels: false }));
+        })
+      ).kernels
+        .map((k) => k.name)
+        .filter((n) => n.startsWith('TfjsAngularMargin'));
     const margin = arcFaceMargin(0.5);
     const fusedNames = [L2_NORMALIZE, L2_NORMALIZE, COSINE_TARGETS];
     expect(await ours({ ...margin })).toEqual(fusedHere ? fusedNames : []);
@@ -129,7 +148,13 @@ describe('fused cosine margins', () => {
       // embeddings may differ in it (both are right to float32 rounding; the slope ~1/sin θ is not).
       const m = (marginOf(tf.zeros([1, D])).params as { margin?: number }).margin ?? 0.5;
       const thetas = [0, Math.PI, 0.02, Math.PI - 0.02, Math.PI - m - 1e-3, Math.PI - m + 1e-3];
-      await expectSameAsComposite(embeddingsAtAngles(W, labels, thetas, 0, (b) => 1 + b / 2), labels, marginOf, null, 1000);
+      await expectSameAsComposite(
+        embeddingsAtAngles(W, labels, thetas, 0, (b) => 1 + b / 2),
+        labels,
+        marginOf,
+        null,
+        1000,
+      );
     });
     it(`match the composite ops for ${name} warmed up halfway, in the gradient in the progress too`, async () => {
       await expectSameAsComposite(randomMatrix(B, D, 54, 2), labels, marginOf, 0.5);
@@ -142,14 +167,16 @@ describe('fused cosine margins', () => {
     await expectSameAsComposite(x, [0, 1, 7, 3, -1, 2], () => arcFaceMargin(0.5), 0.25);
   });
 
-  it('hand CurricularFace\'s updated t to the margin\'s commit, the same fused and composite, and a row without a target counts 0', async () => {
+  it("hand CurricularFace's updated t to the margin's commit, the same fused and composite, and a row without a target counts 0", async () => {
     const x = tf.tensor2d(randomMatrix(B, D, 60, 2));
     const w = tf.tensor2d(W);
     const lab = tf.tensor1d([0, 1, 7, 3, -1, 2], 'int32');
     const committed = async (fused: boolean) => {
       const before = useFusedKernels(fused);
       let t: tf.Scalar | null = null;
-      const margin = curricularFaceRunningMargin(0.5, tf.scalar(0.2), 0.4, (value) => { t = tf.keep(value); });
+      const margin = curricularFaceRunningMargin(0.5, tf.scalar(0.2), 0.4, (value) => {
+        t = tf.keep(value);
+      });
       const logits = marginLogits(x, w, lab, { normalizeInput: true, scale: S, validateLabels: false, targetMargin: margin });
       const unscaled = tf.div(logits, S);
       const value = (await t!.data())[0]!;
@@ -167,7 +194,7 @@ describe('fused cosine margins', () => {
     tf.dispose([x, w, lab]);
   });
 
-  it('hand AdaFace\'s updated norm statistics to the margin\'s commit, the same fused and composite, as the reference computes them', async () => {
+  it("hand AdaFace's updated norm statistics to the margin's commit, the same fused and composite, as the reference computes them", async () => {
     const rows = randomMatrix(B, D, 61, 2);
     const x = tf.tensor2d(rows);
     const w = tf.tensor2d(W);
@@ -175,7 +202,9 @@ describe('fused cosine margins', () => {
     const committed = async (fused: boolean) => {
       const before = useFusedKernels(fused);
       let statistics: tf.Tensor | null = null;
-      const margin = adaFace((value) => { statistics = tf.keep(value); })(x);
+      const margin = adaFace((value) => {
+        statistics = tf.keep(value);
+      })(x);
       tf.dispose(marginLogits(x, w, lab, { normalizeInput: true, scale: S, validateLabels: false, targetMargin: margin }));
       useFusedKernels(before);
       const values = Array.from(await statistics!.data());
@@ -195,10 +224,15 @@ describe('fused cosine margins', () => {
     const x = randomMatrix(B, D, 56, 2);
     const lossAt = async (t: number) => {
       const lab = tf.tensor1d(labels, 'int32');
-      const logits = marginLogits(tf.tensor2d(x), tf.tensor2d(W), lab, { normalizeInput: true, scale: S, validateLabels: false, targetMargin: warmedUpMargin(cosFaceMargin(0.35), tf.scalar(t)) });
+      const logits = marginLogits(tf.tensor2d(x), tf.tensor2d(W), lab, {
+        normalizeInput: true,
+        scale: S,
+        validateLabels: false,
+        targetMargin: warmedUpMargin(cosFaceMargin(0.35), tf.scalar(t)),
+      });
       return (await marginCrossEntropy(tf.oneHot(lab, C), logits).data())[0]!;
     };
-    const [, , , [[grad]]] = await run(true, x, labels, () => cosFaceMargin(0.35), 0.5) as [Matrix, Matrix, Matrix, [[number]]];
+    const [, , , [[grad]]] = (await run(true, x, labels, () => cosFaceMargin(0.35), 0.5)) as [Matrix, Matrix, Matrix, [[number]]];
     const h = 1e-2; // the loss is smooth in t; float32 losses need a wide step
     expect(grad).toBeCloseTo(((await lossAt(0.5 + h)) - (await lossAt(0.5 - h))) / (2 * h), 3);
   });
@@ -210,8 +244,17 @@ describe('fused cosine margins', () => {
     const targets = tf.oneHot(lab, C);
     const progress = tf.scalar(0.5);
     expectNoLeak(() => {
-      const grads = tf.grads((a: tf.Tensor, b: tf.Tensor, p: tf.Tensor) => marginCrossEntropy(targets,
-        marginLogits(a as tf.Tensor2D, b as tf.Tensor2D, lab, { normalizeInput: true, scale: S, validateLabels: false, targetMargin: warmedUpMargin(arcFaceMargin(0.5), p as tf.Scalar) })))([x, w, progress]);
+      const grads = tf.grads((a: tf.Tensor, b: tf.Tensor, p: tf.Tensor) =>
+        marginCrossEntropy(
+          targets,
+          marginLogits(a as tf.Tensor2D, b as tf.Tensor2D, lab, {
+            normalizeInput: true,
+            scale: S,
+            validateLabels: false,
+            targetMargin: warmedUpMargin(arcFaceMargin(0.5), p as tf.Scalar),
+          }),
+        ),
+      )([x, w, progress]);
       tf.dispose(grads);
     });
     tf.dispose([x, w, lab, targets, progress]);
@@ -270,62 +313,69 @@ describe('kernels per training step', () => {
 describe('WebGPU programs of the margin kernels', () => {
   // tfjs compiles one pipeline per shader key: the margins' values and scales are uniforms, so
   // heads that differ only in them — a sweep, or a schedule — share every program.
-  it.runIf(tf.getBackend() === 'webgpu')('are named by the formula alone: other margins, scales, λ schedules and 100 warm-up steps compile no new pipeline, and compute their own values', async () => {
-    const backend = tf.backend() as unknown as { runWebGPUProgram: (program: { shaderKey: string }, ...rest: unknown[]) => unknown };
-    const run = backend.runWebGPUProgram.bind(backend);
-    const keys = new Set<string>();
-    backend.runWebGPUProgram = (program, ...rest) => {
-      if (program.shaderKey.startsWith('tfjsAngularMargin')) keys.add(program.shaderKey);
-      return run(program, ...rest);
-    };
-    try {
-      const x = tf.randomNormal([6, 8], 0, 1, 'float32', 3);
-      const lab = tf.tensor1d([0, 1, 2, 3, 4, 0], 'int32');
-      const targets = tf.oneHot(lab, 5);
-      const step = async (kind: 'cosface' | 'arcface' | 'curricular' | 'adaface' | 'angular', args: Record<string, number>) => {
-        const head = (HEADS[kind] as { create(a: object): { apply(i: tf.Tensor[], k: object): unknown } }).create({ units: 5, ...args });
-        tf.tidy(() => head.apply([x, lab], {}) as tf.Tensor); // builds its weights
-        const optimizer = tf.train.sgd(0.01);
-        const loss = optimizer.minimize(() => marginCrossEntropy(targets, head.apply([x, lab], { training: true }) as tf.Tensor), true)!;
-        const value = (await loss.data())[0]!;
-        tf.dispose([loss]);
-        optimizer.dispose();
-        return value;
+  it.runIf(tf.getBackend() === 'webgpu')(
+    'are named by the formula alone: other margins, scales, λ schedules and 100 warm-up steps compile no new pipeline, and compute their own values',
+    async () => {
+      const backend = tf.backend() as unknown as { runWebGPUProgram: (program: { shaderKey: string }, ...rest: unknown[]) => unknown };
+      const run = backend.runWebGPUProgram.bind(backend);
+      const keys = new Set<string>();
+      backend.runWebGPUProgram = (program, ...rest) => {
+        if (program.shaderKey.startsWith('tfjsAngularMargin')) keys.add(program.shaderKey);
+        return run(program, ...rest);
       };
-      const sweep = async (kind: 'cosface' | 'arcface' | 'curricular' | 'adaface' | 'angular', settings: Array<Record<string, number>>) => {
-        keys.clear();
-        const losses: number[] = [];
-        for (const args of settings) {
-          const before = keys.size;
-          losses.push(await step(kind, args));
-          if (losses.length > 1) expect({ kind, args, newPrograms: keys.size - before }).toEqual({ kind, args, newPrograms: 0 });
+      try {
+        const x = tf.randomNormal([6, 8], 0, 1, 'float32', 3);
+        const lab = tf.tensor1d([0, 1, 2, 3, 4, 0], 'int32');
+        const targets = tf.oneHot(lab, 5);
+        const step = async (kind: 'cosface' | 'arcface' | 'curricular' | 'adaface' | 'angular', args: Record<string, number>) => {
+          const head = (HEADS[kind] as { create(a: object): { apply(i: tf.Tensor[], k: object): unknown } }).create({ units: 5, ...args });
+          tf.tidy(() => head.apply([x, lab], {}) as tf.Tensor); // builds its weights
+          const optimizer = tf.train.sgd(0.01);
+          const loss = optimizer.minimize(() => marginCrossEntropy(targets, head.apply([x, lab], { training: true }) as tf.Tensor), true)!;
+          const value = (await loss.data())[0]!;
+          tf.dispose([loss]);
+          optimizer.dispose();
+          return value;
+        };
+        const sweep = async (kind: 'cosface' | 'arcface' | 'curricular' | 'adaface' | 'angular', settings: Array<Record<string, number>>) => {
+          keys.clear();
+          const losses: number[] = [];
+          for (const args of settings) {
+            const before = keys.size;
+            losses.push(await step(kind, args));
+            if (losses.length > 1) expect({ kind, args, newPrograms: keys.size - before }).toEqual({ kind, args, newPrograms: 0 });
+          }
+          expect(new Set(losses).size).toBe(settings.length); // each setting its own values
+        };
+        await sweep('cosface', [
+          { margin: 0.2, scale: 16 },
+          { margin: 0.35, scale: 64 },
+          { margin: 0.5, scale: 30 },
+        ]);
+        await sweep('arcface', [{ margin: 0.3 }, { margin: 0.5, scale: 32 }]);
+        await sweep('curricular', [{ margin: 0.3 }, { margin: 0.5 }]);
+        await sweep('adaface', [{ margin: 0.3 }, { margin: 0.4, h: 0.5 }]);
+        await sweep('angular', [{ lambdaBase: 100 }, { lambdaBase: 1000, lambdaGamma: 0.5 }, { lambdaMin: 2 }]);
+        // A margin warm-up changes the progress every step, and CurricularFace's and AdaFace's state
+        // every pass: 100 steps compile no program after the first.
+        for (const kind of ['cosface', 'curricular', 'adaface'] as const) {
+          const head = (HEADS[kind] as { create(a: object): { apply(i: tf.Tensor[], k: object): unknown } }).create({ units: 5, marginWarmupSteps: 100 });
+          tf.tidy(() => head.apply([x, lab], {}) as tf.Tensor); // builds its weights
+          const optimizer = tf.train.sgd(0.01);
+          keys.clear();
+          let afterFirst = 0;
+          for (let i = 0; i < 100; i++) {
+            optimizer.minimize(() => marginCrossEntropy(targets, head.apply([x, lab], { training: true }) as tf.Tensor), true)?.dispose();
+            if (i === 0) afterFirst = keys.size;
+          }
+          expect({ kind, programs: keys.size }).toEqual({ kind, programs: afterFirst });
+          expect(afterFirst).toBeGreaterThan(0);
+          optimizer.dispose();
         }
-        expect(new Set(losses).size).toBe(settings.length); // each setting its own values
-      };
-      await sweep('cosface', [{ margin: 0.2, scale: 16 }, { margin: 0.35, scale: 64 }, { margin: 0.5, scale: 30 }]);
-      await sweep('arcface', [{ margin: 0.3 }, { margin: 0.5, scale: 32 }]);
-      await sweep('curricular', [{ margin: 0.3 }, { margin: 0.5 }]);
-      await sweep('adaface', [{ margin: 0.3 }, { margin: 0.4, h: 0.5 }]);
-      await sweep('angular', [{ lambdaBase: 100 }, { lambdaBase: 1000, lambdaGamma: 0.5 }, { lambdaMin: 2 }]);
-      // A margin warm-up changes the progress every step, and CurricularFace's and AdaFace's state
-      // every pass: 100 steps compile no program after the first.
-      for (const kind of ['cosface', 'curricular', 'adaface'] as const) {
-        const head = (HEADS[kind] as { create(a: object): { apply(i: tf.Tensor[], k: object): unknown } }).create({ units: 5, marginWarmupSteps: 100 });
-        tf.tidy(() => head.apply([x, lab], {}) as tf.Tensor); // builds its weights
-        const optimizer = tf.train.sgd(0.01);
-        keys.clear();
-        let afterFirst = 0;
-        for (let i = 0; i < 100; i++) {
-          optimizer.minimize(() => marginCrossEntropy(targets, head.apply([x, lab], { training: true }) as tf.Tensor), true)?.dispose();
-          if (i === 0) afterFirst = keys.size;
-        }
-        expect({ kind, programs: keys.size }).toEqual({ kind, programs: afterFirst });
-        expect(afterFirst).toBeGreaterThan(0);
-        optimizer.dispose();
+        tf.dispose([x, lab, targets]);
+      } finally {
+        backend.runWebGPUProgram = run;
       }
-      tf.dispose([x, lab, targets]);
-    } finally {
-      backend.runWebGPUProgram = run;
-    }
-  });
+    },
+  );
 });

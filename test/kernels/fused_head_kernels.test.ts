@@ -32,7 +32,13 @@ async function run(fused: boolean, x: Matrix, w: Matrix, ys: number[], s: number
   const before = useFusedKernels(fused);
   try {
     const lab = tf.tensor1d(ys, 'int32');
-    const targets = tf.oneHot(tf.tensor1d(ys.map((y) => Math.min(Math.max(y, 0), w[0]!.length - 1)), 'int32'), w[0]!.length);
+    const targets = tf.oneHot(
+      tf.tensor1d(
+        ys.map((y) => Math.min(Math.max(y, 0), w[0]!.length - 1)),
+        'int32',
+      ),
+      w[0]!.length,
+    );
     const logitsOf = (a: tf.Tensor, b: tf.Tensor, l: tf.Tensor) =>
       marginLogits(a as tf.Tensor2D, b as tf.Tensor2D, lab, { targetMargin: marginOf(l as tf.Scalar), validateLabels: false });
     const inputs = [tf.tensor2d(x), tf.tensor2d(w), tf.scalar(s)];
@@ -63,7 +69,8 @@ async function expectSameAsComposite(x: Matrix, w: Matrix, ys: number[], m: numb
 /** One forward and backward pass of an A-Softmax head (m = 4, λ = 5) in x and kernel, its gradients disposed. */
 function headStep(x: tf.Tensor, w: tf.Tensor, lab: tf.Tensor, targets: tf.Tensor): void {
   const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
-    marginCrossEntropy(targets, angularSoftmaxLogits(a as tf.Tensor2D, b as tf.Tensor2D, lab, { margin: 4, lambda: 5, validateLabels: false })))([x, w]);
+    marginCrossEntropy(targets, angularSoftmaxLogits(a as tf.Tensor2D, b as tf.Tensor2D, lab, { margin: 4, lambda: 5, validateLabels: false })),
+  )([x, w]);
   tf.dispose([gx!, gw!]);
 }
 
@@ -82,21 +89,33 @@ describe('fused head kernels', () => {
   it(`${fusedHere ? 'serve' : 'do not serve'} the ${tf.getBackend()} backend, forward and backward, and useFusedKernels(false) turns them off`, async () => {
     const names = await kernelsOfStep();
     const ours = names.filter((n) => n.startsWith('TfjsAngularMargin')).sort();
-    expect(ours).toEqual(fusedHere ? [
-      'TfjsAngularMarginAngularTargets', 'TfjsAngularMarginAngularTargetsGrad', 'TfjsAngularMarginAngularTargetsGrad',
-      'TfjsAngularMarginL2Normalize', 'TfjsAngularMarginL2NormalizeGrad',
-    ] : []);
+    expect(ours).toEqual(
+      fusedHere
+        ? [
+            'TfjsAngularMarginAngularTargets',
+            'TfjsAngularMarginAngularTargetsGrad',
+            'TfjsAngularMarginAngularTargetsGrad',
+            'TfjsAngularMarginL2Normalize',
+            'TfjsAngularMarginL2NormalizeGrad',
+          ]
+        : [],
+    );
     useFusedKernels(false);
     expect((await kernelsOfStep()).filter((n) => n.startsWith('TfjsAngularMargin'))).toEqual([]);
   });
 
-  it('are chosen from the margin\'s description: a copy of the value keeps them, a plain function runs composite ops', async () => {
+  it("are chosen from the margin's description: a copy of the value keeps them, a plain function runs composite ops", async () => {
     const x = tf.tensor2d(randomMatrix(B, D, 23));
     const w = tf.tensor2d(W);
     const lab = tf.tensor1d(labels, 'int32');
-    const ours = async (targetMargin: TargetMargin) => (await tf.profile(() => {
-      tf.dispose(marginLogits(x, w, lab, { targetMargin, validateLabels: false }));
-    })).kernels.map((k) => k.name).filter((n) => n === ANGULAR_TARGETS);
+    const ours = async (targetMargin: TargetMargin) =>
+      (
+        await tf.profile(() => {
+          tf.dispose(marginLogits(x, w, lab, { targetMargin, validateLabels: false }));
+        })
+      ).kernels
+        .map((k) => k.name)
+        .filter((n) => n === ANGULAR_TARGETS);
     const margin = angularMargin(4, 5);
     expect(await ours({ ...margin })).toEqual(fusedHere ? [ANGULAR_TARGETS] : []);
     expect(await ours((c) => margin.apply(c))).toEqual([]);
@@ -119,7 +138,13 @@ describe('fused head kernels', () => {
     }
     it(`match the composite ops at cos θ = ±1 and on and beside the interval boundaries for m = ${m}`, async () => {
       const thetas = [0, Math.PI, Math.PI / m, (2 * Math.PI) / m + 1e-3, Math.PI / m - 1e-3, 0.5];
-      await expectSameAsComposite(embeddingsAtAngles(W, labels, thetas, 0, (b) => 1 + b / 2), W, labels, m, 5);
+      await expectSameAsComposite(
+        embeddingsAtAngles(W, labels, thetas, 0, (b) => 1 + b / 2),
+        W,
+        labels,
+        m,
+        5,
+      );
     });
   }
 
@@ -145,7 +170,7 @@ describe('fused head kernels', () => {
 
   it('give the gradient in λ of the float64 reference', async () => {
     const x = randomMatrix(B, D, 41, 2);
-    const [, , , [[grad]]] = await run(true, x, W, labels, 3, withLambda(4)) as [Matrix, Matrix, Matrix, [[number]]];
+    const [, , , [[grad]]] = (await run(true, x, W, labels, 3, withLambda(4))) as [Matrix, Matrix, Matrix, [[number]]];
     const h = 1e-5;
     const loss = (l: number) => crossEntropyRef(angularLogitsRef(x, W, labels, 4, l), labels);
     expect(grad).toBeCloseTo((loss(3 + h) - loss(3 - h)) / (2 * h), 4);
@@ -160,12 +185,13 @@ describe('fused head kernels', () => {
     const big = tf.randomNormal([2, classes], 0, 1, 'float32', 5);
     const small = tf.gather(big, tf.tensor1d(picked, 'int32'), 1);
     const margin = angularMargin(4, 1);
-    const valuesAndGradient = (w: tf.Tensor, labels: number[]) => tf.tidy(() => {
-      const lab = tf.tensor1d(labels, 'int32');
-      const logitsOf = (k: tf.Tensor) => marginLogits(x, k as tf.Tensor2D, lab, { targetMargin: margin, validateLabels: false });
-      const [gw] = tf.grads((k: tf.Tensor) => tf.sum(tf.square(logitsOf(k))))([w]);
-      return [logitsOf(w), gw!];
-    });
+    const valuesAndGradient = (w: tf.Tensor, labels: number[]) =>
+      tf.tidy(() => {
+        const lab = tf.tensor1d(labels, 'int32');
+        const logitsOf = (k: tf.Tensor) => marginLogits(x, k as tf.Tensor2D, lab, { targetMargin: margin, validateLabels: false });
+        const [gw] = tf.grads((k: tf.Tensor) => tf.sum(tf.square(logitsOf(k))))([w]);
+        return [logitsOf(w), gw!];
+      });
     const [bigLogits, bigGrad] = valuesAndGradient(big, [0, 3, classes - 4, classes - 1]);
     const columns = tf.tensor1d(picked, 'int32');
     const fused = [tf.gather(bigLogits!, columns, 1), tf.gather(bigGrad!, columns, 1)];

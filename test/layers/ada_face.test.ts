@@ -25,7 +25,7 @@ describeHeadConformance({
 });
 
 describe('AdaFace', () => {
-  it('has the paper\'s defaults and rejects bad parameters', async () => {
+  it("has the paper's defaults and rejects bad parameters", async () => {
     const head = new AdaFace({ units: 2 });
     expect([head.scale, head.margin, head.h, head.tAlpha, head.marginWarmupSteps]).toEqual([64, 0.4, 0.333, 0.01, 0]);
     expect(head.normStatistics).toEqual({ mean: 20, std: 100 });
@@ -34,7 +34,9 @@ describe('AdaFace', () => {
     expect(() => adaFace({ units: 2, h: 0 })).toThrow(/AdaFace: h must be a finite number > 0, but got 0/);
     expect(() => adaFace({ units: 2, tAlpha: -0.1 })).toThrow(/AdaFace: tAlpha must be a number in \[0, 1\], but got -0.1/);
     expect(() => adaFace({ units: 2, tAlpha: 1.5 })).toThrow(/AdaFace: tAlpha must be a number in \[0, 1\], but got 1.5/);
-    expect(() => adaFaceMargin(0.4, [[1]] as unknown as tf.Tensor)).toThrow(/AdaFace: scaler must be a tensor of per-row margin scalers \[B, 1\], but got \[\[1\]\]/);
+    expect(() => adaFaceMargin(0.4, [[1]] as unknown as tf.Tensor)).toThrow(
+      /AdaFace: scaler must be a tensor of per-row margin scalers \[B, 1\], but got \[\[1\]\]/,
+    );
   });
 
   it('keeps running norm statistics: updated by each training pass as the reference does, saved as weights, untouched by inference and by a failed pass', async () => {
@@ -42,7 +44,10 @@ describe('AdaFace', () => {
     const batches = [randomMatrix(6, 3, 62, 4), randomMatrix(6, 3, 63, 0.5), randomMatrix(6, 3, 64, 9)];
     const labels = [0, 1, 2, 3, 0, 1];
     const head = adaFace({ units: 4, scale: 2, margin: 0.4, h: 2, tAlpha: 0.3 });
-    head.build([[null, 3], [null, 1]]);
+    head.build([
+      [null, 3],
+      [null, 1],
+    ]);
     head.setWeights([tf.tensor2d(w), ...head.getWeights().slice(1)]);
     let [mean, std] = [20, 100];
     for (const x of batches) {
@@ -67,7 +72,10 @@ describe('AdaFace', () => {
 
   it('is finite for a batch of one row (σ of the batch 0) and for zero embeddings', async () => {
     const head = adaFace({ units: 3, tAlpha: 1 });
-    head.build([[null, 2], [null, 1]]);
+    head.build([
+      [null, 2],
+      [null, 1],
+    ]);
     const one = head.apply([tf.tensor2d([[3, 4]]), tf.tensor1d([1], 'int32')], { training: true }) as tf.Tensor;
     expect(await allFinite(one)).toBe(true);
     expect(await head.readNormStatistics()).toEqual({ mean: expect.closeTo(5, 5), std: 0 });
@@ -105,7 +113,10 @@ describe('AdaFace', () => {
     for (const fused of [true, false]) {
       useFusedKernels(fused);
       const head = adaFace({ units: 4, scale, margin: 0.4 });
-      head.build([[null, 3], [null, 1]]);
+      head.build([
+        [null, 3],
+        [null, 1],
+      ]);
       head.setWeights([tf.tensor2d(w), ...head.getWeights().slice(1)]);
       const targets = tf.oneHot(tf.tensor1d(labels, 'int32'), 4);
       const logits = head.apply([tf.tensor2d(x), tf.tensor1d(labels, 'int32')], { training: true }) as tf.Tensor;

@@ -31,9 +31,21 @@ describe('AngularSoftmax', () => {
 
   it('counts its iterations exactly past 2^24 (a float32 counter stops there) and to 2^53 − 1', async () => {
     const head = new AngularSoftmax({ units: 3, lambdaBase: 1000, lambdaGamma: 1e-6, lambdaPower: 1, lambdaMin: 0 });
-    head.build([[null, 2], [null, 1]]);
-    const inputs = [tf.tensor2d([[1, 2], [3, -1]]), tf.tensor1d([0, 2], 'int32')];
-    for (const [before, count] of [[[0, 2 ** 24], 2 ** 24], [[2 ** 23 - 1, 2 ** 30 - 2], 2 ** 53 - 2]] as Array<[number[], number]>) {
+    head.build([
+      [null, 2],
+      [null, 1],
+    ]);
+    const inputs = [
+      tf.tensor2d([
+        [1, 2],
+        [3, -1],
+      ]),
+      tf.tensor1d([0, 2], 'int32'),
+    ];
+    for (const [before, count] of [
+      [[0, 2 ** 24], 2 ** 24],
+      [[2 ** 23 - 1, 2 ** 30 - 2], 2 ** 53 - 2],
+    ] as Array<[number[], number]>) {
       head.setWeights([head.getWeights()[0]!, tf.tensor1d(before, 'int32')]);
       expect([head.iterations, await head.readIterations()]).toEqual([count, count]);
       head.apply(inputs, { training: true });
@@ -114,8 +126,12 @@ describe('AngularSoftmax', () => {
     expect(() => angularSoftmax({ units: 3, lambdaMin: Number.POSITIVE_INFINITY })).toThrow(/lambda min must be a finite number >= 0, but got Infinity/);
     const head = angularSoftmax({ units: 3, validateLabels: true });
     const x = tf.randomNormal([2, 4]);
-    expect(() => head.apply([x, tf.tensor1d([0, 3], 'int32')], { training: true })).toThrow(/labels must be integers in \[0, 3\), but the label at index 1 is 3/);
-    expect(() => head.apply([x, tf.tensor1d([0, 1, 2], 'int32')], { training: true })).toThrow(/labels have batch size 3, but the embeddings have batch size 2/);
+    expect(() => head.apply([x, tf.tensor1d([0, 3], 'int32')], { training: true })).toThrow(
+      /labels must be integers in \[0, 3\), but the label at index 1 is 3/,
+    );
+    expect(() => head.apply([x, tf.tensor1d([0, 1, 2], 'int32')], { training: true })).toThrow(
+      /labels have batch size 3, but the embeddings have batch size 2/,
+    );
   });
 
   it('validates labels by default on host-memory backends only, and says what to do where it cannot read', async () => {
@@ -129,7 +145,8 @@ describe('AngularSoftmax', () => {
     // synchronously (4096 entries: webgpu runs ops on fewer than 1000 host-resident entries on the CPU).
     const computed = tf.slice(tf.mul(tf.range(0, 4096, 1, 'int32'), 1), [0], [2]);
     const checked = () => angularSoftmax({ units: 3, validateLabels: true }).apply([x, computed], { training: true });
-    if (tf.getBackend() === 'webgpu') expect(checked).toThrow(/label validation reads a tensor synchronously, which the webgpu backend cannot do here .*; pass validateLabels: false/);
+    if (tf.getBackend() === 'webgpu')
+      expect(checked).toThrow(/label validation reads a tensor synchronously, which the webgpu backend cannot do here .*; pass validateLabels: false/);
     else expect(checked).not.toThrow();
   });
 

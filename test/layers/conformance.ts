@@ -55,7 +55,10 @@ function kernelOf(c: HeadCase): Matrix {
 /** A built head with the kernel set to the case's kernel. */
 function builtHead(c: HeadCase): MarginHead {
   const head = c.make();
-  head.build([[null, D], [null, 1]]);
+  head.build([
+    [null, D],
+    [null, 1],
+  ]);
   head.setWeights([tf.tensor2d(kernelOf(c)), ...head.getWeights().slice(1)]);
   return head;
 }
@@ -84,13 +87,23 @@ export function describeHeadConformance(c: HeadCase): void {
       const labels = tf.tensor2d(LABELS.map((v) => [v]));
       expectClose(await toMatrix(head.apply([x, labels]) as tf.Tensor), c.inferenceRef(X, kernelOf(c)), 1e-4, 1e-5);
       expectClose(await toMatrix(head.apply(x) as tf.Tensor), c.inferenceRef(X, kernelOf(c)), 1e-4, 1e-5);
-      expectClose(await toMatrix(head.apply([x, labels], { training: true }) as tf.Tensor), c.trainingRef(X, kernelOf(c), LABELS), c.trainingAtol ?? 3e-4, 1e-5);
+      expectClose(
+        await toMatrix(head.apply([x, labels], { training: true }) as tf.Tensor),
+        c.trainingRef(X, kernelOf(c), LABELS),
+        c.trainingAtol ?? 3e-4,
+        1e-5,
+      );
     });
 
     it('rejects malformed arguments and inputs in its constructor, build, computeOutputShape and call, naming itself and what came', async () => {
       const name = c.className;
       const Head = c.make().constructor as new (args: unknown) => MarginHead;
-      for (const [args, got] of [[null, 'null'], [undefined, 'undefined'], [5, '5'], ['units', '"units"']] as const) {
+      for (const [args, got] of [
+        [null, 'null'],
+        [undefined, 'undefined'],
+        [5, '5'],
+        ['units', '"units"'],
+      ] as const) {
         expect(() => new Head(args)).toThrow(`${name}: expected an arguments object { units, ... }, but got ${got}.`);
       }
       const three = [[null, D], [null], [null]];
@@ -100,13 +113,22 @@ export function describeHeadConformance(c: HeadCase): void {
       expect(() => c.make().build([null, D, 2])).toThrow(`${name}: embeddings must have rank 2 ([batch, dim]), but got shape [null, ${D}, 2].`);
       expect(() => c.make().computeOutputShape([[4, D, 2], [4]])).toThrow(`${name}: embeddings must have rank 2 ([batch, dim]), but got shape [4, ${D}, 2].`);
       for (const labels of [[null, 2], [null, 1, 1], []]) {
-        expect(() => c.make().build([[null, D], labels])).toThrow(`${name}: labels must have shape [B] or [B, 1], but got shape ${JSON.stringify(labels).replace(/,/g, ', ')}.`);
+        expect(() => c.make().build([[null, D], labels])).toThrow(
+          `${name}: labels must have shape [B] or [B, 1], but got shape ${JSON.stringify(labels).replace(/,/g, ', ')}.`,
+        );
       }
       for (const dim of [null, 0]) {
         expect(() => c.make().build([null, dim])).toThrow(`${name}: the embedding dimension must be known and >= 1, but got shape [null, ${dim}].`);
       }
       // The smallest accepted shapes: D = 1, labels [B] or [B, 1], one or two inputs.
-      for (const shape of [[null, 1], [[null, 1], [null]], [[3, 1], [3, 1]]]) {
+      for (const shape of [
+        [null, 1],
+        [[null, 1], [null]],
+        [
+          [3, 1],
+          [3, 1],
+        ],
+      ]) {
         const head = c.make();
         head.build(shape);
         expect(head.getWeights()[0]!.shape).toEqual([1, C * (c.columnsPerClass ?? 1)]);
@@ -150,8 +172,18 @@ export function describeHeadConformance(c: HeadCase): void {
       const x = tf.variable(tf.tensor2d(X));
       const { grads } = tf.variableGrads(() => marginCrossEntropy(y, head.apply([x, labels], { training: true }) as tf.Tensor), [x, kernel]);
       const ref = (xx: Matrix, ww: Matrix) => crossEntropyRef(c.trainingRef(xx, ww, LABELS), LABELS);
-      expectClose(await toMatrix(grads[x.name]!), numericGradient((xx) => ref(xx, kernelOf(c)), X), 2e-4, 1e-3);
-      expectClose(await toMatrix(grads[kernel.name]!), numericGradient((ww) => ref(X, ww), kernelOf(c)), 2e-4, 1e-3);
+      expectClose(
+        await toMatrix(grads[x.name]!),
+        numericGradient((xx) => ref(xx, kernelOf(c)), X),
+        2e-4,
+        1e-3,
+      );
+      expectClose(
+        await toMatrix(grads[kernel.name]!),
+        numericGradient((ww) => ref(X, ww), kernelOf(c)),
+        2e-4,
+        1e-3,
+      );
       const zero = tf.variable(tf.zeros([B, D]));
       const atZero = tf.variableGrads(() => marginCrossEntropy(y, head.apply([zero, labels], { training: true }) as tf.Tensor), [zero, kernel]);
       expect(await allFinite(atZero.value)).toBe(true);
@@ -164,7 +196,13 @@ export function describeHeadConformance(c: HeadCase): void {
       const rows = 80;
       const xs = tf.randomNormal([rows, 6], 0, 1, 'float32', 3);
       const labels = tf.tensor2d(Array.from({ length: rows }, (_, i) => [i % C]));
-      const ys = tf.oneHot(tf.tensor1d(Array.from({ length: rows }, (_, i) => i % C), 'int32'), C);
+      const ys = tf.oneHot(
+        tf.tensor1d(
+          Array.from({ length: rows }, (_, i) => i % C),
+          'int32',
+        ),
+        C,
+      );
       await model.fit([xs, labels], ys, { batchSize: 8, epochs: 1, verbose: 0, shuffle: false }); // creates optimizer slots
       const before = tf.memory().numTensors;
       const history = await model.fit([xs, labels], ys, { batchSize: 8, epochs: 1, verbose: 0, shuffle: false });
@@ -185,7 +223,9 @@ export function describeHeadConformance(c: HeadCase): void {
         const inputPath = join(dir, 'input.json');
         writeFileSync(inputPath, JSON.stringify({ x: await xs.array(), labels: labelRows }));
         const out = JSON.parse(await runProgramOk(TSX, [CHILD, dir, inputPath])) as {
-          logits: Matrix; classNames: string[]; nonTrainable: number[][];
+          logits: Matrix;
+          classNames: string[];
+          nonTrainable: number[][];
         };
         expect(out.classNames).toContain(c.className);
         expectClose(out.logits, await toMatrix(model.predict([xs, labels]) as tf.Tensor), 1e-5, 1e-5);

@@ -34,7 +34,7 @@ describeHeadConformance({
 });
 
 describe('cosine-margin heads', () => {
-  it('have the papers\' defaults', () => {
+  it("have the papers' defaults", () => {
     const c = new CosFace({ units: 2 });
     expect([c.scale, c.margin]).toEqual([64, 0.35]);
     const a = new ArcFace({ units: 2 });
@@ -57,9 +57,15 @@ describe('margin warm-up of the cosine heads', () => {
   it('grows the target logit linearly from no margin to the full one, and saves its step counter', async () => {
     const x = randomMatrix(3, 2, 51, 2);
     const labels = [0, 1, 0];
-    const w = [[1, 0.2], [-0.3, 1]];
+    const w = [
+      [1, 0.2],
+      [-0.3, 1],
+    ];
     const head = cosFace({ units: 2, scale: 4, margin: 0.4, marginWarmupSteps: 4 });
-    head.build([[null, 2], [null, 1]]);
+    head.build([
+      [null, 2],
+      [null, 1],
+    ]);
     head.setWeights([tf.tensor2d(w), tf.tensor1d([0, 0], 'int32')]);
     expect(head.nonTrainableWeights.map((v) => v.name)).toEqual([expect.stringMatching(/warmup_step/)]);
     const inputs = [tf.tensor2d(x), tf.tensor1d(labels, 'int32')];
@@ -72,29 +78,50 @@ describe('margin warm-up of the cosine heads', () => {
     head.apply(inputs, { training: false });
     expect(Array.from(await head.getWeights()[1]!.data())).toEqual([0, 6]);
     expect(head.getConfig()['marginWarmupSteps']).toBe(4);
-    expect(() => arcFace({ units: 2, marginWarmupSteps: -1 })).toThrow('ArcFace: marginWarmupSteps must be an integer from 0 to 2^53 - 1 (9007199254740991), but got -1.');
-    expect(() => arcFace({ units: 2, marginWarmupSteps: 2 ** 53 })).toThrow('ArcFace: marginWarmupSteps must be an integer from 0 to 2^53 - 1 (9007199254740991), but got 9007199254740992.');
+    expect(() => arcFace({ units: 2, marginWarmupSteps: -1 })).toThrow(
+      'ArcFace: marginWarmupSteps must be an integer from 0 to 2^53 - 1 (9007199254740991), but got -1.',
+    );
+    expect(() => arcFace({ units: 2, marginWarmupSteps: 2 ** 53 })).toThrow(
+      'ArcFace: marginWarmupSteps must be an integer from 0 to 2^53 - 1 (9007199254740991), but got 9007199254740992.',
+    );
     const plainHead = arcFace({ units: 2 });
-    plainHead.build([[null, 2], [null, 1]]);
+    plainHead.build([
+      [null, 2],
+      [null, 1],
+    ]);
     expect(plainHead.nonTrainableWeights).toEqual([]);
   });
 
   it('interpolates any margin: ArcFace halfway is halfway between s·cos θ and s·cos(θ + m)', async () => {
     const x = randomMatrix(2, 2, 52, 2);
     const labels = [1, 0];
-    const w = [[1, 0.4], [0.2, -1]];
+    const w = [
+      [1, 0.4],
+      [0.2, -1],
+    ];
     const head = arcFace({ units: 2, scale: 2, margin: 0.5, marginWarmupSteps: 2 });
-    head.build([[null, 2], [null, 1]]);
+    head.build([
+      [null, 2],
+      [null, 1],
+    ]);
     head.setWeights([tf.tensor2d(w), tf.tensor1d([0, 1], 'int32')]);
     const logits = await toMatrix(head.apply([tf.tensor2d(x), tf.tensor1d(labels, 'int32')], { training: true }) as tf.Tensor);
     const [none, full] = [normLinearRef(x, w, true, 2), arcFaceRef(x, w, labels, 2, 0.5)];
-    expectClose(logits, none.map((row, i) => row.map((v, j) => (v + full[i]![j]!) / 2)), 1e-4, 1e-5);
+    expectClose(
+      logits,
+      none.map((row, i) => row.map((v, j) => (v + full[i]![j]!) / 2)),
+      1e-4,
+      1e-5,
+    );
   });
 
   it('counts exactly past 2^24 and 2^30 (int32 [high, low]): a warm-up of 2^24 + 2 steps reaches its full margin, one of 2^53 − 1 too', async () => {
     const x = randomMatrix(2, 2, 53, 2);
     const labels = [1, 0];
-    const w = [[1, 0.4], [0.2, -1]];
+    const w = [
+      [1, 0.4],
+      [0.2, -1],
+    ];
     const inputs = [tf.tensor2d(x), tf.tensor1d(labels, 'int32')];
     const [none, full] = [normLinearRef(x, w, true, 2), cosFaceRef(x, w, labels, 2, 0.4)];
     const cases: Array<[number, [number, number], number, [number, number]]> = [
@@ -107,10 +134,18 @@ describe('margin warm-up of the cosine heads', () => {
     ];
     for (const [steps, before, progress, after] of cases) {
       const head = cosFace({ units: 2, scale: 2, margin: 0.4, marginWarmupSteps: steps });
-      head.build([[null, 2], [null, 1]]);
+      head.build([
+        [null, 2],
+        [null, 1],
+      ]);
       head.setWeights([tf.tensor2d(w), tf.tensor1d(before, 'int32')]);
       const logits = await toMatrix(head.apply(inputs, { training: true }) as tf.Tensor);
-      expectClose(logits, none.map((row, i) => row.map((v, j) => v + progress * (full[i]![j]! - v))), 1e-4, 1e-5);
+      expectClose(
+        logits,
+        none.map((row, i) => row.map((v, j) => v + progress * (full[i]![j]! - v))),
+        1e-4,
+        1e-5,
+      );
       expect(Array.from(await head.getWeights()[1]!.data())).toEqual(after);
     }
   });

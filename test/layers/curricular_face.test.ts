@@ -24,7 +24,7 @@ describeHeadConformance({
 });
 
 describe('CurricularFace', () => {
-  it('has the paper\'s defaults and rejects bad parameters', async () => {
+  it("has the paper's defaults and rejects bad parameters", async () => {
     const head = new CurricularFace({ units: 2 });
     expect([head.scale, head.margin, head.tAlpha, head.t, await head.readT()]).toEqual([64, 0.5, 0.01, 0, 0]);
     expect(() => curricularFace({ units: 2, margin: -0.1 })).toThrow(/CurricularFace: margin must be a number in \[0, π\), but got -0.1/);
@@ -36,7 +36,10 @@ describe('CurricularFace', () => {
     const w = randomMatrix(3, 4, 71);
     const labels = [0, 1, 2, 3, 2, 1];
     const head = curricularFace({ units: 4, scale: 3, margin: 0.4, tAlpha: 0.3 });
-    head.build([[null, 3], [null, 1]]);
+    head.build([
+      [null, 3],
+      [null, 1],
+    ]);
     head.setWeights([tf.tensor2d(w), tf.scalar(0)]);
     let t = 0;
     for (const seed of [72, 73, 74]) {
@@ -58,9 +61,16 @@ describe('CurricularFace', () => {
     const w = randomMatrix(3, 4, 77);
     const labels = [3, 2, 1, 0, 3];
     const options = (t: number | tf.Scalar) => ({ normalizeInput: true, scale: 2, targetMargin: curricularFaceMargin(0.5, t) });
-    expectClose(await toMatrix(marginLogits(tf.tensor2d(x), tf.tensor2d(w), tf.tensor1d(labels, 'int32'), options(0.7))), curricularFaceRef(x, w, labels, 2, 0.5, 0.7), 3 * transcendentalAtol() + 1e-5, 1e-5);
+    expectClose(
+      await toMatrix(marginLogits(tf.tensor2d(x), tf.tensor2d(w), tf.tensor1d(labels, 'int32'), options(0.7))),
+      curricularFaceRef(x, w, labels, 2, 0.5, 0.7),
+      3 * transcendentalAtol() + 1e-5,
+      1e-5,
+    );
     // d/dt of the logits through a t tensor is zero: t enters only as a constant.
-    const dt = tf.grad((t: tf.Tensor) => tf.sum(marginLogits(tf.tensor2d(x), tf.tensor2d(w), tf.tensor1d(labels, 'int32'), options(t as tf.Scalar))))(tf.scalar(0.7));
+    const dt = tf.grad((t: tf.Tensor) => tf.sum(marginLogits(tf.tensor2d(x), tf.tensor2d(w), tf.tensor1d(labels, 'int32'), options(t as tf.Scalar))))(
+      tf.scalar(0.7),
+    );
     expect((await dt.data())[0]).toBe(0);
   });
 });

@@ -5,14 +5,19 @@ import { cosFace } from '../../src/layers/cos_face.js';
 
 /** Each accepted name: that of a tfjs-layers initializer factory. */
 const NAMES: InitializerName[] = ['glorotUniform', 'glorotNormal', 'heUniform', 'heNormal', 'leCunUniform', 'leCunNormal', 'zeros', 'ones'];
-const factory = (name: InitializerName) => (tfl.initializers as unknown as Record<InitializerName, (config: object) => ReturnType<typeof tfl.initializers.zeros>>)[name];
+const factory = (name: InitializerName) =>
+  (tfl.initializers as unknown as Record<InitializerName, (config: object) => ReturnType<typeof tfl.initializers.zeros>>)[name];
 
 describe('resolveInitializer', () => {
   it('turns each name into the tfjs-layers initializer of that name', () => {
     for (const name of NAMES) {
       const init = resolveInitializer('Owner', name);
       const expected = factory(name)({});
-      expect({ name, className: init.getClassName(), config: init.getConfig() }).toEqual({ name, className: expected.getClassName(), config: expected.getConfig() });
+      expect({ name, className: init.getClassName(), config: init.getConfig() }).toEqual({
+        name,
+        className: expected.getClassName(),
+        config: expected.getConfig(),
+      });
     }
   });
 
@@ -25,7 +30,13 @@ describe('resolveInitializer', () => {
     expect(Array.from(await again.apply([4, 3]).data())).toEqual(Array.from(await seeded.apply([4, 3]).data()));
     // A serialized form without a config is the class's default.
     expect(resolveInitializer('Owner', { className: 'Ones' } as unknown as Parameters<typeof resolveInitializer>[1]).getClassName()).toBe('Ones');
-    expect(Array.from(await resolveInitializer('Owner', { className: 'Constant', config: { value: 2.5 } }).apply([2]).data())).toEqual([2.5, 2.5]);
+    expect(
+      Array.from(
+        await resolveInitializer('Owner', { className: 'Constant', config: { value: 2.5 } })
+          .apply([2])
+          .data(),
+      ),
+    ).toEqual([2.5, 2.5]);
   });
 
   it('rejects unknown names, unknown classes and other values, naming the owner and what came', () => {
@@ -34,7 +45,13 @@ describe('resolveInitializer', () => {
     );
     expect(() => resolveInitializer('Owner', { className: 'NoSuchInitializer', config: {} })).toThrow('Owner: unknown initializer class "NoSuchInitializer".');
     const malformed = 'Owner: kernelInitializer must be a name, an initializer instance or { className, config }';
-    for (const [value, got] of [[42, '42'], [null, 'null'], [{ className: 5, config: {} }, '[object Object]'], [{ config: {} }, '[object Object]'], [['zeros'], '["zeros"]']] as const) {
+    for (const [value, got] of [
+      [42, '42'],
+      [null, 'null'],
+      [{ className: 5, config: {} }, '[object Object]'],
+      [{ config: {} }, '[object Object]'],
+      [['zeros'], '["zeros"]'],
+    ] as const) {
       expect(() => resolveInitializer('Owner', value as unknown as InitializerName)).toThrow(`${malformed}, but got ${got}.`);
     }
   });

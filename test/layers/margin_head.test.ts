@@ -33,10 +33,12 @@ describe('MarginHead', () => {
     const x = randomMatrix(4, 2, 31);
     const w = (await head.getWeights()[0]!.array()) as number[][];
     const norm = (v: number[]) => Math.hypot(...v);
-    const cosines = x.map((row) => [0, 1, 2].map((j) => {
-      const col = w.map((r) => r[j]!);
-      return (row[0]! * col[0]! + row[1]! * col[1]!) / (norm(row) * norm(col));
-    }));
+    const cosines = x.map((row) =>
+      [0, 1, 2].map((j) => {
+        const col = w.map((r) => r[j]!);
+        return (row[0]! * col[0]! + row[1]! * col[1]!) / (norm(row) * norm(col));
+      }),
+    );
     const labels = tf.tensor1d([0, 1, 2, 0], 'int32');
     for (const out of [head.apply(tf.tensor2d(x)), head.apply(tf.tensor2d(x), { training: true }), head.apply([tf.tensor2d(x), labels], { training: true })]) {
       expectClose(await toMatrix(out as tf.Tensor), cosines, 1e-5, 1e-5);

@@ -36,7 +36,9 @@ describe('NormLinear', () => {
 
   it('rejects inputs of the wrong rank', async () => {
     expect(() => normLinear({ units: 3 }).apply(tf.zeros([2, 3, 4]))).toThrow(/embeddings must have rank 2 \(\[batch, dim\]\), but got shape \[2, 3, 4\]/);
-    expect(() => normLinear({ units: 3 }).apply([tf.zeros([2, 3]), tf.zeros([2, 2])])).toThrow(/labels must have shape \[B\] or \[B, 1\], but got shape \[2, 2\]/);
+    expect(() => normLinear({ units: 3 }).apply([tf.zeros([2, 3]), tf.zeros([2, 2])])).toThrow(
+      /labels must have shape \[B\] or \[B, 1\], but got shape \[2, 2\]/,
+    );
   });
 
   it('accepts initializers by name, instance and serialized form', async () => {

@@ -39,11 +39,20 @@ describeHeadConformance({
 describe('SphereFaceR', () => {
   it("has the reference's defaults and rejects bad parameters, naming them", () => {
     const head = new SphereFaceR({ units: 2 });
-    expect([head.margin, head.scale, head.variant, head.featureNormalization, head.featureLossWeight, head.marginWarmupSteps]).toEqual([1.5, 30, 'v0', 'hard', 0.01, 0]);
+    expect([head.margin, head.scale, head.variant, head.featureNormalization, head.featureLossWeight, head.marginWarmupSteps]).toEqual([
+      1.5,
+      30,
+      'v0',
+      'hard',
+      0.01,
+      0,
+    ]);
     expect(() => sphereFaceR({ units: 2, margin: 0.9 })).toThrow(/SphereFaceR: margin must be a finite number >= 1 \(1: no margin\), but got 0.9/);
     expect(() => sphereFaceR({ units: 2, margin: Number.NaN })).toThrow(/margin must be a finite number >= 1 .* but got NaN/);
     expect(() => sphereFaceR({ units: 2, variant: 'v3' as 'v0' })).toThrow(/SphereFaceR: variant must be one of v0, v1, v2, but got "v3"/);
-    expect(() => sphereFaceR({ units: 2, featureNormalization: 'l2' as 'hard' })).toThrow(/SphereFaceR: featureNormalization must be one of hard, none, soft, but got "l2"/);
+    expect(() => sphereFaceR({ units: 2, featureNormalization: 'l2' as 'hard' })).toThrow(
+      /SphereFaceR: featureNormalization must be one of hard, none, soft, but got "l2"/,
+    );
     expect(() => sphereFaceR({ units: 2, featureLossWeight: -1 })).toThrow(/SphereFaceR: featureLossWeight .* but got -1/);
     expect(() => sphereFaceRMargin(1.5, 'x' as 'v0')).toThrow(/variant must be one of v0, v1, v2/);
   });
@@ -53,10 +62,20 @@ describe('SphereFaceR', () => {
     const w = randomMatrix(3, 5, 82);
     const labels = [0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 0, 1];
     const ks = new Set<number>();
-    for (const [m, variant] of [[2.5, 'v0'], [1.5, 'v0'], [2.5, 'v1'], [1.5, 'v2'], [1, 'v0']] as const) {
+    for (const [m, variant] of [
+      [2.5, 'v0'],
+      [1.5, 'v0'],
+      [2.5, 'v1'],
+      [1.5, 'v2'],
+      [1, 'v0'],
+    ] as const) {
       const delta = sphereFaceRDeltaRef(x, w, labels, m, variant);
       for (const hard of [true, false]) {
-        const logits = marginLogits(tf.tensor2d(x), tf.tensor2d(w), tf.tensor1d(labels, 'int32'), { normalizeInput: hard, scale: hard ? 3 : 1, targetMargin: sphereFaceRMargin(m, variant) });
+        const logits = marginLogits(tf.tensor2d(x), tf.tensor2d(w), tf.tensor1d(labels, 'int32'), {
+          normalizeInput: hard,
+          scale: hard ? 3 : 1,
+          targetMargin: sphereFaceRMargin(m, variant),
+        });
         const scale = hard ? 3 : Math.max(...x.map(norm));
         expectClose(await toMatrix(logits), sphereFaceRRef(x, w, delta, hard, hard ? 3 : 1), scale * transcendentalAtol() + 1e-5, 1e-5);
       }
@@ -76,16 +95,27 @@ describe('SphereFaceR', () => {
     const norms = x.map(norm);
     expect(norms.some((n) => n > s) && norms.some((n) => n < s)).toBe(true); // both signs of the pull
     const head = sphereFaceR({ units: 4, scale: s, variant: 'v1', featureNormalization: 'soft', featureLossWeight: t });
-    head.build([[null, 3], [null, 1]]);
+    head.build([
+      [null, 3],
+      [null, 1],
+    ]);
     head.setWeights([tf.tensor2d(w)]);
     const delta = sphereFaceRDeltaRef(x, w, labels, 1.5, 'v1');
     const xv = tf.variable(tf.tensor2d(x));
     const y = tf.oneHot(tf.tensor1d(labels, 'int32'), 4);
-    const { value, grads } = tf.variableGrads(() => marginCrossEntropy(y, head.apply([xv, tf.tensor1d(labels, 'int32')], { training: true }) as tf.Tensor), [xv]);
+    const { value, grads } = tf.variableGrads(
+      () => marginCrossEntropy(y, head.apply([xv, tf.tensor1d(labels, 'int32')], { training: true }) as tf.Tensor),
+      [xv],
+    );
     const ce = (xx: Matrix) => crossEntropyRef(sphereFaceRRef(xx, w, delta, false, 1), labels);
     expect((await value.data())[0]).toBeCloseTo(ce(x), 4);
     const penalty = (xx: Matrix) => (t * xx.reduce((a, row) => a + Math.abs(norm(row) - s), 0)) / xx.length;
-    expectClose(await toMatrix(grads[xv.name]!), numericGradient((xx) => ce(xx) + penalty(xx), x), 2e-4, 1e-3);
+    expectClose(
+      await toMatrix(grads[xv.name]!),
+      numericGradient((xx) => ce(xx) + penalty(xx), x),
+      2e-4,
+      1e-3,
+    );
     // Inference: the plain ‖x‖·cos θ, no penalty in sight.
     expectClose(await toMatrix(head.apply(tf.tensor2d(x)) as tf.Tensor), normLinearRef(x, w, false, 1), 1e-4, 1e-5);
   });
@@ -96,12 +126,20 @@ describe('SphereFaceR', () => {
     const labels = Array.from({ length: 40 }, (_, i) => i % 6);
     const plain = normLinearRef(x, w, true, 1);
     for (const variant of ['v0', 'v1', 'v2'] as const) {
-      const logits = await toMatrix(marginLogits(tf.tensor2d(x), tf.tensor2d(w), tf.tensor1d(labels, 'int32'), { normalizeInput: true, scale: 1, targetMargin: sphereFaceRMargin(1.5, variant) }));
-      logits.forEach((row, b) => row.forEach((v, j) => {
-        if (j === labels[b]) expect(v).toBeLessThanOrEqual(plain[b]![j]! + 1e-5);
-        else if (variant === 'v2') expect(v).toBeGreaterThanOrEqual(plain[b]![j]! - 1e-5);
-        else expect(v).toBeCloseTo(plain[b]![j]!, 5);
-      }));
+      const logits = await toMatrix(
+        marginLogits(tf.tensor2d(x), tf.tensor2d(w), tf.tensor1d(labels, 'int32'), {
+          normalizeInput: true,
+          scale: 1,
+          targetMargin: sphereFaceRMargin(1.5, variant),
+        }),
+      );
+      logits.forEach((row, b) =>
+        row.forEach((v, j) => {
+          if (j === labels[b]) expect(v).toBeLessThanOrEqual(plain[b]![j]! + 1e-5);
+          else if (variant === 'v2') expect(v).toBeGreaterThanOrEqual(plain[b]![j]! - 1e-5);
+          else expect(v).toBeCloseTo(plain[b]![j]!, 5);
+        }),
+      );
     }
   });
 });

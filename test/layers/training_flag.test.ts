@@ -17,7 +17,10 @@ function modelWith(head: MarginHead): tfl.LayersModel {
   return tfl.model({ inputs: [points, labels], outputs: head.apply([embeddings, labels]) as tfl.SymbolicTensor });
 }
 
-const x = tf.tensor2d([[1, 0.5, -0.2, 0.3], [0.1, -1, 0.4, 0.2]]);
+const x = tf.tensor2d([
+  [1, 0.5, -0.2, 0.3],
+  [0.1, -1, 0.4, 0.2],
+]);
 const y = tf.tensor2d([[0], [2]]);
 const targets = tf.oneHot(tf.tensor1d([0, 2], 'int32'), 3);
 

@@ -4,7 +4,13 @@
 // test, AdaFace's angle clip), the formulas that leave non-targets alone, and the pass state of
 // formulas without state. Expected values are the papers' equations in float64.
 import { describe, expect, it } from 'vitest';
-import { evaluatesNonTargets as evaluates, nonTargetsOf, passState as pass, usesFeatureNorms as uses, type RowContext } from '../../src/kernels/cosine_targets/formula.js';
+import {
+  evaluatesNonTargets as evaluates,
+  nonTargetsOf,
+  passState as pass,
+  usesFeatureNorms as uses,
+  type RowContext,
+} from '../../src/kernels/cosine_targets/formula.js';
 import { COSINE_FORMULAS } from '../../src/margins/cosine_formulas.js';
 import { ADA_FACE_CONSTANTS } from '../../src/margins/ada_face_margin.js';
 import { arcFaceThreshold } from '../../src/margins/arc_face_margin.js';
@@ -17,7 +23,8 @@ const nonTargetAndSlope = (name: CosineFormula, params: number[], c: number, r: 
 const rewritesNonTargets = (name: CosineFormula, params: number[]) => nonTargetsOf(formula(name), params) !== 'kept';
 const detachesNonTargets = (name: CosineFormula, params: number[]) => nonTargetsOf(formula(name), params) === 'detached';
 const evaluatesNonTargets = (name: CosineFormula, params: number[], slopesOnly: boolean) => evaluates(formula(name), params, slopesOnly);
-const passState = (name: CosineFormula, params: number[], previous: number[], targets: number[], norms: number[]) => pass(formula(name), params, previous, targets, norms);
+const passState = (name: CosineFormula, params: number[], previous: number[], targets: number[], norms: number[]) =>
+  pass(formula(name), params, previous, targets, norms);
 const usesFeatureNorms = (name: CosineFormula) => uses(formula(name));
 
 describe('ArcFace threshold', () => {
@@ -55,7 +62,12 @@ describe('AdaFace angle clip', () => {
   it('clamps the cosine to [−1 + ε_c, 1 − ε_c] first, as head.py does, with slope 0 beyond: θ = π − 0.03 is taken as acos(−0.999)', () => {
     const { cosineEpsilon } = ADA_FACE_CONSTANTS;
     expect(cosineEpsilon).toBe(1e-3);
-    for (const [theta, scaler] of [[Math.PI - 0.03, 0.2], [Math.PI - angleEpsilon / 2, 0], [0.01, -1], [0, 0.5]] as const) {
+    for (const [theta, scaler] of [
+      [Math.PI - 0.03, 0.2],
+      [Math.PI - angleEpsilon / 2, 0],
+      [0.01, -1],
+      [0, 0.5],
+    ] as const) {
       const c = Math.cos(theta);
       const clamped = Math.min(1 - cosineEpsilon, Math.max(-1 + cosineEpsilon, c));
       const [value, slope] = cosineMarginAndSlope('adaface', [m, 0.333, 0.01], c, row(c, scaler));
@@ -108,11 +120,20 @@ describe('non-target entries', () => {
   });
   it('adaface clamps them to [−1 + ε_c, 1 − ε_c], slope 1 inside (ends included) and 0 beyond, and detaches nothing', () => {
     const bound = 1 - ADA_FACE_CONSTANTS.cosineEpsilon;
-    const cases: Array<[number, [number, number]]> = [[0.3, [0.3, 1]], [bound, [bound, 1]], [-bound, [-bound, 1]], [0.9995, [bound, 0]], [-1, [-bound, 0]]];
+    const cases: Array<[number, [number, number]]> = [
+      [0.3, [0.3, 1]],
+      [bound, [bound, 1]],
+      [-bound, [-bound, 1]],
+      [0.9995, [bound, 0]],
+      [-1, [-bound, 0]],
+    ];
     for (const [c, expected] of cases) expect(nonTargetAndSlope('adaface', [0.4, 2, 0.01], c, row(0.5, 0))).toEqual(expected);
-    expect([rewritesNonTargets('adaface', [0.4]), detachesNonTargets('adaface', [0.4]), evaluatesNonTargets('adaface', [0.4], true)]).toEqual([true, false, true]);
+    expect([rewritesNonTargets('adaface', [0.4]), detachesNonTargets('adaface', [0.4]), evaluatesNonTargets('adaface', [0.4], true)]).toEqual([
+      true,
+      false,
+      true,
+    ]);
   });
-
 
   it('a pass evaluates rewritten non-targets, except a slopes-only pass when they are detached', () => {
     // forward and gradient-in-the-state passes need the values; the gradient in the logits needs

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { cosineKernelMargin } from '../../src/margins/cosine_formulas.js';
 
 describe('cosineKernelMargin', () => {
-  it('reads each kind\'s parameters in the kernel\'s order', () => {
+  it("reads each kind's parameters in the kernel's order", () => {
     expect(cosineKernelMargin('cosface', { margin: 0.35 })).toEqual({ formula: 'cosface', params: [0.35] });
     expect(cosineKernelMargin('arcface', { margin: 0.5, easyMargin: true })).toEqual({ formula: 'arcface', params: [0.5, 1] });
     expect(cosineKernelMargin('arcface', { margin: 0.5, easyMargin: false })).toEqual({ formula: 'arcface', params: [0.5, 0] });
@@ -34,7 +34,14 @@ describe('cosineKernelMargin', () => {
       expect(s1.shape).toEqual([1]);
       expect(Array.from(await s1.data())).toEqual([0.25]);
       let committed: tf.Tensor | null = null;
-      const fromTensor = cosineKernelMargin('curricular', { margin: 0.5, tAlpha: 0.01, t: tf.scalar(0.5), commit: (next: tf.Tensor) => { committed = next; } })!;
+      const fromTensor = cosineKernelMargin('curricular', {
+        margin: 0.5,
+        tAlpha: 0.01,
+        t: tf.scalar(0.5),
+        commit: (next: tf.Tensor) => {
+          committed = next;
+        },
+      })!;
       const s2 = fromTensor.state!();
       expect(s2.shape).toEqual([1]);
       expect(Array.from(await s2.data())).toEqual([0.5]);
@@ -52,7 +59,12 @@ describe('cosineKernelMargin', () => {
 
   describe('AdaFace', () => {
     const running = (commit?: (s: tf.Tensor1D) => void) => ({
-      embeddings: tf.ones([2, 3]) as tf.Tensor2D, mean: tf.scalar(20), std: tf.scalar(100), h: 0.333, tAlpha: 0.01, ...(commit == null ? {} : { commit }),
+      embeddings: tf.ones([2, 3]) as tf.Tensor2D,
+      mean: tf.scalar(20),
+      std: tf.scalar(100),
+      h: 0.333,
+      tAlpha: 0.01,
+      ...(commit == null ? {} : { commit }),
     });
 
     it('needs running statistics: their μ and σ are its state, h and the momentum its params', async () => {

@@ -54,21 +54,34 @@ describe('margin values: argument checks', () => {
     expect(() => angularMargin(0, 0)).toThrow(/^angularSoftmax: margin must be an integer >= 1, but got 0/);
   });
 
-  it('SphereFace2\'s margin may be exactly its lower end (0, or 1 for M)', () => {
+  it("SphereFace2's margin may be exactly its lower end (0, or 1 for M)", () => {
     expect(sphereFace2Margin('C', 0, 3).params.margin).toBe(0);
     expect(sphereFace2Margin('M', 1, 3).params.margin).toBe(1);
   });
 
   it('λ as a tensor must be a float32 scalar, and the message shows what came', () => {
-    expect(() => angularMargin(4, tf.scalar(1, 'int32'))).toThrow('angularSoftmax: lambda (λ) is required: a finite number >= 0 or a float32 scalar tensor, but got a int32 tensor of shape [].');
-    expect(() => angularMargin(4, tf.zeros([2, 1]) as unknown as tf.Scalar)).toThrow('angularSoftmax: lambda (λ) is required: a finite number >= 0 or a float32 scalar tensor, but got a float32 tensor of shape [2, 1].');
+    expect(() => angularMargin(4, tf.scalar(1, 'int32'))).toThrow(
+      'angularSoftmax: lambda (λ) is required: a finite number >= 0 or a float32 scalar tensor, but got a int32 tensor of shape [].',
+    );
+    expect(() => angularMargin(4, tf.zeros([2, 1]) as unknown as tf.Scalar)).toThrow(
+      'angularSoftmax: lambda (λ) is required: a finite number >= 0 or a float32 scalar tensor, but got a float32 tensor of shape [2, 1].',
+    );
   });
 });
 
 describe('AdaFace composite margin', () => {
   it('a single-row batch keeps a finite running σ (its batch σ taken as 0)', async () => {
     let state: tf.Tensor1D | null = null;
-    const running = { embeddings: tf.tensor2d([[3, 4]]), mean: tf.scalar(20), std: tf.scalar(100), h: 0.333, tAlpha: 0.01, commit: (s: tf.Tensor1D) => { state = tf.keep(s); } };
+    const running = {
+      embeddings: tf.tensor2d([[3, 4]]),
+      mean: tf.scalar(20),
+      std: tf.scalar(100),
+      h: 0.333,
+      tAlpha: 0.01,
+      commit: (s: tf.Tensor1D) => {
+        state = tf.keep(s);
+      },
+    };
     const out = adaFaceRunningMargin(0.4, running).apply(tf.tensor2d([[0.5]]));
     expect(Array.from(await out.data()).every(Number.isFinite)).toBe(true);
     // read asynchronously: webgpu in Node cannot read synchronously
@@ -105,9 +118,18 @@ describe('asMargin', () => {
 
   it('rejects anything that is neither a margin value nor a function, naming the owner and what came', () => {
     const [x, k, labels] = [tf.ones([2, 3]) as tf.Tensor2D, tf.ones([3, 4]) as tf.Tensor2D, tf.tensor1d([0, 1], 'int32')];
-    const bad: unknown[] = [5, 'cosface', { kind: 'cosface' }, { kind: 'cosface', apply: 3 }, { kind: 7, apply: (c: tf.Tensor) => c }, { apply: (c: tf.Tensor) => c }];
+    const bad: unknown[] = [
+      5,
+      'cosface',
+      { kind: 'cosface' },
+      { kind: 'cosface', apply: 3 },
+      { kind: 7, apply: (c: tf.Tensor) => c },
+      { apply: (c: tf.Tensor) => c },
+    ];
     for (const targetMargin of bad) {
-      expect(() => marginLogits(x, k, labels, { targetMargin: targetMargin as never }), String(targetMargin)).toThrow(/^marginLogits: targetMargin must be a margin \(\{ kind, params, apply \}, e\.g\. cosFaceMargin\(0\.35\)\) or a function of the target cosines, but got /);
+      expect(() => marginLogits(x, k, labels, { targetMargin: targetMargin as never }), String(targetMargin)).toThrow(
+        /^marginLogits: targetMargin must be a margin \(\{ kind, params, apply \}, e\.g\. cosFaceMargin\(0\.35\)\) or a function of the target cosines, but got /,
+      );
     }
   });
 });

@@ -20,7 +20,10 @@ async function fusedRuns(f: () => tf.Tensor): Promise<boolean> {
 }
 
 describe('l2Normalize path', () => {
-  const m = tf.tensor2d([[3, 4], [-1, 2]]);
+  const m = tf.tensor2d([
+    [3, 4],
+    [-1, 2],
+  ]);
 
   it('the fused kernel for axis 0, 1, −1 and −2 of a float32 matrix, where active', async () => {
     const fused = fusedKernelActive(L2_NORMALIZE);
@@ -30,8 +33,22 @@ describe('l2Normalize path', () => {
   it('axis −1 and −2 normalize rows and columns, on either path', async () => {
     for (const on of [true, false]) {
       useFusedKernels(on);
-      expectClose(await toMatrix(l2Normalize(m, -1)), [[0.6, 0.8], [-1 / Math.sqrt(5), 2 / Math.sqrt(5)]], 1e-6);
-      expectClose(await toMatrix(l2Normalize(m, -2)), [[3 / Math.sqrt(10), 4 / Math.sqrt(20)], [-1 / Math.sqrt(10), 2 / Math.sqrt(20)]], 1e-6);
+      expectClose(
+        await toMatrix(l2Normalize(m, -1)),
+        [
+          [0.6, 0.8],
+          [-1 / Math.sqrt(5), 2 / Math.sqrt(5)],
+        ],
+        1e-6,
+      );
+      expectClose(
+        await toMatrix(l2Normalize(m, -2)),
+        [
+          [3 / Math.sqrt(10), 4 / Math.sqrt(20)],
+          [-1 / Math.sqrt(10), 2 / Math.sqrt(20)],
+        ],
+        1e-6,
+      );
     }
   });
 
@@ -43,7 +60,7 @@ describe('l2Normalize path', () => {
     expect(await fusedRuns(() => l2Normalize(m, 1))).toBe(false);
   });
 
-  it('an axis outside the matrix fails on either path, as tfjs\'s reductions do', () => {
+  it("an axis outside the matrix fails on either path, as tfjs's reductions do", () => {
     for (const on of [true, false]) {
       useFusedKernels(on);
       expect(() => l2Normalize(m, 2)).toThrow();
@@ -54,7 +71,10 @@ describe('l2Normalize path', () => {
 
 describe('divideByNorm', () => {
   it('sums the gradient in the norm over the broadcast axes only', async () => {
-    const a = tf.tensor2d([[3, 4], [6, 8]]);
+    const a = tf.tensor2d([
+      [3, 4],
+      [6, 8],
+    ]);
     const n = safeL2Norm(a, 1);
     const [, dn] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(divideByNorm(p, q)))([a, n]);
     // d/dn Σ_j a_j / n = −Σ_j a_j / n² per row.

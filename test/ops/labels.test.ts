@@ -14,15 +14,23 @@ describe('labelsToIndices', () => {
   });
 
   it('rejects any other shape, [B, 1, 1] included', () => {
-    expect(() => labelsToIndices('Head', tf.zeros([2, 1, 1], 'int32'), 2, 3, false)).toThrow('Head: labels must be class indices of shape [B] or [B, 1], but got shape [2, 1, 1].');
-    expect(() => labelsToIndices('Head', tf.zeros([2, 2], 'int32'), 2, 3, false)).toThrow('Head: labels must be class indices of shape [B] or [B, 1], but got shape [2, 2].');
+    expect(() => labelsToIndices('Head', tf.zeros([2, 1, 1], 'int32'), 2, 3, false)).toThrow(
+      'Head: labels must be class indices of shape [B] or [B, 1], but got shape [2, 1, 1].',
+    );
+    expect(() => labelsToIndices('Head', tf.zeros([2, 2], 'int32'), 2, 3, false)).toThrow(
+      'Head: labels must be class indices of shape [B] or [B, 1], but got shape [2, 2].',
+    );
   });
 
   it('rejects other dtypes, naming the one it got', () => {
-    expect(() => labelsToIndices('Head', tf.tensor1d([true, false], 'bool'), 2, 3, false)).toThrow('Head: labels must be int32 or float32 class indices, but got dtype bool.');
+    expect(() => labelsToIndices('Head', tf.tensor1d([true, false], 'bool'), 2, 3, false)).toThrow(
+      'Head: labels must be int32 or float32 class indices, but got dtype bool.',
+    );
   });
 
-  it('rejects a batch size that differs from the embeddings\'', () => {
-    expect(() => labelsToIndices('Head', tf.tensor1d([0, 1, 2], 'int32'), 2, 3, false)).toThrow('Head: labels have batch size 3, but the embeddings have batch size 2.');
+  it("rejects a batch size that differs from the embeddings'", () => {
+    expect(() => labelsToIndices('Head', tf.tensor1d([0, 1, 2], 'int32'), 2, 3, false)).toThrow(
+      'Head: labels have batch size 3, but the embeddings have batch size 2.',
+    );
   });
 });

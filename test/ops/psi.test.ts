@@ -29,14 +29,23 @@ describe('psi', () => {
       const points = probePoints(m);
       const out = psi(tf.tensor1d(points), m);
       // float32 input rounding moves c by ~6e-8; ψ' is at most m², hence the tolerance.
-      expectClose(Array.from(await out.data()), points.map((c) => psiRef(c, m)), 2e-6 * m * m + 1e-6);
+      expectClose(
+        Array.from(await out.data()),
+        points.map((c) => psiRef(c, m)),
+        2e-6 * m * m + 1e-6,
+      );
     });
 
     it(`has the gradient of the float64 reference for m = ${m}, at boundaries and at ±1`, async () => {
       const points = probePoints(m);
       const grad = tf.grad((c: tf.Tensor) => tf.sum(psi(c, m)))(tf.tensor1d(points));
       expect(await allFinite(grad)).toBe(true);
-      expectClose(Array.from(await grad.data()), points.map((c) => referenceDerivative(c, m)), 1e-4 * m * m + 2e-5, 1e-4);
+      expectClose(
+        Array.from(await grad.data()),
+        points.map((c) => referenceDerivative(c, m)),
+        1e-4 * m * m + 2e-5,
+        1e-4,
+      );
     });
   }
 
@@ -55,7 +64,15 @@ describe('psi', () => {
     const c = tf.tensor1d([1.0000002, -1.0000002, 3, -3]);
     expectClose(Array.from(await psi(c, 4).data()), [1, -7, 1, -7], 1e-6);
     // The derivative at the clipped point is passed through: m·U_{m−1}(±1)·(−1)^k = m² = 16 at both ends (ψ increases with c).
-    expectClose(Array.from(await tf.grad((x: tf.Tensor) => tf.sum(psi(x, 4)))(c).data()), [16, 16, 16, 16], 1e-4);
+    expectClose(
+      Array.from(
+        await tf
+          .grad((x: tf.Tensor) => tf.sum(psi(x, 4)))(c)
+          .data(),
+      ),
+      [16, 16, 16, 16],
+      1e-4,
+    );
   });
 
   it('passes gradCheck away from the boundaries', async () => {
@@ -80,9 +97,16 @@ describe('psi', () => {
   });
 
   it('works elementwise on a matrix of cosines (the interval count compares along a new last axis)', async () => {
-    const rows = [[-0.9, -0.3, 0.2], [0.5, 0.95, -1]];
+    const rows = [
+      [-0.9, -0.3, 0.2],
+      [0.5, 0.95, -1],
+    ];
     const out = psi(tf.tensor2d(rows), 4);
-    expectClose(await out.array() as number[][], rows.map((r) => r.map((c) => psiRef(c, 4))), 1e-5);
+    expectClose(
+      (await out.array()) as number[][],
+      rows.map((r) => r.map((c) => psiRef(c, 4))),
+      1e-5,
+    );
     out.dispose();
   });
 

@@ -29,7 +29,9 @@ describe('detachedTowards', () => {
 
   it('composes with the ops around it: the gradient of 2·detached(c)·c is 2·(g(c) + c)', async () => {
     const c = tf.tensor1d(C);
-    const g = await tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.mul(detachedTowards(x, cube), x), 2)))(c).data();
+    const g = await tf
+      .grad((x: tf.Tensor) => tf.sum(tf.mul(tf.mul(detachedTowards(x, cube), x), 2)))(c)
+      .data();
     C.forEach((v, i) => expect(g[i]).toBeCloseTo(2 * (v ** 3 + v), 5));
   });
 

@@ -28,7 +28,7 @@ async function gradientOf(cos: Matrix, k: number, weights: Matrix): Promise<Matr
 }
 
 describe('maxOverSubCenters', () => {
-  it('gives the largest of each class\'s K adjacent columns', async () => {
+  it("gives the largest of each class's K adjacent columns", async () => {
     const got = maxOverSubCenters(tf.tensor2d(COS), K);
     expect(got.shape).toEqual([B, C]);
     expect(await toMatrix(got)).toEqual(COS.map((row) => Array.from({ length: C }, (_, c) => Math.fround(row[c * K + argMaxOf(row, c, K)]!))));
@@ -39,9 +39,15 @@ describe('maxOverSubCenters', () => {
     expect(await gradientOf(COS, K, W)).toEqual(expected);
   });
 
-  it('on a tie (identical sub-centers) sends each class\'s gradient to one of them, not to each', async () => {
-    const tied = [[0.5, 0.5, 0.5, -0.25, 0.75, 0.75], [1, 1, 1, 0, 0, 0]];
-    const weights = [[2, 3], [5, 7]];
+  it("on a tie (identical sub-centers) sends each class's gradient to one of them, not to each", async () => {
+    const tied = [
+      [0.5, 0.5, 0.5, -0.25, 0.75, 0.75],
+      [1, 1, 1, 0, 0, 0],
+    ];
+    const weights = [
+      [2, 3],
+      [5, 7],
+    ];
     const g = await gradientOf(tied, 3, weights);
     for (const [b, row] of g.entries()) {
       for (let c = 0; c < 2; c++) {

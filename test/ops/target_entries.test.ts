@@ -39,15 +39,13 @@ describe('target entries', () => {
     got.dispose();
   });
 
-  it('gradients: the replaced entries get none, the values get their entry\'s, the gathered entries get theirs back', async () => {
+  it("gradients: the replaced entries get none, the values get their entry's, the gathered entries get theirs back", async () => {
     const [dm, dv] = tf.tidy(() => {
       const entries = targetEntries(tf.tensor1d(LABELS, 'int32'), 4, false);
       const w = tf.tensor2d(W);
       // loss = Σ W ⊙ replace(m, v) + Σ_b (b + 1)·gather(m)_b
-      const loss = (m: tf.Tensor, v: tf.Tensor) => tf.add(
-        tf.sum(tf.mul(w, replaceTargets(m, v, entries))),
-        tf.sum(tf.mul(tf.tensor2d([[1], [2], [3], [4]]), gatherTargets(m, entries))),
-      );
+      const loss = (m: tf.Tensor, v: tf.Tensor) =>
+        tf.add(tf.sum(tf.mul(w, replaceTargets(m, v, entries))), tf.sum(tf.mul(tf.tensor2d([[1], [2], [3], [4]]), gatherTargets(m, entries))));
       return tf.grads(loss)([tf.tensor2d(M), tf.tensor2d(VALUES)]);
     });
     expect(await toMatrix(dm!)).toEqual(W.map((row, b) => row.map((v, j) => (j === target(b) ? b + 1 : v))));
@@ -67,13 +65,14 @@ describe('target entries', () => {
 
   it('labels known to be in range give the same values and gradients without the range masks', async () => {
     const inRange = [2, 0, 3, 1];
-    const run = (checked: boolean) => tf.tidy(() => {
-      const entries = targetEntries(tf.tensor1d(inRange, 'int32'), 4, checked);
-      expect(entries.valid == null).toBe(checked);
-      const w = tf.tensor2d(W);
-      const loss = (m: tf.Tensor, v: tf.Tensor) => tf.add(tf.sum(tf.mul(w, replaceTargets(m, v, entries))), tf.sum(gatherTargets(m, entries)));
-      return [replaceTargets(tf.tensor2d(M), tf.tensor2d(VALUES), entries), ...tf.grads(loss)([tf.tensor2d(M), tf.tensor2d(VALUES)])];
-    });
+    const run = (checked: boolean) =>
+      tf.tidy(() => {
+        const entries = targetEntries(tf.tensor1d(inRange, 'int32'), 4, checked);
+        expect(entries.valid == null).toBe(checked);
+        const w = tf.tensor2d(W);
+        const loss = (m: tf.Tensor, v: tf.Tensor) => tf.add(tf.sum(tf.mul(w, replaceTargets(m, v, entries))), tf.sum(gatherTargets(m, entries)));
+        return [replaceTargets(tf.tensor2d(M), tf.tensor2d(VALUES), entries), ...tf.grads(loss)([tf.tensor2d(M), tf.tensor2d(VALUES)])];
+      });
     const [checked, unchecked] = [run(true), run(false)];
     for (let i = 0; i < 3; i++) expect(await toMatrix(checked[i]!)).toEqual(await toMatrix(unchecked[i]!));
     expect(await toMatrix(checked[0]!)).toEqual(M.map((row, b) => row.map((v, j) => (j === inRange[b] ? VALUES[b]![0]! : v))));

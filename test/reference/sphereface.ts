@@ -63,13 +63,15 @@ export function crossEntropyRef(logits: Matrix, labels: number[]): number {
 
 /** Central finite-difference gradient of a float64 scalar function of a matrix. */
 export function numericGradient(f: (m: Matrix) => number, at: Matrix, h = 1e-6): Matrix {
-  return at.map((row, i) => row.map((_, j) => {
-    const plus = at.map((r) => r.slice());
-    const minus = at.map((r) => r.slice());
-    plus[i]![j]! += h;
-    minus[i]![j]! -= h;
-    return (f(plus) - f(minus)) / (2 * h);
-  }));
+  return at.map((row, i) =>
+    row.map((_, j) => {
+      const plus = at.map((r) => r.slice());
+      const minus = at.map((r) => r.slice());
+      plus[i]![j]! += h;
+      minus[i]![j]! -= h;
+      return (f(plus) - f(minus)) / (2 * h);
+    }),
+  );
 }
 
 /** Σ_bj a_bj·r_bj: reduces a matrix to a scalar with fixed weights. */
@@ -107,12 +109,14 @@ export function combinedMarginRef(x: Matrix, w: Matrix, labels: number[], scale:
 export function subCenterArcFaceRef(x: Matrix, w: Matrix, labels: number[], scale: number, m: number, k: number, training: boolean): Matrix {
   const all = cosines(x, w);
   const classes = w[0]!.length / k;
-  return all.map((row, b) => Array.from({ length: classes }, (_, j) => {
-    const c = Math.max(...row.slice(j * k, (j + 1) * k));
-    if (!training || j !== labels[b]) return scale * c;
-    const theta = Math.acos(Math.min(1, Math.max(-1, c)));
-    return scale * (theta + m <= Math.PI ? Math.cos(theta + m) : c - m * Math.sin(m));
-  }));
+  return all.map((row, b) =>
+    Array.from({ length: classes }, (_, j) => {
+      const c = Math.max(...row.slice(j * k, (j + 1) * k));
+      if (!training || j !== labels[b]) return scale * c;
+      const theta = Math.acos(Math.min(1, Math.max(-1, c)));
+      return scale * (theta + m <= Math.PI ? Math.cos(theta + m) : c - m * Math.sin(m));
+    }),
+  );
 }
 
 /**
@@ -134,13 +138,15 @@ export function adaFaceScalersRef(x: Matrix, h: number, tAlpha: number, mean0 = 
  * [−1 + 1e-3, 1 − 1e-3]; target s·(cos(clip(θ_y − m·ĝ, 1e-3, π − 1e-3)) − m − m·ĝ), others s·c.
  */
 export function adaFaceRef(x: Matrix, w: Matrix, labels: number[], scale: number, m: number, scalers: number[]): Matrix {
-  return cosines(x, w).map((row, b) => row.map((raw, j) => {
-    const c = Math.min(1 - 1e-3, Math.max(-1 + 1e-3, raw));
-    if (j !== labels[b]) return scale * c;
-    const g = scalers[b]!;
-    const theta = Math.acos(c);
-    return scale * (Math.cos(Math.min(Math.PI - 1e-3, Math.max(1e-3, theta - m * g))) - m - m * g);
-  }));
+  return cosines(x, w).map((row, b) =>
+    row.map((raw, j) => {
+      const c = Math.min(1 - 1e-3, Math.max(-1 + 1e-3, raw));
+      if (j !== labels[b]) return scale * c;
+      const g = scalers[b]!;
+      const theta = Math.acos(c);
+      return scale * (Math.cos(Math.min(Math.PI - 1e-3, Math.max(1e-3, theta - m * g))) - m - m * g);
+    }),
+  );
 }
 
 /** CurricularFace's t after one pass (Huang et al., CVPR 2020, and its reference head): t ← tAlpha·mean(cos θ_y) + (1 − tAlpha)·t0. */
@@ -172,20 +178,22 @@ export function curricularFaceRef(x: Matrix, w: Matrix, labels: number[], scale:
  * target keeps cos θ and a non-target gets cos(θ/m)).
  */
 export function sphereFaceRDeltaRef(x: Matrix, w: Matrix, labels: number[], m: number, variant: 'v0' | 'v1' | 'v2'): Matrix {
-  return cosines(x, w).map((row, b) => row.map((c, j) => {
-    const theta = Math.acos(Math.min(1 - 1e-5, Math.max(-1 + 1e-5, c)));
-    const mTheta = j === labels[b] ? m * theta : theta;
-    let g: number;
-    if (variant === 'v0') {
-      const k = Math.floor(mTheta / Math.PI);
-      g = (k % 2 === 0 ? 1 : -1) * Math.cos(mTheta) - 2 * k;
-    } else if (variant === 'v1') {
-      g = Math.cos(Math.min(3.14159, Math.max(1e-5, mTheta)));
-    } else {
-      g = Math.cos(mTheta / m);
-    }
-    return g - c;
-  }));
+  return cosines(x, w).map((row, b) =>
+    row.map((c, j) => {
+      const theta = Math.acos(Math.min(1 - 1e-5, Math.max(-1 + 1e-5, c)));
+      const mTheta = j === labels[b] ? m * theta : theta;
+      let g: number;
+      if (variant === 'v0') {
+        const k = Math.floor(mTheta / Math.PI);
+        g = (k % 2 === 0 ? 1 : -1) * Math.cos(mTheta) - 2 * k;
+      } else if (variant === 'v1') {
+        g = Math.cos(Math.min(3.14159, Math.max(1e-5, mTheta)));
+      } else {
+        g = Math.cos(mTheta / m);
+      }
+      return g - c;
+    }),
+  );
 }
 
 /** SphereFace-R's logits r·(cos θ_bj + d_bj) for given d: r = s ('hard') or ‖x_b‖ ('none', 'soft'). */
@@ -204,13 +212,15 @@ function similarityRef(z: number, t: number): number {
  * θ' = clamp(θ + m or mθ on the target, θ elsewhere; [1e-5, 3.14159]), θ = acos(clamp(cos θ, ±(1 − 1e-5))).
  */
 export function sphereFace2DeltaRef(x: Matrix, w: Matrix, labels: number[], variant: 'C' | 'A' | 'M', m: number, t: number): Matrix {
-  return cosines(x, w).map((row, b) => row.map((c, j) => {
-    const target = j === labels[b];
-    if (variant === 'C') return similarityRef(c, t) - m * (target ? 1 : -1) - c;
-    const theta = Math.acos(Math.min(1 - 1e-5, Math.max(-1 + 1e-5, c)));
-    const shifted = target ? (variant === 'A' ? theta + m : m * theta) : theta;
-    return similarityRef(Math.cos(Math.min(3.14159, Math.max(1e-5, shifted))), t) - c;
-  }));
+  return cosines(x, w).map((row, b) =>
+    row.map((c, j) => {
+      const target = j === labels[b];
+      if (variant === 'C') return similarityRef(c, t) - m * (target ? 1 : -1) - c;
+      const theta = Math.acos(Math.min(1 - 1e-5, Math.max(-1 + 1e-5, c)));
+      const shifted = target ? (variant === 'A' ? theta + m : m * theta) : theta;
+      return similarityRef(Math.cos(Math.min(3.14159, Math.max(1e-5, shifted))), t) - c;
+    }),
+  );
 }
 
 /** SphereFace2's logits r·(cos θ + d) + b for given d (training), or r·g(cos θ) + b (inference: d = null). */
@@ -233,7 +243,8 @@ export function sphereFace2BiasRef(classes: number, variant: 'C' | 'A' | 'M', al
   let [lo, hi] = [-1e4, 1e4];
   for (let i = 0; i < 200; i++) {
     const mid = (lo + hi) / 2;
-    if (f(mid) > 0 || (f(mid) === 0 && sigmoid(ai + mid) === 0)) lo = mid; // both terms underflowed: still left of the root
+    if (f(mid) > 0 || (f(mid) === 0 && sigmoid(ai + mid) === 0))
+      lo = mid; // both terms underflowed: still left of the root
     else hi = mid;
   }
   return (lo + hi) / 2;
@@ -243,10 +254,12 @@ export function sphereFace2BiasRef(classes: number, variant: 'C' | 'A' | 'M', al
 export function sphereFace2LossRef(logits: Matrix, labels: number[], alpha: number, r: number, lw: number): number {
   const classes = logits[0]!.length;
   let total = 0;
-  logits.forEach((row, b) => row.forEach((z, j) => {
-    const y = j === labels[b] ? 1 : 0;
-    const bce = Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z)));
-    total += ((lw * classes) / r) * (y === 1 ? alpha : 1 - alpha) * bce;
-  }));
+  logits.forEach((row, b) =>
+    row.forEach((z, j) => {
+      const y = j === labels[b] ? 1 : 0;
+      const bce = Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z)));
+      total += ((lw * classes) / r) * (y === 1 ? alpha : 1 - alpha) * bce;
+    }),
+  );
   return total / (logits.length * classes);
 }

@@ -23,7 +23,9 @@ describe('lambdaAt', () => {
     expect(() => lambdaAt(0, { ...SPHEREFACE, base: -1 })).toThrow(/lambda base must be a finite number >= 0, but got -1/);
     expect(() => lambdaAt(0, { ...SPHEREFACE, min: -5 })).toThrow(/lambda min/);
     for (const notASchedule of [null, 5, 'fast']) {
-      expect(() => lambdaAt(0, notASchedule as unknown as typeof SPHEREFACE)).toThrow(`lambdaAt: expected a schedule { base, gamma, power, min }, but got ${notASchedule}.`);
+      expect(() => lambdaAt(0, notASchedule as unknown as typeof SPHEREFACE)).toThrow(
+        `lambdaAt: expected a schedule { base, gamma, power, min }, but got ${notASchedule}.`,
+      );
     }
   });
 });

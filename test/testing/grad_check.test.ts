@@ -110,7 +110,10 @@ describe('seededRandom', () => {
 
   it('is Mulberry32: its first values for seeds 1 and 42, as a Python transcription of the published algorithm gives them', () => {
     // The committed MNIST results' shuffles and initializations hang on this sequence: it must never change silently.
-    const first = (seed: number) => { const r = seededRandom(seed); return [r(), r(), r()]; };
+    const first = (seed: number) => {
+      const r = seededRandom(seed);
+      return [r(), r(), r()];
+    };
     expect(first(1)).toEqual([0.6270739405881613, 0.002735721180215478, 0.5274470399599522]);
     expect(first(42)).toEqual([0.6011037519201636, 0.44829055899754167, 0.8524657934904099]);
   });

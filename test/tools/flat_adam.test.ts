@@ -8,15 +8,30 @@ import { expectClose } from '../helpers.js';
 function mlp(layers: number): tfl.LayersModel {
   const model = tfl.sequential();
   for (let i = 0; i < layers; i++) {
-    model.add(tfl.layers.dense({ units: 5, inputShape: i === 0 ? [4] : undefined, activation: i < layers - 1 ? 'tanh' : undefined, kernelInitializer: tfl.initializers.glorotUniform({ seed: i + 1 }) }));
+    model.add(
+      tfl.layers.dense({
+        units: 5,
+        inputShape: i === 0 ? [4] : undefined,
+        activation: i < layers - 1 ? 'tanh' : undefined,
+        kernelInitializer: tfl.initializers.glorotUniform({ seed: i + 1 }),
+      }),
+    );
   }
   return model;
 }
 
 function trainSteps(optimizer: tf.Optimizer & { setLearningRate(rate: number): void }, steps: number): tf.Tensor[] {
   const model = mlp(3);
-  const x = tf.tensor2d([[0.1, -0.2, 0.3, 0.4], [0.5, 0.1, -0.7, 0.2], [-0.3, 0.8, 0.05, -0.1]]);
-  const y = tf.tensor2d([[1, 0, 0, 0, 0], [0, 0, 1, 0, 0], [0, 0, 0, 0, 1]]);
+  const x = tf.tensor2d([
+    [0.1, -0.2, 0.3, 0.4],
+    [0.5, 0.1, -0.7, 0.2],
+    [-0.3, 0.8, 0.05, -0.1],
+  ]);
+  const y = tf.tensor2d([
+    [1, 0, 0, 0, 0],
+    [0, 0, 1, 0, 0],
+    [0, 0, 0, 0, 1],
+  ]);
   for (let s = 0; s < steps; s++) {
     optimizer.setLearningRate(0.01 * Math.pow(0.9, s)); // the example changes the rate every step
     optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x) as tf.Tensor) as tf.Scalar)!;

@@ -18,7 +18,21 @@ describe('MNIST networks', () => {
   it('builds the quick and tiny MLPs and the three heads', () => {
     const quick = buildTrunk('quick', 3, 1);
     expect((quick.predict(tf.zeros([2, 784])) as tf.Tensor).shape).toEqual([2, 3]);
-    const options = { margin: 4, lambdaBase: 1000, lambdaGamma: 0.12, lambdaPower: 1, lambdaMin: 5, scale: 16, cosMargin: 0.35, arcMargin: 0.5, adaMargin: 0.2, combinedMargins: [1, 0.3, 0.2] as [number, number, number], marginWarmupSteps: 0, seed: 1, classes: 10 };
+    const options = {
+      margin: 4,
+      lambdaBase: 1000,
+      lambdaGamma: 0.12,
+      lambdaPower: 1,
+      lambdaMin: 5,
+      scale: 16,
+      cosMargin: 0.35,
+      arcMargin: 0.5,
+      adaMargin: 0.2,
+      combinedMargins: [1, 0.3, 0.2] as [number, number, number],
+      marginWarmupSteps: 0,
+      seed: 1,
+      classes: 10,
+    };
     expect(buildHead('original', options).getClassName()).toBe('Dense');
     expect(buildHead('modified', options).getClassName()).toBe('ModifiedSoftmax');
     expect(buildHead('angular', { ...options, margin: 3 }).getConfig()['margin']).toBe(3);

@@ -7,19 +7,32 @@ import { HEADS, type HeadKind } from '../../src/heads/registry.js';
 import { marginCrossEntropy } from '../../src/losses/margin_cross_entropy.js';
 
 const C = 3;
-const centres = [[2, 0, 0, 1], [0, 2, 0, -1], [0, 0, 2, 1]];
+const centres = [
+  [2, 0, 0, 1],
+  [0, 2, 0, -1],
+  [0, 0, 2, 1],
+];
 
 function dataset(): ReturnType<typeof data.generator> {
-  return data.generator(function* () {
-    for (let i = 0; i < 96; i++) {
-      const label = i % C;
-      yield { xs: { points: tf.add(tf.tensor1d(centres[label]!), tf.randomNormal([4], 0, 0.5, 'float32', i)), labels: tf.tensor1d([label]) }, ys: tf.oneHot(label, C) };
-    }
-  }).batch(16);
+  return data
+    .generator(function* () {
+      for (let i = 0; i < 96; i++) {
+        const label = i % C;
+        yield {
+          xs: { points: tf.add(tf.tensor1d(centres[label]!), tf.randomNormal([4], 0, 0.5, 'float32', i)), labels: tf.tensor1d([label]) },
+          ys: tf.oneHot(label, C),
+        };
+      }
+    })
+    .batch(16);
 }
 
 describe('fitDataset with a margin head', () => {
-  for (const [kind, args] of [['arcface', { scale: 8, margin: 0.3 }], ['angular', { lambdaBase: 0, lambdaMin: 0 }], ['sphereface2', { r: 8 }]] as const) {
+  for (const [kind, args] of [
+    ['arcface', { scale: 8, margin: 0.3 }],
+    ['angular', { lambdaBase: 0, lambdaMin: 0 }],
+    ['sphereface2', { r: 8 }],
+  ] as const) {
     it(`${kind}: trains from { xs: { points, labels }, ys } keyed by input name; the loss falls`, async () => {
       const points = tfl.input({ shape: [4], name: 'points' });
       const labels = tfl.input({ shape: [1], name: 'labels' });

@@ -26,7 +26,7 @@ const ARGS: { [K in HeadKind]?: object } = { angular: { lambdaBase: 0, lambdaMin
 const argsOf = (kind: HeadKind) => ({ units: C, ...(kind === 'angular' || kind === 'modified' || kind === 'sphereface2' ? {} : { scale: 4 }), ...ARGS[kind] });
 
 describe('marginLosses', () => {
-  it('has one factory per head of the registry, with the head\'s defaults and validation', () => {
+  it("has one factory per head of the registry, with the head's defaults and validation", () => {
     expect(Object.keys(marginLosses)).toEqual([...HEAD_KINDS]);
     for (const kind of HEAD_KINDS) {
       const loss = marginLosses[kind]({ units: C, dim: D });
@@ -51,7 +51,7 @@ describe('marginLosses', () => {
       const model = tfl.model({ inputs: [e, l], outputs: twin.apply([e, l]) as tfl.SymbolicTensor });
       twin.setWeights(loss.head.getWeights());
       model.compile({ optimizer: tf.train.sgd(0), loss: HEADS[kind].loss?.(argsOf(kind)) ?? marginCrossEntropy });
-      const expected = (await (model.trainOnBatch([tf.tensor2d(X), tf.tensor2d(LABELS, [B, 1])], tf.oneHot(tf.tensor1d(LABELS, 'int32'), C)) as Promise<number>));
+      const expected = await (model.trainOnBatch([tf.tensor2d(X), tf.tensor2d(LABELS, [B, 1])], tf.oneHot(tf.tensor1d(LABELS, 'int32'), C)) as Promise<number>);
       const value = loss.compute(tf.tensor2d(X), LABELS);
       expect(value.shape).toEqual([]);
       expect((await value.data())[0]).toBeCloseTo(expected, 4);
@@ -67,7 +67,11 @@ describe('marginLosses', () => {
       const trunk = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [D], units: 3, kernelInitializer: 'glorotUniform' })] });
       const optimizer = tf.train.adam(0.05);
       const [x, y] = [tf.tensor2d(X), tf.tensor1d(LABELS, 'int32')];
-      const step = () => optimizer.minimize(() => loss.compute(trunk.apply(x) as tf.Tensor2D, y), true, [...trunk.trainableWeights.map((w) => w.read() as tf.Variable), ...loss.trainableWeights])!;
+      const step = () =>
+        optimizer.minimize(() => loss.compute(trunk.apply(x) as tf.Tensor2D, y), true, [
+          ...trunk.trainableWeights.map((w) => w.read() as tf.Variable),
+          ...loss.trainableWeights,
+        ])!;
       const first = (await step().data())[0]!;
       step().dispose();
       const before = tf.memory().numTensors;
@@ -90,7 +94,9 @@ describe('marginLosses', () => {
   it('gives inference logits without labels, margin or state change, and builds on first use', async () => {
     const loss = marginLosses.angular({ units: C });
     expect(loss.trainableWeights).toEqual([]);
-    await expect(loss.save(fileSystem(mkdtempSync(join(tmpdir(), 'loss-'))))).rejects.toThrow('angular loss: nothing to save yet: give dim, or call compute or logits first.');
+    await expect(loss.save(fileSystem(mkdtempSync(join(tmpdir(), 'loss-'))))).rejects.toThrow(
+      'angular loss: nothing to save yet: give dim, or call compute or logits first.',
+    );
     const logits = loss.logits(tf.tensor2d(X));
     expect(logits.shape).toEqual([B, C]);
     expect(loss.trainableWeights[0]!.shape).toEqual([D, C]);
@@ -98,9 +104,12 @@ describe('marginLosses', () => {
     loss.compute(tf.tensor2d(X), tf.tensor2d(LABELS, [B, 1]));
     expect(await (loss.head as unknown as { readIterations(): Promise<number> }).readIterations()).toBe(1);
     expect(() => loss.compute([[1]] as never, LABELS)).toThrow('angular loss: embeddings must be a tf.Tensor [batch, dim], but got [[1]].');
-    expect(() => loss.compute(tf.tensor2d(X), 'a' as never)).toThrow('angular loss: labels must be a tf.Tensor [B] or [B, 1] or an array of class indices, but got "a".');
+    expect(() => loss.compute(tf.tensor2d(X), 'a' as never)).toThrow(
+      'angular loss: labels must be a tf.Tensor [B] or [B, 1] or an array of class indices, but got "a".',
+    );
     // Labels are checked where the backend reads them back by default (not on webgl and webgpu).
-    if (validatesLabelsByDefault()) expect(() => loss.compute(tf.tensor2d(X), [0, 1, 2, 0, 1, 7])).toThrow(/labels must be integers in \[0, 3\), but the label at index 5 is 7/);
+    if (validatesLabelsByDefault())
+      expect(() => loss.compute(tf.tensor2d(X), [0, 1, 2, 0, 1, 7])).toThrow(/labels must be integers in \[0, 3\), but the label at index 5 is 7/);
   });
 
   it('saves and loads its weights and state through fileSystem, and the loaded loss computes the same', async () => {

@@ -30,9 +30,21 @@ describe('entry points', () => {
 
   it('evaluation rejects NaN, Inf, ragged and non-numeric rows, naming the row', () => {
     const labels = [0, 0, 1, 1, 2, 2, 3, 3];
-    const ok = [[1, 0], [0.9, 0.1], [0, 1], [0.1, 0.9], [-1, 0], [-0.9, 0.1], [0, -1], [0.1, -0.9]];
+    const ok = [
+      [1, 0],
+      [0.9, 0.1],
+      [0, 1],
+      [0.1, 0.9],
+      [-1, 0],
+      [-0.9, 0.1],
+      [0, -1],
+      [0.1, -0.9],
+    ];
     const rest = ok.slice(4);
-    for (const f of [(e: unknown) => angularStatistics(e as number[][], labels), (e: unknown) => pairVerification(e as number[][], labels, { pairs: 2, folds: 2 })]) {
+    for (const f of [
+      (e: unknown) => angularStatistics(e as number[][], labels),
+      (e: unknown) => pairVerification(e as number[][], labels, { pairs: 2, folds: 2 }),
+    ]) {
       expect(() => f(ok)).not.toThrow();
       expect(() => f([[1, 0], [Number.NaN, 0], [0, 1], [0, 1], ...rest])).toThrow(/embeddings must be finite numbers, but row 1 holds NaN at column 0/);
       expect(() => f([[1, 0], [0, 1], [Number.POSITIVE_INFINITY, 0], [0, 1], ...rest])).toThrow(/row 2 holds Infinity/);
@@ -40,11 +52,15 @@ describe('entry points', () => {
       expect(() => f([[1, 0], ['a', 1], [0, 1], [0, 1], ...rest])).toThrow(/row 1 holds "a" at column 0/);
       expect(() => f('abc')).toThrow(/embeddings must be a tensor \[count, dim\] or an array of rows, but got "abc"/);
     }
-    expect(() => angularStatistics(ok, 'abc' as unknown as number[])).toThrow(/labels must be a tensor or an array of integers, but got "abc"|got 3 labels for 8/);
+    expect(() => angularStatistics(ok, 'abc' as unknown as number[])).toThrow(
+      /labels must be a tensor or an array of integers, but got "abc"|got 3 labels for 8/,
+    );
   });
 
   it('embeddingModel and registerFastConvGradients say what they expected', () => {
     expect(() => embeddingModel(null as never)).toThrow(/embeddingModel: expected a tf.LayersModel \(from tf.model or tf.loadLayersModel\), but got null/);
-    expect(() => registerFastConvGradients({ backends: 'wasm' as never })).toThrow(/registerFastConvGradients: backends must be an array of backend names, e\.g\. \['wasm'\], but got "wasm"/);
+    expect(() => registerFastConvGradients({ backends: 'wasm' as never })).toThrow(
+      /registerFastConvGradients: backends must be an array of backend names, e\.g\. \['wasm'\], but got "wasm"/,
+    );
   });
 });

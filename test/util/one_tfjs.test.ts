@@ -17,7 +17,7 @@ describe('one copy of tfjs', () => {
     expect(() => assertOwnSymbolicTensors('AngularSoftmax', [{ sourceLayer: {} }, { outputTensorIndex: 0 }, null, 3, 'x'])).not.toThrow();
   });
 
-  it.runIf(canReadModuleCache)('lists the loaded copies from Node\'s module cache: here one, of the installed version', () => {
+  it.runIf(canReadModuleCache)("lists the loaded copies from Node's module cache: here one, of the installed version", () => {
     const copies = loadedCopies('@tensorflow/tfjs-core');
     expect(copies).toHaveLength(1);
     expect(copies[0]).toMatch(new RegExp(`^${tf.version_core.replace(/\./g, '\\.')} \\(.*node_modules/@tensorflow/tfjs-core\\)$`));
@@ -27,24 +27,43 @@ describe('one copy of tfjs', () => {
   it.runIf(canReadModuleCache)('lists every copy in the module cache, sorted by folder, naming one without a readable package.json', () => {
     // Two copies of a made-up package, as Node's module cache would list them (no package.json on disk).
     const cache = (process as unknown as { getBuiltinModule(id: string): { createRequire(p: string): { cache: Record<string, unknown> } } })
-      .getBuiltinModule('node:module').createRequire(`${process.cwd()}/`).cache;
+      .getBuiltinModule('node:module')
+      .createRequire(`${process.cwd()}/`).cache;
     // (A top-level /node_modules, as in some container images, counts too.)
     // (And a Windows path, whose backslashes are read as slashes.)
-    const files = ['/z/node_modules/fake-tfjs-copy/dist/index.js', '/a/node_modules/fake-tfjs-copy/index.js', '/a/node_modules/fake-tfjs-copy/dist/more.js', '/node_modules/fake-tfjs-copy/index.js', 'C:\\w\\node_modules\\fake-tfjs-copy\\index.js'];
+    const files = [
+      '/z/node_modules/fake-tfjs-copy/dist/index.js',
+      '/a/node_modules/fake-tfjs-copy/index.js',
+      '/a/node_modules/fake-tfjs-copy/dist/more.js',
+      '/node_modules/fake-tfjs-copy/index.js',
+      'C:\\w\\node_modules\\fake-tfjs-copy\\index.js',
+    ];
     for (const f of files) cache[f] = {};
     try {
-      expect(loadedCopies('fake-tfjs-copy')).toEqual(['version unknown (/a/node_modules/fake-tfjs-copy)', 'version unknown (/node_modules/fake-tfjs-copy)', 'version unknown (/z/node_modules/fake-tfjs-copy)', 'version unknown (C:/w/node_modules/fake-tfjs-copy)']);
+      expect(loadedCopies('fake-tfjs-copy')).toEqual([
+        'version unknown (/a/node_modules/fake-tfjs-copy)',
+        'version unknown (/node_modules/fake-tfjs-copy)',
+        'version unknown (/z/node_modules/fake-tfjs-copy)',
+        'version unknown (C:/w/node_modules/fake-tfjs-copy)',
+      ]);
     } finally {
       for (const f of files) delete cache[f];
     }
   });
 
-  it('lists nothing where Node\'s module cache cannot be read (no process, no node:module, a failing createRequire)', () => {
+  it("lists nothing where Node's module cache cannot be read (no process, no node:module, a failing createRequire)", () => {
     const real = globalThis.process;
     const fakes: unknown[] = [
       undefined,
       { cwd: () => '/', getBuiltinModule: () => undefined },
-      { cwd: () => '/', getBuiltinModule: () => ({ createRequire: () => { throw new Error('no require here'); } }) },
+      {
+        cwd: () => '/',
+        getBuiltinModule: () => ({
+          createRequire: () => {
+            throw new Error('no require here');
+          },
+        }),
+      },
     ];
     for (const fake of fakes) {
       let copies: string[] | null = null;
@@ -59,7 +78,12 @@ describe('one copy of tfjs', () => {
   });
 
   it('names both copies, the one in use and the fix', () => {
-    const message = twoCopiesMessage('@tensorflow/tfjs-core', '@tensorflow/tfjs-core 4.22.0', ['4.10.0 (/a/node_modules/@tensorflow/tfjs-core)', '4.22.0 (/b)'], 'the tensors belong to the other copy');
+    const message = twoCopiesMessage(
+      '@tensorflow/tfjs-core',
+      '@tensorflow/tfjs-core 4.22.0',
+      ['4.10.0 (/a/node_modules/@tensorflow/tfjs-core)', '4.22.0 (/b)'],
+      'the tensors belong to the other copy',
+    );
     expect(message).toContain('two copies of @tensorflow/tfjs-core are loaded: 4.10.0 (/a/node_modules/@tensorflow/tfjs-core) and 4.22.0 (/b)');
     expect(message).toContain('This library uses @tensorflow/tfjs-core 4.22.0; the tensors belong to the other copy.');
     expect(message).toContain('npm dedupe');
@@ -79,6 +103,8 @@ describe('one copy of tfjs', () => {
       /^tfjs-angular-margin: two copies of @tensorflow\/tfjs-layers are loaded.*AngularSoftmax was applied to a SymbolicTensor of the other copy/,
     );
     // A single input, not in an array, is checked too; the message names this copy's version.
-    expect(() => assertOwnSymbolicTensors('Owner', foreign)).toThrow(`This library uses @tensorflow/tfjs-layers ${tfl.version_layers}; Owner was applied to a SymbolicTensor of the other copy.`);
+    expect(() => assertOwnSymbolicTensors('Owner', foreign)).toThrow(
+      `This library uses @tensorflow/tfjs-layers ${tfl.version_layers}; Owner was applied to a SymbolicTensor of the other copy.`,
+    );
   });
 });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { assertBoolean, assertInteger, assertNonNegative, assertOneOf, assertOpenUnitInterval, assertPositive, assertUnitInterval } from '../../src/util/validate.js';
+import {
+  assertBoolean,
+  assertInteger,
+  assertNonNegative,
+  assertOneOf,
+  assertOpenUnitInterval,
+  assertPositive,
+  assertUnitInterval,
+} from '../../src/util/validate.js';
 
 describe('argument checks', () => {
   it('reject numeric strings, NaN and Infinity where a number is expected, naming owner and argument', () => {

@@ -40,7 +40,12 @@ export async function loadFromDir(dir: string, dataset: IdxDataset = DATASETS.mn
     }
     return { parsed: parseIdx(new Uint8Array(bytes), path, dims), path };
   };
-  const [ti, tl, si, sl] = await Promise.all([read('trainImages', DIMS.trainImages), read('trainLabels', DIMS.trainLabels), read('testImages', DIMS.testImages), read('testLabels', DIMS.testLabels)]);
+  const [ti, tl, si, sl] = await Promise.all([
+    read('trainImages', DIMS.trainImages),
+    read('trainLabels', DIMS.trainLabels),
+    read('testImages', DIMS.testImages),
+    read('testLabels', DIMS.testLabels),
+  ]);
   return {
     train: toSplit(ti.parsed, tl.parsed, ti.path, tl.path),
     test: toSplit(si.parsed, sl.parsed, si.path, sl.path),
@@ -80,7 +85,8 @@ export async function downloadTo(dir: string, options: DownloadOptions = {}): Pr
         if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`.trim());
         const bytes = new Uint8Array(await response.arrayBuffer());
         const gzDigest = sha256(bytes);
-        if (gzDigest !== checksums[key].gz) throw new Error(`checksum mismatch: SHA-256 ${gzDigest}, expected ${checksums[key].gz} (of the download, before inflating it)`);
+        if (gzDigest !== checksums[key].gz)
+          throw new Error(`checksum mismatch: SHA-256 ${gzDigest}, expected ${checksums[key].gz} (of the download, before inflating it)`);
         const raw = maybeGunzip(bytes, url, DIMS[key]);
         const digest = sha256(raw);
         if (digest !== checksums[key].raw) throw new Error(`checksum mismatch: SHA-256 ${digest}, expected ${checksums[key].raw} (of the inflated file)`);
@@ -102,7 +108,10 @@ export async function downloadTo(dir: string, options: DownloadOptions = {}): Pr
  * (`packageDir`, found by default; null skips it); else from the cache folder, downloading into it
  * first when files are missing.
  */
-export async function loadMnist(dataDir: string | undefined, options: DownloadOptions & { cacheDir?: string; packageDir?: string | null } = {}): Promise<Mnist> {
+export async function loadMnist(
+  dataDir: string | undefined,
+  options: DownloadOptions & { cacheDir?: string; packageDir?: string | null } = {},
+): Promise<Mnist> {
   const dataset = options.dataset ?? DATASETS.mnist;
   if (dataDir != null) return loadFromDir(dataDir, dataset);
   const packaged = options.packageDir === undefined ? dataset.installed() : options.packageDir;

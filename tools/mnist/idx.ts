@@ -54,7 +54,9 @@ function readHeader(raw: Uint8Array, name: string, expectedDims: number): { shap
   const type = (magic >>> 8) & 0xff;
   const dims = magic & 0xff;
   if (magic >>> 16 !== 0 || type !== UNSIGNED_BYTE || dims !== expectedDims) {
-    throw new Error(`${name}: bad magic number 0x${magic.toString(16).padStart(8, '0')}: expected 0x000008${expectedDims.toString(16).padStart(2, '0')} (unsigned bytes, ${expectedDims} dimension${expectedDims > 1 ? 's' : ''}).`);
+    throw new Error(
+      `${name}: bad magic number 0x${magic.toString(16).padStart(8, '0')}: expected 0x000008${expectedDims.toString(16).padStart(2, '0')} (unsigned bytes, ${expectedDims} dimension${expectedDims > 1 ? 's' : ''}).`,
+    );
   }
   const headerBytes = 4 + 4 * dims;
   if (raw.length < headerBytes) throw new Error(`${name}: truncated: ${raw.length} bytes, the header needs ${headerBytes}.`);

@@ -22,7 +22,14 @@ export function thresholds(m: number): number[] {
 }
 
 /** Per row of [B, C] logits: the radius ‖x‖, the target index (−1 if outside [0, C)) and g, g' there. */
-function rowTargets(logits: ArrayLike<number>, emb: ArrayLike<number>, labels: ArrayLike<number>, lambda: number, margin: number, [batch, classes, dim]: [number, number, number]) {
+function rowTargets(
+  logits: ArrayLike<number>,
+  emb: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  lambda: number,
+  margin: number,
+  [batch, classes, dim]: [number, number, number],
+) {
   const bounds = thresholds(margin);
   return Array.from({ length: batch }, (_, b) => {
     const radius = hostNorm(emb, b * dim, dim, 1);
@@ -85,4 +92,3 @@ export function angularTargetsGradCpu({ inputs, backend, attrs }: KernelArgs): t
   });
   return hostOutput(be, [1], Float32Array.of((sum / (1 + lambda) ** 2) * lambdaSlope));
 }
-

@@ -20,7 +20,8 @@ export function registerAngularTargets(): void {
     gradFunc: (dy, saved, attrs) => {
       const [logits, emb, labels, lam] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
       const { margin, schedule } = attrsOf<TargetsAttrs>(attrs);
-      const grad = (part: Part) => tf.engine().runKernel(ANGULAR_TARGETS_GRAD, { dy: dy as tf.Tensor, logits, emb, labels, lam }, namedAttrs({ margin, schedule, part })) as tf.Tensor;
+      const grad = (part: Part) =>
+        tf.engine().runKernel(ANGULAR_TARGETS_GRAD, { dy: dy as tf.Tensor, logits, emb, labels, lam }, namedAttrs({ margin, schedule, part })) as tf.Tensor;
       // Each closure runs only when its input needs a gradient (a head on fixed embeddings skips emb).
       return {
         logits: () => grad('logits'),

@@ -17,19 +17,19 @@ export const ANGULAR_MARGIN_KIND = 'angular' as const;
  */
 export type AngularMarginParams =
   | {
-    /** m, an integer ≥ 1. */
-    margin: number;
-    /** λ ≥ 0. */
-    lambda: number | tf.Scalar;
-  }
+      /** m, an integer ≥ 1. */
+      margin: number;
+      /** λ ≥ 0. */
+      lambda: number | tf.Scalar;
+    }
   | {
-    /** m, an integer ≥ 1. */
-    margin: number;
-    /** The iteration count λ is scheduled from. */
-    iteration: tf.Scalar;
-    /** The λ schedule. */
-    schedule: LambdaSchedule;
-  };
+      /** m, an integer ≥ 1. */
+      margin: number;
+      /** The iteration count λ is scheduled from. */
+      iteration: tf.Scalar;
+      /** The λ schedule. */
+      schedule: LambdaSchedule;
+    };
 
 function angularTargets_(logits: tf.Tensor2D, x: tf.Tensor2D, labels: tf.Tensor1D, params: AngularMarginParams): tf.Tensor2D {
   const scheduled = 'schedule' in params;

@@ -10,7 +10,8 @@ import { shapes, type Part, type TargetsAttrs } from './names.js';
 
 /** WGSL: (λ, dλ/d(lam)) from the input `lam`, as lambdaOf in cpu.ts; a schedule's numbers from the uniforms. */
 function wgslLambda(schedule: number[]): string {
-  if (schedule.length === 0) return `
+  if (schedule.length === 0)
+    return `
   fn lambdaOf() -> vec2<f32> {
     return vec2<f32>(lam[0], 1.0);
   }`;
@@ -28,7 +29,9 @@ function wgslLambda(schedule: number[]): string {
 
 /** WGSL: radius(b), λ, and psiSlope(c) → (ψ(c), ψ'(c)) for margin m, the thresholds unrolled. */
 function wgslHelpers(m: number, schedule: number[]): string {
-  const count = thresholds(m).map((t) => `    k += select(0, 1, c <= ${wgslFloat(t)});`).join('\n');
+  const count = thresholds(m)
+    .map((t) => `    k += select(0, 1, c <= ${wgslFloat(t)});`)
+    .join('\n');
   return `${wgslLambda(schedule)}
   ${wgslNorm('embNorm', 'emb')}
   fn radius(b : i32, dim : i32) -> f32 {
@@ -70,9 +73,21 @@ function webgpuProgram(part: Part | 'forward', { margin, schedule }: TargetsAttr
     let dim = uniforms.embShape.y;`;
   const scheduled = schedule.length > 0;
   const key = `tfjsAngularMarginAngularTargets_${part}_m${margin}_${scheduled ? 'scheduled' : 'given'}`;
-  const uniforms = scheduled ? floatUniforms([['base', schedule[0]!], ['gamma', schedule[1]!], ['power', schedule[2]!], ['minimum', schedule[3]!]]) : undefined;
+  const uniforms = scheduled
+    ? floatUniforms([
+        ['base', schedule[0]!],
+        ['gamma', schedule[1]!],
+        ['power', schedule[2]!],
+        ['minimum', schedule[3]!],
+      ])
+    : undefined;
   if (part === 'forward') {
-    return flatProgram(key, [batch, classes], names, batch * classes, `${head}
+    return flatProgram(
+      key,
+      [batch, classes],
+      names,
+      batch * classes,
+      `${head}
     if (index < uniforms.logitsShape.x * classes) {
       let b = index / classes;
       let j = index - b * classes;
@@ -83,12 +98,19 @@ function webgpuProgram(part: Part | 'forward', { margin, schedule }: TargetsAttr
         result[index] = logits[index];
       }
     }
-  }`, uniforms);
+  }`,
+      uniforms,
+    );
   }
   const withDy = ['dy', ...names];
   const inRange = 'y >= 0 && y < classes';
   if (part === 'logits') {
-    return flatProgram(key, [batch, classes], withDy, batch * classes, `${head}
+    return flatProgram(
+      key,
+      [batch, classes],
+      withDy,
+      batch * classes,
+      `${head}
     if (index < uniforms.logitsShape.x * classes) {
       let b = index / classes;
       let y = labelIdx[b];
@@ -98,10 +120,17 @@ function webgpuProgram(part: Part | 'forward', { margin, schedule }: TargetsAttr
         result[index] = dy[index];
       }
     }
-  }`, uniforms);
+  }`,
+      uniforms,
+    );
   }
   if (part === 'emb') {
-    return flatProgram(key, [batch, dim], withDy, batch * dim, `${head}
+    return flatProgram(
+      key,
+      [batch, dim],
+      withDy,
+      batch * dim,
+      `${head}
     if (index < uniforms.logitsShape.x * dim) {
       let b = index / dim;
       let y = labelIdx[b];
@@ -113,11 +142,18 @@ function webgpuProgram(part: Part | 'forward', { margin, schedule }: TargetsAttr
         result[index] = 0.0;
       }
     }
-  }`, uniforms);
+  }`,
+      uniforms,
+    );
   }
   // The gradient in λ: one workgroup, each thread summing every WORKGROUP_SIZE-th row, then a sum
   // in workgroup memory.
-  return flatProgram(key, [1], withDy, WORKGROUP_SIZE, `${wgslWorkgroupSum()}${head}
+  return flatProgram(
+    key,
+    [1],
+    withDy,
+    WORKGROUP_SIZE,
+    `${wgslWorkgroupSum()}${head}
     var sum = 0.0;
     for (var b = index; b < uniforms.logitsShape.x; b += ${WORKGROUP_SIZE}) {
       let y = labelIdx[b];
@@ -132,7 +168,9 @@ function webgpuProgram(part: Part | 'forward', { margin, schedule }: TargetsAttr
       let l = lambdaOf();
       result[0] = total / ((1.0 + l.x) * (1.0 + l.x)) * l.y;
     }
-  }`, uniforms);
+  }`,
+    uniforms,
+  );
 }
 
 export function angularTargetsWebgpu({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
@@ -148,4 +186,3 @@ export function angularTargetsGradWebgpu({ inputs, backend, attrs }: KernelArgs)
   const [batch, classes, dim] = shapes(logits!, emb!);
   return runProgram(backend as tf.KernelBackend, webgpuProgram(targetsAttrs.part!, targetsAttrs, batch, classes, dim), [dy!, logits!, emb!, labels!, lam!]);
 }
-

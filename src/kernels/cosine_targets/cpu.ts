@@ -11,7 +11,12 @@ import { logitsShape, type CosineTargetsAttrs } from './names.js';
  * — and the pass's state, from the kernel's inputs. With `slopesOnly`, detached non-targets (slope
  * 1 whatever their value) are left unevaluated: their values are then c, not h(c).
  */
-function entries(be: tf.KernelBackend, { logits, labels, state, emb }: Record<string, tf.TensorInfo>, attrs: CosineTargetsAttrs, slopesOnly = false): { c: ArrayLike<number>; value: Float64Array; slope: Float64Array; state: number[] } {
+function entries(
+  be: tf.KernelBackend,
+  { logits, labels, state, emb }: Record<string, tf.TensorInfo>,
+  attrs: CosineTargetsAttrs,
+  slopesOnly = false,
+): { c: ArrayLike<number>; value: Float64Array; slope: Float64Array; state: number[] } {
   const formula = cosineFormula(attrs.formula);
   const { params } = attrs;
   const [batch, classes] = logitsShape(logits!);
@@ -60,7 +65,12 @@ export function cosineTargetsGradCpu({ inputs, backend, attrs }: KernelArgs): tf
   const g = hostValues(be, named['dy']!);
   const p = hostValues(be, named['progress']!)[0]!;
   const { c, value, slope } = entries(be, named, targetsAttrs, part === 'logits');
-  if (part === 'logits') return hostOutput(be, logitsShape(named['logits']!), Float32Array.from(g, (gk, k) => scale * gk * (1 + p * (slope[k]! - 1))));
+  if (part === 'logits')
+    return hostOutput(
+      be,
+      logitsShape(named['logits']!),
+      Float32Array.from(g, (gk, k) => scale * gk * (1 + p * (slope[k]! - 1))),
+    );
   let sum = 0;
   g.forEach((gk, k) => {
     sum += gk * (value[k]! - c[k]!);

@@ -25,7 +25,14 @@ export interface RowContext {
  */
 export type RunningState =
   | { readonly statistic: 'target-mean'; readonly tAlpha: number }
-  | { readonly statistic: 'norm-statistics'; readonly tAlpha: number; readonly h: number; readonly normMin: number; readonly normMax: number; readonly scalerEpsilon: number };
+  | {
+      readonly statistic: 'norm-statistics';
+      readonly tAlpha: number;
+      readonly h: number;
+      readonly normMin: number;
+      readonly normMax: number;
+      readonly scalerEpsilon: number;
+    };
 
 /** How a formula treats the non-target entries: leaves them, rewrites them, or rewrites them detached (slope 1). @internal */
 export type NonTargets = 'kept' | 'rewritten' | 'detached';
@@ -109,7 +116,13 @@ export function usesFeatureNorms(formula: CosineKernelFormula): boolean {
  * for 'norm-statistics'); without a running statistic, the previous state and scalers 0.
  * @internal
  */
-export function passState(formula: CosineKernelFormula, params: readonly number[], previous: readonly number[], targets: ArrayLike<number>, norms: ArrayLike<number>): { state: number[]; scalers: number[] } {
+export function passState(
+  formula: CosineKernelFormula,
+  params: readonly number[],
+  previous: readonly number[],
+  targets: ArrayLike<number>,
+  norms: ArrayLike<number>,
+): { state: number[]; scalers: number[] } {
   const batch = targets.length;
   const scalers = new Array<number>(batch).fill(0);
   const mean = (values: ArrayLike<number>) => (values.length === 0 ? 0 : Array.from(values).reduce((a, v) => a + v, 0) / values.length);

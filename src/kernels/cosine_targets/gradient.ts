@@ -22,7 +22,8 @@ export function registerCosineTargets(): void {
       const dy = (Array.isArray(dys) ? dys[0] : dys) as tf.Tensor;
       const [logits, labels, progress, state, emb] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
       const { formula, params, scale } = attrsOf<CosineTargetsAttrs>(attrs);
-      const grad = (part: CosinePart) => tf.engine().runKernel(COSINE_TARGETS_GRAD, { dy, logits, labels, progress, state, emb }, namedAttrs({ formula, params, scale, part })) as tf.Tensor;
+      const grad = (part: CosinePart) =>
+        tf.engine().runKernel(COSINE_TARGETS_GRAD, { dy, logits, labels, progress, state, emb }, namedAttrs({ formula, params, scale, part })) as tf.Tensor;
       // Each closure runs only when its input needs a gradient (the warm-up's progress seldom does).
       return {
         logits: () => grad('logits'),

@@ -19,13 +19,25 @@ export interface CosineKernelMargin {
   commit?: (state: tf.Tensor1D) => void;
 }
 
-function cosineTargets_(logits: tf.Tensor2D, labels: tf.Tensor1D, margin: CosineKernelMargin, progress: tf.Scalar | null, scale: number): [tf.Tensor2D, tf.Tensor1D] {
+function cosineTargets_(
+  logits: tf.Tensor2D,
+  labels: tf.Tensor1D,
+  margin: CosineKernelMargin,
+  progress: tf.Scalar | null,
+  scale: number,
+): [tf.Tensor2D, tf.Tensor1D] {
   const p = progress ?? tf.scalar(1);
   const state = margin.state?.() ?? tf.tensor1d([0]);
   // Without embeddings to read, `emb` is a stand-in that no gradient reaches.
   const emb = margin.embeddings ?? state;
   // runKernel is typed to return a Tensor or Tensor[]; this kernel returns two: the logits and the state.
-  return tf.engine().runKernel(COSINE_TARGETS, { logits, labels, progress: p, state, emb }, namedAttrs({ formula: margin.formula, params: margin.params, scale })) as unknown as [tf.Tensor2D, tf.Tensor1D];
+  return tf
+    .engine()
+    .runKernel(
+      COSINE_TARGETS,
+      { logits, labels, progress: p, state, emb },
+      namedAttrs({ formula: margin.formula, params: margin.params, scale }),
+    ) as unknown as [tf.Tensor2D, tf.Tensor1D];
 }
 
 /**

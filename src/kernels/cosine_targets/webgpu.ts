@@ -47,7 +47,12 @@ function stateProgram(running: RunningState, params: readonly number[]): FusedPr
   const alpha = floatUniforms([['alpha', params[running.tAlpha]!]]);
   const key = `tfjsAngularMarginCosineTargets_state_${running.statistic}`;
   if (running.statistic === 'target-mean') {
-    return flatProgram(key, [1], ['logits', 'labelIdx', 'state'], WORKGROUP_SIZE, `${wgslWorkgroupSum()}
+    return flatProgram(
+      key,
+      [1],
+      ['logits', 'labelIdx', 'state'],
+      WORKGROUP_SIZE,
+      `${wgslWorkgroupSum()}
   fn main(index : i32) {
     let classes = uniforms.logitsShape.y;
     var sum = 0.0;
@@ -61,9 +66,16 @@ function stateProgram(running: RunningState, params: readonly number[]): FusedPr
     if (index == 0) {
       result[0] = uniforms.alpha * total / f32(uniforms.logitsShape.x) + (1.0 - uniforms.alpha) * state[0];
     }
-  }`, alpha);
+  }`,
+      alpha,
+    );
   }
-  return flatProgram(key, [2], ['emb', 'state'], WORKGROUP_SIZE, `${wgslClippedNorm(running)}${wgslWorkgroupSum()}
+  return flatProgram(
+    key,
+    [2],
+    ['emb', 'state'],
+    WORKGROUP_SIZE,
+    `${wgslClippedNorm(running)}${wgslWorkgroupSum()}
   fn main(index : i32) {
     let batch = uniforms.embShape.x;
     var sum = 0.0;
@@ -82,7 +94,9 @@ function stateProgram(running: RunningState, params: readonly number[]): FusedPr
       result[0] = uniforms.alpha * mean + (1.0 - uniforms.alpha) * state[0];
       result[1] = uniforms.alpha * deviation + (1.0 - uniforms.alpha) * state[1];
     }
-  }`, alpha);
+  }`,
+    alpha,
+  );
 }
 
 /** WGSL: `fn clippedNorm(b) -> f32`, row b's norm of `emb`, clipped to the statistic's [normMin, normMax]. */
@@ -96,13 +110,20 @@ function wgslClippedNorm(running: Extract<RunningState, { statistic: 'norm-stati
 
 /** The per-row margin scalers [B] from the embeddings and the pass's state (μ, σ), one thread per row. */
 function scalersProgram(running: Extract<RunningState, { statistic: 'norm-statistics' }>, params: readonly number[], batch: number): FusedProgram {
-  return flatProgram('tfjsAngularMarginCosineTargets_scalers', [batch], ['emb', 'state'], batch, `${wgslClippedNorm(running)}
+  return flatProgram(
+    'tfjsAngularMarginCosineTargets_scalers',
+    [batch],
+    ['emb', 'state'],
+    batch,
+    `${wgslClippedNorm(running)}
   fn main(index : i32) {
     if (index < uniforms.embShape.x) {
       let scaled = uniforms.h * (clippedNorm(index) - state[0]) / (state[1] + ${wgslFloat(running.scalerEpsilon)});
       result[index] = clamp(scaled, -1.0, 1.0);
     }
-  }`, floatUniforms([['h', params[running.h]!]]));
+  }`,
+    floatUniforms([['h', params[running.h]!]]),
+  );
 }
 
 /**
@@ -123,7 +144,12 @@ function stateOf(backend: tf.KernelBackend, formula: CosineKernelFormula, params
  * first, binds them where the program reads them, and frees what only the program needed.
  * Returns the program's output and the pass's state.
  */
-function runWithState(backend: tf.KernelBackend, part: CosinePart | 'forward', attrs: CosineTargetsAttrs, inputs: Record<string, tf.TensorInfo>): [tf.TensorInfo, tf.TensorInfo] {
+function runWithState(
+  backend: tf.KernelBackend,
+  part: CosinePart | 'forward',
+  attrs: CosineTargetsAttrs,
+  inputs: Record<string, tf.TensorInfo>,
+): [tf.TensorInfo, tf.TensorInfo] {
   const formula = cosineFormula(attrs.formula);
   const { params } = attrs;
   const [batch, classes] = logitsShape(inputs['logits']!);
@@ -132,7 +158,9 @@ function runWithState(backend: tf.KernelBackend, part: CosinePart | 'forward', a
   const scalers = running?.statistic === 'norm-statistics' ? runProgram(backend, scalersProgram(running, params, batch), [inputs['emb']!, state]) : null;
   const bound = [
     ...(part === 'forward' ? [] : [inputs['dy']!]),
-    inputs['logits']!, inputs['labels']!, inputs['progress']!,
+    inputs['logits']!,
+    inputs['labels']!,
+    inputs['progress']!,
     ...(readsNonTargets(part, formula, params) ? [state] : []),
     ...(scalers != null ? [scalers] : []),
   ];
@@ -141,19 +169,36 @@ function runWithState(backend: tf.KernelBackend, part: CosinePart | 'forward', a
   return [out, state];
 }
 
-function webgpuProgram(part: CosinePart | 'forward', formula: CosineKernelFormula, { params, scale }: CosineTargetsAttrs, batch: number, classes: number): FusedProgram {
+function webgpuProgram(
+  part: CosinePart | 'forward',
+  formula: CosineKernelFormula,
+  { params, scale }: CosineTargetsAttrs,
+  batch: number,
+  classes: number,
+): FusedProgram {
   // WebGPU binds only the buffers a shader uses: `state` only where non-targets are evaluated,
   // `scalers` only for a formula with norm statistics (see runWithState).
   const rewrites = readsNonTargets(part, formula, params);
   const names = ['logits', 'labelIdx', 'progress', ...(rewrites ? ['state'] : []), ...(usesFeatureNorms(formula) ? ['scalers'] : [])];
   const { structure, uniforms: p, code } = formula.wgsl(params);
-  const uniforms = floatUniforms([['p0', p[0]], ['p1', p[1]], ['p2', p[2]], ['p3', p[3]], ['scale', scale]]);
+  const uniforms = floatUniforms([
+    ['p0', p[0]],
+    ['p1', p[1]],
+    ['p2', p[2]],
+    ['p3', p[3]],
+    ['scale', scale],
+  ]);
   const s = 'uniforms.scale';
   const head = wgslEntry(formula, code, rewrites);
   const key = `tfjsAngularMarginCosineTargets_${part}_${structure}${rewrites ? '_others' : ''}`;
   const bound = 'index < uniforms.logitsShape.x * classes';
   if (part === 'forward') {
-    return flatProgram(key, [batch, classes], names, batch * classes, `${head}
+    return flatProgram(
+      key,
+      [batch, classes],
+      names,
+      batch * classes,
+      `${head}
   fn main(index : i32) {
     let classes = uniforms.logitsShape.y;
     let p = progress[0];
@@ -161,22 +206,36 @@ function webgpuProgram(part: CosinePart | 'forward', formula: CosineKernelFormul
       let c = logits[index];
       result[index] = ${s} * (c + p * (entry(index, classes).x - c));
     }
-  }`, uniforms);
+  }`,
+      uniforms,
+    );
   }
   const withDy = ['dy', ...names];
   if (part === 'logits') {
-    return flatProgram(key, [batch, classes], withDy, batch * classes, `${head}
+    return flatProgram(
+      key,
+      [batch, classes],
+      withDy,
+      batch * classes,
+      `${head}
   fn main(index : i32) {
     let classes = uniforms.logitsShape.y;
     let p = progress[0];
     if (${bound}) {
       result[index] = ${s} * dy[index] * (1.0 + p * (entry(index, classes).y - 1.0));
     }
-  }`, uniforms);
+  }`,
+      uniforms,
+    );
   }
   // The gradient in the progress p: one workgroup, each thread summing every WORKGROUP_SIZE-th entry, then a
   // sum in workgroup memory.
-  return flatProgram(key, [1], withDy, WORKGROUP_SIZE, `${head}${wgslWorkgroupSum()}
+  return flatProgram(
+    key,
+    [1],
+    withDy,
+    WORKGROUP_SIZE,
+    `${head}${wgslWorkgroupSum()}
   fn main(index : i32) {
     let classes = uniforms.logitsShape.y;
     let p = progress[0]; // unused here, but read: WebGPU binds only the buffers a shader reads
@@ -188,7 +247,9 @@ function webgpuProgram(part: CosinePart | 'forward', formula: CosineKernelFormul
     if (index == 0) {
       result[0] = ${s} * total;
     }
-  }`, uniforms);
+  }`,
+    uniforms,
+  );
 }
 
 export function cosineTargetsWebgpu({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {

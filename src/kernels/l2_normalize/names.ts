@@ -15,7 +15,5 @@ export interface L2NormalizeAttrs {
  * and the stride between their elements; vector v starts at `offset(v)`. @internal
  */
 export function vectorsAlong([rows, cols]: [number, number], axis: 0 | 1): { count: number; length: number; stride: number; offset: (v: number) => number } {
-  return axis === 0
-    ? { count: cols, length: rows, stride: cols, offset: (v) => v }
-    : { count: rows, length: cols, stride: 1, offset: (v) => v * cols };
+  return axis === 0 ? { count: cols, length: rows, stride: cols, offset: (v) => v } : { count: rows, length: cols, stride: 1, offset: (v) => v * cols };
 }

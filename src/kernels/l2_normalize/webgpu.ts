@@ -14,9 +14,10 @@ function runVectorProgram(backend: tf.KernelBackend, shaderKey: string, inputs: 
   const shape = inputs['x']!.shape as [number, number];
   const { count } = vectorsAlong(shape, axis);
   // The same layout as vectorsAlong, in WGSL: axis 0 a column (start v, stride cols), axis 1 a row.
-  const layout = axis === 0
-    ? 'let count = cols;\n    let length = rows;\n    let stride = cols;\n    let start = index;'
-    : 'let count = rows;\n    let length = cols;\n    let stride = 1;\n    let start = index * cols;';
+  const layout =
+    axis === 0
+      ? 'let count = cols;\n    let length = rows;\n    let stride = cols;\n    let start = index;'
+      : 'let count = rows;\n    let length = cols;\n    let stride = 1;\n    let start = index * cols;';
   const code = `${wgslNorm('vectorNorm', 'x')}
   fn main(index : i32) {
     let rows = uniforms.outShape.x;
@@ -31,15 +32,26 @@ function runVectorProgram(backend: tf.KernelBackend, shaderKey: string, inputs: 
 
 export function l2NormalizeWebgpu({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { axis } = attrsOf<L2NormalizeAttrs>(attrs);
-  return runVectorProgram(backend as tf.KernelBackend, 'tfjsAngularMarginL2Normalize', { x: inputs['x'] as tf.TensorInfo }, axis, `
+  return runVectorProgram(
+    backend as tf.KernelBackend,
+    'tfjsAngularMarginL2Normalize',
+    { x: inputs['x'] as tf.TensorInfo },
+    axis,
+    `
       for (var i = 0; i < length; i++) {
         result[start + i * stride] = x[start + i * stride] / norm;
-      }`);
+      }`,
+  );
 }
 
 export function l2NormalizeGradWebgpu({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { axis } = attrsOf<L2NormalizeAttrs>(attrs);
-  return runVectorProgram(backend as tf.KernelBackend, 'tfjsAngularMarginL2NormalizeGrad', { dy: inputs['dy'] as tf.TensorInfo, x: inputs['x'] as tf.TensorInfo }, axis, `
+  return runVectorProgram(
+    backend as tf.KernelBackend,
+    'tfjsAngularMarginL2NormalizeGrad',
+    { dy: inputs['dy'] as tf.TensorInfo, x: inputs['x'] as tf.TensorInfo },
+    axis,
+    `
       var projection = 0.0;
       for (var i = 0; i < length; i++) {
         projection += (x[start + i * stride] / norm) * dy[start + i * stride];
@@ -47,5 +59,6 @@ export function l2NormalizeGradWebgpu({ inputs, backend, attrs }: KernelArgs): t
       for (var i = 0; i < length; i++) {
         let k = start + i * stride;
         result[k] = (dy[k] - (x[k] / norm) * projection) / norm;
-      }`);
+      }`,
+  );
 }

@@ -38,7 +38,14 @@ describe('MNIST command line', () => {
     expect([o.lambdaBase, o.lambdaMin]).toEqual([0, 0]);
     // Presets that set no λ schedule keep SphereFace's, and the reference's learning-rate decay.
     const paper = parseOptions(['--preset', 'paper'])!;
-    expect([paper.lambdaBase, paper.lambdaGamma, paper.lambdaPower, paper.lambdaMin, paper.lrSchedule, paper.shift]).toEqual([1000, 0.12, 1, 5, 'exponential', 0]);
+    expect([paper.lambdaBase, paper.lambdaGamma, paper.lambdaPower, paper.lambdaMin, paper.lrSchedule, paper.shift]).toEqual([
+      1000,
+      0.12,
+      1,
+      5,
+      'exponential',
+      0,
+    ]);
     expect(parseOptions(['--help'])).toBeNull();
   });
 
@@ -65,7 +72,9 @@ describe('MNIST command line', () => {
     expect(() => parseOptions(['--seeds', '1,x'])).toThrow(/--seeds must be an integer >= 0, but got "x"/);
     expect(() => parseOptions(['--seeds', '1,2,1'])).toThrow(/--seeds lists a seed twice: "1,2,1"/);
     // Two distinct seeds above 2^53 − 1 that JavaScript reads as one number.
-    expect(() => parseOptions(['--seeds', '9007199254740993,9007199254740992'])).toThrow('--seeds must be an integer no larger than 2^53 - 1 (9007199254740991), but got "9007199254740993".');
+    expect(() => parseOptions(['--seeds', '9007199254740993,9007199254740992'])).toThrow(
+      '--seeds must be an integer no larger than 2^53 - 1 (9007199254740991), but got "9007199254740993".',
+    );
     expect(() => parseOptions(['--seed', '1', '--seeds', '2,3'])).toThrow(/give --seed or --seeds, not both/);
     expect(() => parseOptions(['--workers', '0'])).toThrow(/--workers must be an integer >= 1, but got "0"/);
     expect(() => parseOptions(['--lr-schedule', 'step'])).toThrow(/--lr-schedule must be one of exponential, cosine, but got "step"/);

@@ -14,7 +14,21 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('MNIST example, smoke run', () => {
   it('trains all three heads on a 512-image subset and writes results, metrics and figures', async () => {
-    const args = [main, '--preset', 'tiny', '--train-subset', '512', '--test-subset', '300', '--max-plot-points', '200', '--backend', process.env.TFJS_BACKEND ?? 'cpu', '--out', out];
+    const args = [
+      main,
+      '--preset',
+      'tiny',
+      '--train-subset',
+      '512',
+      '--test-subset',
+      '300',
+      '--max-plot-points',
+      '200',
+      '--backend',
+      process.env.TFJS_BACKEND ?? 'cpu',
+      '--out',
+      out,
+    ];
     const stdout = await runProgramOk(tsx, args);
     expect(stdout).toMatch(/data: MNIST, 512 training and 300 test images/);
     expect(stdout).toMatch(/angular \(seed 1\): test accuracy \d\.\d{4}/);
@@ -52,7 +66,12 @@ describe('MNIST example, smoke run', () => {
     const csv = readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe('seed,head,step,epoch,loss,accuracy,lr,lambda');
     expect(csv.length).toBe(1 + 3 * 8);
-    expect(csv.find((l) => l.startsWith('1,angular,0,'))!.split(',').at(-1)).toBe('1000');
+    expect(
+      csv
+        .find((l) => l.startsWith('1,angular,0,'))!
+        .split(',')
+        .at(-1),
+    ).toBe('1000');
     for (const head of ['original', 'modified', 'angular']) {
       const svg = readFileSync(join(out, `embeddings-2d-${head}.svg`), 'utf8');
       expect(XMLValidator.validate(svg)).toBe(true);
@@ -72,7 +91,23 @@ describe('MNIST example, smoke run', () => {
 
   it('trains the cosine-margin heads and reports retrieval, verification and the ROC for every head', async () => {
     const dir = join(out, 'cosine');
-    await runProgramOk(tsx, [main, '--preset', 'tiny', '--head', 'cosface,arcface,combined,subcenter', '--scale', '8', '--train-subset', '256', '--test-subset', '200', '--backend', process.env.TFJS_BACKEND ?? 'cpu', '--out', dir]);
+    await runProgramOk(tsx, [
+      main,
+      '--preset',
+      'tiny',
+      '--head',
+      'cosface,arcface,combined,subcenter',
+      '--scale',
+      '8',
+      '--train-subset',
+      '256',
+      '--test-subset',
+      '200',
+      '--backend',
+      process.env.TFJS_BACKEND ?? 'cpu',
+      '--out',
+      dir,
+    ]);
     const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
     expect(Object.keys(results.runs[0].heads)).toEqual(['cosface', 'arcface', 'combined', 'subcenter']);
     for (const head of Object.values(results.runs[0].heads) as Array<Record<string, any>>) {
@@ -93,12 +128,34 @@ describe('MNIST example, smoke run', () => {
     const roc = readFileSync(join(dir, 'roc.svg'), 'utf8');
     expect(XMLValidator.validate(roc)).toBe(true);
     expect((roc.match(/<polyline/g) ?? []).length).toBe(4);
-    expect(readFileSync(join(dir, 'summary.md'), 'utf8').split('\n')[0]).toBe('| head | test accuracy | reference | mean intra-class angle (°) | min inter-class angle (°) | P@1 | MAP@R | TAR @ FAR 0.001 | EER | train time (s) |');
+    expect(readFileSync(join(dir, 'summary.md'), 'utf8').split('\n')[0]).toBe(
+      '| head | test accuracy | reference | mean intra-class angle (°) | min inter-class angle (°) | P@1 | MAP@R | TAR @ FAR 0.001 | EER | train time (s) |',
+    );
   });
 
   it('trains a small CNN on wasm through the fast filter gradient', async () => {
     const dir = join(out, 'cnn');
-    const stdout = await runProgramOk(tsx, [main, '--preset', 'quick-cnn', '--head', 'angular', '--epochs', '1', '--steps-per-epoch', '3', '--batch-size', '32', '--train-subset', '512', '--test-subset', '100', '--backend', 'wasm', '--out', dir]);
+    const stdout = await runProgramOk(tsx, [
+      main,
+      '--preset',
+      'quick-cnn',
+      '--head',
+      'angular',
+      '--epochs',
+      '1',
+      '--steps-per-epoch',
+      '3',
+      '--batch-size',
+      '32',
+      '--train-subset',
+      '512',
+      '--test-subset',
+      '100',
+      '--backend',
+      'wasm',
+      '--out',
+      dir,
+    ]);
     expect(stdout).toMatch(/backend: wasm — .*registerFastConvGradients/);
     const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
     expect(Number.isFinite(results.runs[0].heads.angular.testLoss)).toBe(true);
@@ -107,7 +164,31 @@ describe('MNIST example, smoke run', () => {
   it(`trains a small CNN with --conv-gradient taps on the ${process.env.TFJS_BACKEND ?? 'cpu'} backend, and refuses stock on wasm`, async () => {
     const backend = process.env.TFJS_BACKEND ?? 'cpu';
     const dir = join(out, 'cnn-taps');
-    const stdout = await runProgramOk(tsx, [main, '--preset', 'quick-cnn', '--head', 'modified', '--epochs', '1', '--steps-per-epoch', '2', '--batch-size', '16', '--train-subset', '256', '--test-subset', '64', '--backend', backend, '--conv-gradient', 'taps', '--optimizer', 'flat-adam', '--out', dir]);
+    const stdout = await runProgramOk(tsx, [
+      main,
+      '--preset',
+      'quick-cnn',
+      '--head',
+      'modified',
+      '--epochs',
+      '1',
+      '--steps-per-epoch',
+      '2',
+      '--batch-size',
+      '16',
+      '--train-subset',
+      '256',
+      '--test-subset',
+      '64',
+      '--backend',
+      backend,
+      '--conv-gradient',
+      'taps',
+      '--optimizer',
+      'flat-adam',
+      '--out',
+      dir,
+    ]);
     expect(stdout).toMatch(new RegExp(`backend: ${backend} — .*filter gradient: registerFastConvGradients \\(method taps\\)`));
     const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
     expect(results.config.convGradient).toBe('taps');
@@ -115,23 +196,44 @@ describe('MNIST example, smoke run', () => {
     expect(Number.isFinite(results.runs[0].heads.modified.testLoss)).toBe(true);
     const stock = await runProgram(tsx, [main, '--preset', 'quick-cnn', '--backend', 'wasm', '--conv-gradient', 'stock', '--out', join(out, 'refused')]);
     expect(stock.status).toBe(1);
-    expect(stock.stderr.trim()).toBe('error: the wasm backend has no filter gradient of its own: use --conv-gradient auto, transposed or taps to train convolutions there.');
+    expect(stock.stderr.trim()).toBe(
+      'error: the wasm backend has no filter gradient of its own: use --conv-gradient auto, transposed or taps to train convolutions there.',
+    );
   });
 
   it('trains heads and seeds in worker threads with the same numbers as in one thread', async () => {
     const backend = process.env.TFJS_BACKEND ?? 'cpu';
-    const args = (dir: string, workers: string) => [main, '--preset', 'tiny', '--seeds', '1,2', '--train-subset', '256', '--test-subset', '100', '--backend', backend, '--workers', workers, '--out', join(out, dir)];
+    const args = (dir: string, workers: string) => [
+      main,
+      '--preset',
+      'tiny',
+      '--seeds',
+      '1,2',
+      '--train-subset',
+      '256',
+      '--test-subset',
+      '100',
+      '--backend',
+      backend,
+      '--workers',
+      workers,
+      '--out',
+      join(out, dir),
+    ];
     if (backend === 'webgpu') {
       const r = await runProgram(tsx, args('workers-webgpu', '2'));
       expect(r.status).toBe(1);
       // Dawn may print a native warning to stderr before the program's own line.
-      expect(r.stderr).toContain('error: --workers 2: worker threads serve the CPU backends (cpu, wasm); the webgpu backend trains in one thread (--workers 1).');
+      expect(r.stderr).toContain(
+        'error: --workers 2: worker threads serve the CPU backends (cpu, wasm); the webgpu backend trains in one thread (--workers 1).',
+      );
       return;
     }
     expect(await runProgramOk(tsx, args('threads', '2'))).toMatch(/6 run\(s\) \(3 head\(s\) × 2 seed\(s\)\) on 2 worker threads/);
     expect(await runProgramOk(tsx, args('sequential', '1'))).toMatch(/on this thread/);
     const read = (dir: string) => JSON.parse(readFileSync(join(out, dir, 'results.json'), 'utf8'));
-    const figures = (results: any) => results.runs.map((r: any) => Object.values(r.heads).map((h: any) => [r.seed, h.testAccuracy, h.testLoss, h.angular, h.figures]));
+    const figures = (results: any) =>
+      results.runs.map((r: any) => Object.values(r.heads).map((h: any) => [r.seed, h.testAccuracy, h.testLoss, h.angular, h.figures]));
     const threads = read('threads');
     expect(figures(threads)).toEqual(figures(read('sequential')));
     expect(threads.runs.map((r: any) => r.seed)).toEqual([1, 2]);
@@ -142,20 +244,48 @@ describe('MNIST example, smoke run', () => {
     expect(threads.summary.angular.testAccuracy.mean).toBeCloseTo(mean, 12);
     expect(threads.summary.angular.testAccuracy.sd).toBeCloseTo(Math.abs(accuracies[0] - accuracies[1]) / Math.SQRT2, 12);
     expect(threads.summary.angular.testAccuracy.n).toBe(2);
-    const loss = (dir: string) => readFileSync(join(out, dir, 'metrics.csv'), 'utf8').trim().split('\n').map((l) => l.split(',').slice(0, 5).join(','));
+    const loss = (dir: string) =>
+      readFileSync(join(out, dir, 'metrics.csv'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => l.split(',').slice(0, 5).join(','));
     expect(loss('threads')).toEqual(loss('sequential'));
   });
 
   it('open set: trains on the digits 0-6 and evaluates retrieval and verification of the unseen digits 7-9, in any dimension', async () => {
     const dir = join(out, 'open-set');
-    const stdout = await runProgramOk(tsx, [main, '--preset', 'tiny', '--open-set', '--dim', '5', '--head', 'modified,cosface', '--train-subset', '600', '--test-subset', '300', '--backend', process.env.TFJS_BACKEND ?? 'cpu', '--workers', '1', '--out', dir, '--no-save-models']);
+    const stdout = await runProgramOk(tsx, [
+      main,
+      '--preset',
+      'tiny',
+      '--open-set',
+      '--dim',
+      '5',
+      '--head',
+      'modified,cosface',
+      '--train-subset',
+      '600',
+      '--test-subset',
+      '300',
+      '--backend',
+      process.env.TFJS_BACKEND ?? 'cpu',
+      '--workers',
+      '1',
+      '--out',
+      dir,
+      '--no-save-models',
+    ]);
     const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
     expect(readdirSync(dir)).not.toContain('models'); // --no-save-models
     expect(results.runs[0].heads.modified.modelPath).toBeNull();
     expect(results.config.classes).toBe(7);
     expect(results.data.train + results.data.test + results.data.unseen).toBeLessThan(900);
     expect(results.data.test + results.data.unseen).toBe(300);
-    expect(stdout).toMatch(new RegExp(`data: MNIST, ${results.data.train} training and ${results.data.test} test images of the digits 0-6, and ${results.data.unseen} test images of the unseen digits 7-9`));
+    expect(stdout).toMatch(
+      new RegExp(
+        `data: MNIST, ${results.data.train} training and ${results.data.test} test images of the digits 0-6, and ${results.data.unseen} test images of the unseen digits 7-9`,
+      ),
+    );
     for (const head of Object.values(results.runs[0].heads) as Array<Record<string, any>>) {
       const n = results.data.unseen;
       expect(head.unseenFigures.genuinePairs + head.unseenFigures.impostorPairs).toBe((n * (n - 1)) / 2);
@@ -176,7 +306,27 @@ describe('MNIST example, smoke run', () => {
 
   it(`runs the paper preset (the reference's ResNet-style network) for one tiny step on ${process.env.TFJS_BACKEND ?? 'cpu'}`, async () => {
     const dir = join(out, 'paper');
-    await runProgramOk(tsx, [main, '--preset', 'paper', '--head', 'angular', '--epochs', '1', '--steps-per-epoch', '1', '--batch-size', '4', '--train-subset', '64', '--test-subset', '16', '--backend', process.env.TFJS_BACKEND ?? 'cpu', '--out', dir]);
+    await runProgramOk(tsx, [
+      main,
+      '--preset',
+      'paper',
+      '--head',
+      'angular',
+      '--epochs',
+      '1',
+      '--steps-per-epoch',
+      '1',
+      '--batch-size',
+      '4',
+      '--train-subset',
+      '64',
+      '--test-subset',
+      '16',
+      '--backend',
+      process.env.TFJS_BACKEND ?? 'cpu',
+      '--out',
+      dir,
+    ]);
     const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
     expect(results.config.network).toBe('paper');
     expect(results.runs[0].heads.angular.parameters).toBeGreaterThan(11.6e6);
@@ -185,7 +335,23 @@ describe('MNIST example, smoke run', () => {
 
   it('draws 3-D embeddings on the sphere', async () => {
     const dir = join(out, 'dim3');
-    await runProgramOk(tsx, [main, '--preset', 'tiny', '--head', 'angular', '--dim', '3', '--train-subset', '256', '--test-subset', '100', '--backend', 'cpu', '--out', dir]);
+    await runProgramOk(tsx, [
+      main,
+      '--preset',
+      'tiny',
+      '--head',
+      'angular',
+      '--dim',
+      '3',
+      '--train-subset',
+      '256',
+      '--test-subset',
+      '100',
+      '--backend',
+      'cpu',
+      '--out',
+      dir,
+    ]);
     const svg = readFileSync(join(dir, 'embeddings-3d-angular.svg'), 'utf8');
     expect(XMLValidator.validate(svg)).toBe(true);
     expect((svg.match(/class="pt"/g) ?? []).length).toBe(4 * 100);
@@ -197,7 +363,10 @@ describe('MNIST example, smoke run', () => {
       [['--epochs', 'many'], /error: --epochs must be an integer >= 1, but got "many"/],
       [['--backend', 'cpu', '--preset', 'tiny', '--data', join(out, 'nowhere')], /error: MNIST: train-images-idx3-ubyte \(or .gz\) not found in/],
       // Checked before the data (which is missing here too): a margin out of range, an output folder that cannot be written.
-      [['--backend', 'cpu', '--preset', 'tiny', '--head', 'cosface', '--cos-margin', '5', '--data', join(out, 'nowhere')], /error: --head cosface: CosFace: margin must be a number in \[0, 2\), but got 5/],
+      [
+        ['--backend', 'cpu', '--preset', 'tiny', '--head', 'cosface', '--cos-margin', '5', '--data', join(out, 'nowhere')],
+        /error: --head cosface: CosFace: margin must be a number in \[0, 2\), but got 5/,
+      ],
       [['--backend', 'cpu', '--preset', 'tiny', '--data', join(out, 'nowhere'), '--out', join(main, 'sub')], /error: --out .*main\.ts.sub: cannot write there/],
     ];
     for (const [args, message] of cases) {
@@ -210,34 +379,94 @@ describe('MNIST example, smoke run', () => {
   });
 
   // CI installs Debian's dataset-fashion-mnist; without it (a developer's machine) this is skipped.
-  it.runIf(existsSync('/usr/share/datasets/fashion-mnist') || process.env.CI === 'true')('trains on Fashion-MNIST from Debian\'s package: its name, class names and open set in the report', async () => {
-    const dir = join(out, 'fashion');
-    const stdout = await runProgramOk(tsx, [main, '--dataset', 'fashion-mnist', '--open-set', '--preset', 'tiny', '--head', 'arcface', '--scale', '8', '--train-subset', '600', '--test-subset', '300', '--backend', process.env.TFJS_BACKEND ?? 'cpu', '--workers', '1', '--out', dir, '--no-save-models']);
-    expect(stdout).toMatch(/data: Fashion-MNIST, \d+ training and \d+ test images of the classes 0-6, and \d+ test images of the unseen classes 7-9, from \/usr\/share\/datasets\/fashion-mnist/);
-    const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
-    expect(results.config.dataset).toBe('fashion-mnist');
-    expect(results.data.dataset).toBe('Fashion-MNIST');
-    expect(results.data.classNames[9]).toBe('Ankle boot');
-    expect(results.runs[0].heads.arcface.unseenFigures.mapAtR).toBeGreaterThan(0);
-    const html = readFileSync(join(dir, 'index.html'), 'utf8');
-    expect(html).toContain('<h1>Fashion-MNIST, open set: ArcFace</h1>');
-    expect(html).toContain('never trained on (Sneaker, Bag, Ankle boot)');
-    expect(readFileSync(join(dir, 'embeddings-2d-arcface.svg'), 'utf8')).toContain('>Ankle boot</text>');
-    expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toContain('MAP@R, unseen classes');
-  });
+  it.runIf(existsSync('/usr/share/datasets/fashion-mnist') || process.env.CI === 'true')(
+    "trains on Fashion-MNIST from Debian's package: its name, class names and open set in the report",
+    async () => {
+      const dir = join(out, 'fashion');
+      const stdout = await runProgramOk(tsx, [
+        main,
+        '--dataset',
+        'fashion-mnist',
+        '--open-set',
+        '--preset',
+        'tiny',
+        '--head',
+        'arcface',
+        '--scale',
+        '8',
+        '--train-subset',
+        '600',
+        '--test-subset',
+        '300',
+        '--backend',
+        process.env.TFJS_BACKEND ?? 'cpu',
+        '--workers',
+        '1',
+        '--out',
+        dir,
+        '--no-save-models',
+      ]);
+      expect(stdout).toMatch(
+        /data: Fashion-MNIST, \d+ training and \d+ test images of the classes 0-6, and \d+ test images of the unseen classes 7-9, from \/usr\/share\/datasets\/fashion-mnist/,
+      );
+      const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+      expect(results.config.dataset).toBe('fashion-mnist');
+      expect(results.data.dataset).toBe('Fashion-MNIST');
+      expect(results.data.classNames[9]).toBe('Ankle boot');
+      expect(results.runs[0].heads.arcface.unseenFigures.mapAtR).toBeGreaterThan(0);
+      const html = readFileSync(join(dir, 'index.html'), 'utf8');
+      expect(html).toContain('<h1>Fashion-MNIST, open set: ArcFace</h1>');
+      expect(html).toContain('never trained on (Sneaker, Bag, Ankle boot)');
+      expect(readFileSync(join(dir, 'embeddings-2d-arcface.svg'), 'utf8')).toContain('>Ankle boot</text>');
+      expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toContain('MAP@R, unseen classes');
+    },
+  );
 
   it('evaluates on held-out training images with --validation, never reading the test set, and says so', async () => {
     const dir = join(out, 'validation');
-    const stdout = await runProgramOk(tsx, [main, '--preset', 'tiny', '--head', 'angular', '--train-subset', '600', '--validation', '200', '--backend', process.env.TFJS_BACKEND ?? 'cpu', '--workers', '1', '--out', dir, '--no-save-models']);
-    expect(stdout).toMatch(/data: MNIST, 400 training and 200 validation images from .* \(the validation images: the last 200 training images, held out; the test set is not read\)/);
+    const stdout = await runProgramOk(tsx, [
+      main,
+      '--preset',
+      'tiny',
+      '--head',
+      'angular',
+      '--train-subset',
+      '600',
+      '--validation',
+      '200',
+      '--backend',
+      process.env.TFJS_BACKEND ?? 'cpu',
+      '--workers',
+      '1',
+      '--out',
+      dir,
+      '--no-save-models',
+    ]);
+    expect(stdout).toMatch(
+      /data: MNIST, 400 training and 200 validation images from .* \(the validation images: the last 200 training images, held out; the test set is not read\)/,
+    );
     const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
     expect([results.data.evaluatedOn, results.data.train, results.data.test]).toEqual(['validation', 400, 200]);
     // No reference column: the TF1 figures are test-set figures.
     expect(readFileSync(join(dir, 'summary.md'), 'utf8').split('\n')[0]).toMatch(/^\| head \| validation accuracy \| mean intra-class angle/);
     expect(readFileSync(join(dir, 'index.html'), 'utf8')).toContain('Validation run: every figure below comes from the last 200 training images');
-    const refused = await runProgram(tsx, [main, '--preset', 'tiny', '--train-subset', '600', '--validation', '600', '--backend', 'cpu', '--out', join(out, 'refused-validation')]);
+    const refused = await runProgram(tsx, [
+      main,
+      '--preset',
+      'tiny',
+      '--train-subset',
+      '600',
+      '--validation',
+      '600',
+      '--backend',
+      'cpu',
+      '--out',
+      join(out, 'refused-validation'),
+    ]);
     expect(refused.status).toBe(1);
-    expect(refused.stderr.trim()).toBe('error: --validation 600: the training set holds 600 images (--train-subset 600); hold out fewer, so that some remain to train on.');
+    expect(refused.stderr.trim()).toBe(
+      'error: --validation 600: the training set holds 600 images (--train-subset 600); hold out fewer, so that some remain to train on.',
+    );
   });
 
   it('prints its help', async () => {
@@ -247,10 +476,19 @@ describe('MNIST example, smoke run', () => {
   it('refuses, before training, sets that could only fail after it: naming the flag or the file', async () => {
     const backend = process.env.TFJS_BACKEND ?? 'cpu';
     const cases: Array<[string[], string | RegExp]> = [
-      [['--test-subset', '1'], 'error: --test-subset 1: the test set holds 1 image(s) of 1 class(es), but retrieval and verification need two classes, one of them with two images. Use a larger --test-subset.'],
-      [['--open-set', '--test-subset', '5'], /error: --test-subset 5: the test set of the digits 0-6 holds 4 image\(s\) of 4 class\(es\), but retrieval and verification need two classes/],
+      [
+        ['--test-subset', '1'],
+        'error: --test-subset 1: the test set holds 1 image(s) of 1 class(es), but retrieval and verification need two classes, one of them with two images. Use a larger --test-subset.',
+      ],
+      [
+        ['--open-set', '--test-subset', '5'],
+        /error: --test-subset 5: the test set of the digits 0-6 holds 4 image\(s\) of 4 class\(es\), but retrieval and verification need two classes/,
+      ],
       // The first 7 test labels are 7 2 1 0 4 1 4: the seen digits pass, the unseen ones are a single 7.
-      [['--open-set', '--test-subset', '7'], 'error: --test-subset 7: the test set of the unseen digits 7-9 holds 1 image(s) of 1 class(es), but retrieval and verification need two classes, one of them with two images. Use a larger --test-subset.'],
+      [
+        ['--open-set', '--test-subset', '7'],
+        'error: --test-subset 7: the test set of the unseen digits 7-9 holds 1 image(s) of 1 class(es), but retrieval and verification need two classes, one of them with two images. Use a larger --test-subset.',
+      ],
     ];
     for (const [flags, message] of cases) {
       const dir = mkdtempSync(join(tmpdir(), 'mnist-early-'));
@@ -266,15 +504,22 @@ describe('MNIST example, smoke run', () => {
   it.runIf(process.platform === 'linux')('stops training when npm run mnist is stopped by a signal to npm alone (no process left behind)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mnist-signal-'));
     /** Processes whose command line names the output folder (read from /proc). */
-    const running = () => readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-      try {
-        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(dir);
-      } catch {
-        return false; // ended meanwhile
-      }
-    });
+    const running = () =>
+      readdirSync('/proc')
+        .filter((p) => /^\d+$/.test(p))
+        .filter((p) => {
+          try {
+            return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(dir);
+          } catch {
+            return false; // ended meanwhile
+          }
+        });
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      const npm = spawn('npm', ['run', 'mnist', '--', '--preset', 'quick', '--head', 'original', '--backend', process.env.TFJS_BACKEND ?? 'cpu', '--out', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const npm = spawn(
+        'npm',
+        ['run', 'mnist', '--', '--preset', 'quick', '--head', 'original', '--backend', process.env.TFJS_BACKEND ?? 'cpu', '--out', dir],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       let output = '';
       npm.stdout.on('data', (d: Buffer) => (output += d.toString()));
       const closed = new Promise<void>((resolve) => npm.on('close', () => resolve()));

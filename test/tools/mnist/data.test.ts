@@ -46,13 +46,17 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 
 describe('MNIST download (loopback server)', () => {
   it('checks the SHA-256 of a download before inflating it: a bomb from a mirror is never decompressed', async () => {
-    await expect(downloadTo(temp(), { mirrors: [`${base}/bomb/`], checksums: SUMS })).rejects.toThrow(/bomb\/train-images-idx3-ubyte.gz: checksum mismatch: SHA-256 [0-9a-f]{64}, expected [0-9a-f]{64} \(of the download, before inflating it\)/);
+    await expect(downloadTo(temp(), { mirrors: [`${base}/bomb/`], checksums: SUMS })).rejects.toThrow(
+      /bomb\/train-images-idx3-ubyte.gz: checksum mismatch: SHA-256 [0-9a-f]{64}, expected [0-9a-f]{64} \(of the download, before inflating it\)/,
+    );
     // Taken for the right download, it still inflates only to what its header declares (6 labels: 14 bytes).
     const trusting = { ...SUMS, trainImages: SUMS.trainLabels, trainLabels: { gz: sha256(BOMB), raw: SUMS.trainLabels.raw } };
     const dir = temp();
     await downloadTo(dir, { mirrors: [`${base}/good/`], checksums: SUMS });
     rmSync(join(dir, FILE_NAMES.trainLabels));
-    await expect(downloadTo(dir, { mirrors: [`${base}/bomb/`], checksums: trusting })).rejects.toThrow(/bomb\/train-labels-idx1-ubyte.gz: .*the gzip data inflates to more than the 14 bytes its IDX header declares/);
+    await expect(downloadTo(dir, { mirrors: [`${base}/bomb/`], checksums: trusting })).rejects.toThrow(
+      /bomb\/train-labels-idx1-ubyte.gz: .*the gzip data inflates to more than the 14 bytes its IDX header declares/,
+    );
   });
 
   it('downloads, verifies and stores the four files, which then load', async () => {
@@ -73,13 +77,17 @@ describe('MNIST download (loopback server)', () => {
 
   it('rejects a file whose checksum does not match, and leaves nothing behind', async () => {
     const dir = temp();
-    await expect(downloadTo(dir, { mirrors: [`${base}/tampered/`], checksums: SUMS })).rejects.toThrow(/could not download train-images-idx3-ubyte:\n.*tampered.*checksum mismatch: SHA-256 [0-9a-f]{64}, expected [0-9a-f]{64}/);
+    await expect(downloadTo(dir, { mirrors: [`${base}/tampered/`], checksums: SUMS })).rejects.toThrow(
+      /could not download train-images-idx3-ubyte:\n.*tampered.*checksum mismatch: SHA-256 [0-9a-f]{64}, expected [0-9a-f]{64}/,
+    );
     expect(readdirSync(dir)).toEqual([]);
   });
 
   it('reports a server error, and falls back to the next mirror', async () => {
     const dir = temp();
-    await expect(downloadTo(dir, { mirrors: [`${base}/broken/`], checksums: SUMS })).rejects.toThrow(/broken\/train-images-idx3-ubyte.gz: HTTP 500 Internal Server Error/);
+    await expect(downloadTo(dir, { mirrors: [`${base}/broken/`], checksums: SUMS })).rejects.toThrow(
+      /broken\/train-images-idx3-ubyte.gz: HTTP 500 Internal Server Error/,
+    );
     await downloadTo(dir, { mirrors: [`${base}/broken/`, `${base}/good/`], checksums: SUMS });
     expect(existsSync(join(dir, FILE_NAMES.testLabels))).toBe(true);
   });
@@ -95,19 +103,24 @@ describe('MNIST download (loopback server)', () => {
     const dir = temp();
     await expect(loadFromDir(dir, DATASETS['fashion-mnist'])).rejects.toThrow(/^Fashion-MNIST: train-images-idx3-ubyte \(or .gz\) not found in/);
     // The loopback server serves MNIST-like files, whose checksums are not Fashion-MNIST's.
-    await expect(loadMnist(undefined, { dataset: DATASETS['fashion-mnist'], packageDir: null, cacheDir: dir, mirrors: [`${base}/good/`] })).rejects.toThrow(/^Fashion-MNIST: could not download train-images-idx3-ubyte:\n.*checksum mismatch: SHA-256 [0-9a-f]{64}, expected 08dc20ab/);
+    await expect(loadMnist(undefined, { dataset: DATASETS['fashion-mnist'], packageDir: null, cacheDir: dir, mirrors: [`${base}/good/`] })).rejects.toThrow(
+      /^Fashion-MNIST: could not download train-images-idx3-ubyte:\n.*checksum mismatch: SHA-256 [0-9a-f]{64}, expected 08dc20ab/,
+    );
   });
 });
 
 // CI installs Debian's dataset-fashion-mnist; without it (a developer's machine) this is skipped.
-describe.runIf(existsSync(DEBIAN_FASHION_MNIST) || process.env.CI === 'true')('Fashion-MNIST from Debian\'s package', () => {
+describe.runIf(existsSync(DEBIAN_FASHION_MNIST) || process.env.CI === 'true')("Fashion-MNIST from Debian's package", () => {
   it('is found installed and loads; its contents have the checksums a download is held to', async () => {
     const fashion = DATASETS['fashion-mnist'];
     expect(fashion.installed()).toBe(DEBIAN_FASHION_MNIST);
     const data = await loadMnist(undefined, { dataset: fashion });
     expect([data.train.count, data.test.count, data.source]).toEqual([60000, 10000, DEBIAN_FASHION_MNIST]);
     for (const [key, name] of Object.entries(FILE_NAMES) as Array<[MnistFile, string]>) {
-      expect({ name, sha256: sha256(gunzipSync(readFileSync(join(DEBIAN_FASHION_MNIST, `${name}.gz`)))) }).toEqual({ name, sha256: fashion.checksums[key].raw });
+      expect({ name, sha256: sha256(gunzipSync(readFileSync(join(DEBIAN_FASHION_MNIST, `${name}.gz`)))) }).toEqual({
+        name,
+        sha256: fashion.checksums[key].raw,
+      });
     }
   });
 });

@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 
 export function idx(shape: number[], data: Uint8Array, magicOverride?: number): Uint8Array {
   const header = new DataView(new ArrayBuffer(4 + 4 * shape.length));
-  header.setUint32(0, magicOverride ?? (0x0800 | shape.length));
+  header.setUint32(0, magicOverride ?? 0x0800 | shape.length);
   shape.forEach((s, i) => header.setUint32(4 + 4 * i, s));
   const out = new Uint8Array(header.byteLength + data.length);
   out.set(new Uint8Array(header.buffer), 0);
@@ -12,11 +12,17 @@ export function idx(shape: number[], data: Uint8Array, magicOverride?: number): 
 }
 
 export function images(count: number, size = 28): Uint8Array {
-  return idx([count, size, size], Uint8Array.from({ length: count * size * size }, (_, i) => (i * 37) % 256));
+  return idx(
+    [count, size, size],
+    Uint8Array.from({ length: count * size * size }, (_, i) => (i * 37) % 256),
+  );
 }
 
 export function labels(count: number): Uint8Array {
-  return idx([count], Uint8Array.from({ length: count }, (_, i) => i % 10));
+  return idx(
+    [count],
+    Uint8Array.from({ length: count }, (_, i) => i % 10),
+  );
 }
 
 export const gzip = (bytes: Uint8Array) => new Uint8Array(gzipSync(bytes));
