@@ -20,7 +20,7 @@ const LAYERS: Record<string, (units: number) => tfl.layers.Layer> = {
   ),
 };
 /** Run with useFusedKernels(false), on the backends with fused kernels. */
-const COMPOSITE = `${HEADS.angular.className} (composite ops)`;
+const COMPOSITE = `${HEADS.angularSoftmax.className} (composite ops)`;
 
 /** Kernels that tf.profile lists but that move no data: views, and the scopes of ops and custom gradients. */
 function dispatches(names: string[]): number {
@@ -66,7 +66,7 @@ for (const backend of backends) {
     const labels = tf.randomUniform([B], 0, C, 'int32', 2);
     const targets = tf.oneHot(labels, C);
     const heads = Object.entries(LAYERS);
-    if (FUSED_KERNEL_BACKENDS.includes(info.name)) heads.push([COMPOSITE, LAYERS[HEADS.angular.className]!]);
+    if (FUSED_KERNEL_BACKENDS.includes(info.name)) heads.push([COMPOSITE, LAYERS[HEADS.angularSoftmax.className]!]);
     const contender = (name: string, head: tfl.layers.Layer, y: tf.Tensor = targets) => {
       const margin = !name.startsWith(DENSE);
       const fused = name !== COMPOSITE;

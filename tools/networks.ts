@@ -13,7 +13,7 @@ export type ProgramHead = 'original' | LibraryHeadKind;
 /** Every head the programs can train: the original softmax, then the library's registry ({@link HEADS}). */
 export const PROGRAM_HEADS: readonly ProgramHead[] = ['original', ...LIBRARY_HEAD_KINDS];
 /** The SphereFace comparison (`--head all`). */
-export const SPHEREFACE_HEADS: readonly ProgramHead[] = ['original', 'modified', 'angular'];
+export const SPHEREFACE_HEADS: readonly ProgramHead[] = ['original', 'modifiedSoftmax', 'angularSoftmax'];
 
 /** The title of a head in tables and figures. */
 export function headTitle(kind: ProgramHead): string {
@@ -137,13 +137,13 @@ const SHARED_PARAMETERS = ['marginWarmupSteps', 'lambdaBase', 'lambdaGamma', 'la
 
 /** The margin options of the programs, per head they set (a head not listed trains with its registry default margin). */
 const MARGIN_OPTIONS: Partial<Record<LibraryHeadKind, (o: HeadOptions) => Record<string, unknown>>> = {
-  angular: (o) => ({ margin: o.margin }),
-  cosface: (o) => ({ margin: o.cosMargin }),
-  arcface: (o) => ({ margin: o.arcMargin }),
-  subcenter: (o) => ({ margin: o.arcMargin }),
-  curricular: (o) => ({ margin: o.arcMargin }),
-  adaface: (o) => ({ margin: o.adaMargin }),
-  combined: (o) => ({ m1: o.combinedMargins[0], m2: o.combinedMargins[1], m3: o.combinedMargins[2] }),
+  angularSoftmax: (o) => ({ margin: o.margin }),
+  cosFace: (o) => ({ margin: o.cosMargin }),
+  arcFace: (o) => ({ margin: o.arcMargin }),
+  subCenterArcFace: (o) => ({ margin: o.arcMargin }),
+  curricularFace: (o) => ({ margin: o.arcMargin }),
+  adaFace: (o) => ({ margin: o.adaMargin }),
+  combinedMargin: (o) => ({ m1: o.combinedMargins[0], m2: o.combinedMargins[1], m3: o.combinedMargins[2] }),
 };
 
 /**

@@ -103,10 +103,10 @@ const defaultsOf = (head: LibraryHead) => HEADS[head].defaults as Readonly<Recor
 function headArgs(head: LibraryHead, classes: number): HeadArgsByKind[LibraryHead] {
   const args: Record<string, unknown> = { units: classes, kernelInitializer: tf.initializers.glorotUniform({ seed: 7 }) };
   const defaults = defaultsOf(head);
-  if ('margin' in defaults) args['margin'] = head === 'angular' ? Math.round(num('margin')) : num('margin');
+  if ('margin' in defaults) args['margin'] = head === 'angularSoftmax' ? Math.round(num('margin')) : num('margin');
   if ('scale' in defaults) args['scale'] = num('scale');
   if ('r' in defaults) args['r'] = num('scale');
-  if (head === 'angular')
+  if (head === 'angularSoftmax')
     Object.assign(args, { lambdaBase: num('lambdaBase'), lambdaGamma: num('lambdaGamma'), lambdaPower: num('lambdaPower'), lambdaMin: num('lambdaMin') });
   return args as unknown as HeadArgsByKind[LibraryHead];
 }
@@ -114,7 +114,7 @@ function headArgs(head: LibraryHead, classes: number): HeadArgsByKind[LibraryHea
 /** Fills the head menu from the registry, A-Softmax selected; choosing a head puts its default margin in the margin field (disabled where it has none). */
 function setUpHeadMenu(): void {
   const select = $<HTMLSelectElement>('head');
-  select.replaceChildren(...PROGRAM_HEADS.map((kind) => new Option(headTitle(kind), kind, kind === 'angular', kind === 'angular')));
+  select.replaceChildren(...PROGRAM_HEADS.map((kind) => new Option(headTitle(kind), kind, kind === 'angularSoftmax', kind === 'angularSoftmax')));
   const showDefaults = () => {
     const kind = select.value as Head;
     const margin = kind === 'original' ? undefined : defaultsOf(kind)['margin'];

@@ -71,10 +71,10 @@ const COSINE_HEAD_SETTINGS = {
   // The papers' CosFace and ArcFace defaults; for the combined margin, insightface's (1, 0.3, 0.2)
   // rather than the layer's default (1, 0.5, 0), which is ArcFace again.
   papers: {
-    scale: HEADS.cosface.defaults.scale,
-    cosMargin: HEADS.cosface.defaults.margin,
-    arcMargin: HEADS.arcface.defaults.margin,
-    adaMargin: HEADS.adaface.defaults.margin,
+    scale: HEADS.cosFace.defaults.scale,
+    cosMargin: HEADS.cosFace.defaults.margin,
+    arcMargin: HEADS.arcFace.defaults.margin,
+    adaMargin: HEADS.adaFace.defaults.margin,
     combinedMargins: [1, 0.3, 0.2],
   },
   flat: { scale: 8, cosMargin: 0.1, arcMargin: 0.1, adaMargin: 0.1, combinedMargins: [1, 0.05, 0.05] },
@@ -92,7 +92,7 @@ angular (A-Softmax) softmax — once per seed and head, and writes the accuracy 
 finished-runs.json.
 
 Options:
-  --head LIST                  heads to train, comma-separated, from ${PROGRAM_HEADS.join(', ')};
+  --head LIST                  heads to train, comma-separated (any letter case), from ${PROGRAM_HEADS.join(', ')};
                                all = ${SPHEREFACE_HEADS.join(',')} (default all)
   --dim N                      embedding dimension, >= 2 (default 2; figures for 2 and 3, where 3
                                draws the embeddings on the sphere; statistics for every N)
@@ -117,9 +117,9 @@ Options:
   --lr-schedule NAME           exponential: × 0.9 every 500 steps, as the reference; cosine: down
                                to 0 at the last step (preset)
   --shift N                    shift training images by up to N pixels in x and y (preset)
-  --margin M                   A-Softmax margin, an integer >= 1 (default ${HEADS.angular.defaults.margin})
+  --margin M                   A-Softmax margin, an integer >= 1 (default ${HEADS.angularSoftmax.defaults.margin})
   --lambda-base X              λ schedule: λ = max(min, base·(1 + gamma·step)^(−power))
-  --lambda-gamma X               (defaults ${[HEADS.angular.defaults.lambdaBase, HEADS.angular.defaults.lambdaGamma, HEADS.angular.defaults.lambdaPower, HEADS.angular.defaults.lambdaMin].join(', ')} as SphereFace; power 2 and min 0
+  --lambda-gamma X               (defaults ${[HEADS.angularSoftmax.defaults.lambdaBase, HEADS.angularSoftmax.defaults.lambdaGamma, HEADS.angularSoftmax.defaults.lambdaPower, HEADS.angularSoftmax.defaults.lambdaMin].join(', ')} as SphereFace; power 2 and min 0
   --lambda-power X               in the reproduce preset; --lambda-base 0 --lambda-min 0 gives
   --lambda-min X                 λ = 0, the full margin from the first step, as the TF1 reference)
   --optimizer auto|adam|flat-adam   tfjs's Adam, or FlatAdam (the same update over all weights in
@@ -127,14 +127,14 @@ Options:
   --scale S                    scale s of the heads that scale unit cosines (default ${COSINE_HEAD_SETTINGS.papers.scale}; ${COSINE_HEAD_SETTINGS.flat.scale}
                                with --dim 2): ${SCALED_HEADS.join(', ')}
   --cos-margin M               CosFace margin (default ${COSINE_HEAD_SETTINGS.papers.cosMargin}; ${COSINE_HEAD_SETTINGS.flat.cosMargin} with --dim 2)
-  --arc-margin M               margin in radians of arcface, subcenter and curricular (default
+  --arc-margin M               margin in radians of arcFace, subCenterArcFace and curricularFace (default
                                ${COSINE_HEAD_SETTINGS.papers.arcMargin}; ${COSINE_HEAD_SETTINGS.flat.arcMargin} with --dim 2)
   --ada-margin M               AdaFace margin (default ${COSINE_HEAD_SETTINGS.papers.adaMargin}; ${COSINE_HEAD_SETTINGS.flat.adaMargin} with --dim 2)
-  --combined-margins M1,M2,M3  margins of combined: cos(M1·θ + M2) − M3 (default
+  --combined-margins M1,M2,M3  margins of combinedMargin: cos(M1·θ + M2) − M3 (default
                                ${COSINE_HEAD_SETTINGS.papers.combinedMargins.join(',')}; ${COSINE_HEAD_SETTINGS.flat.combinedMargins.join(',')} with --dim 2, where ten classes
                                lie 36° apart and the papers' margins cannot be met)
   --margin-warmup N            grow the cosine heads' margins linearly from none to full over
-                               the first N training steps (default ${HEADS.cosface.defaults.marginWarmupSteps}: the full margin from the start)
+                               the first N training steps (default ${HEADS.cosFace.defaults.marginWarmupSteps}: the full margin from the start)
   --backend auto|cpu|wasm|webgpu|tensorflow   (default auto: the fastest one installed)
   --conv-gradient auto|stock|transposed|taps   filter gradient of convolutions: the backend's own
                                kernel, or registerFastConvGradients' with that method (default
@@ -187,6 +187,13 @@ export interface MnistOptions extends Omit<TrainConfig, 'optimizer' | 'seed' | '
 function choice<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}, but got "${value}".`);
   return value as T;
+}
+
+/** A head by its kind, in any letter case (`cosface` is `cosFace`). */
+function headChoice(value: string): ProgramHead {
+  const found = PROGRAM_HEADS.find((kind) => kind.toLowerCase() === value.toLowerCase());
+  if (found == null) throw new UsageError(`--head must be one of ${PROGRAM_HEADS.join(', ')} (in any letter case), but got "${value}".`);
+  return found;
 }
 
 function number(flag: string, value: string | undefined, fallback: number, { integer = false, min = 0, exclusive = false } = {}): number {
@@ -273,7 +280,7 @@ export function parseOptions(argv: string[]): MnistOptions | null {
   if (v.help) return null;
   const preset = choice('preset', v.preset, Object.keys(PRESETS) as Preset[]);
   const p = PRESETS[preset];
-  const heads = v.head === 'all' ? [...SPHEREFACE_HEADS] : v.head.split(',').map((h) => choice('head', h.trim(), PROGRAM_HEADS));
+  const heads = v.head === 'all' ? [...SPHEREFACE_HEADS] : v.head.split(',').map((h) => headChoice(h.trim()));
   if (new Set(heads).size !== heads.length) throw new UsageError(`--head lists a head twice: "${v.head}".`);
   const dim = number('dim', v.dim, 2, { integer: true, min: 2 });
   const cosine = dim === 2 ? COSINE_HEAD_SETTINGS.flat : COSINE_HEAD_SETTINGS.papers;
@@ -291,17 +298,17 @@ export function parseOptions(argv: string[]): MnistOptions | null {
     shift: number('shift', v.shift, p.shift ?? 0, { integer: true }),
     lrDecay: 0.9,
     lrDecaySteps: 500,
-    margin: number('margin', v.margin, HEADS.angular.defaults.margin, { integer: true, min: 1 }),
-    lambdaBase: number('lambda-base', v['lambda-base'], HEADS.angular.defaults.lambdaBase),
-    lambdaGamma: number('lambda-gamma', v['lambda-gamma'], HEADS.angular.defaults.lambdaGamma),
-    lambdaPower: number('lambda-power', v['lambda-power'], p.lambdaPower ?? HEADS.angular.defaults.lambdaPower),
-    lambdaMin: number('lambda-min', v['lambda-min'], p.lambdaMin ?? HEADS.angular.defaults.lambdaMin),
+    margin: number('margin', v.margin, HEADS.angularSoftmax.defaults.margin, { integer: true, min: 1 }),
+    lambdaBase: number('lambda-base', v['lambda-base'], HEADS.angularSoftmax.defaults.lambdaBase),
+    lambdaGamma: number('lambda-gamma', v['lambda-gamma'], HEADS.angularSoftmax.defaults.lambdaGamma),
+    lambdaPower: number('lambda-power', v['lambda-power'], p.lambdaPower ?? HEADS.angularSoftmax.defaults.lambdaPower),
+    lambdaMin: number('lambda-min', v['lambda-min'], p.lambdaMin ?? HEADS.angularSoftmax.defaults.lambdaMin),
     scale: number('scale', v.scale, cosine.scale, { min: 0, exclusive: true }),
     cosMargin: number('cos-margin', v['cos-margin'], cosine.cosMargin),
     arcMargin: number('arc-margin', v['arc-margin'], cosine.arcMargin),
     adaMargin: number('ada-margin', v['ada-margin'], cosine.adaMargin),
     combinedMargins: combinedMargins(v['combined-margins'], cosine.combinedMargins),
-    marginWarmupSteps: number('margin-warmup', v['margin-warmup'], HEADS.cosface.defaults.marginWarmupSteps, { integer: true }),
+    marginWarmupSteps: number('margin-warmup', v['margin-warmup'], HEADS.cosFace.defaults.marginWarmupSteps, { integer: true }),
     backend: choice('backend', v.backend, BACKENDS),
     convGradient: choice('conv-gradient', v['conv-gradient'], CONV_GRADIENTS),
     optimizer: choice('optimizer', v.optimizer, ['auto', 'adam', 'flat-adam'] as const),

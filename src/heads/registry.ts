@@ -47,30 +47,30 @@ export interface HeadDescription<Args> {
 /** Each head kind's arguments. */
 export interface HeadArgsByKind {
   /** {@link ModifiedSoftmax}. */
-  modified: ModifiedSoftmaxArgs;
+  modifiedSoftmax: ModifiedSoftmaxArgs;
   /** {@link AngularSoftmax} (SphereFace). */
-  angular: AngularSoftmaxArgs;
+  angularSoftmax: AngularSoftmaxArgs;
   /** {@link SphereFaceR}. */
-  spherefacer: SphereFaceRArgs;
+  sphereFaceR: SphereFaceRArgs;
   /** {@link SphereFace2}. */
-  sphereface2: SphereFace2Args;
+  sphereFace2: SphereFace2Args;
   /** {@link CosFace}. */
-  cosface: CosFaceArgs;
+  cosFace: CosFaceArgs;
   /** {@link ArcFace}. */
-  arcface: ArcFaceArgs;
+  arcFace: ArcFaceArgs;
   /** {@link CombinedMargin}. */
-  combined: CombinedMarginArgs;
+  combinedMargin: CombinedMarginArgs;
   /** {@link SubCenterArcFace}. */
-  subcenter: SubCenterArcFaceArgs;
+  subCenterArcFace: SubCenterArcFaceArgs;
   /** {@link AdaFace}. */
-  adaface: AdaFaceArgs;
+  adaFace: AdaFaceArgs;
   /** {@link CurricularFace}. */
-  curricular: CurricularFaceArgs;
+  curricularFace: CurricularFaceArgs;
   /** {@link NormLinear}. */
-  normlinear: NormLinearArgs;
+  normLinear: NormLinearArgs;
 }
 
-/** A head kind of the registry: 'modified', 'angular', 'spherefacer', 'sphereface2', 'cosface', 'arcface', 'combined', 'subcenter', 'adaface', 'curricular' or 'normlinear'. */
+/** A head kind of the registry: 'modifiedSoftmax', 'angularSoftmax', 'sphereFaceR', 'sphereFace2', 'cosFace', 'arcFace', 'combinedMargin', 'subCenterArcFace', 'adaFace', 'curricularFace' or 'normLinear'. */
 export type HeadKind = keyof HeadArgsByKind;
 
 /**
@@ -79,32 +79,32 @@ export type HeadKind = keyof HeadArgsByKind;
  * @example
  * ```ts
  * for (const [kind, head] of Object.entries(HEADS)) console.log(kind, head.title, head.defaults);
- * const layer = HEADS.cosface.create({ units: 10, ...HEADS.cosface.defaults, scale: 16 });
+ * const layer = HEADS.cosFace.create({ units: 10, ...HEADS.cosFace.defaults, scale: 16 });
  * ```
  */
 export const HEADS: { readonly [K in HeadKind]: HeadDescription<HeadArgsByKind[K]> } = Object.freeze({
-  modified: {
+  modifiedSoftmax: {
     className: ModifiedSoftmax.className,
     title: 'modified softmax',
     paper: 'https://arxiv.org/abs/1704.08063 §3.2',
     defaults: {},
     create: (args: ModifiedSoftmaxArgs) => new ModifiedSoftmax(args),
   },
-  angular: {
+  angularSoftmax: {
     className: AngularSoftmax.className,
     title: 'angular softmax (A-Softmax)',
     paper: 'https://arxiv.org/abs/1704.08063',
     defaults: ANGULAR_SOFTMAX_DEFAULTS,
     create: (args: AngularSoftmaxArgs) => new AngularSoftmax(args),
   },
-  spherefacer: {
+  sphereFaceR: {
     className: SphereFaceR.className,
     title: 'SphereFace-R',
     paper: 'https://arxiv.org/abs/2109.05565',
     defaults: SPHERE_FACE_R_DEFAULTS,
     create: (args: SphereFaceRArgs) => new SphereFaceR(args),
   },
-  sphereface2: {
+  sphereFace2: {
     className: SphereFace2.className,
     title: 'SphereFace2',
     paper: 'https://arxiv.org/abs/2108.01513',
@@ -112,49 +112,49 @@ export const HEADS: { readonly [K in HeadKind]: HeadDescription<HeadArgsByKind[K
     create: (args: SphereFace2Args) => new SphereFace2(args),
     loss: (args: SphereFace2Args) => sphereFace2Loss({ alpha: args.alpha, r: args.r }), // unset: the loss's defaults, which are the head's
   },
-  cosface: {
+  cosFace: {
     className: CosFace.className,
     title: 'CosFace',
     paper: 'https://arxiv.org/abs/1801.09414',
     defaults: COS_FACE_DEFAULTS,
     create: (args: CosFaceArgs) => new CosFace(args),
   },
-  arcface: {
+  arcFace: {
     className: ArcFace.className,
     title: 'ArcFace',
     paper: 'https://arxiv.org/abs/1801.07698',
     defaults: ARC_FACE_DEFAULTS,
     create: (args: ArcFaceArgs) => new ArcFace(args),
   },
-  combined: {
+  combinedMargin: {
     className: CombinedMargin.className,
     title: 'combined margin',
     paper: 'https://arxiv.org/abs/1801.07698 §3.3',
     defaults: COMBINED_MARGIN_DEFAULTS,
     create: (args: CombinedMarginArgs) => new CombinedMargin(args),
   },
-  subcenter: {
+  subCenterArcFace: {
     className: SubCenterArcFace.className,
     title: 'sub-center ArcFace',
     paper: 'https://www.ecva.net/papers/eccv_2020/papers_ECCV/papers/123560715.pdf',
     defaults: SUB_CENTER_ARC_FACE_DEFAULTS,
     create: (args: SubCenterArcFaceArgs) => new SubCenterArcFace(args),
   },
-  adaface: {
+  adaFace: {
     className: AdaFace.className,
     title: 'AdaFace',
     paper: 'https://arxiv.org/abs/2204.00964',
     defaults: ADA_FACE_DEFAULTS,
     create: (args: AdaFaceArgs) => new AdaFace(args),
   },
-  curricular: {
+  curricularFace: {
     className: CurricularFace.className,
     title: 'CurricularFace',
     paper: 'https://arxiv.org/abs/2004.00288',
     defaults: CURRICULAR_FACE_DEFAULTS,
     create: (args: CurricularFaceArgs) => new CurricularFace(args),
   },
-  normlinear: {
+  normLinear: {
     className: NormLinear.className,
     title: 'NormLinear',
     paper: 'https://arxiv.org/abs/1704.06369',

@@ -46,7 +46,7 @@ export interface AdaFaceMarginParams {
  * @internal
  */
 export const ADA_FACE_FORMULA: CosineMarginFormula<AdaFaceMarginParams> = {
-  name: 'adaface',
+  name: 'adaFace',
   target: ([m], c, row) => {
     const [clamped, cosineSlope] = adaFaceCosine(c);
     const clampedSine = sineOfCosine(clamped);
@@ -69,7 +69,7 @@ export const ADA_FACE_FORMULA: CosineMarginFormula<AdaFaceMarginParams> = {
   wgsl: ([m]) => {
     const { angleEpsilon, cosineEpsilon } = ADA_FACE_CONSTANTS;
     return {
-      structure: 'adaface',
+      structure: 'adaFace',
       uniforms: [m!, 0, 0, 0],
       code: `
   fn clampCosine(c : f32) -> vec2<f32> {
@@ -95,7 +95,7 @@ export const ADA_FACE_FORMULA: CosineMarginFormula<AdaFaceMarginParams> = {
     const values = nonNegativeNumbers({ margin, h: stats?.h, tAlpha: stats?.tAlpha }, 'margin', 'h', 'tAlpha');
     if (values == null || stats == null) return null;
     const state = () => tf.stack([stats.mean, stats.std]) as tf.Tensor1D;
-    return { formula: 'adaface', params: values, state, embeddings: stats.embeddings, ...(stats.commit != null ? { commit: stats.commit } : {}) };
+    return { formula: 'adaFace', params: values, state, embeddings: stats.embeddings, ...(stats.commit != null ? { commit: stats.commit } : {}) };
   },
 };
 

@@ -24,14 +24,14 @@ export interface CombinedCosineMarginParams {
  * @internal
  */
 export const COMBINED_COSINE_FORMULA: CosineMarginFormula<CombinedCosineMarginParams> = {
-  name: 'combined',
+  name: 'combinedCosine',
   target: ([m1, m2, m3], c) => {
     const sine = sineOfCosine(c);
     const angle = m1! * angleOf(c, sine) + m2!;
     return [Math.cos(angle) - m3!, (m1! * Math.sin(angle)) / Math.max(sine, MIN_SINE_FOR_GRADIENT)];
   },
   wgsl: ([m1, m2, m3]) => ({
-    structure: 'combined',
+    structure: 'combinedCosine',
     uniforms: [m1!, m2!, m3!, 0],
     code: `
   fn margin(c : f32) -> vec2<f32> {${WGSL_SINE}
@@ -41,7 +41,7 @@ export const COMBINED_COSINE_FORMULA: CosineMarginFormula<CombinedCosineMarginPa
   }),
   encode: (params) => {
     const values = nonNegativeNumbers(params, 'm1', 'm2', 'm3');
-    return values == null ? null : { formula: 'combined', params: values };
+    return values == null ? null : { formula: 'combinedCosine', params: values };
   },
 };
 

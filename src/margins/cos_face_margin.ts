@@ -13,10 +13,10 @@ export interface CosFaceMarginParams {
 
 /** CosFace's formula for the fused kernel: g(c) = c − m, slope 1; params [m]. @internal */
 export const COS_FACE_FORMULA: CosineMarginFormula<CosFaceMarginParams> = {
-  name: 'cosface',
+  name: 'cosFace',
   target: ([m], c) => [c - m!, 1],
   wgsl: ([m]) => ({
-    structure: 'cosface',
+    structure: 'cosFace',
     uniforms: [m!, 0, 0, 0],
     code: `
   fn margin(c : f32) -> vec2<f32> {
@@ -25,7 +25,7 @@ export const COS_FACE_FORMULA: CosineMarginFormula<CosFaceMarginParams> = {
   }),
   encode: (params) => {
     const values = nonNegativeNumbers(params, 'margin');
-    return values == null ? null : { formula: 'cosface', params: values };
+    return values == null ? null : { formula: 'cosFace', params: values };
   },
 };
 

@@ -35,7 +35,7 @@ export interface CurricularFaceMarginParams {
  * @internal
  */
 export const CURRICULAR_FACE_FORMULA: CosineMarginFormula<CurricularFaceMarginParams> = {
-  name: 'curricular',
+  name: 'curricularFace',
   target: ([m], c) => arcFaceTarget(m!, false, c),
   nonTargets: () => 'rewritten',
   nonTarget: ([m], c, row) => {
@@ -47,7 +47,7 @@ export const CURRICULAR_FACE_FORMULA: CosineMarginFormula<CurricularFaceMarginPa
   wgsl: ([m]) => {
     const arc = wgslArcFace(m!, false); // p2 = cos m, p3 = sin m
     return {
-      structure: 'curricular',
+      structure: 'curricularFace',
       uniforms: arc.uniforms,
       code: `${arc.code}
   fn other(c : f32, rowTarget : f32, state : f32) -> vec2<f32> {
@@ -65,7 +65,7 @@ export const CURRICULAR_FACE_FORMULA: CosineMarginFormula<CurricularFaceMarginPa
     if (values == null || !(typeof t === 'number' || t instanceof tf.Tensor)) return null;
     const state = () => (t instanceof tf.Tensor ? (tf.reshape(t, [1]) as tf.Tensor1D) : tf.tensor1d([t]));
     return {
-      formula: 'curricular',
+      formula: 'curricularFace',
       params: values,
       state,
       ...(typeof commit === 'function' ? { commit: (next: tf.Tensor1D) => (commit as (t: tf.Scalar) => void)(tf.reshape(next, [])) } : {}),

@@ -6,15 +6,15 @@ import { describe } from '../util/validate.js';
  * heads and {@link marginLogits} take it as it is; fused kernels are chosen from `kind` and
  * `params`, never from the identity of a function, so passing a margin around cannot lose them.
  *
- * Made by {@link angularMargin} (kind 'angular'), {@link sphereFaceRMargin} ('spherefacer'),
- * {@link sphereFace2Margin} ('sphereface2'), {@link cosFaceMargin} ('cosface'),
- * {@link arcFaceMargin} ('arcface'), {@link combinedCosineMargin} ('combined'),
- * {@link adaFaceMargin} ('adaface') and {@link curricularFaceMargin} ('curricular'); a margin
+ * Made by {@link angularMargin} (kind 'angular'), {@link sphereFaceRMargin} ('sphereFaceR'),
+ * {@link sphereFace2Margin} ('sphereFace2'), {@link cosFaceMargin} ('cosFace'),
+ * {@link arcFaceMargin} ('arcFace'), {@link combinedCosineMargin} ('combinedCosine'),
+ * {@link adaFaceMargin} ('adaFace') and {@link curricularFaceMargin} ('curricularFace'); a margin
  * warmed up by `marginWarmupSteps` is of kind 'warmup' (it wraps one of those); a plain function
  * of the target cosines is a margin of kind 'custom' (see {@link TargetMargin}).
  * @example
  * ```ts
- * const margin = cosFaceMargin(0.35);   // { kind: 'cosface', params: { margin: 0.35 }, apply }
+ * const margin = cosFaceMargin(0.35);   // { kind: 'cosFace', params: { margin: 0.35 }, apply }
  * const modified = margin.apply(tf.tensor2d([[0.9]])); // 0.55
  * ```
  */

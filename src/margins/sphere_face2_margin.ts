@@ -51,7 +51,7 @@ function sphereFace2Value([variant, m, t]: readonly number[], c: number, target:
  * @internal
  */
 export const SPHERE_FACE2_FORMULA: CosineMarginFormula<SphereFace2MarginParams> = {
-  name: 'sphereface2',
+  name: 'sphereFace2',
   target: (params, c) => [sphereFace2Value(params, c, true), 1],
   nonTargets: () => 'detached',
   nonTarget: (params, c) => [sphereFace2Value(params, c, false), 1],
@@ -79,7 +79,7 @@ export const SPHERE_FACE2_FORMULA: CosineMarginFormula<SphereFace2MarginParams> 
   fn other(c : f32, rowTarget : f32, state : f32) -> vec2<f32> {
     return vec2<f32>(adjust(cos(clampAngle(openSphereAngle(c)))), 1.0);
   }`;
-    return { structure: `sphereface2_${variant}`, uniforms: [m!, t!, 0, 0], code };
+    return { structure: `sphereFace2_${variant}`, uniforms: [m!, t!, 0, 0], code };
   },
   encode: ({ variant, margin, adjustmentExponent }) => {
     const values = nonNegativeNumbers(
@@ -88,7 +88,7 @@ export const SPHERE_FACE2_FORMULA: CosineMarginFormula<SphereFace2MarginParams> 
       'margin',
       'adjustmentExponent',
     );
-    return values == null ? null : { formula: 'sphereface2', params: values };
+    return values == null ? null : { formula: 'sphereFace2', params: values };
   },
 };
 

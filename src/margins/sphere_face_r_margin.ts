@@ -46,7 +46,7 @@ function sphereFaceRTarget(m: number, variant: number, c: number): number {
  * @internal
  */
 export const SPHERE_FACE_R_FORMULA: CosineMarginFormula<SphereFaceRMarginParams> = {
-  name: 'spherefacer',
+  name: 'sphereFaceR',
   target: ([m, variant], c) => [sphereFaceRTarget(m!, variant!, c), 1],
   nonTargets: ([, variant]) => (variant === 2 ? 'detached' : 'kept'),
   nonTarget: ([m, variant], c) => (variant === 2 ? [Math.cos(openSphereAngle(c) / m!), 1] : null),
@@ -73,11 +73,11 @@ export const SPHERE_FACE_R_FORMULA: CosineMarginFormula<SphereFaceRMarginParams>
     let sign = select(1.0, -1.0, (i32(k) & 1) == 1);
     return vec2<f32>(sign * cos(mTheta) - 2.0 * k, 1.0);
   }`;
-    return { structure: `spherefacer_v${variant}`, uniforms: [m!, 0, 0, 0], code };
+    return { structure: `sphereFaceR_v${variant}`, uniforms: [m!, 0, 0, 0], code };
   },
   encode: ({ margin, variant }) => {
     const values = nonNegativeNumbers({ margin, variant: (SPHERE_FACE_R_VARIANTS as readonly unknown[]).indexOf(variant) }, 'margin', 'variant');
-    return values == null ? null : { formula: 'spherefacer', params: values };
+    return values == null ? null : { formula: 'sphereFaceR', params: values };
   },
 };
 

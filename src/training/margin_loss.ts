@@ -47,7 +47,7 @@ function checkEmbeddings(owner: string, embeddings: unknown): asserts embeddings
  *
  * @example
  * ```ts
- * const loss = marginLosses.arcface({ units: 100, margin: 0.5, dim: 128 });
+ * const loss = marginLosses.arcFace({ units: 100, margin: 0.5, dim: 128 });
  * const optimizer = tf.train.adam(1e-3);
  * optimizer.minimize(() => loss.compute(trunk.apply(images) as tf.Tensor2D, labels), false,
  *   [...trunkVariables, ...loss.trainableWeights]);
@@ -162,7 +162,7 @@ export class MarginLoss<K extends HeadKind = HeadKind> {
 
 /**
  * One loss-object factory per head of the registry, by kind, with the head's defaults and
- * validation: `marginLosses.arcface({ units: 100, margin: 0.5 })`, `marginLosses.angular({ units:
+ * validation: `marginLosses.arcFace({ units: 100, margin: 0.5 })`, `marginLosses.angular({ units:
  * 10 })`, … (the kinds of {@link HEAD_KINDS}). See {@link MarginLoss}.
  *
  * @example

@@ -86,7 +86,7 @@ async function runDemo(page: Page, head: string, steps?: number): Promise<DemoSt
     await page.fill('#batchSize', '64');
   }
   await page.selectOption('#backend', 'webgl');
-  if (head === 'cosface') await page.fill('#margin', '0.2');
+  if (head === 'cosFace') await page.fill('#margin', '0.2');
   await page.click('#train');
   await page.waitForFunction(
     () => {
@@ -109,14 +109,14 @@ describe('browser demo (headless Chromium, WebGL on SwiftShader)', () => {
     // The head menu is the registry's, after the original softmax; each head shows its default margin.
     const menu = await page.locator('#head option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
     expect(menu).toEqual(['original', ...HEAD_KINDS]);
-    expect(await page.inputValue('#head')).toBe('angular');
+    expect(await page.inputValue('#head')).toBe('angularSoftmax');
     for (const kind of HEAD_KINDS) {
       await page.selectOption('#head', kind);
       const margin = (HEADS[kind].defaults as Record<string, unknown>)['margin'];
       expect({ kind, disabled: await page.isDisabled('#margin') }).toEqual({ kind, disabled: typeof margin !== 'number' });
       if (typeof margin === 'number') expect(Number(await page.inputValue('#margin'))).toBe(margin);
     }
-    const s = await runDemo(page, 'angular'); // the page's defaults, as a visitor who presses Train
+    const s = await runDemo(page, 'angularSoftmax'); // the page's defaults, as a visitor who presses Train
     expect(s.error).toBeNull();
     expect(s.backend).toBe('webgl');
     expect(s.step).toBe(Number(await page.inputValue('#steps')));
@@ -144,7 +144,7 @@ describe('browser demo (headless Chromium, WebGL on SwiftShader)', () => {
     // Switching heads starts clean, and a second run leaks nothing either. This one is the open
     // set: 7 classes trained, retrieval and verification among the digits 7-9 only.
     await page.check('#openSet');
-    const again = await runDemo(page, 'cosface', 40);
+    const again = await runDemo(page, 'cosFace', 40);
     expect(again.error).toBeNull();
     expect(again.step).toBe(40);
     expect(again.openSet).toBe(true);

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { HEAD_KINDS, HEADS } from '../../src/heads/registry.js';
@@ -18,6 +20,20 @@ describe('the registry of heads', () => {
         .sort(),
     ).toEqual([...exported].sort());
     expect(HEAD_KINDS).toEqual(Object.keys(HEADS));
+  });
+
+  it('names each head once: kind = factory = class name with a lower-case first letter, file = its snake case', () => {
+    for (const kind of HEAD_KINDS) {
+      const { className } = HEADS[kind];
+      expect(kind).toBe(className[0]!.toLowerCase() + className.slice(1));
+      const factory = (library as unknown as Record<string, (args: { units: number }) => { getClassName(): string }>)[kind];
+      expect(factory?.({ units: 3 }).getClassName()).toBe(className);
+      const file = className
+        .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+        .replace(/([A-Z])([A-Z][a-z])/g, '$1_$2')
+        .toLowerCase();
+      expect(existsSync(join(process.cwd(), 'src', 'layers', `${file}.ts`))).toBe(true);
+    }
   });
 
   for (const kind of HEAD_KINDS) {
@@ -43,9 +59,9 @@ describe('the registry of heads', () => {
       [-3, 1, 4],
     ]);
     const value = async (loss: (t: tf.Tensor, p: tf.Tensor) => tf.Scalar) => (await loss(yTrue, yPred).data())[0];
-    expect(await value(HEADS.sphereface2.loss!({ units: 3 }))).toBe(await value(sphereFace2Loss({ alpha: 0.7, r: 40 })));
-    expect(await value(HEADS.sphereface2.loss!({ units: 3, alpha: 0.6, r: 10 }))).toBe(await value(sphereFace2Loss({ alpha: 0.6, r: 10 })));
-    expect(await value(HEADS.sphereface2.loss!({ units: 3, alpha: 0.6 }))).not.toBe(await value(sphereFace2Loss({ alpha: 0.7, r: 40 })));
-    expect(HEAD_KINDS.filter((kind) => 'loss' in HEADS[kind])).toEqual(['sphereface2']);
+    expect(await value(HEADS.sphereFace2.loss!({ units: 3 }))).toBe(await value(sphereFace2Loss({ alpha: 0.7, r: 40 })));
+    expect(await value(HEADS.sphereFace2.loss!({ units: 3, alpha: 0.6, r: 10 }))).toBe(await value(sphereFace2Loss({ alpha: 0.6, r: 10 })));
+    expect(await value(HEADS.sphereFace2.loss!({ units: 3, alpha: 0.6 }))).not.toBe(await value(sphereFace2Loss({ alpha: 0.7, r: 40 })));
+    expect(HEAD_KINDS.filter((kind) => 'loss' in HEADS[kind])).toEqual(['sphereFace2']);
   });
 });

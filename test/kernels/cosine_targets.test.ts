@@ -327,7 +327,7 @@ describe('WebGPU programs of the margin kernels', () => {
         const x = tf.randomNormal([6, 8], 0, 1, 'float32', 3);
         const lab = tf.tensor1d([0, 1, 2, 3, 4, 0], 'int32');
         const targets = tf.oneHot(lab, 5);
-        const step = async (kind: 'cosface' | 'arcface' | 'curricular' | 'adaface' | 'angular', args: Record<string, number>) => {
+        const step = async (kind: 'cosFace' | 'arcFace' | 'curricularFace' | 'adaFace' | 'angularSoftmax', args: Record<string, number>) => {
           const head = (HEADS[kind] as { create(a: object): { apply(i: tf.Tensor[], k: object): unknown } }).create({ units: 5, ...args });
           tf.tidy(() => head.apply([x, lab], {}) as tf.Tensor); // builds its weights
           const optimizer = tf.train.sgd(0.01);
@@ -337,7 +337,7 @@ describe('WebGPU programs of the margin kernels', () => {
           optimizer.dispose();
           return value;
         };
-        const sweep = async (kind: 'cosface' | 'arcface' | 'curricular' | 'adaface' | 'angular', settings: Array<Record<string, number>>) => {
+        const sweep = async (kind: 'cosFace' | 'arcFace' | 'curricularFace' | 'adaFace' | 'angularSoftmax', settings: Array<Record<string, number>>) => {
           keys.clear();
           const losses: number[] = [];
           for (const args of settings) {
@@ -347,18 +347,18 @@ describe('WebGPU programs of the margin kernels', () => {
           }
           expect(new Set(losses).size).toBe(settings.length); // each setting its own values
         };
-        await sweep('cosface', [
+        await sweep('cosFace', [
           { margin: 0.2, scale: 16 },
           { margin: 0.35, scale: 64 },
           { margin: 0.5, scale: 30 },
         ]);
-        await sweep('arcface', [{ margin: 0.3 }, { margin: 0.5, scale: 32 }]);
-        await sweep('curricular', [{ margin: 0.3 }, { margin: 0.5 }]);
-        await sweep('adaface', [{ margin: 0.3 }, { margin: 0.4, h: 0.5 }]);
-        await sweep('angular', [{ lambdaBase: 100 }, { lambdaBase: 1000, lambdaGamma: 0.5 }, { lambdaMin: 2 }]);
+        await sweep('arcFace', [{ margin: 0.3 }, { margin: 0.5, scale: 32 }]);
+        await sweep('curricularFace', [{ margin: 0.3 }, { margin: 0.5 }]);
+        await sweep('adaFace', [{ margin: 0.3 }, { margin: 0.4, h: 0.5 }]);
+        await sweep('angularSoftmax', [{ lambdaBase: 100 }, { lambdaBase: 1000, lambdaGamma: 0.5 }, { lambdaMin: 2 }]);
         // A margin warm-up changes the progress every step, and CurricularFace's and AdaFace's state
         // every pass: 100 steps compile no program after the first.
-        for (const kind of ['cosface', 'curricular', 'adaface'] as const) {
+        for (const kind of ['cosFace', 'curricularFace', 'adaFace'] as const) {
           const head = (HEADS[kind] as { create(a: object): { apply(i: tf.Tensor[], k: object): unknown } }).create({ units: 5, marginWarmupSteps: 100 });
           tf.tidy(() => head.apply([x, lab], {}) as tf.Tensor); // builds its weights
           const optimizer = tf.train.sgd(0.01);

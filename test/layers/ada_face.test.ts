@@ -95,7 +95,7 @@ describe('AdaFace', () => {
     expectClose(Array.from(await margin.apply(c).data()), expected, transcendentalAtol() + 1e-6);
     const grad = tf.grad((t: tf.Tensor) => tf.sum(margin.apply(t)))(c);
     expect(await allFinite(grad)).toBe(true);
-    expect(margin.kind).toBe('adaface');
+    expect(margin.kind).toBe('adaFace');
   });
 
   it('clamps every cosine within 1e-3 of ±1 as head.py does, on the fused and the composite path: values and gradients of its float64 reference', async () => {

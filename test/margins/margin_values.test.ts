@@ -17,8 +17,8 @@ import { transcendentalAtol } from '../helpers.js';
 
 describe('margin values: kinds and params', () => {
   it('SphereFace2 and SphereFace-R have their kind in every variant, and SphereFace-R defaults to v0', () => {
-    for (const variant of ['C', 'A', 'M'] as const) expect(sphereFace2Margin(variant, variant === 'M' ? 1.5 : 0.4, 3).kind).toBe('sphereface2');
-    for (const variant of ['v0', 'v1', 'v2'] as const) expect(sphereFaceRMargin(1.5, variant).kind).toBe('spherefacer');
+    for (const variant of ['C', 'A', 'M'] as const) expect(sphereFace2Margin(variant, variant === 'M' ? 1.5 : 0.4, 3).kind).toBe('sphereFace2');
+    for (const variant of ['v0', 'v1', 'v2'] as const) expect(sphereFaceRMargin(1.5, variant).kind).toBe('sphereFaceR');
     expect(sphereFaceRMargin(1.5).params).toEqual({ margin: 1.5, variant: 'v0' });
   });
 
@@ -120,9 +120,9 @@ describe('asMargin', () => {
     const [x, k, labels] = [tf.ones([2, 3]) as tf.Tensor2D, tf.ones([3, 4]) as tf.Tensor2D, tf.tensor1d([0, 1], 'int32')];
     const bad: unknown[] = [
       5,
-      'cosface',
-      { kind: 'cosface' },
-      { kind: 'cosface', apply: 3 },
+      'cosFace',
+      { kind: 'cosFace' },
+      { kind: 'cosFace', apply: 3 },
       { kind: 7, apply: (c: tf.Tensor) => c },
       { apply: (c: tf.Tensor) => c },
     ];

@@ -70,7 +70,7 @@ describe('extreme inputs', () => {
 
   // SphereFace2's starting bias divides by C − 1 (with one class there are no negatives to
   // balance): it rejects units 1 in its constructor, on every backend.
-  const NEEDS_TWO_CLASSES = new Set<string>(['sphereface2']);
+  const NEEDS_TWO_CLASSES = new Set<string>(['sphereFace2']);
   for (const kind of HEAD_KINDS) {
     if (NEEDS_TWO_CLASSES.has(kind)) {
       it(`${kind}: one class (units 1) is rejected by the constructor`, () => {
@@ -148,7 +148,7 @@ describe('extreme inputs', () => {
         ]);
         if (!head.normalizeInput) continue;
         const initial = head.getWeights().map((w) => w.clone());
-        for (const training of kind === 'adaface' ? [false] : [true, false]) {
+        for (const training of kind === 'adaFace' ? [false] : [true, false]) {
           const run = async (scale: number) => {
             head.setWeights(initial); // the same state (counters, statistics) for both passes
             return (await (head.apply([tf.mul(tf.tensor2d(x), scale), labels], { training }) as tf.Tensor).array()) as number[][];

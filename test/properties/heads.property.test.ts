@@ -66,13 +66,13 @@ describe('properties', () => {
     });
   }
 
-  const layers: HeadKind[] = ['angular', 'spherefacer', 'cosface', 'arcface'];
+  const layers: HeadKind[] = ['angularSoftmax', 'sphereFaceR', 'cosFace', 'arcFace'];
   for (const kind of layers) {
     it(`${kind}: training changes only the target logits, and never raises them`, async () => {
       await fc.assert(
         fc.asyncProperty(batch, async ({ x, w, labels }) => {
           // A-Softmax with λ = 0 throughout: the full margin.
-          const args = kind === 'angular' ? { units: w[0]!.length, lambdaBase: 0, lambdaMin: 0 } : { units: w[0]!.length };
+          const args = kind === 'angularSoftmax' ? { units: w[0]!.length, lambdaBase: 0, lambdaMin: 0 } : { units: w[0]!.length };
           const head = (HEADS[kind] as { create(a: typeof args): tfl.layers.Layer }).create(args);
           const [xs, ls] = [tf.tensor2d(x), tf.tensor1d(labels, 'int32')];
           head.build([xs.shape, ls.shape]);

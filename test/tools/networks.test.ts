@@ -34,11 +34,11 @@ describe('MNIST networks', () => {
       classes: 10,
     };
     expect(buildHead('original', options).getClassName()).toBe('Dense');
-    expect(buildHead('modified', options).getClassName()).toBe('ModifiedSoftmax');
-    expect(buildHead('angular', { ...options, margin: 3 }).getConfig()['margin']).toBe(3);
-    expect(buildHead('cosface', options).getConfig()['scale']).toBe(16);
-    expect(buildHead('arcface', { ...options, arcMargin: 0.3 }).getConfig()['margin']).toBe(0.3);
-    expect(buildHead('combined', options).getConfig()['m3']).toBe(0.2);
-    expect(buildHead('adaface', options).getConfig()['margin']).toBe(0.2);
+    expect(buildHead('modifiedSoftmax', options).getClassName()).toBe('ModifiedSoftmax');
+    expect(buildHead('angularSoftmax', { ...options, margin: 3 }).getConfig()['margin']).toBe(3);
+    expect(buildHead('cosFace', options).getConfig()['scale']).toBe(16);
+    expect(buildHead('arcFace', { ...options, arcMargin: 0.3 }).getConfig()['margin']).toBe(0.3);
+    expect(buildHead('combinedMargin', options).getConfig()['m3']).toBe(0.2);
+    expect(buildHead('adaFace', options).getConfig()['margin']).toBe(0.2);
   });
 });

@@ -29,9 +29,9 @@ function dataset(): ReturnType<typeof data.generator> {
 
 describe('fitDataset with a margin head', () => {
   for (const [kind, args] of [
-    ['arcface', { scale: 8, margin: 0.3 }],
-    ['angular', { lambdaBase: 0, lambdaMin: 0 }],
-    ['sphereface2', { r: 8 }],
+    ['arcFace', { scale: 8, margin: 0.3 }],
+    ['angularSoftmax', { lambdaBase: 0, lambdaMin: 0 }],
+    ['sphereFace2', { r: 8 }],
   ] as const) {
     it(`${kind}: trains from { xs: { points, labels }, ys } keyed by input name; the loss falls`, async () => {
       const points = tfl.input({ shape: [4], name: 'points' });

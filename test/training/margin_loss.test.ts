@@ -22,8 +22,12 @@ const C = 3;
 const X = randomMatrix(B, D, 281, 2);
 const LABELS = [0, 1, 2, 0, 1, 2];
 /** Arguments that make every head train visibly in a few steps (scales small enough for 3 classes). */
-const ARGS: { [K in HeadKind]?: object } = { angular: { lambdaBase: 0, lambdaMin: 0 }, sphereface2: { r: 4 } };
-const argsOf = (kind: HeadKind) => ({ units: C, ...(kind === 'angular' || kind === 'modified' || kind === 'sphereface2' ? {} : { scale: 4 }), ...ARGS[kind] });
+const ARGS: { [K in HeadKind]?: object } = { angularSoftmax: { lambdaBase: 0, lambdaMin: 0 }, sphereFace2: { r: 4 } };
+const argsOf = (kind: HeadKind) => ({
+  units: C,
+  ...(kind === 'angularSoftmax' || kind === 'modifiedSoftmax' || kind === 'sphereFace2' ? {} : { scale: 4 }),
+  ...ARGS[kind],
+});
 
 describe('marginLosses', () => {
   it("has one factory per head of the registry, with the head's defaults and validation", () => {
@@ -32,13 +36,13 @@ describe('marginLosses', () => {
       const loss = marginLosses[kind]({ units: C, dim: D });
       expect(loss).toBeInstanceOf(MarginLoss);
       expect([loss.kind, loss.head.getClassName(), loss.head.units]).toEqual([kind, HEADS[kind].className, C]);
-      expect(loss.trainableWeights[0]!.shape).toEqual(kind === 'subcenter' ? [D, 3 * C] : [D, C]);
+      expect(loss.trainableWeights[0]!.shape).toEqual(kind === 'subCenterArcFace' ? [D, 3 * C] : [D, C]);
       expect(() => marginLosses[kind]({ units: 0 })).toThrow(/units must be an integer >= (1|2), but got 0/);
     }
-    expect(() => marginLosses.arcface({ units: 3, margin: 4 })).toThrow(/ArcFace: margin must be a number in \[0, π\), but got 4/);
-    expect(() => marginLosses.arcface({ units: 3, dim: 0 })).toThrow('arcface loss: dim must be an integer >= 1, but got 0.');
-    expect(() => marginLosses.arcface(null as never)).toThrow('arcface loss: expected an arguments object { units, ... }, but got null.');
-    expect(() => new MarginLoss('cosine' as never, { units: 3 } as never)).toThrow(/MarginLoss: kind must be one of modified, angular/);
+    expect(() => marginLosses.arcFace({ units: 3, margin: 4 })).toThrow(/ArcFace: margin must be a number in \[0, π\), but got 4/);
+    expect(() => marginLosses.arcFace({ units: 3, dim: 0 })).toThrow('arcFace loss: dim must be an integer >= 1, but got 0.');
+    expect(() => marginLosses.arcFace(null as never)).toThrow('arcFace loss: expected an arguments object { units, ... }, but got null.');
+    expect(() => new MarginLoss('cosine' as never, { units: 3 } as never)).toThrow(/MarginLoss: kind must be one of modifiedSoftmax, angularSoftmax/);
   });
 
   for (const kind of HEAD_KINDS) {
@@ -62,7 +66,7 @@ describe('marginLosses', () => {
   }
 
   it('trains a trunk and the class weights in optimizer.minimize and tf.variableGrads, with no tensor left behind', async () => {
-    for (const kind of ['arcface', 'angular', 'sphereface2', 'adaface'] as const) {
+    for (const kind of ['arcFace', 'angularSoftmax', 'sphereFace2', 'adaFace'] as const) {
       const loss = marginLosses[kind]({ ...argsOf(kind) });
       const trunk = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [D], units: 3, kernelInitializer: 'glorotUniform' })] });
       const optimizer = tf.train.adam(0.05);
@@ -92,10 +96,10 @@ describe('marginLosses', () => {
   });
 
   it('gives inference logits without labels, margin or state change, and builds on first use', async () => {
-    const loss = marginLosses.angular({ units: C });
+    const loss = marginLosses.angularSoftmax({ units: C });
     expect(loss.trainableWeights).toEqual([]);
     await expect(loss.save(fileSystem(mkdtempSync(join(tmpdir(), 'loss-'))))).rejects.toThrow(
-      'angular loss: nothing to save yet: give dim, or call compute or logits first.',
+      'angularSoftmax loss: nothing to save yet: give dim, or call compute or logits first.',
     );
     const logits = loss.logits(tf.tensor2d(X));
     expect(logits.shape).toEqual([B, C]);
@@ -103,9 +107,9 @@ describe('marginLosses', () => {
     expect(await (loss.head as unknown as { readIterations(): Promise<number> }).readIterations()).toBe(0);
     loss.compute(tf.tensor2d(X), tf.tensor2d(LABELS, [B, 1]));
     expect(await (loss.head as unknown as { readIterations(): Promise<number> }).readIterations()).toBe(1);
-    expect(() => loss.compute([[1]] as never, LABELS)).toThrow('angular loss: embeddings must be a tf.Tensor [batch, dim], but got [[1]].');
+    expect(() => loss.compute([[1]] as never, LABELS)).toThrow('angularSoftmax loss: embeddings must be a tf.Tensor [batch, dim], but got [[1]].');
     expect(() => loss.compute(tf.tensor2d(X), 'a' as never)).toThrow(
-      'angular loss: labels must be a tf.Tensor [B] or [B, 1] or an array of class indices, but got "a".',
+      'angularSoftmax loss: labels must be a tf.Tensor [B] or [B, 1] or an array of class indices, but got "a".',
     );
     // Labels are checked where the backend reads them back by default (not on webgl and webgpu).
     if (validatesLabelsByDefault())
@@ -114,7 +118,7 @@ describe('marginLosses', () => {
 
   it('saves and loads its weights and state through fileSystem, and the loaded loss computes the same', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-    for (const kind of ['angular', 'adaface', 'sphereface2', 'subcenter'] as const) {
+    for (const kind of ['angularSoftmax', 'adaFace', 'sphereFace2', 'subCenterArcFace'] as const) {
       const loss = marginLosses[kind]({ ...argsOf(kind), dim: D });
       loss.compute(tf.tensor2d(X), LABELS);
       const dir = mkdtempSync(join(tmpdir(), 'loss-'));

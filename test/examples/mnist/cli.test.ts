@@ -5,7 +5,7 @@ import { PROGRAM_HEADS } from '../../../tools/networks.js';
 describe('MNIST command line', () => {
   it('defaults to the quick preset, all heads, 2-D embeddings and auto backend', () => {
     const o = parseOptions([])!;
-    expect(o.heads).toEqual(['original', 'modified', 'angular']);
+    expect(o.heads).toEqual(['original', 'modifiedSoftmax', 'angularSoftmax']);
     expect([o.preset, o.network, o.dim, o.backend, o.margin]).toEqual(['quick', 'quick', 2, 'auto', 4]);
     // The quick preset lets the margin act within its run: λ = 1000·(1 + 0.12·step)^−2, no floor.
     expect([o.lambdaBase, o.lambdaGamma, o.lambdaPower, o.lambdaMin]).toEqual([1000, 0.12, 2, 0]);
@@ -17,8 +17,8 @@ describe('MNIST command line', () => {
   });
 
   it('takes a list of heads, the cosine-margin heads among them', () => {
-    const o = parseOptions(['--head', 'angular, cosface,arcface,combined', '--scale', '20', '--arc-margin', '0.3'])!;
-    expect(o.heads).toEqual(['angular', 'cosface', 'arcface', 'combined']);
+    const o = parseOptions(['--head', 'angularSoftmax, cosFace,arcFace,combinedMargin', '--scale', '20', '--arc-margin', '0.3'])!;
+    expect(o.heads).toEqual(['angularSoftmax', 'cosFace', 'arcFace', 'combinedMargin']);
     expect([o.scale, o.cosMargin, o.arcMargin, o.combinedMargins]).toEqual([20, 0.1, 0.3, [1, 0.05, 0.05]]);
     expect(parseOptions([])!.scale).toBe(8);
     // The papers' margins from 3 dimensions on; in 2-D, margins that ten classes 36° apart can meet.
@@ -32,9 +32,9 @@ describe('MNIST command line', () => {
   });
 
   it('takes the paper preset and overrides', () => {
-    const o = parseOptions(['--preset', 'paper', '--head', 'angular', '--dim', '3', '--lambda-base', '0', '--lambda-min', '0', '--epochs', '2'])!;
+    const o = parseOptions(['--preset', 'paper', '--head', 'angularSoftmax', '--dim', '3', '--lambda-base', '0', '--lambda-min', '0', '--epochs', '2'])!;
     expect([o.network, o.stepsPerEpoch, o.batchSize, o.lr, o.epochs, o.dim]).toEqual(['paper', 40, 256, 0.001, 2, 3]);
-    expect(o.heads).toEqual(['angular']);
+    expect(o.heads).toEqual(['angularSoftmax']);
     expect([o.lambdaBase, o.lambdaMin]).toEqual([0, 0]);
     // Presets that set no λ schedule keep SphereFace's, and the reference's learning-rate decay.
     const paper = parseOptions(['--preset', 'paper'])!;
@@ -65,8 +65,9 @@ describe('MNIST command line', () => {
   });
 
   it('says what is wrong with a flag', () => {
-    expect(() => parseOptions(['--head', 'cosine'])).toThrow(`--head must be one of ${PROGRAM_HEADS.join(', ')}, but got "cosine"`);
-    expect(() => parseOptions(['--head', 'angular,angular'])).toThrow(/--head lists a head twice/);
+    expect(() => parseOptions(['--head', 'cosine'])).toThrow(`--head must be one of ${PROGRAM_HEADS.join(', ')} (in any letter case), but got "cosine"`);
+    expect(parseOptions(['--head', 'cosface,ARCFACE,sphereFace2'])?.heads).toEqual(['cosFace', 'arcFace', 'sphereFace2']);
+    expect(() => parseOptions(['--head', 'angularSoftmax,angularSoftmax'])).toThrow(/--head lists a head twice/);
     expect(() => parseOptions(['--scale', '0'])).toThrow(/--scale must be a number > 0, but got "0"/);
     expect(() => parseOptions(['--dim', '1'])).toThrow(/--dim must be an integer >= 2, but got "1"/);
     expect(() => parseOptions(['--seeds', '1,x'])).toThrow(/--seeds must be an integer >= 0, but got "x"/);

@@ -24,7 +24,7 @@ const figures: EmbeddingFigures = {
   roc: { far: [0, 1e-4, 1e-2, 1], tar: [0, 0.3, 0.6, 1] },
 };
 
-function run(head: 'original' | 'angular', steps: number): HeadResult {
+function run(head: 'original' | 'angularSoftmax', steps: number): HeadResult {
   return {
     head,
     seed: 1,
@@ -80,7 +80,7 @@ describe('MNIST report', () => {
       },
       totalSeconds: 1,
     };
-    await writeReport(out, [run('original', 5628), run('angular', 5628)], info, 100);
+    await writeReport(out, [run('original', 5628), run('angularSoftmax', 5628)], info, 100);
     for (const chart of ['loss.svg', 'accuracy.svg']) {
       const lines = [...readFileSync(join(out, chart), 'utf8').matchAll(/<polyline[^>]* points="([^"]*)"/g)].map((m) => m[1]!.split(' '));
       expect(lines).toHaveLength(2);
@@ -95,13 +95,13 @@ describe('MNIST report', () => {
     expect(roc).toEqual([3, 3]);
     // The dataset's title and class names: in the page and in the figure's legend.
     expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('<h1>Fashion-MNIST: ');
-    expect(readFileSync(join(out, 'embeddings-3d-angular.svg'), 'utf8')).toContain('>T-shirt/top</text>');
+    expect(readFileSync(join(out, 'embeddings-3d-angularSoftmax.svg'), 'utf8')).toContain('>T-shirt/top</text>');
     // No published accuracies for this dataset: no reference column (MNIST's is in the smoke test).
     expect(readFileSync(join(out, 'summary.md'), 'utf8').split('\n')[0]).toBe(
       '| head | test accuracy | mean intra-class angle (°) | min inter-class angle (°) | P@1 | MAP@R | TAR @ FAR 0.001 | EER | train time (s) |',
     );
     const summary = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     const { roc: _drawn, ...kept } = figures;
-    expect(summary.runs[0].heads.angular.figures).toEqual(kept);
+    expect(summary.runs[0].heads.angularSoftmax.figures).toEqual(kept);
   });
 });

