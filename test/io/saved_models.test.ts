@@ -1,6 +1,7 @@
 // Models saved by an earlier version of the library load and predict as they did: the fixture
 // test/fixtures/saved-models-0.1.0 was written by test/fixtures/save_head_models.ts at version
-// 0.1.0 (before the renames listed in CHANGELOG), one model per head of that version's registry.
+// 0.1.0 (commit 2c8b5e3, before the renames listed in CHANGELOG; SphereFace2's exponent passed
+// under its name then, t: 2), one model per head of that version's registry.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
