@@ -96,7 +96,7 @@ printf '\n--- the bin: two seeds in two worker threads, and the open set\n'
   npx --no-install tfjs-angular-margin-mnist --help > help.txt && grep -q "^Usage: tfjs-angular-margin-mnist" help.txt
   npx --no-install tfjs-angular-margin-mnist --preset tiny --train-subset 512 --test-subset 200 \
     --backend cpu --seeds 1,2 --workers 2 --data "$data_dir" --out mnist-seeds > /dev/null
-  node -e "const r = require('./mnist-seeds/results.json'); if (r.runs.length !== 2 || r.summary.angular.testAccuracy.n !== 2) throw new Error('expected two seeds in results.json')"
+  node -e "const r = require('./mnist-seeds/results.json'); if (r.runs.length !== 2 || r.summary.angularSoftmax.testAccuracy.n !== 2) throw new Error('expected two seeds in results.json')"
   npx --no-install tfjs-angular-margin-mnist --preset tiny --open-set --dim 4 --train-subset 512 --test-subset 200 \
     --backend cpu --data "$data_dir" --out mnist-open-set > /dev/null
   test -s mnist-open-set/results.json && echo "bin: two seeds in two workers, and the open set: ok"
