@@ -10,6 +10,9 @@ import { checkAngleMargin, nonNegativeNumbers, safeAngle } from './cosine_angles
 import type { CosineMarginFormula } from './cosine_formula.js';
 import type { AdaFaceRunningStatistics, Margin } from './margin.js';
 
+/** The kind of this margin's values and the name of its kernel formula. */
+const KIND = 'adaFace';
+
 /**
  * AdaFace's constants, as its reference (head.py) sets them: feature norms are clipped to
  * [normMin, normMax] before their statistics; the margin scaler divides by σ + scalerEpsilon; every
@@ -46,7 +49,7 @@ export interface AdaFaceMarginParams {
  * @internal
  */
 export const ADA_FACE_FORMULA: CosineMarginFormula<AdaFaceMarginParams> = {
-  name: 'adaFace',
+  name: KIND,
   target: ([m], c, row) => {
     const [clamped, cosineSlope] = adaFaceCosine(c);
     const clampedSine = sineOfCosine(clamped);
@@ -69,7 +72,7 @@ export const ADA_FACE_FORMULA: CosineMarginFormula<AdaFaceMarginParams> = {
   wgsl: ([m]) => {
     const { angleEpsilon, cosineEpsilon } = ADA_FACE_CONSTANTS;
     return {
-      structure: 'adaFace',
+      structure: KIND,
       uniforms: [m!, 0, 0, 0],
       code: `
   fn clampCosine(c : f32) -> vec2<f32> {
@@ -95,7 +98,7 @@ export const ADA_FACE_FORMULA: CosineMarginFormula<AdaFaceMarginParams> = {
     const values = nonNegativeNumbers({ margin, h: stats?.h, tAlpha: stats?.tAlpha }, 'margin', 'h', 'tAlpha');
     if (values == null || stats == null) return null;
     const state = () => tf.stack([stats.mean, stats.std]) as tf.Tensor1D;
-    return { formula: 'adaFace', params: values, state, embeddings: stats.embeddings, ...(stats.commit != null ? { commit: stats.commit } : {}) };
+    return { formula: KIND, params: values, state, embeddings: stats.embeddings, ...(stats.commit != null ? { commit: stats.commit } : {}) };
   },
 };
 

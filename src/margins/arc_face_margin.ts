@@ -54,14 +54,17 @@ export function wgslArcFace(m: number, easy: boolean): { uniforms: [number, numb
   };
 }
 
+/** The kind of this margin's values and the name of its kernel formula. */
+const KIND = 'arcFace';
+
 /** ArcFace's formula for the fused kernel; params [m, easy (0 or 1)]. @internal */
 export const ARC_FACE_FORMULA: CosineMarginFormula<ArcFaceMarginParams> = {
-  name: 'arcFace',
+  name: KIND,
   target: ([m, easy], c) => arcFaceTarget(m!, easy === 1, c),
-  wgsl: ([m, easy]) => ({ structure: `arcFace_easy${easy}`, ...wgslArcFace(m!, easy === 1) }),
+  wgsl: ([m, easy]) => ({ structure: `${KIND}_easy${easy}`, ...wgslArcFace(m!, easy === 1) }),
   encode: ({ margin, easyMargin }) => {
     const values = nonNegativeNumbers({ margin, easy: easyMargin === true ? 1 : 0 }, 'margin', 'easy');
-    return values == null ? null : { formula: 'arcFace', params: values };
+    return values == null ? null : { formula: KIND, params: values };
   },
 };
 

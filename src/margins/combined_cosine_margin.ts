@@ -18,20 +18,23 @@ export interface CombinedCosineMarginParams {
   m3: number;
 }
 
+/** The kind of this margin's values and the name of its kernel formula. */
+const KIND = 'combinedCosine';
+
 /**
  * The combined margin's formula for the fused kernel: g(c) = cos(m1·θ + m2) − m3, slope
  * m1·sin(m1·θ + m2) / sin θ (dθ/dc = −1 / sin θ, bounded); params [m1, m2, m3].
  * @internal
  */
 export const COMBINED_COSINE_FORMULA: CosineMarginFormula<CombinedCosineMarginParams> = {
-  name: 'combinedCosine',
+  name: KIND,
   target: ([m1, m2, m3], c) => {
     const sine = sineOfCosine(c);
     const angle = m1! * angleOf(c, sine) + m2!;
     return [Math.cos(angle) - m3!, (m1! * Math.sin(angle)) / Math.max(sine, MIN_SINE_FOR_GRADIENT)];
   },
   wgsl: ([m1, m2, m3]) => ({
-    structure: 'combinedCosine',
+    structure: KIND,
     uniforms: [m1!, m2!, m3!, 0],
     code: `
   fn margin(c : f32) -> vec2<f32> {${WGSL_SINE}
@@ -41,7 +44,7 @@ export const COMBINED_COSINE_FORMULA: CosineMarginFormula<CombinedCosineMarginPa
   }),
   encode: (params) => {
     const values = nonNegativeNumbers(params, 'm1', 'm2', 'm3');
-    return values == null ? null : { formula: 'combinedCosine', params: values };
+    return values == null ? null : { formula: KIND, params: values };
   },
 };
 

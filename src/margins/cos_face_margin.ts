@@ -11,12 +11,15 @@ export interface CosFaceMarginParams {
   margin: number;
 }
 
+/** The kind of this margin's values and the name of its kernel formula. */
+const KIND = 'cosFace';
+
 /** CosFace's formula for the fused kernel: g(c) = c − m, slope 1; params [m]. @internal */
 export const COS_FACE_FORMULA: CosineMarginFormula<CosFaceMarginParams> = {
-  name: 'cosFace',
+  name: KIND,
   target: ([m], c) => [c - m!, 1],
   wgsl: ([m]) => ({
-    structure: 'cosFace',
+    structure: KIND,
     uniforms: [m!, 0, 0, 0],
     code: `
   fn margin(c : f32) -> vec2<f32> {
@@ -25,7 +28,7 @@ export const COS_FACE_FORMULA: CosineMarginFormula<CosFaceMarginParams> = {
   }),
   encode: (params) => {
     const values = nonNegativeNumbers(params, 'margin');
-    return values == null ? null : { formula: 'cosFace', params: values };
+    return values == null ? null : { formula: KIND, params: values };
   },
 };
 

@@ -27,6 +27,9 @@ export interface CurricularFaceMarginParams {
   commit?: (t: tf.Scalar) => void;
 }
 
+/** The kind of this margin's values and the name of its kernel formula. */
+const KIND = 'curricularFace';
+
 /**
  * CurricularFace's formula for the fused kernel, params [m, α]: ArcFace's target, and each
  * non-target c_j above cos(θ_y + m) (computed as c_y·cos m − sin θ_y·sin m, without ArcFace's
@@ -35,7 +38,7 @@ export interface CurricularFaceMarginParams {
  * @internal
  */
 export const CURRICULAR_FACE_FORMULA: CosineMarginFormula<CurricularFaceMarginParams> = {
-  name: 'curricularFace',
+  name: KIND,
   target: ([m], c) => arcFaceTarget(m!, false, c),
   nonTargets: () => 'rewritten',
   nonTarget: ([m], c, row) => {
@@ -47,7 +50,7 @@ export const CURRICULAR_FACE_FORMULA: CosineMarginFormula<CurricularFaceMarginPa
   wgsl: ([m]) => {
     const arc = wgslArcFace(m!, false); // p2 = cos m, p3 = sin m
     return {
-      structure: 'curricularFace',
+      structure: KIND,
       uniforms: arc.uniforms,
       code: `${arc.code}
   fn other(c : f32, rowTarget : f32, state : f32) -> vec2<f32> {
@@ -65,7 +68,7 @@ export const CURRICULAR_FACE_FORMULA: CosineMarginFormula<CurricularFaceMarginPa
     if (values == null || !(typeof t === 'number' || t instanceof tf.Tensor)) return null;
     const state = () => (t instanceof tf.Tensor ? (tf.reshape(t, [1]) as tf.Tensor1D) : tf.tensor1d([t]));
     return {
-      formula: 'curricularFace',
+      formula: KIND,
       params: values,
       state,
       ...(typeof commit === 'function' ? { commit: (next: tf.Tensor1D) => (commit as (t: tf.Scalar) => void)(tf.reshape(next, [])) } : {}),

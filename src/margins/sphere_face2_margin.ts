@@ -45,13 +45,16 @@ function sphereFace2Value([variant, m, t]: readonly number[], c: number, target:
   return g(Math.cos(clampOpenSphereAngle(variant === 1 ? theta + m! : theta * m!)));
 }
 
+/** The kind of this margin's values and the name of its kernel formula. */
+const KIND = 'sphereFace2';
+
 /**
  * SphereFace2's formula for the fused kernel, params [variant (its index in
  * SPHERE_FACE2_VARIANTS), m, t]: its values on every entry, detached (slope 1).
  * @internal
  */
 export const SPHERE_FACE2_FORMULA: CosineMarginFormula<SphereFace2MarginParams> = {
-  name: 'sphereFace2',
+  name: KIND,
   target: (params, c) => [sphereFace2Value(params, c, true), 1],
   nonTargets: () => 'detached',
   nonTarget: (params, c) => [sphereFace2Value(params, c, false), 1],
@@ -79,7 +82,7 @@ export const SPHERE_FACE2_FORMULA: CosineMarginFormula<SphereFace2MarginParams> 
   fn other(c : f32, rowTarget : f32, state : f32) -> vec2<f32> {
     return vec2<f32>(adjust(cos(clampAngle(openSphereAngle(c)))), 1.0);
   }`;
-    return { structure: `sphereFace2_${variant}`, uniforms: [m!, t!, 0, 0], code };
+    return { structure: `${KIND}_${variant}`, uniforms: [m!, t!, 0, 0], code };
   },
   encode: ({ variant, margin, adjustmentExponent }) => {
     const values = nonNegativeNumbers(
@@ -88,7 +91,7 @@ export const SPHERE_FACE2_FORMULA: CosineMarginFormula<SphereFace2MarginParams> 
       'margin',
       'adjustmentExponent',
     );
-    return values == null ? null : { formula: 'sphereFace2', params: values };
+    return values == null ? null : { formula: KIND, params: values };
   },
 };
 

@@ -39,6 +39,9 @@ function sphereFaceRTarget(m: number, variant: number, c: number): number {
   return (k % 2 === 0 ? 1 : -1) * Math.cos(mTheta) - 2 * k;
 }
 
+/** The kind of this margin's values and the name of its kernel formula. */
+const KIND = 'sphereFaceR';
+
 /**
  * SphereFace-R's formula for the fused kernel, params [m, variant (its index in
  * SPHERE_FACE_R_VARIANTS)]: its target value with the gradient of c (detached), and for 'v2' the
@@ -46,7 +49,7 @@ function sphereFaceRTarget(m: number, variant: number, c: number): number {
  * @internal
  */
 export const SPHERE_FACE_R_FORMULA: CosineMarginFormula<SphereFaceRMarginParams> = {
-  name: 'sphereFaceR',
+  name: KIND,
   target: ([m, variant], c) => [sphereFaceRTarget(m!, variant!, c), 1],
   nonTargets: ([, variant]) => (variant === 2 ? 'detached' : 'kept'),
   nonTarget: ([m, variant], c) => (variant === 2 ? [Math.cos(openSphereAngle(c) / m!), 1] : null),
@@ -73,11 +76,11 @@ export const SPHERE_FACE_R_FORMULA: CosineMarginFormula<SphereFaceRMarginParams>
     let sign = select(1.0, -1.0, (i32(k) & 1) == 1);
     return vec2<f32>(sign * cos(mTheta) - 2.0 * k, 1.0);
   }`;
-    return { structure: `sphereFaceR_v${variant}`, uniforms: [m!, 0, 0, 0], code };
+    return { structure: `${KIND}_v${variant}`, uniforms: [m!, 0, 0, 0], code };
   },
   encode: ({ margin, variant }) => {
     const values = nonNegativeNumbers({ margin, variant: (SPHERE_FACE_R_VARIANTS as readonly unknown[]).indexOf(variant) }, 'margin', 'variant');
-    return values == null ? null : { formula: 'sphereFaceR', params: values };
+    return values == null ? null : { formula: KIND, params: values };
   },
 };
 
