@@ -189,7 +189,12 @@ function webgpuProgram(
     ['scale', scale],
   ]);
   const s = 'uniforms.scale';
-  const head = wgslEntry(formula, code, rewrites);
+  // Every part reads the progress p (the gradient in p does not use it, but WebGPU binds only the
+  // buffers a shader reads, and the bindings are the same for every part).
+  const head = `${wgslEntry(formula, code, rewrites)}
+  fn main(index : i32) {
+    let classes = uniforms.logitsShape.y;
+    let p = progress[0];`;
   const key = `tfjsAngularMarginCosineTargets_${part}_${structure}${rewrites ? '_others' : ''}`;
   const bound = 'index < uniforms.logitsShape.x * classes';
   if (part === 'forward') {
@@ -199,9 +204,6 @@ function webgpuProgram(
       names,
       batch * classes,
       `${head}
-  fn main(index : i32) {
-    let classes = uniforms.logitsShape.y;
-    let p = progress[0];
     if (${bound}) {
       let c = logits[index];
       result[index] = ${s} * (c + p * (entry(index, classes).x - c));
@@ -218,9 +220,6 @@ function webgpuProgram(
       withDy,
       batch * classes,
       `${head}
-  fn main(index : i32) {
-    let classes = uniforms.logitsShape.y;
-    let p = progress[0];
     if (${bound}) {
       result[index] = ${s} * dy[index] * (1.0 + p * (entry(index, classes).y - 1.0));
     }
@@ -235,10 +234,7 @@ function webgpuProgram(
     [1],
     withDy,
     WORKGROUP_SIZE,
-    `${head}${wgslWorkgroupSum()}
-  fn main(index : i32) {
-    let classes = uniforms.logitsShape.y;
-    let p = progress[0]; // unused here, but read: WebGPU binds only the buffers a shader reads
+    `${wgslWorkgroupSum()}${head}
     var sum = 0.0;
     for (var k = index; k < uniforms.logitsShape.x * classes; k += ${WORKGROUP_SIZE}) {
       sum += dy[k] * (entry(k, classes).x - logits[k]);
