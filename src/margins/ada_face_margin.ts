@@ -95,7 +95,7 @@ export const ADA_FACE_FORMULA: CosineMarginFormula<AdaFaceMarginParams> = {
   // Only with running statistics: per-row scalers given as a tensor run composite.
   encode: ({ margin, running }) => {
     const stats = running as AdaFaceRunningStatistics | undefined;
-    const values = nonNegativeNumbers({ margin, h: stats?.h, tAlpha: stats?.tAlpha }, 'margin', 'h', 'tAlpha');
+    const values = nonNegativeNumbers(margin, stats?.h, stats?.tAlpha);
     if (values == null || stats == null) return null;
     const state = () => tf.stack([stats.mean, stats.std]) as tf.Tensor1D;
     return { formula: KIND, params: values, state, embeddings: stats.embeddings, ...(stats.commit != null ? { commit: stats.commit } : {}) };

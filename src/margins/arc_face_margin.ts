@@ -63,7 +63,7 @@ export const ARC_FACE_FORMULA: CosineMarginFormula<ArcFaceMarginParams> = {
   target: ([m, easy], c) => arcFaceTarget(m!, easy === 1, c),
   wgsl: ([m, easy]) => ({ structure: `${KIND}_easy${easy}`, ...wgslArcFace(m!, easy === 1) }),
   encode: ({ margin, easyMargin }) => {
-    const values = nonNegativeNumbers({ margin, easy: easyMargin === true ? 1 : 0 }, 'margin', 'easy');
+    const values = nonNegativeNumbers(margin, easyMargin === true ? 1 : 0);
     return values == null ? null : { formula: KIND, params: values };
   },
 };

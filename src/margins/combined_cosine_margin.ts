@@ -43,7 +43,7 @@ export const COMBINED_COSINE_FORMULA: CosineMarginFormula<CombinedCosineMarginPa
   }`,
   }),
   encode: (params) => {
-    const values = nonNegativeNumbers(params, 'm1', 'm2', 'm3');
+    const values = nonNegativeNumbers(params.m1, params.m2, params.m3);
     return values == null ? null : { formula: KIND, params: values };
   },
 };

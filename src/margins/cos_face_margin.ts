@@ -27,7 +27,7 @@ export const COS_FACE_FORMULA: CosineMarginFormula<CosFaceMarginParams> = {
   }`,
   }),
   encode: (params) => {
-    const values = nonNegativeNumbers(params, 'margin');
+    const values = nonNegativeNumbers(params.margin);
     return values == null ? null : { formula: KIND, params: values };
   },
 };

@@ -52,8 +52,7 @@ export function checkAngleMargin(owner: string, margin: unknown): asserts margin
   assertRange(owner, 'margin', margin, 0, Math.PI);
 }
 
-/** The numbers `names` of `params`, or null unless each is a finite number >= 0 (a kernel's encoder reads margin params so). @internal */
-export function nonNegativeNumbers(params: Readonly<Record<string, unknown>>, ...names: string[]): number[] | null {
-  const values = names.map((name) => params[name]);
+/** `values` as numbers, or null unless each is a number >= 0 (a kernel's encoder reads margin params so). @internal */
+export function nonNegativeNumbers(...values: unknown[]): number[] | null {
   return values.every((v) => typeof v === 'number' && v >= 0) ? (values as number[]) : null;
 }

@@ -64,7 +64,7 @@ export const CURRICULAR_FACE_FORMULA: CosineMarginFormula<CurricularFaceMarginPa
     };
   },
   encode: ({ margin, tAlpha, t, commit }) => {
-    const values = nonNegativeNumbers({ margin, tAlpha }, 'margin', 'tAlpha');
+    const values = nonNegativeNumbers(margin, tAlpha);
     if (values == null || !(typeof t === 'number' || t instanceof tf.Tensor)) return null;
     const state = () => (t instanceof tf.Tensor ? (tf.reshape(t, [1]) as tf.Tensor1D) : tf.tensor1d([t]));
     return {

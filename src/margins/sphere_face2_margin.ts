@@ -85,12 +85,7 @@ export const SPHERE_FACE2_FORMULA: CosineMarginFormula<SphereFace2MarginParams> 
     return { structure: `${KIND}_${variant}`, uniforms: [m!, t!, 0, 0], code };
   },
   encode: ({ variant, margin, adjustmentExponent }) => {
-    const values = nonNegativeNumbers(
-      { variant: (SPHERE_FACE2_VARIANTS as readonly unknown[]).indexOf(variant), margin, adjustmentExponent },
-      'variant',
-      'margin',
-      'adjustmentExponent',
-    );
+    const values = nonNegativeNumbers((SPHERE_FACE2_VARIANTS as readonly unknown[]).indexOf(variant), margin, adjustmentExponent);
     return values == null ? null : { formula: KIND, params: values };
   },
 };

@@ -79,7 +79,7 @@ export const SPHERE_FACE_R_FORMULA: CosineMarginFormula<SphereFaceRMarginParams>
     return { structure: `${KIND}_v${variant}`, uniforms: [m!, 0, 0, 0], code };
   },
   encode: ({ margin, variant }) => {
-    const values = nonNegativeNumbers({ margin, variant: (SPHERE_FACE_R_VARIANTS as readonly unknown[]).indexOf(variant) }, 'margin', 'variant');
+    const values = nonNegativeNumbers(margin, (SPHERE_FACE_R_VARIANTS as readonly unknown[]).indexOf(variant));
     return values == null ? null : { formula: KIND, params: values };
   },
 };
